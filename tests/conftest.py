@@ -1,0 +1,87 @@
+"""Test session set-up.
+
+- Qt runs offscreen: set before anything can import Qt (without it and without a
+  display, Qt aborts the whole run).
+- No test may touch the network: every socket connection attempt fails the test.
+- Each test gets its own data folder, so nothing leaks into the user's real one.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class NetworkAccessError(AssertionError):
+    """Raised when code under test tries to open a network connection."""
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise NetworkAccessError(f"network access attempted: {args!r}")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    # AF_UNIX socketpairs (used by asyncio and subprocess plumbing) stay allowed.
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if self.family == socket.AF_UNIX:
+            return real_connect(self, address)
+        _refuse(address)
+
+    def guarded_connect_ex(self: socket.socket, address: object) -> int:
+        if self.family == socket.AF_UNIX:
+            return real_connect_ex(self, address)
+        _refuse(address)
+        return 1
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path_factory.mktemp("userdata")
+    monkeypatch.setenv("GONGKAI_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Screenshots and rendered pages a person should look at; kept after the run."""
+    path = REPO_ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # GUI tests are marked automatically so the core suite can run without Qt.
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "qtbot" in fixtures or "qapp" in fixtures:
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def python_exe() -> str:
+    return sys.executable
+
+
+@pytest.fixture
+def repo_root() -> Iterator[Path]:
+    yield REPO_ROOT
