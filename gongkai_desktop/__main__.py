@@ -1,0 +1,5 @@
+import sys
+
+from gongkai_desktop.launcher import main
+
+sys.exit(main())

@@ -1,0 +1,77 @@
+"""The command line: the same core functions the window and the tests call.
+
+Each command group lives in its own module and registers itself here. Every
+expected failure prints one Chinese line on stderr and exits non-zero, with
+nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from gongkai_desktop import APP_NAME, __version__
+from gongkai_desktop.cli import plan_cmd, workspace_cmd
+from gongkai_desktop.cli.common import ChineseArgumentParser
+from gongkai_desktop.errors import GongkaiError
+
+log = logging.getLogger(__name__)
+
+Register = Callable[["argparse._SubParsersAction[ChineseArgumentParser]"], None]
+
+# Command groups, in the order `--help` lists them. Later groups add themselves here.
+COMMAND_MODULES: list[Register] = [plan_cmd.register, workspace_cmd.register]
+
+
+def _optional_modules() -> list[Register]:
+    """Command groups whose modules may not exist in every build stage."""
+    found: list[Register] = []
+    for name in ("report_cmd", "bundle_cmd", "xlsx_cmd", "selftest_cmd"):
+        try:
+            module = __import__(f"gongkai_desktop.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"gongkai_desktop.cli.{name}":
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+def build_parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
+        prog=APP_NAME,
+        description="政务公开自查（渝府办发〔2020〕89号）。不带子命令时启动图形界面。",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+    for register in COMMAND_MODULES + _optional_modules():
+        register(sub)
+    return parser
+
+
+def command_names() -> set[str]:
+    """Sub-command names; the launcher sends anything else to the GUI."""
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.func(args)
+    except GongkaiError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    return int(result or 0)

@@ -1,0 +1,58 @@
+"""Shared pieces of the command line: Chinese argument errors, unit and plan lookup."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import NoReturn
+
+from gongkai_desktop.errors import InvalidInput
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse that reports bad arguments as one Chinese line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"参数错误：{_translate(message)}（用 {self.prog} --help 查看用法）\n")
+
+
+_PHRASES = {
+    "the following arguments are required": "缺少必需的参数",
+    "unrecognized arguments": "无法识别的参数",
+    "invalid choice": "无效的选项",
+    "expected one argument": "需要一个值",
+    "argument": "参数",
+    "invalid": "无效",
+    "choose from": "可选",
+}
+
+
+def _translate(message: str) -> str:
+    for english, chinese in _PHRASES.items():
+        message = message.replace(english, chinese)
+    return message
+
+
+def actor() -> str:
+    """Who made a change from the command line, for the audit log."""
+    try:
+        return f"命令行:{getpass.getuser()}"
+    except Exception:  # no login name (service account, container)
+        return "命令行"
+
+
+def parse_iso_date(text: str) -> object:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2020-09-05") from None
+
+
+def print_json(data: object) -> None:
+    import json
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,111 @@
+"""`init`, `set`, `attach`, `summary`: a unit's workspace from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from gongkai_desktop.cli.common import actor, parse_iso_date, print_json
+from gongkai_desktop.errors import InvalidInput, NotFound
+from gongkai_desktop.model import Status
+from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
+from gongkai_desktop.storage import Workspace
+from gongkai_desktop.summary import workspace_summary
+from gongkai_desktop.unit_choice import unit_for_plan
+from gongkai_desktop.units import UnitDirectory
+
+
+def register(sub: Any) -> None:
+    init = sub.add_parser("init", help="为一个单位新建工作区文件")
+    init.add_argument("workspace", type=Path, help="新工作区文件的路径")
+    init.add_argument("--unit", required=True, help="单位名称（全称或简称）")
+    init.add_argument("--officer", default="", help="政务公开工作负责人")
+    init.add_argument("--contact", default="", help="联系人")
+    init.add_argument("--phone", default="", help="联系电话")
+    init.add_argument("--plan", dest="plan_id", help="计划编号（默认为内置的2020年计划）")
+    init.set_defaults(func=cmd_init)
+
+    setp = sub.add_parser("set", help="填写一项举措的完成情况")
+    setp.add_argument("workspace", type=Path)
+    setp.add_argument("measure", help="举措编号，如 1.2.3")
+    setp.add_argument("--status", required=True, help="未开始 / 推进中 / 已完成 / 不适用")
+    setp.add_argument("--note", help="完成情况说明")
+    setp.add_argument("--reason", help="不适用的理由")
+    setp.add_argument("--url", action="append", help="公开网址（可重复）")
+    setp.add_argument("--date", help="完成日期 YYYY-MM-DD")
+    setp.add_argument("--remarks", help="备注")
+    setp.set_defaults(func=cmd_set)
+
+    attach = sub.add_parser("attach", help="为举措添加佐证材料（文件或链接）")
+    attach.add_argument("workspace", type=Path)
+    attach.add_argument("measure", help="举措编号，如 1.2.3")
+    attach.add_argument("files", nargs="*", type=Path, help="佐证文件")
+    attach.add_argument("--link", help="佐证链接（网址）")
+    attach.add_argument("--title", default="", help="链接标题")
+    attach.add_argument("--note", default="", help="链接说明")
+    attach.set_defaults(func=cmd_attach)
+
+    summary = sub.add_parser("summary", help="完成情况汇总")
+    summary.add_argument("workspace", type=Path)
+    summary.add_argument("--json", action="store_true", required=True, help="以 JSON 输出")
+    summary.add_argument("--today", help=argparse.SUPPRESS)  # tests pin the date
+    summary.set_defaults(func=cmd_summary)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    plan = PlanLibrary().get(args.plan_id) if args.plan_id else bundled_plan()
+    unit = unit_for_plan(args.unit, plan, UnitDirectory.load())
+    ws = Workspace.create(
+        args.workspace, plan, unit,
+        officer=args.officer, contact=args.contact, phone=args.phone, actor=actor(),
+    )
+    ws.close()
+    print(f"已为“{unit.full_name}”创建工作区：{args.workspace}")
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    status = Status.parse(args.status)
+    completed_on = parse_iso_date(args.date) if args.date else None
+    changes: dict[str, Any] = {"status": status}
+    if args.note is not None:
+        changes["explanation"] = args.note
+    if args.reason is not None:
+        changes["reason"] = args.reason
+    if args.url:
+        changes["urls"] = tuple(args.url)
+    if completed_on is not None:
+        changes["completed_on"] = completed_on
+    if args.remarks is not None:
+        changes["remarks"] = args.remarks
+    with Workspace.open(args.workspace) as ws:
+        record = ws.update_record(args.measure, actor=actor(), **changes)
+    print(f"{record.measure_id}：{record.status.label}")
+    return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    if not args.files and not args.link:
+        raise InvalidInput("请给出至少一个佐证文件，或用 --link 给出佐证链接")
+    for path in args.files:  # check everything first: nothing is added unless all can be
+        if not path.is_file():
+            raise NotFound(f"找不到文件：{path}")
+    with Workspace.open(args.workspace) as ws, ws.transaction():
+        ws.plan.measure(args.measure)
+        added = [ws.add_evidence_file(args.measure, p, actor=actor()) for p in args.files]
+        if args.link:
+            added.append(ws.add_evidence_link(
+                args.measure, args.link, title=args.title, note=args.note, actor=actor()))
+    for item in added:
+        print(f"已添加：{item.file_name or item.url}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    today = parse_iso_date(args.today) if args.today else dt.date.today()
+    assert isinstance(today, dt.date)
+    with Workspace.open(args.workspace, readonly=True) as ws:
+        print_json(workspace_summary(ws, UnitDirectory.load(), today))
+    return 0

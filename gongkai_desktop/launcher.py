@@ -1,0 +1,39 @@
+"""The `gongkai-desktop` entry point.
+
+A sub-command (or --version/--help/--self-test) runs the command line; anything
+else starts the window, with an optional workspace file to open (the way a file
+association passes it). This is the only module outside ``ui`` that may import it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
+
+
+def wants_cli(argv: Sequence[str]) -> bool:
+    if not argv:
+        return False
+    first = argv[0]
+    if first in CLI_FLAGS:
+        return True
+    from gongkai_desktop.cli import command_names
+
+    return first in command_names()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if wants_cli(args):
+        from gongkai_desktop.cli import main as cli_main
+
+        return cli_main(args)
+    from gongkai_desktop.ui.app import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

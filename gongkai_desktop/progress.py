@@ -1,0 +1,90 @@
+"""Progress of one unit on a plan: what counts, what is overdue, rollups.
+
+Shared by the command line summary, the window's tree rollups and overview,
+and the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from gongkai_desktop.model import Measure, MeasureRecord, Plan, Role, Status
+
+CLOSED = frozenset({Status.DONE, Status.NOT_APPLICABLE})
+
+
+def is_relevant(roles: Collection[Role]) -> bool:
+    """A measure shows up in a unit's checklist when the unit holds any role on it."""
+    return bool(roles)
+
+
+def is_overdue(measure: Measure, record: MeasureRecord, today: dt.date) -> bool:
+    """Past its stated deadline and neither done nor marked not applicable.
+
+    A measure done after its deadline is late, not overdue; the rolling
+    7/20-working-day limit has no single date and is never overdue here.
+    """
+    deadline = measure.deadline.date
+    return deadline is not None and record.status not in CLOSED and today > deadline
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts over a set of measures (an area, a sub-task, the whole plan)."""
+
+    counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.counts[Status.NOT_APPLICABLE]
+
+    @property
+    def done(self) -> int:
+        return self.counts[Status.DONE]
+
+    def add(self, status: Status, overdue: bool) -> None:
+        self.counts[status] += 1
+        self.overdue += int(overdue)
+
+    def rollup_text(self) -> str:
+        """The short form the tree shows, e.g. "3/5 已完成"."""
+        return f"{self.done}/{self.applicable} 已完成"
+
+
+def tally(
+    measures: Iterable[Measure],
+    records: Mapping[str, MeasureRecord],
+    roles: Mapping[str, Collection[Role]],
+    today: dt.date,
+) -> Tally:
+    result = Tally()
+    for m in measures:
+        if not is_relevant(roles.get(m.id, ())):
+            continue
+        record = records.get(m.id) or MeasureRecord(m.id)
+        result.add(record.status, is_overdue(m, record, today))
+    return result
+
+
+def area_tallies(
+    plan: Plan,
+    records: Mapping[str, MeasureRecord],
+    roles: Mapping[str, Collection[Role]],
+    today: dt.date,
+) -> dict[str, Tally]:
+    """Tallies per area id and per sub-task id, in one pass over the plan."""
+    out: dict[str, Tally] = {}
+    for area in plan.areas:
+        out[area.id] = tally(
+            (m for s in area.subtasks for m in s.measures), records, roles, today
+        )
+        for sub in area.subtasks:
+            out[sub.id] = tally(sub.measures, records, roles, today)
+    return out
