@@ -129,6 +129,9 @@ def role_sources(
         )
         if role is not None:
             found.setdefault(role, []).append(name)
+    if not measure.responsible_units and Role.LEAD in found:
+        # No responsible unit in the table: the lead does the work itself (DOMAIN.md).
+        found[Role.RESPONSIBLE] = found[Role.LEAD]
     return {role: tuple(names) for role, names in found.items()}
 
 
@@ -151,7 +154,7 @@ def expected_units(
 ) -> list[tuple[Unit, frozenset[Role]]]:
     """Every directory unit that must report on the measure, in directory order.
 
-    A measure with no responsible units (the lead does it itself) expects none.
+    A measure with no responsible units expects its lead units (they do it themselves).
     """
     out: list[tuple[Unit, frozenset[Role]]] = []
     for unit in directory.all():

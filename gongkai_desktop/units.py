@@ -28,14 +28,17 @@ def normalize_name(text: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _generated_aliases(name: str, full_name: str, unit_type: UnitType, declared: list[str]) -> list[str]:
+def _generated_aliases(
+    name: str, full_name: str, unit_type: UnitType, declared: list[str]
+) -> list[str]:
     """The usual ways of writing a unit's name, so the data file need not repeat them."""
     out: list[str] = []
     if unit_type is UnitType.DISTRICT:
         bases = [name, *declared]
         if full_name.endswith("人民政府"):
             for base in bases:
-                out += [f"{base}政府", f"{base}人民政府", f"重庆市{base}人民政府", f"重庆市{base}政府"]
+                out += [f"{base}政府", f"{base}人民政府"]
+                out += [f"重庆市{base}人民政府", f"重庆市{base}政府"]
         elif full_name.endswith("管理委员会"):
             for base in [*bases, full_name.removesuffix("管理委员会")]:
                 out += [f"{base}管委会", f"{base}管理委员会"]
@@ -84,7 +87,7 @@ class UnitDirectory:
 
     @classmethod
     def load(cls, path: Path | None = None) -> UnitDirectory:
-        """Read ``units.toml`` (by default the bundled one); Chinese ``InvalidInput`` on any fault."""
+        """Read ``units.toml`` (default: the bundled one); Chinese ``InvalidInput`` on any fault."""
         source = path if path is not None else paths.data_file("units.toml")
         try:
             raw = source.read_bytes()
@@ -132,7 +135,7 @@ class UnitDirectory:
         return isinstance(unit, Unit) and unit.id in self._by_id
 
     def is_administrative(self, unit: Unit) -> bool:
-        """An administrative organ (行政机关): districts, departments, and ``other`` units marked so."""
+        """An administrative organ (行政机关): districts, departments, ``other`` units marked so."""
         return unit.id in self._administrative
 
     # ---- lookup ----------------------------------------------------------------
@@ -255,7 +258,7 @@ def _parse_entry(index: int, item: Any) -> _Entry:
             raise InvalidInput(f"{where}缺少{label}（应为文字）")
         values[key] = value.strip()
     where = f"单位名录中的“{values['name']}”"
-    type_text = item.get("type")
+    type_text = str(item.get("type", ""))
     try:
         unit_type = UnitType(type_text)
     except ValueError:

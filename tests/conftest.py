@@ -17,6 +17,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,12 +38,12 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
-    def guarded_connect(self: socket.socket, address: object) -> None:
+    def guarded_connect(self: socket.socket, address: Any) -> None:
         if self.family == socket.AF_UNIX:
             return real_connect(self, address)
         _refuse(address)
 
-    def guarded_connect_ex(self: socket.socket, address: object) -> int:
+    def guarded_connect_ex(self: socket.socket, address: Any) -> int:
         if self.family == socket.AF_UNIX:
             return real_connect_ex(self, address)
         _refuse(address)

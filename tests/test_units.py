@@ -10,21 +10,28 @@ from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import UnitType
 from gongkai_desktop.units import UnitDirectory
 
+
+def _names(text: str) -> list[str]:
+    return text.split()
+
+
 # The 2020 list of municipal departments, as written in DOMAIN.md.
-DEPARTMENTS = (
-    "市政府办公厅 市发展改革委 市教委 市科技局 市经济信息委 市民族宗教委 市公安局 市民政局 市司法局 "
-    "市财政局 市人力社保局 市规划自然资源局 市生态环境局 市住房城乡建委 市城市管理局 市交通局 市水利局 "
+DEPARTMENTS = _names(
+    "市政府办公厅 市发展改革委 市教委 市科技局 市经济信息委 市民族宗教委 市公安局 市民政局 "
+    "市司法局 市财政局 市人力社保局 市规划自然资源局 市生态环境局 市住房城乡建委 市城市管理局 "
+    "市交通局 市水利局 "
     "市农业农村委 市商务委 市文化旅游委 市卫生健康委 市退役军人事务局 市应急局 市审计局 市政府外办 "
     "市国资委 市市场监管局 市体育局 市统计局 市医保局 市林业局 市机关事务局 市大数据发展局 "
     "市政府口岸物流办 市招商投资局 市公共资源交易监管局 市金融监管局 市信访办 市扶贫办 "
     "市中新项目管理局 市药监局 市知识产权局 市政府新闻办"
-).split()
+)
 
-DISTRICTS = (
+DISTRICTS = _names(
     "万州区 涪陵区 渝中区 大渡口区 江北区 沙坪坝区 九龙坡区 南岸区 北碚区 綦江区 大足区 渝北区 "
-    "巴南区 黔江区 长寿区 江津区 合川区 永川区 南川区 璧山区 铜梁区 潼南区 荣昌区 开州区 梁平区 武隆区"
-).split()
-COUNTIES = "城口县 丰都县 垫江县 忠县 云阳县 奉节县 巫山县 巫溪县".split()
+    "巴南区 黔江区 长寿区 江津区 合川区 永川区 南川区 璧山区 铜梁区 潼南区 荣昌区 开州区 "
+    "梁平区 武隆区"
+)
+COUNTIES = _names("城口县 丰都县 垫江县 忠县 云阳县 奉节县 巫山县 巫溪县")
 AUTONOMOUS = {
     "石柱县": "石柱土家族自治县",
     "秀山县": "秀山土家族苗族自治县",
@@ -97,7 +104,8 @@ def test_management_committees(directory: UnitDirectory) -> None:
 
 def test_department_spellings(directory: UnitDirectory) -> None:
     ndrc = directory.get("cq-ndrc")
-    for name in ("市发展改革委", "重庆市发展和改革委员会", "市发展和改革委员会", "重庆市发展改革委"):
+    names = ("市发展改革委", "重庆市发展和改革委员会", "市发展和改革委员会", "重庆市发展改革委")
+    for name in names:
         assert directory.find(name) == ndrc
 
 
@@ -219,4 +227,5 @@ def test_an_edited_file_is_used(tmp_path: Path) -> None:
 
 def test_shipped_file_has_86_units_with_unique_ids(directory: UnitDirectory) -> None:
     assert len({u.id for u in directory.all()}) == len(directory) == 86
-    assert [u.name for u in directory.others()] == ["市委组织部（市公务员局）", "市委党校（重庆行政学院）"]
+    others = [u.name for u in directory.others()]
+    assert others == ["市委组织部（市公务员局）", "市委党校（重庆行政学院）"]

@@ -14,7 +14,11 @@ import re
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Deadline
 
-_YEAR = r"(?:(?P<year>\d{4})年)?"
+
+def _year(name: str) -> str:
+    return rf"(?:(?P<{name}>\d{{4}})年)?"
+
+
 _BEFORE = r"(?:之|以)?前"
 _PERIOD_END = r"(?:(?:末|底)(?:" + _BEFORE + r")?|" + _BEFORE + r")"
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -24,8 +28,8 @@ _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4"
 _DATE_PHRASE = re.compile(
     "|".join(
         (
-            _YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日" + _BEFORE,
-            _YEAR + r"(?P<month_end>\d{1,2})月底" + _BEFORE,
+            _year("year_d") + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日" + _BEFORE,
+            _year("year_m") + r"(?P<month_end>\d{1,2})月底" + _BEFORE,
             r"(?:(?P<year_h>\d{4})年)(?P<half>上|下)半年" + _PERIOD_END + "?",
             # A quarter counts only as an end ("三季度末", "第三季度前"), not as a topic.
             r"(?:(?P<year_q>\d{4})年)?第?(?P<quarter>[一二三四1-4])季度" + _PERIOD_END,
@@ -54,7 +58,11 @@ def parse_deadline(text: str, default_year: int | None = None) -> Deadline:
     notes: list[str] = []
     for match in _DATE_PHRASE.finditer(compact):
         year_text = next(
-            (match.group(g) for g in ("year", "year_h", "year_q", "year_e") if match.group(g)),
+            (
+                match.group(g)
+                for g in ("year_d", "year_m", "year_h", "year_q", "year_e")
+                if match.group(g)
+            ),
             None,
         )
         if year_text is None and default_year is None:
