@@ -1,0 +1,149 @@
+"""Evidence storage throughput and memory: ``python benchmarks/bench_store.py [--gb 1]``.
+
+Writes ``--files`` files totalling ``--gb`` GB into a temporary folder, then times
+(1) ``shutil.copyfile`` of the same files, without and with fsync (best of two),
+as the baseline of this machine in this run, and (2) adding them to a new workspace
+(``synchronous=FULL``, so each file is on disk when its call returns). Prints MB/s,
+the ratio and the peak memory. The source files sit in the page cache for both, so
+this measures the store, not the disk's read speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from contextlib import closing
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gongkai_desktop.model import Area, Measure, Plan, PlanInfo, Subtask, Unit, UnitType
+from gongkai_desktop.paths import seed_database
+from gongkai_desktop.plan.store import read_plan
+from gongkai_desktop.storage import Workspace
+
+MB = 1024 * 1024
+
+
+def _plan() -> Plan:
+    seed = seed_database()
+    if seed.exists():
+        with closing(sqlite3.connect(f"{seed.as_uri()}?mode=ro", uri=True)) as conn:
+            return read_plan(conn)
+    measure = Measure("1.1.1", 1, "1．", "基准测试举措", ("市政府办公厅",), ())
+    return Plan(PlanInfo("bench", "基准", "无", dt.date(2020, 1, 1), "无"),
+                (Area("1", 1, "一", "基准", (Subtask("1.1", 1, "（一）", "基准", (measure,)),)),))
+
+
+def _make_files(folder: Path, count: int, size: int) -> list[Path]:
+    """Distinct content per file and per chunk (no dedup), generated cheaply."""
+    block = bytearray(os.urandom(MB))
+    files = []
+    for n in range(count):
+        path = folder / f"evidence-{n:02d}.bin"
+        with path.open("wb") as handle:
+            for i in range(size // MB):
+                block[:16] = n.to_bytes(8, "little") + i.to_bytes(8, "little")
+                handle.write(block)
+            handle.write(bytes(size % MB))
+            handle.flush()
+            os.fsync(handle.fileno())  # so writing them back does not slow the timed runs
+        files.append(path)
+    return files
+
+
+def _copy_all(files: list[Path], target: Path, *, fsync: bool) -> float:
+    target.mkdir()
+    started = time.perf_counter()
+    for path in files:
+        dest = target / path.name
+        shutil.copyfile(path, dest)
+        if fsync:
+            with dest.open("rb+") as handle:
+                os.fsync(handle.fileno())
+    return time.perf_counter() - started
+
+
+def _max_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / MB if sys.platform == "darwin" else rss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gb", type=float, default=1.0, help="total size of the files")
+    parser.add_argument("--files", type=int, default=10, help="how many files")
+    parser.add_argument("--dir", type=Path, default=None, help="where to put temporary files")
+    args = parser.parse_args()
+    total = int(args.gb * 1024 * MB)
+    size = total // args.files
+    total_mb = size * args.files / MB
+
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench_store-") as tmp:
+        root = Path(tmp)
+        (root / "src").mkdir()
+        print(f"writing {args.files} × {size / MB:.0f} MB into {root} …", flush=True)
+        files = _make_files(root / "src", args.files, size)
+
+        # Best of two runs each: the first run of anything pays for cache warm-up.
+        copy_s = sync_s = float("inf")
+        for _ in range(2):
+            copy_s = min(copy_s, _copy_all(files, root / "copy", fsync=False))
+            shutil.rmtree(root / "copy")
+            sync_s = min(sync_s, _copy_all(files, root / "copy", fsync=True))
+            shutil.rmtree(root / "copy")
+
+        plan = _plan()
+        measure = plan.measures()[0].id
+        ws_path = root / "bench.gkws"
+        unit = Unit("bench", "基准单位", "基准单位", UnitType.OTHER)
+        with Workspace.create(ws_path, plan, unit) as ws:
+            ws.set_setting("max_evidence_bytes", size + MB)
+            rss_before = _max_rss_mb()
+            tracemalloc.start()
+            started = time.perf_counter()
+            items = [ws.add_evidence_file(measure, path) for path in files]
+            add_s = time.perf_counter() - started
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            rss_after = _max_rss_mb()
+
+            started = time.perf_counter()
+            digest = hashlib.sha256()
+            for chunk in ws.iter_blob(items[0].sha256 or ""):
+                digest.update(chunk)
+            read_s = time.perf_counter() - started
+            assert digest.hexdigest() == items[0].sha256
+        started = time.perf_counter()
+        Workspace.open(ws_path).close()  # includes PRAGMA quick_check of the whole file
+        open_s = time.perf_counter() - started
+        ws_size = ws_path.stat().st_size
+
+    add_rate = total_mb / add_s
+    print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {sys.platform}")
+    print(f"data: {args.files} files, {total_mb:.0f} MB in total")
+    print(f"shutil.copyfile            : {total_mb / copy_s:8.0f} MB/s  ({copy_s:.2f} s)")
+    print(f"shutil.copyfile + fsync    : {total_mb / sync_s:8.0f} MB/s  ({sync_s:.2f} s)")
+    print(f"Workspace.add_evidence_file: {add_rate:8.0f} MB/s  ({add_s:.2f} s)")
+    print(f"ratio add / copyfile       : {add_rate / (total_mb / copy_s):8.2f}")
+    print(f"ratio add / copyfile+fsync : {add_rate / (total_mb / sync_s):8.2f}")
+    print(f"read back one file (iter_blob + sha256): {size / MB / read_s:.0f} MB/s")
+    print(f"open (with quick_check) of the {ws_size / MB:.0f} MB workspace: {open_s:.2f} s")
+    print(f"peak memory while adding   : tracemalloc {peak / MB:.1f} MB, "
+          f"ru_maxrss {rss_after:.0f} MB (before adding {rss_before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Evidence: files stored as 1 MiB chunks, hashed while streamed in, deduplicated.
+
+A file is read once: each chunk is hashed and inserted in the same pass, so memory
+stays flat for any size. When the hash turns out to be known already, the chunks
+just written are rolled back (a savepoint) and the existing blob is reused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from io import BufferedIOBase
+
+from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, TooLarge, WorkspaceError
+from gongkai_desktop.storage.db import now, to_text
+from gongkai_desktop.storage.entities import EvidenceItem
+
+CHUNK_SIZE = 1 << 20
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+MAX_TITLE = 500
+MAX_NOTE = 20_000
+
+Progress = Callable[[int, int], bool]
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"%PDF-", "application/pdf"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def too_large(name: str, limit: int) -> TooLarge:
+    return TooLarge(f"文件“{name}”太大：佐证材料每个文件最大 {megabytes(limit)}")
+
+
+def media_type(head: bytes, name: str) -> str:
+    """Sniffed from the first bytes when recognised, else guessed from the name."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    guessed, _encoding = mimetypes.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def file_chunks(handle: BufferedIOBase) -> Iterator[memoryview]:
+    """Chunks read into one reused buffer (sqlite3 copies each on insert)."""
+    buffer = bytearray(CHUNK_SIZE)
+    view = memoryview(buffer)
+    try:
+        while True:
+            n = handle.readinto(view)
+            if not n:
+                return
+            yield view[:n]
+    finally:
+        view.release()
+
+
+def bytes_chunks(data: bytes) -> Iterator[memoryview]:
+    view = memoryview(data)
+    for start in range(0, len(view), CHUNK_SIZE):
+        yield view[start:start + CHUNK_SIZE]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    id: int
+    sha256: str
+    size: int
+    head: bytes  # the first bytes, for sniffing the media type
+
+
+def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name: str,
+                 total: int, limit: int, progress: Progress | None) -> StoredBlob:
+    """Write a blob inside the caller's transaction; reuse an identical one if present.
+
+    ``progress(done, total)`` returning ``False`` cancels (raises ``Cancelled``); the
+    caller's transaction then rolls back so nothing is stored.
+    """
+    new_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM blobs").fetchone()[0]
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    conn.execute("SAVEPOINT blob_in")
+    try:
+        for seq, chunk in enumerate(chunks):
+            size += len(chunk)
+            if size > limit:
+                raise too_large(name, limit)
+            if not head:
+                head = bytes(chunk[:64])
+            digest.update(chunk)
+            conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
+                         (new_id, seq, chunk))
+            if progress is not None and progress(size, max(total, size)) is False:
+                raise Cancelled()
+        if size == 0:
+            raise InvalidInput(f"文件“{name}”是空文件，不能作为佐证材料")
+        sha = digest.hexdigest()
+        existing = conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
+        if existing:
+            conn.execute("ROLLBACK TO blob_in")  # drop the duplicate chunks just written
+            blob_id = int(existing[0])
+        else:
+            conn.execute("INSERT INTO blobs (id, sha256, size, created_at) VALUES (?, ?, ?, ?)",
+                         (new_id, sha, size, to_text(now())))
+            blob_id = int(new_id)
+        conn.execute("RELEASE blob_in")
+    except BaseException:
+        conn.execute("ROLLBACK TO blob_in")
+        conn.execute("RELEASE blob_in")
+        raise
+    return StoredBlob(blob_id, sha, size, head)
+
+
+ITEM_COLUMNS = ("id, measure_id, kind, file_name, media_type, size, sha256, url, title, note,"
+                " added_at, added_by")
+
+
+def _item(row: tuple[object, ...]) -> EvidenceItem:
+    values = list(row)
+    values[10] = dt.datetime.fromisoformat(str(values[10]))
+    return EvidenceItem(*values)  # type: ignore[arg-type]
+
+
+def insert(conn: sqlite3.Connection, item: EvidenceItem, blob_id: int | None,
+           *, keep_id: bool = False) -> EvidenceItem:
+    row = conn.execute(
+        f"INSERT INTO evidence ({ITEM_COLUMNS}, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        f" ?, ?, ?) RETURNING {ITEM_COLUMNS}",
+        (item.id if keep_id else None, item.measure_id, item.kind, item.file_name,
+         item.media_type, item.size, item.sha256, item.url, item.title, item.note,
+         to_text(item.added_at), item.added_by, blob_id),
+    ).fetchone()
+    return _item(row)
+
+
+def get(conn: sqlite3.Connection, evidence_id: int) -> EvidenceItem:
+    row = conn.execute(f"SELECT {ITEM_COLUMNS} FROM evidence WHERE id = ?",
+                       (evidence_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"没有编号为 {evidence_id} 的佐证材料（可能已被删除）")
+    return _item(row)
+
+
+def items(conn: sqlite3.Connection, measure_id: str | None) -> list[EvidenceItem]:
+    if measure_id is None:
+        rows = conn.execute(f"SELECT {ITEM_COLUMNS} FROM evidence ORDER BY id")
+    else:
+        rows = conn.execute(
+            f"SELECT {ITEM_COLUMNS} FROM evidence WHERE measure_id = ? ORDER BY id", (measure_id,)
+        )
+    return [_item(row) for row in rows]
+
+
+def names_for(conn: sqlite3.Connection, measure_id: str) -> list[str]:
+    """File names and link titles, for the search index."""
+    return [
+        " ".join(part for part in row if part)
+        for row in conn.execute(
+            "SELECT file_name, title FROM evidence WHERE measure_id = ? ORDER BY id",
+            (measure_id,),
+        )
+    ]
+
+
+def blob_for(conn: sqlite3.Connection, sha256: str) -> tuple[int, int]:
+    """(blob id, size) of the content with this hash."""
+    row = conn.execute("SELECT id, size FROM blobs WHERE sha256 = ?",
+                       (str(sha256).lower(),)).fetchone()
+    if row is None:
+        raise NotFound("找不到该佐证文件的内容（可能已被清理）")
+    return int(row[0]), int(row[1])
+
+
+def chunk(conn: sqlite3.Connection, blob_id: int, seq: int) -> bytes | None:
+    row = conn.execute("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?",
+                       (blob_id, seq)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def incomplete() -> WorkspaceError:
+    return WorkspaceError("佐证文件的数据不完整，工作区可能已损坏")
+
+
+def purge_unused(conn: sqlite3.Connection) -> int:
+    """Delete blobs no evidence refers to (their chunks go by cascade); returns how many."""
+    cursor = conn.execute(
+        "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM evidence WHERE blob_id = blobs.id)"
+    )
+    return cursor.rowcount

@@ -1,0 +1,111 @@
+"""Schema version 1: every workspace table (migration 1 creates all of it)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from gongkai_desktop.plan.store import create_plan_tables
+from gongkai_desktop.storage.db import run_script
+
+SCHEMA_V1 = """
+CREATE TABLE profile (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    unit_id TEXT NOT NULL,
+    unit_name TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    unit_type TEXT NOT NULL,
+    officer TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    plan_id TEXT NOT NULL REFERENCES plan_info(id),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE records (
+    measure_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL DEFAULT 'not_started'
+        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),
+    reason TEXT NOT NULL DEFAULT '',
+    completed_on TEXT,
+    explanation TEXT NOT NULL DEFAULT '',
+    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
+    remarks TEXT NOT NULL DEFAULT '',
+    updated_at TEXT,
+    CHECK (status <> 'not_applicable' OR trim(reason) <> '')
+);
+
+CREATE TABLE blobs (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL CHECK (size >= 0),
+    created_at TEXT NOT NULL
+);
+
+-- Chunks are written before their blob row (the hash is known only at the end),
+-- so the foreign key is checked at COMMIT.
+CREATE TABLE blob_chunks (
+    blob_id INTEGER NOT NULL
+        REFERENCES blobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (blob_id, seq)
+);
+
+-- AUTOINCREMENT: an id is never reused, so undoing a removal can restore it.
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    measure_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
+    blob_id INTEGER REFERENCES blobs(id),
+    file_name TEXT NOT NULL DEFAULT '',
+    media_type TEXT NOT NULL DEFAULT '',
+    size INTEGER,
+    sha256 TEXT,
+    url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    CHECK ((kind = 'file' AND blob_id IS NOT NULL AND sha256 IS NOT NULL)
+        OR (kind = 'link' AND blob_id IS NULL AND url <> ''))
+);
+CREATE INDEX evidence_by_measure ON evidence (measure_id, id);
+CREATE INDEX evidence_by_blob ON evidence (blob_id);
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL,
+    measure_id TEXT,
+    field TEXT,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX audit_by_measure ON audit (measure_id, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit log is append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit log is append-only');
+END;
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (json_valid(value))
+);
+
+-- One row per measure: its text, the explanation, remarks and evidence names.
+CREATE VIRTUAL TABLE search_index USING fts5(
+    measure_id UNINDEXED,
+    body,
+    tokenize = 'trigram'
+);
+"""
+
+
+def create_v1(conn: sqlite3.Connection) -> None:
+    create_plan_tables(conn)
+    run_script(conn, SCHEMA_V1)
