@@ -23,7 +23,9 @@ class SummarySource(Protocol):
     def evidence(self, measure_id: str | None = None) -> list[Any]: ...
 
 
-def workspace_summary(ws: SummarySource, directory: UnitDirectory, today: dt.date) -> dict[str, Any]:
+def workspace_summary(
+    ws: SummarySource, directory: UnitDirectory, today: dt.date
+) -> dict[str, Any]:
     plan, unit = ws.plan, ws.unit
     roles = roles_for_plan(plan, unit, directory)
     records = ws.records()
@@ -38,7 +40,9 @@ def workspace_summary(ws: SummarySource, directory: UnitDirectory, today: dt.dat
             "status": record.status.value,
             "roles": sorted(r.value for r in roles[m.id]),
             "evidence": evidence.get(m.id, 0),
-            "deadline": m.deadline.date.isoformat() if m.deadline.date else (m.deadline.note or None),
+            "deadline": m.deadline.date.isoformat()
+            if m.deadline.date
+            else (m.deadline.note or None),
             "overdue": is_overdue(m, record, today),
         }
     return {

@@ -45,6 +45,9 @@ def build_parser() -> ChineseArgumentParser:
         description="政务公开自查（渝府办发〔2020〕89号）。不带子命令时启动图形界面。",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="在临时文件夹中运行端到端自检（无界面）"
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     for register in COMMAND_MODULES + _optional_modules():
         register(sub)
@@ -61,8 +64,13 @@ def command_names() -> set[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["--self-test"]:
+        from gongkai_desktop.selftest import main as self_test
+
+        return self_test(args_list[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -74,4 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; stop quietly like other tools do.
+        sys.stderr.close()
+        return 0
     return int(result or 0)

@@ -79,23 +79,23 @@ class Operation(QObject, Generic[T]):
         self.dialog.setAutoReset(False)
         if not cancellable:
             self.dialog.setCancelButton(None)
-        self.thread = QThread()
+        self.worker_thread = QThread()
         self.worker = _Worker(work)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self._on_progress)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
         self.dialog.canceled.connect(self.cancel)
         Operation._running.add(self)
-        self.thread.start()
+        self.worker_thread.start()
 
     def cancel(self) -> None:
         self.worker.cancel_requested.set()
         self.dialog.setLabelText("正在取消…")
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self.thread.wait(msecs)
+        return self.worker_thread.wait(msecs)
 
     def _on_progress(self, done: int, total: int) -> None:
         if total > 0:
@@ -104,8 +104,8 @@ class Operation(QObject, Generic[T]):
             self.dialog.setValue(min(done, total) // scale)
 
     def _finish(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
         self.dialog.close()
         self.dialog.deleteLater()
         Operation._running.discard(self)

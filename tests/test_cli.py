@@ -1,0 +1,211 @@
+"""The command line as a user sees it: output, exit codes, nothing changed on error."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gongkai_desktop import __version__
+from gongkai_desktop.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def content(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every user table's rows: what 'nothing changed' means to a user."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'"
+                " AND name NOT LIKE 'search_index%'"
+                " ORDER BY name"
+            )
+        ]
+        dump = [(t, conn.execute(f"SELECT * FROM [{t}]").fetchall()) for t in tables]
+    conn.close()
+    return dump
+
+
+@pytest.fixture
+def ws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "万州区.gkws"
+    code, out, _ = run(
+        capsys,
+        "init",
+        path,
+        "--unit",
+        "万州区人民政府",
+        "--officer",
+        "张三",
+        "--phone",
+        "023-12345678",
+    )
+    assert code == 0 and "重庆市万州区人民政府" in out
+    return path
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_plan_export_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "export", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["plan"]["document_number"] == "渝府办发〔2020〕89号"
+    assert set(data["plan"]) >= {"id", "title", "document_number", "issued"}
+    assert len(data["areas"]) == 6
+    measures = [m for a in data["areas"] for s in a["subtasks"] for m in s["measures"]]
+    assert len(measures) == 60
+    first = measures[0]
+    assert set(first) == {
+        "id",
+        "no",
+        "label",
+        "text",
+        "lead_units",
+        "responsible_units",
+        "deadline",
+    }
+    assert first["lead_units"] == ["市政府办公厅", "市司法局"]
+    assert "roles" not in first
+
+
+def test_plan_export_with_unit_gives_roles(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "export", "--json", "--unit", "市人力社保局")
+    measures = {
+        m["id"]: m for a in json.loads(out)["areas"] for s in a["subtasks"] for m in s["measures"]
+    }
+    assert code == 0
+    assert measures["2.1.1"]["roles"] == ["concerned", "lead"]  # 市政府有关部门 + 牵头
+    assert measures["1.1.1"]["roles"] == ["responsible"]  # 市政府各部门
+    assert measures["1.1.3"]["roles"] == []  # districts only
+
+
+def test_set_attach_and_summary(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run(
+        capsys,
+        "set",
+        ws,
+        "1.1.1",
+        "--status",
+        "已完成",
+        "--note",
+        "已在门户网站公开",
+        "--url",
+        "https://www.wz.gov.cn/zwgk/qzqd/",
+        "--date",
+        "2020-09-05",
+    )
+    assert code == 0
+    code, _, _ = run(capsys, "set", ws, "2.1.1", "--status", "不适用", "--reason", "本区无此项职能")
+    assert code == 0
+    photo = tmp_path / "专区照片.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    code, out, _ = run(
+        capsys,
+        "attach",
+        ws,
+        "1.1.1",
+        photo,
+        "--link",
+        "https://www.wz.gov.cn",
+        "--title",
+        "政府信息公开专栏",
+    )
+    assert code == 0 and "专区照片.png" in out
+
+    code, out, _ = run(capsys, "summary", ws, "--json", "--today", "2026-11-28")
+    summary = json.loads(out)
+    assert code == 0
+    assert summary["unit"] == "万州区" and summary["plan"] == "cq-2020-89"
+    assert summary["counts"]["done"] == 1 and summary["counts"]["not_applicable"] == 1
+    assert summary["applicable"] == sum(summary["counts"].values()) - 1
+    done = summary["measures"]["1.1.1"]
+    assert done == {
+        "status": "done",
+        "roles": ["responsible"],
+        "evidence": 2,
+        "deadline": None,
+        "overdue": False,
+    }
+    # 1.2.3 (2020年10月30日前) is the district's and not done: overdue now.
+    assert summary["measures"]["1.2.3"]["overdue"] is True
+    assert summary["measures"]["1.2.3"]["deadline"] == "2020-10-30"
+    assert summary["overdue"] == sum(m["overdue"] for m in summary["measures"].values())
+    # 1.2.2 concerns departments only: not in a district's summary.
+    assert "1.2.2" not in summary["measures"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["set", "{ws}", "9.9.9", "--status", "已完成"], "9.9.9"),
+        (["set", "{ws}", "1.1.1", "--status", "完成了"], "不是可选的状态"),
+        (["set", "{ws}", "1.1.1", "--status", "不适用"], "必须填写理由"),
+        (["set", "{ws}", "1.1.1", "--status", "已完成", "--date", "2020/9/5"], "日期"),
+        (["set", "{ws}", "1.1.1", "--status", "已完成", "--url", "ftp://x"], "网址"),
+        (["attach", "{ws}", "1.1.1", "{tmp}/exists.txt", "{tmp}/missing.png"], "找不到文件"),
+        (["attach", "{ws}", "1.1.1"], "佐证"),
+        (["init", "{ws}", "--unit", "万州区"], "已存在"),
+        (["init", "{tmp}/new.gkws", "--unit", "火星区"], "没有找到单位"),
+        (["set", "{tmp}/missing.gkws", "1.1.1", "--status", "已完成"], "missing.gkws"),
+        (["set", "{ws}"], "缺少必需的参数"),
+    ],
+)
+def test_bad_input_one_chinese_line_nonzero_nothing_changed(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    (tmp_path / "exists.txt").write_text("x")
+    before = content(ws)
+    argv = [a.format(ws=ws, tmp=tmp_path) for a in args]
+    try:
+        code, out, err = run(capsys, *argv)
+    except SystemExit as exit_info:  # argparse errors
+        code = int(exit_info.code or 0)
+        out, err = capsys.readouterr()
+    assert code != 0
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert out == ""
+    assert content(ws) == before
+    assert not (tmp_path / "new.gkws").exists()
+
+
+def test_damaged_workspace_message_and_file_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.gkws"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    digest = hashlib.sha256(broken.read_bytes()).hexdigest()
+    code, _, err = run(capsys, "summary", broken, "--json")
+    assert code == 1 and "损坏" in err
+    assert hashlib.sha256(broken.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.gkws"]
+
+
+def test_installed_entry_point_runs_as_a_process(ws: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gongkai_desktop", "summary", str(ws), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["unit"] == "万州区"
