@@ -11,17 +11,16 @@ import sys
 from collections.abc import Sequence
 
 CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
+# Kept as a literal so starting the window never imports the command line (reportlab,
+# pyHanko …); tests/test_launcher.py checks it against the parser.
+CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "report", "verify", "bundle", "xlsx",
+                "signing"}
 
 
 def wants_cli(argv: Sequence[str]) -> bool:
     if not argv:
         return False
-    first = argv[0]
-    if first in CLI_FLAGS:
-        return True
-    from gongkai_desktop.cli import command_names
-
-    return first in command_names()
+    return argv[0] in CLI_FLAGS or argv[0] in CLI_COMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,260 @@
+"""Start the window: Qt application set-up, fonts, translations, logging, first workspace.
+
+``run(argv)`` takes the arguments after the program name; Qt's own options
+(``-platform offscreen`` …) are accepted and removed by Qt. The first remaining
+argument, if any, is a workspace file to open (how a file association calls us).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from gongkai_desktop import APP_NAME, __version__, paths
+from gongkai_desktop.ui import errors as ui_errors
+from gongkai_desktop.ui import style
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "gongkai"
+LOG_FILE = "gongkai.log"
+REPORT_SHOWN_ENV = "GONGKAI_REPORT_SHOWN"
+SHOWN_MARK = "GONGKAI_WINDOW_SHOWN"  # the window's first paint
+READY_MARK = "GONGKAI_WINDOW_READY"  # the plan tree's first paint, workspace open
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
+# The UI font: a system YaHei on Windows looks native; the bundled WenQuanYi Micro Hei
+# covers every machine without Chinese fonts (missing glyphs fall through the list).
+UI_FONT_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "WenQuanYi Micro Hei",
+                    "Noto Sans CJK SC", "Source Han Sans SC")
+BUNDLED_UI_FAMILY = "WenQuanYi Micro Hei"
+
+_configured: set[int] = set()
+_translators: list[QTranslator] = []
+
+
+# ---- application set-up (also used by the tests) --------------------------------------
+
+
+def register_fonts() -> list[str]:
+    """Register every bundled font; returns the family names Qt now knows them by."""
+    families: list[str] = []
+    folder = paths.resource_file("fonts")
+    if not folder.is_dir():
+        log.warning("font folder missing: %s", folder)
+        return families
+    for font in sorted(folder.iterdir()):
+        if font.suffix.lower() not in FONT_SUFFIXES:
+            continue
+        font_id = QFontDatabase.addApplicationFont(str(font))
+        if font_id < 0:
+            log.warning("could not load font %s", font)
+            continue
+        families += QFontDatabase.applicationFontFamilies(font_id)
+    return families
+
+
+def ui_font(available: list[str] | None = None) -> QFont:
+    """The application font: the first installed family of UI_FONT_FAMILIES, in order."""
+    known = set(available if available is not None else QFontDatabase.families())
+    chosen = [f for f in UI_FONT_FAMILIES if f in known]
+    font = QFont(QGuiApplication.font())
+    if chosen:
+        font.setFamilies(chosen)
+    if font.pointSizeF() < 9:
+        font.setPointSizeF(9)
+    return font
+
+
+def install_translations(app: QCoreApplication) -> list[str]:
+    """Qt's own zh_CN strings (dialog buttons, context menus); returns the files loaded.
+
+    A build ships them in ``resources/translations``; a checkout uses Qt's own folder.
+    """
+    folders = [paths.resource_file("translations"),
+               Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):  # qt_zh_CN: the older catch-all catalogue
+        for folder in folders:
+            translator = QTranslator(app)
+            if (folder / f"{name}.qm").is_file() and translator.load(name, str(folder)):
+                app.installTranslator(translator)
+                _translators.append(translator)
+                return [str(folder / f"{name}.qm")]
+    log.warning("no Qt zh_CN translation found in %s", folders)
+    return []
+
+
+def configure_application(app: QApplication) -> None:
+    """Names, icon, fonts, translations, locale; idempotent per application object."""
+    if id(app) in _configured:
+        return
+    _configured.add(id(app))
+    app.setApplicationName(APP_NAME)
+    # No applicationDisplayName: X11 and Windows would append it to every window title.
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(ORGANIZATION)
+    app.setWindowIcon(style.app_icon())
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    families = register_fonts()
+    app.setFont(ui_font())
+    install_translations(app)
+    log.info("fonts registered: %s; UI font: %s", families, app.font().families())
+
+
+def setup_logging() -> Path:
+    """A rotating log file in the user data folder; errors name it to the user."""
+    folder = paths.user_data_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_FILE
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    ui_errors.log_file_path = lambda: str(path)
+    qInstallMessageHandler(_qt_message)
+    return path
+
+
+def _qt_message(mode: object, context: object, message: str) -> None:
+    logging.getLogger("qt").info("%s", message)
+
+
+# ---- "main window shown" report for the start-up benchmark ------------------------------
+
+
+def process_start_ms() -> float:
+    """Milliseconds since this process started (Linux /proc), else since this call."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        start = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return (uptime - start) * 1000
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
+class FirstPaint(QObject):
+    """Calls ``callback`` once, at the first paint of ``target`` (after it returns)."""
+
+    def __init__(self, target: QObject, callback: Callable[[], None]) -> None:
+        super().__init__(target)
+        self._callback: Callable[[], None] | None = callback
+        target.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._callback is not None and event.type() == QEvent.Type.Paint:
+            callback, self._callback = self._callback, None
+            QTimer.singleShot(0, callback)  # after this paint has reached the screen
+        return False
+
+
+def _report(mark: str) -> Callable[[], None]:
+    def report() -> None:
+        ms = process_start_ms()
+        log.info("%s after %.0f ms", mark, ms)  # first: a reader may stop us at the print
+        print(f"{mark} {ms:.0f}", flush=True)
+
+    return report
+
+
+# ---- command line ----------------------------------------------------------------------
+
+# Qt's own command-line options that take a value (QGuiApplication/QApplication docs).
+_QT_VALUE_OPTIONS = {
+    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry",
+    "-qwindowicon", "-qwindowtitle", "-style", "-stylesheet", "-display", "-geometry",
+    "-session", "-title", "-name", "-qmljsdebugger",
+}
+
+
+def file_arguments(argv: list[str]) -> list[str]:
+    """The non-option arguments (workspace files), Qt's options and their values skipped."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.split("=", 1)[0].lstrip("-") in {o.lstrip("-") for o in _QT_VALUE_OPTIONS}:
+            skip = "=" not in arg
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+# ---- run --------------------------------------------------------------------------------
+
+
+def run(argv: list[str]) -> int:
+    started = time.perf_counter()
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
+    assert isinstance(app, QApplication)
+    log_path = setup_logging()
+    ui_errors.install_excepthook()
+    configure_application(app)
+    log.info("start %s %s, log %s", APP_NAME, __version__, log_path)
+
+    # The window appears first, the workspace opens right after its first paint: the
+    # officer sees the program at once, also when opening takes a while (a migration).
+    from gongkai_desktop.ui.main_window import MainWindow
+    from gongkai_desktop.ui.settings import LAST_WORKSPACE
+
+    files = file_arguments(argv)
+    path = Path(files[0]) if files else None
+    report = os.environ.get(REPORT_SHOWN_ENV) == "1"
+    window = MainWindow(None)
+    if path is not None or window.settings.get(LAST_WORKSPACE):
+        window.show_opening(path)  # else: the welcome dialog over the 新建/打开 page
+
+    def after_first_paint() -> None:
+        if report:
+            _report(SHOWN_MARK)()
+        open_first_workspace(window, path, report)
+
+    FirstPaint(window, after_first_paint)
+    window.show()
+    log.info("window built in %.0f ms", (time.perf_counter() - started) * 1000)
+    code = app.exec()
+    window.deleteLater()
+    return code
+
+
+def open_first_workspace(window: QMainWindow, path: Path | None, report: bool = False) -> None:
+    """Phase two of start-up: the workspace named, the last one, or the first-run dialog."""
+    from gongkai_desktop.ui.main_window import MainWindow
+    from gongkai_desktop.ui.workspace_actions import first_session
+
+    assert isinstance(window, MainWindow)
+    try:
+        directory = window.directory
+    except Exception as exc:  # the directory ships with the program: a broken install
+        ui_errors.show_error(window, exc, "程序文件不完整")
+        window.set_session(None)
+        return
+    session = first_session(directory, path, window.settings, parent=window)
+    if report and session is not None:
+        FirstPaint(window.tree.viewport(), _report(READY_MARK))
+    window.set_session(session)

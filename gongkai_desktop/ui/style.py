@@ -1,0 +1,180 @@
+"""Status colours and icons, and the app icon — defined once, drawn with QPainter.
+
+Icons are painted as vector shapes at every size Qt may ask for (16 … 256 px,
+so 100 %–400 % scaling stay sharp); no image files, no fonts needed. Icons are
+cached per status once a QGuiApplication exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
+
+from gongkai_desktop.model import Status
+
+# Colours chosen to stay apart for red-green colour blindness too: the icons differ
+# in shape (ring, half, check, dash) as well as colour.
+_STATUS_COLORS: dict[Status, str] = {
+    Status.NOT_STARTED: "#8a9099",  # grey
+    Status.IN_PROGRESS: "#1f6fd1",  # blue
+    Status.DONE: "#2e8b4e",  # green
+    Status.NOT_APPLICABLE: "#b08a3e",  # muted ochre
+}
+OVERDUE_COLOR = QColor("#d4380d")
+ACCENT_COLOR = QColor("#b7282e")  # 政务 red, used by the app icon and headings
+MUTED_TEXT_COLOR = QColor("#5f6670")
+
+ICON_SIZES = (16, 20, 24, 32, 40, 48, 64, 96, 128, 256)
+
+_icon_cache: dict[str, QIcon] = {}
+
+
+def status_color(status: Status | str) -> QColor:
+    return QColor(_STATUS_COLORS[Status(status)])
+
+
+def status_icon(status: Status | str) -> QIcon:
+    """A small round badge: ring (未开始), half (推进中), check (已完成), dash (不适用)."""
+    key = f"status:{Status(status).value}"
+    icon = _icon_cache.get(key)
+    if icon is None:
+        icon = _build_icon(lambda p, s: _paint_status(p, s, Status(status)))
+        _icon_cache[key] = icon
+    return icon
+
+
+def overdue_icon() -> QIcon:
+    """A red clock-like badge with an exclamation bar, for 逾期."""
+    icon = _icon_cache.get("overdue")
+    if icon is None:
+        icon = _build_icon(_paint_overdue)
+        _icon_cache["overdue"] = icon
+    return icon
+
+
+def app_icon() -> QIcon:
+    """A red document with a white check mark: the window and taskbar icon."""
+    icon = _icon_cache.get("app")
+    if icon is None:
+        icon = _build_icon(_paint_app)
+        _icon_cache["app"] = icon
+    return icon
+
+
+def _build_icon(paint: Callable[[QPainter, float], None]) -> QIcon:
+    icon = QIcon()
+    for size in ICON_SIZES:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            paint(painter, float(size))
+        finally:
+            painter.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def _paint_status(p: QPainter, size: float, status: Status) -> None:
+    color = status_color(status)
+    pen_width = max(1.25, size / 10)
+    margin = size * 0.12 + pen_width / 2
+    box = QRectF(margin, margin, size - 2 * margin, size - 2 * margin)
+    p.setPen(QPen(color, pen_width))
+    if status is Status.NOT_STARTED:
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(box)
+    elif status is Status.IN_PROGRESS:
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(box)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(color))
+        p.drawPie(box, 90 * 16, 180 * 16)  # left half filled
+    elif status is Status.DONE:
+        p.setBrush(QBrush(color))
+        p.drawEllipse(box)
+        _check_mark(p, box, QColor("white"), pen_width * 1.1)
+    else:  # NOT_APPLICABLE
+        p.setBrush(QBrush(color.lighter(165)))
+        p.drawEllipse(box)
+        dash = QPen(color.darker(115), pen_width * 1.1)
+        dash.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(dash)
+        c = box.center()
+        half = box.width() * 0.27
+        p.drawLine(QPointF(c.x() - half, c.y()), QPointF(c.x() + half, c.y()))
+
+
+def _check_mark(p: QPainter, box: QRectF, color: QColor, width: float) -> None:
+    path = QPainterPath()
+    w, h = box.width(), box.height()
+    path.moveTo(box.left() + w * 0.26, box.top() + h * 0.52)
+    path.lineTo(box.left() + w * 0.44, box.top() + h * 0.70)
+    path.lineTo(box.left() + w * 0.75, box.top() + h * 0.33)
+    pen = QPen(color, width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawPath(path)
+
+
+def _paint_overdue(p: QPainter, size: float) -> None:
+    margin = size * 0.1
+    box = QRectF(margin, margin, size - 2 * margin, size - 2 * margin)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QBrush(OVERDUE_COLOR))
+    p.drawEllipse(box)
+    c = box.center()
+    pen = QPen(QColor("white"), max(1.5, size / 8))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    p.setPen(pen)
+    p.drawLine(QPointF(c.x(), box.top() + box.height() * 0.24),
+               QPointF(c.x(), box.top() + box.height() * 0.56))
+    p.drawPoint(QPointF(c.x(), box.top() + box.height() * 0.76))
+
+
+def _paint_app(p: QPainter, size: float) -> None:
+    # A page with a folded corner on a red rounded square, and a white check mark.
+    radius = size * 0.18
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QBrush(ACCENT_COLOR))
+    p.drawRoundedRect(QRectF(0, 0, size, size), radius, radius)
+    page = QRectF(size * 0.24, size * 0.14, size * 0.52, size * 0.72)
+    fold = size * 0.14
+    path = QPainterPath()
+    path.moveTo(page.left(), page.top())
+    path.lineTo(page.right() - fold, page.top())
+    path.lineTo(page.right(), page.top() + fold)
+    path.lineTo(page.right(), page.bottom())
+    path.lineTo(page.left(), page.bottom())
+    path.closeSubpath()
+    p.setBrush(QBrush(QColor("#fff7f0")))
+    p.drawPath(path)
+    corner = QPainterPath()
+    corner.moveTo(page.right() - fold, page.top())
+    corner.lineTo(page.right() - fold, page.top() + fold)
+    corner.lineTo(page.right(), page.top() + fold)
+    corner.closeSubpath()
+    p.setBrush(QBrush(QColor("#f0c8b8")))
+    p.drawPath(corner)
+    if size >= 24:  # text lines vanish into mush at tiny sizes
+        p.setPen(QPen(QColor("#d9b3a3"), max(1.0, size / 28)))
+        for i in range(3):
+            y = page.top() + page.height() * (0.24 + 0.13 * i)
+            p.drawLine(QPointF(page.left() + page.width() * 0.16, y),
+                       QPointF(page.right() - page.width() * (0.34 if i == 0 else 0.16), y))
+    check_box = QRectF(page.left() + page.width() * 0.05, page.top() + page.height() * 0.42,
+                       page.width() * 0.9, page.height() * 0.55)
+    _check_mark(p, check_box, QColor("#2e8b4e"), max(1.6, size / 11))
