@@ -1,0 +1,46 @@
+"""Keep the signing identity in a workspace's settings (key encrypted, see identity.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from gongkai_desktop.errors import NotFound
+from gongkai_desktop.signing.identity import SigningIdentity
+
+SETTING_KEY = "signing.identity"
+
+
+class SettingsStore(Protocol):
+    """What this module needs of a workspace."""
+
+    def get_setting(self, key: str, default: Any = None) -> Any: ...
+    def set_setting(self, key: str, value: object) -> None: ...
+
+
+def has_identity(ws: SettingsStore) -> bool:
+    return isinstance(ws.get_setting(SETTING_KEY), dict)
+
+
+def save_identity(ws: SettingsStore, identity: SigningIdentity,
+                  passphrase: str | None = None) -> None:
+    """Store the identity; ``passphrase`` (default: the identity's own) encrypts the key."""
+    ws.set_setting(SETTING_KEY, identity.to_storage(passphrase))
+
+
+def load_identity(ws: SettingsStore, passphrase: str) -> SigningIdentity:
+    """The stored identity; ``SignatureError("密码不正确")`` for a wrong passphrase."""
+    data = ws.get_setting(SETTING_KEY)
+    if not isinstance(data, dict):
+        raise NotFound("本工作区还没有签名证书，请先生成或导入证书")
+    return SigningIdentity.from_storage(data, passphrase)
+
+
+def stored_certificate_pem(ws: SettingsStore) -> str | None:
+    """The stored certificate (no passphrase needed), e.g. to show its fingerprint."""
+    data = ws.get_setting(SETTING_KEY)
+    value = data.get("cert_pem") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def forget_identity(ws: SettingsStore) -> None:
+    ws.set_setting(SETTING_KEY, None)
