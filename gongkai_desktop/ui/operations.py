@@ -17,9 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gongkai_desktop.ui.errors import show_error
@@ -56,7 +56,7 @@ class Operation(QObject, Generic[T]):
     """A running operation; kept alive by the registry until it finishes."""
 
     finished = Signal()
-    _running: set[Operation[Any]] = set()
+    _running: ClassVar[set[Operation[Any]]] = set()
 
     def __init__(
         self,
