@@ -219,6 +219,7 @@ def run(argv: list[str]) -> int:
 
     # The window appears first, the workspace opens right after its first paint: the
     # officer sees the program at once, also when opening takes a while (a migration).
+    from gongkai_desktop.ui.features import install_features
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.settings import LAST_WORKSPACE
 
@@ -226,6 +227,7 @@ def run(argv: list[str]) -> int:
     path = Path(files[0]) if files else None
     report = os.environ.get(REPORT_SHOWN_ENV) == "1"
     window = MainWindow(None)
+    install_features(window)
     if path is not None or window.settings.get(LAST_WORKSPACE):
         window.show_opening(path)  # else: the welcome dialog over the 新建/打开 page
 

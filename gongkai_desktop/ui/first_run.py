@@ -1,11 +1,15 @@
-"""The "new workspace" dialog shown on first start: pick the unit, name the people.
+"""The "new workspace" dialog shown on first start: pick the plan and unit, name the people.
 
-The workspace goes to ``<user data>/workspaces/<unit name>.gkws`` on the bundled
-plan. An existing file is never overwritten: the dialog offers to open it instead.
+The plan is the bundled 2020 one unless another from the plan library is chosen.
+For an imported plan the unit list also offers the units that plan names but the
+directory lacks (a district plan's 区教委 …). The workspace goes to
+``<user data>/workspaces/<unit name>.gkws`` (``<unit name>-<plan id>.gkws`` for an
+imported plan). An existing file is never overwritten: the dialog offers to open it.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,11 +40,14 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop import APP_TITLE, paths
 from gongkai_desktop.errors import GongkaiError
-from gongkai_desktop.model import Plan, Unit, UnitType
+from gongkai_desktop.model import Plan, PlanInfo, Unit, UnitType
+from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
+from gongkai_desktop.roles import is_group_word, must_report, roles_for_plan
 from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error
-from gongkai_desktop.units import UnitDirectory
+from gongkai_desktop.unit_choice import plan_unit_names, unit_for_plan
+from gongkai_desktop.units import CUSTOM_PREFIX, UnitDirectory, normalize_name
 
 WORKSPACE_SUFFIX = ".gkws"
 SEARCH_LIMIT = 50
@@ -48,7 +56,10 @@ UNIT_TYPE_LABELS = {
     UnitType.DEPARTMENT: "市政府部门",
     UnitType.OTHER: "其他单位",
 }
+PLAN_UNIT_LABEL = "本任务分工中的单位"  # a unit the plan names, not in the directory
 UnitRole = Qt.ItemDataRole.UserRole + 1
+# Words naming many bodies at once (各镇街, 区级各部门, 有关单位): never a unit to pick.
+_GROUP_WORDS = re.compile(r"^各|各(?:部门|单位|级)|(?:有关|相关)(?:部门|单位)")
 
 
 def workspaces_dir() -> Path:
@@ -57,22 +68,73 @@ def workspaces_dir() -> Path:
     return folder
 
 
-def workspace_path_for(unit: Unit) -> Path:
-    return workspaces_dir() / safe_file_name(f"{unit.name}{WORKSPACE_SUFFIX}")
+def workspace_path_for(unit: Unit, plan: Plan | None = None) -> Path:
+    """Where a new workspace goes; one per unit and plan (the bundled plan's keeps the
+    plain unit name, as before there was a choice of plans)."""
+    name = unit.name
+    if plan is not None and plan.info.id != bundled_plan().info.id:
+        name = f"{unit.name}-{plan.info.id}"
+    return workspaces_dir() / safe_file_name(f"{name}{WORKSPACE_SUFFIX}")
+
+
+def is_plan_unit(unit: Unit) -> bool:
+    """A unit only the plan names (not in the directory)."""
+    return unit.id.startswith(CUSTOM_PREFIX)
+
+
+def plan_own_units(plan: Plan, directory: UnitDirectory) -> list[Unit]:
+    """The single units a plan names that the directory lacks, in the plan's order."""
+    out: list[Unit] = []
+    for name in plan_unit_names(plan):
+        if is_group_word(name) or _GROUP_WORDS.search(name):
+            continue
+        try:
+            unit = unit_for_plan(name, plan, directory)
+        except GongkaiError:
+            continue
+        if is_plan_unit(unit) and unit not in out:
+            out.append(unit)
+    return out
+
+
+def _match_rank(key: str, unit: Unit) -> int | None:
+    name = normalize_name(unit.name)
+    if not key or name == key:
+        return 0
+    if name.startswith(key):
+        return 1
+    return 2 if key in name else None
 
 
 class UnitListModel(QAbstractListModel):
-    """The units matching what was typed, best first."""
+    """The units matching what was typed, best first: the plan's own units, then the
+    directory's."""
 
-    def __init__(self, directory: UnitDirectory, parent: Any = None) -> None:
+    def __init__(self, directory: UnitDirectory, parent: Any = None,
+                 plan: Plan | None = None) -> None:
         super().__init__(parent)
         self._directory = directory
         self._units: list[Unit] = []
+        self._plan_units: list[Unit] = []
+        self._query = ""
+        if plan is not None:
+            self._plan_units = plan_own_units(plan, directory)
         self.set_query("")
 
+    def set_plan(self, plan: Plan) -> None:
+        self._plan_units = plan_own_units(plan, self._directory)
+        self.set_query(self._query)
+
     def set_query(self, text: str) -> None:
+        self._query = text
+        key = normalize_name(text)
+        ranked = sorted(
+            ((rank, position, unit) for position, unit in enumerate(self._plan_units)
+             if (rank := _match_rank(key, unit)) is not None),
+            key=lambda item: (item[0], item[1]))
+        own = [unit for _, _, unit in ranked][:SEARCH_LIMIT]
         self.beginResetModel()
-        self._units = self._directory.search(text, limit=SEARCH_LIMIT)
+        self._units = own + self._directory.search(text, limit=SEARCH_LIMIT - len(own))
         self.endResetModel()
 
     def unit(self, row: int) -> Unit:
@@ -87,10 +149,14 @@ class UnitListModel(QAbstractListModel):
             return None
         unit = self._units[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            if is_plan_unit(unit):
+                return f"{unit.name}　（{PLAN_UNIT_LABEL}）"
             if unit.full_name != unit.name:
                 return f"{unit.name}　（{unit.full_name}）"
             return unit.name
         if role == Qt.ItemDataRole.ToolTipRole:
+            if is_plan_unit(unit):
+                return f"{unit.name}：任务分工中写明的单位，不在单位名录中"
             aliases = f"\n也称：{'、'.join(unit.aliases[:6])}" if unit.aliases else ""
             return f"{unit.full_name}（{UNIT_TYPE_LABELS[unit.type]}）{aliases}"
         if role == UnitRole:
@@ -103,10 +169,9 @@ class FirstRunDialog(QDialog):
                  parent: QWidget | None = None, *, first_start: bool = True) -> None:
         super().__init__(parent)
         if plan is None:
-            from gongkai_desktop.plan.library import bundled_plan
-
             plan = bundled_plan()
         self.plan = plan
+        self.library = PlanLibrary()
         self.directory = directory
         self.created_path: Path | None = None  # set on accept: the file to open
         self._existing: Path | None = None
@@ -138,16 +203,25 @@ class FirstRunDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        plan_label = QLabel(f"{plan.info.title}\n（{plan.info.document_number}）")
-        plan_label.setWordWrap(True)
-        form.addRow(self.tr("任务分工："), plan_label)
+        self.plan_combo = QComboBox()
+        self.plan_combo.setAccessibleName(self.tr("任务分工"))
+        self.plan_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.plan_combo.setMinimumContentsLength(24)
+        self._fill_plans(plan)
+        form.addRow(self.tr("任务分工(&T)："), self.plan_combo)
+        self.plan_label = QLabel()
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
+        form.addRow("", self.plan_label)
+        self._show_plan_details()
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("输入单位名称或简称，如“万州”“司法局”"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("搜索单位"))
         form.addRow(self.tr("本单位(&U)："), self.search)
-        self.unit_model = UnitListModel(directory, self)
+        self.unit_model = UnitListModel(directory, self, plan=plan)
         self.unit_list = QListView()
         self.unit_list.setModel(self.unit_model)
         self.unit_list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
@@ -198,12 +272,65 @@ class FirstRunDialog(QDialog):
         self.open_existing_button.clicked.connect(self._open_existing)
         layout.addWidget(self.buttons)
 
+        self.plan_combo.currentIndexChanged.connect(self._on_plan_chosen)
         self.search.textChanged.connect(self._on_search)
         self.search.installEventFilter(self)
         self.unit_list.selectionModel().currentChanged.connect(self._on_unit_changed)
         self.officer.textChanged.connect(self._update_state)
         self._update_state()
         self.search.setFocus()
+
+    # ---- plan choice ----------------------------------------------------------------
+
+    def _fill_plans(self, current: Plan) -> None:
+        """The bundled plan first, then the library's imported plans."""
+        infos: list[PlanInfo] = self.library.list_plans()
+        if current.info.id not in {i.id for i in infos}:
+            infos.append(current.info)  # a plan not (yet) in the library
+        self.plan_combo.blockSignals(True)
+        for info in infos:
+            # The title only: the document number and date show in the line below.
+            self.plan_combo.addItem(info.title, info.id)
+            tip = f"{info.title}（{info.document_number}）" if info.document_number \
+                else info.title
+            self.plan_combo.setItemData(self.plan_combo.count() - 1, tip,
+                                        Qt.ItemDataRole.ToolTipRole)
+        self.plan_combo.setCurrentIndex(self.plan_combo.findData(current.info.id))
+        self.plan_combo.blockSignals(False)
+
+    def select_plan(self, plan_id: str) -> bool:
+        index = self.plan_combo.findData(plan_id)
+        if index < 0:
+            return False
+        self.plan_combo.setCurrentIndex(index)
+        return self.plan.info.id == plan_id
+
+    def _on_plan_chosen(self, index: int) -> None:
+        plan_id = self.plan_combo.itemData(index)
+        if plan_id == self.plan.info.id:
+            return
+        try:
+            plan = self.library.get(plan_id)
+        except GongkaiError as exc:
+            self.plan_combo.blockSignals(True)
+            self.plan_combo.setCurrentIndex(self.plan_combo.findData(self.plan.info.id))
+            self.plan_combo.blockSignals(False)
+            self._show_problem(str(exc))
+            return
+        chosen = self.selected_unit()
+        self.plan = plan
+        self._show_plan_details()
+        self.unit_model.set_plan(plan)
+        if chosen is None or not self._select_listed(chosen):
+            self._on_search(self.search.text())
+        self._on_unit_changed(self.unit_list.currentIndex())
+
+    def _show_plan_details(self) -> None:
+        info = self.plan.info
+        parts = [info.document_number, info.issuer,
+                 self.tr("{0}印发").format(info.issued.isoformat()),
+                 self.tr("{0} 项举措").format(len(self.plan.measures()))]
+        self.plan_label.setText("　".join(p for p in parts if p))
 
     # ---- unit choice ----------------------------------------------------------------
 
@@ -250,9 +377,13 @@ class FirstRunDialog(QDialog):
             self.chosen_label.setText(self.tr("尚未选择单位"))
             self.location.setText("")
         else:
-            self.chosen_label.setText(self.tr("已选择：<b>{name}</b>（{kind}）").format(
-                name=unit.full_name, kind=UNIT_TYPE_LABELS[unit.type]))
-            self.location.setText(str(workspace_path_for(unit)))
+            kind = PLAN_UNIT_LABEL if is_plan_unit(unit) else UNIT_TYPE_LABELS[unit.type]
+            roles = roles_for_plan(self.plan, unit, self.directory)
+            count = sum(1 for r in roles.values() if must_report(r))
+            self.chosen_label.setText(self.tr(
+                "已选择：<b>{name}</b>（{kind}），在该任务分工中需填报 {count} 项举措"
+            ).format(name=unit.full_name, kind=self.tr(kind), count=count))
+            self.location.setText(str(workspace_path_for(unit, self.plan)))
         self._update_state()
 
     def _update_state(self) -> None:
@@ -260,8 +391,8 @@ class FirstRunDialog(QDialog):
         self._existing = None
         self.problem.hide()
         self.open_existing_button.hide()
-        if unit is not None and workspace_path_for(unit).exists():
-            self._existing = workspace_path_for(unit)
+        if unit is not None and workspace_path_for(unit, self.plan).exists():
+            self._existing = workspace_path_for(unit, self.plan)
             self._show_problem(self.tr(
                 "本机已有“{name}”的工作区，不会覆盖它。可以直接打开已有工作区。"
             ).format(name=unit.name))
@@ -290,7 +421,7 @@ class FirstRunDialog(QDialog):
             self._show_problem(self.tr("请填写负责人"))
             self.officer.setFocus()
             return
-        path = workspace_path_for(unit)
+        path = workspace_path_for(unit, self.plan)
         if path.exists():
             self._update_state()
             return

@@ -1,0 +1,30 @@
+"""Feature menus added to the main window at start-up (Excel, report, bundles).
+
+Each feature module has ``install(window)``; its heavy imports (openpyxl,
+reportlab, pyHanko) happen on first use, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtWidgets import QMainWindow
+
+log = logging.getLogger(__name__)
+
+FEATURE_MODULES = ("report_actions", "bundle_actions", "xlsx_actions")
+
+
+def install_features(window: QMainWindow) -> list[str]:
+    installed: list[str] = []
+    for name in FEATURE_MODULES:
+        try:
+            module = importlib.import_module(f"gongkai_desktop.ui.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"gongkai_desktop.ui.{name}":
+                raise
+            continue  # not part of this build stage
+        module.install(window)
+        installed.append(name)
+    return installed
