@@ -12,10 +12,10 @@ import io
 import subprocess
 from pathlib import Path
 
-from gongkai_desktop.model import MeasureRecord, Status
-from gongkai_desktop.plan.library import bundled_plan
 from PIL import Image
 
+from gongkai_desktop.model import MeasureRecord, Status
+from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.report import (
     ReportContent,
     ReportEvidence,
