@@ -199,6 +199,7 @@ def break_lines_cjk(self: Any, maxWidths: Any) -> Any:
     bl_para = getattr(self, "blPara", None)
     lines = getattr(bl_para, "lines", None)
     if getattr(self, "_splitpara", 0) and lines and isinstance(lines[0], _paragraph.FragLine):
+        assert bl_para is not None  # it holds the lines just read
         bl_para.kind = 1
         return bl_para
     return _plain_break_lines_cjk(self, maxWidths)
