@@ -50,6 +50,8 @@ def register(sub: Any) -> None:
     summary = sub.add_parser("summary", help="完成情况汇总")
     summary.add_argument("workspace", type=Path)
     summary.add_argument("--json", action="store_true", required=True, help="以 JSON 输出")
+    summary.add_argument("--all-units", action="store_true",
+                         help="输出本工作区导入的所有单位（汇总各单位的数据包）")
     summary.add_argument("--today", help=argparse.SUPPRESS)  # tests pin the date
     summary.set_defaults(func=cmd_summary)
 
@@ -107,5 +109,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     today = parse_iso_date(args.today) if args.today else dt.date.today()
     assert isinstance(today, dt.date)
     with Workspace.open(args.workspace, readonly=True) as ws:
-        print_json(workspace_summary(ws, UnitDirectory.load(), today))
+        if args.all_units:
+            from gongkai_desktop.bundle.supervisor import all_units_summary
+
+            print_json(all_units_summary(ws, UnitDirectory.load(), today))
+        else:
+            print_json(workspace_summary(ws, UnitDirectory.load(), today))
     return 0

@@ -1,4 +1,4 @@
-"""Schema version 1: every workspace table (migration 1 creates all of it)."""
+"""Workspace schema: version 1 (every unit table), version 2 (bundles, supervisor data)."""
 
 from __future__ import annotations
 
@@ -109,3 +109,143 @@ CREATE VIRTUAL TABLE search_index USING fts5(
 def create_v1(conn: sqlite3.Connection) -> None:
     create_plan_tables(conn)
     run_script(conn, SCHEMA_V1)
+
+
+# Version 2: bundles. The unit's side remembers what it exported and which receipts
+# came back; the supervisor's side (``sup_*``) holds what it imported from each unit,
+# with its own deduplicated blob store (so ``purge_unused_blobs``, which only knows the
+# unit's own evidence, never touches it) and the units' pinned certificates.
+SCHEMA_V2 = """
+CREATE TABLE bundle_exports (
+    sequence INTEGER PRIMARY KEY CHECK (sequence > 0),
+    reserved_at TEXT NOT NULL,
+    exported_at TEXT,
+    bundle_hash TEXT,
+    file_names TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(file_names)),
+    size INTEGER,
+    evidence_included INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE bundle_receipts (
+    receipt_hash TEXT PRIMARY KEY,
+    bundle_hash TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    receiver_unit_id TEXT NOT NULL,
+    receiver_name TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    cert_fingerprint TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX bundle_receipts_by_bundle ON bundle_receipts (bundle_hash);
+
+CREATE TABLE sup_trusted_keys (
+    id INTEGER PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    certificate BLOB NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL CHECK (source IN ('bundle', 'cer', 'accepted')),
+    added_at TEXT NOT NULL,
+    retired_at TEXT
+);
+-- One active key per unit; replaced keys stay as history.
+CREATE UNIQUE INDEX sup_trusted_active ON sup_trusted_keys (unit_id) WHERE retired_at IS NULL;
+
+CREATE TABLE sup_bundles (
+    id INTEGER PRIMARY KEY,
+    bundle_hash TEXT NOT NULL UNIQUE,
+    unit_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    exported_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL DEFAULT '',
+    file_names TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(file_names)),
+    cert_fingerprint TEXT NOT NULL,
+    evidence_included INTEGER NOT NULL,
+    manifest TEXT NOT NULL
+);
+CREATE INDEX sup_bundles_by_unit ON sup_bundles (unit_id, sequence);
+
+CREATE TABLE sup_units (
+    unit_id TEXT PRIMARY KEY,
+    unit_name TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    unit_type TEXT NOT NULL,
+    officer TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    bundle_id INTEGER NOT NULL REFERENCES sup_bundles(id),
+    sequence INTEGER NOT NULL,
+    exported_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+
+CREATE TABLE sup_records (
+    unit_id TEXT NOT NULL REFERENCES sup_units(unit_id) ON DELETE CASCADE,
+    measure_id TEXT NOT NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),
+    reason TEXT NOT NULL DEFAULT '',
+    completed_on TEXT,
+    explanation TEXT NOT NULL DEFAULT '',
+    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
+    remarks TEXT NOT NULL DEFAULT '',
+    updated_at TEXT,
+    PRIMARY KEY (unit_id, measure_id)
+);
+
+CREATE TABLE sup_evidence (
+    unit_id TEXT NOT NULL REFERENCES sup_units(unit_id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    measure_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
+    file_name TEXT NOT NULL DEFAULT '',
+    media_type TEXT NOT NULL DEFAULT '',
+    size INTEGER,
+    sha256 TEXT,
+    url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    original_sha256 TEXT,
+    original_size INTEGER,
+    PRIMARY KEY (unit_id, id)
+);
+CREATE INDEX sup_evidence_by_measure ON sup_evidence (unit_id, measure_id, id);
+CREATE INDEX sup_evidence_by_sha ON sup_evidence (sha256);
+
+CREATE TABLE sup_audit (
+    unit_id TEXT NOT NULL REFERENCES sup_units(unit_id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL,
+    measure_id TEXT,
+    field TEXT,
+    old TEXT,
+    new TEXT,
+    PRIMARY KEY (unit_id, id)
+);
+
+CREATE TABLE sup_blobs (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL CHECK (size >= 0),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sup_blob_chunks (
+    blob_id INTEGER NOT NULL
+        REFERENCES sup_blobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (blob_id, seq)
+);
+"""
+
+
+def create_v2(conn: sqlite3.Connection) -> None:
+    run_script(conn, SCHEMA_V2)

@@ -1,0 +1,260 @@
+"""Bundle export and import: time and peak memory. ``python benchmarks/bench_bundle.py``.
+
+1. Export: a workspace holding ``--gb`` GB of evidence (10 files, distinct content)
+   is exported to one bundle, against ``shutil.copyfile`` of the workspace file
+   (with and without fsync; the export syncs its file). Target: export ≤ 2× the copy.
+2. Import: ``--units`` unit workspaces (the first units of the directory) with
+   ``--bundle-mb`` MB of evidence each are exported; all bundles are imported into one
+   supervisor workspace with ``import_bundles``, then imported again (idempotent: every
+   bundle is verified completely, nothing is written).
+
+Each measured step runs in its own child process, so its peak resident memory
+(``ru_maxrss``, which includes SQLite's page caches) is its own. Target: ≤ 200 MB.
+One signing key is used for all units (key generation is not what is measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+MB = 1024 * 1024
+PASSPHRASE = "bench-passphrase"
+
+
+def _max_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / MB if sys.platform == "darwin" else rss / 1024
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_random(path: Path, size: int, seed: int) -> None:
+    """Distinct content per file and per MiB (no deduplication), generated cheaply."""
+    block = bytearray(os.urandom(MB))
+    with path.open("wb") as handle:
+        for i in range(size // MB):
+            block[:16] = seed.to_bytes(8, "little") + i.to_bytes(8, "little")
+            handle.write(block)
+        handle.write(os.urandom(size % MB))
+
+
+def _child(phase: str, **params: Any) -> dict[str, Any]:
+    """Run one phase in a fresh interpreter; returns its JSON report."""
+    out = subprocess.run([sys.executable, __file__, "--phase", phase, json.dumps(params)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ phases
+
+def _identity() -> Any:
+    from gongkai_desktop.signing.identity import SigningIdentity
+
+    return SigningIdentity.generate("基准单位", "基准", PASSPHRASE)
+
+
+def _save_key(path: Path) -> None:
+    from gongkai_desktop.signing.store import save_identity
+    from gongkai_desktop.storage import Workspace
+
+    with Workspace.open(path) as ws:
+        save_identity(ws, _identity())
+
+
+def phase_build(p: dict[str, Any]) -> dict[str, Any]:
+    """A workspace with ``files`` evidence files totalling ``bytes``."""
+    from gongkai_desktop.model import Unit, UnitType
+    from gongkai_desktop.plan.library import bundled_plan
+    from gongkai_desktop.storage import Workspace
+
+    root = Path(p["root"])
+    plan = bundled_plan()
+    measures = [m.id for m in plan.measures()]
+    size = p["bytes"] // p["files"]
+    unit = Unit("bench", "基准单位", "基准单位", UnitType.OTHER)
+    ws_path = root / "big.gkws"
+    with Workspace.create(ws_path, plan, unit) as ws:
+        ws.set_setting("max_evidence_bytes", size + MB)
+        for n in range(p["files"]):
+            source = root / f"src-{n}.bin"
+            _write_random(source, size, n)
+            ws.add_evidence_file(measures[n % len(measures)], source)
+            source.unlink()
+    _save_key(ws_path)
+    return {"workspace_bytes": ws_path.stat().st_size}
+
+
+def phase_export(p: dict[str, Any]) -> dict[str, Any]:
+    from gongkai_desktop.bundle.export import export_bundle
+    from gongkai_desktop.signing.store import load_identity
+    from gongkai_desktop.storage import Workspace
+
+    with Workspace.open(Path(p["workspace"])) as ws:
+        key = load_identity(ws, PASSPHRASE)
+        started = time.perf_counter()
+        result = export_bundle(ws, Path(p["out"]), key)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": result.size, "rss_mb": _max_rss_mb()}
+
+
+def phase_units(p: dict[str, Any]) -> dict[str, Any]:
+    """``count`` unit workspaces with ``bytes`` of evidence each, exported to bundles."""
+    from gongkai_desktop.bundle.export import export_bundle
+    from gongkai_desktop.plan.library import bundled_plan
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.units import UnitDirectory
+
+    root, inbox = Path(p["root"]), Path(p["inbox"])
+    plan = bundled_plan()
+    measures = [m.id for m in plan.measures()]
+    key = _identity()
+    sizes = []
+    per_file = p["bytes"] // 4
+    for n, unit in enumerate(UnitDirectory.load().all()[: p["count"]]):
+        path = root / f"unit-{n}.gkws"
+        with Workspace.create(path, plan, unit, officer="经办人") as ws:
+            for i, mid in enumerate(measures[:10]):
+                ws.update_record(mid, status="done", explanation=f"第{i}项已完成。" * 20)
+            for f in range(4):
+                source = root / "src.bin"
+                _write_random(source, per_file, n * 10 + f)
+                ws.add_evidence_file(measures[f], source, name=f"材料{f}.pdf")
+            bundle = export_bundle(ws, inbox / f"{unit.name}.gkbundle", key)
+            sizes.append(bundle.size)
+        path.unlink()
+    return {"count": len(sizes), "mean_mb": sum(sizes) / len(sizes) / MB}
+
+
+def phase_import(p: dict[str, Any]) -> dict[str, Any]:
+    from gongkai_desktop.bundle.importer import Outcome, bundle_files_in, import_bundles
+    from gongkai_desktop.storage import Workspace
+
+    files = bundle_files_in(Path(p["inbox"]))
+    with Workspace.open(Path(p["supervisor"])) as ws:
+        started = time.perf_counter()
+        rows = import_bundles(ws, files)
+        seconds = time.perf_counter() - started
+    outcomes: dict[str, int] = {}
+    for row in rows:
+        outcomes[row.outcome.value] = outcomes.get(row.outcome.value, 0) + 1
+    refused = [r.message for r in rows if r.outcome is Outcome.REFUSED][:3]
+    return {"seconds": seconds, "files": len(files), "outcomes": outcomes, "refused": refused,
+            "rss_mb": _max_rss_mb(), "supervisor_mb": Path(p["supervisor"]).stat().st_size / MB}
+
+
+PHASES = {"build": phase_build, "export": phase_export, "units": phase_units,
+          "import": phase_import}
+
+
+# -------------------------------------------------------------------- main
+
+def _copy(src: Path, dest: Path, *, fsync: bool) -> float:
+    started = time.perf_counter()
+    shutil.copyfile(src, dest)
+    if fsync:
+        _fsync(dest)
+    seconds = time.perf_counter() - started
+    dest.unlink()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gb", type=float, default=1.0, help="evidence in the export test")
+    parser.add_argument("--units", type=int, default=86, help="bundles in the import test")
+    parser.add_argument("--bundle-mb", type=float, default=20.0, help="evidence per bundle")
+    parser.add_argument("--dir", type=Path, default=None, help="where to put temporary files")
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args()
+    import sqlite3
+
+    print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {sys.platform},"
+          f" {os.cpu_count()} CPUs", flush=True)
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench_bundle-") as tmp:
+        root = Path(tmp)
+        if not args.skip_export:
+            _bench_export(root, int(args.gb * 1024 * MB))
+        if not args.skip_import:
+            _bench_import(root, args.units, int(args.bundle_mb * MB))
+
+
+def _bench_export(root: Path, total: int) -> None:
+    print(f"\n== export: workspace with {total / MB:.0f} MB of evidence ==", flush=True)
+    built = _child("build", root=str(root), bytes=total, files=10)
+    ws_path = root / "big.gkws"
+    ws_mb = built["workspace_bytes"] / MB
+    copy_s = min(_copy(ws_path, root / "copy.gkws", fsync=False) for _ in range(2))
+    sync_s = min(_copy(ws_path, root / "copy.gkws", fsync=True) for _ in range(2))
+    runs = []
+    for n in range(2):
+        out = root / f"export-{n}.gkbundle"
+        runs.append(_child("export", workspace=str(ws_path), out=str(out)))
+        out.unlink()
+    best = min(runs, key=lambda r: r["seconds"])
+    times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    print(f"workspace file             : {ws_mb:8.0f} MB")
+    print(f"shutil.copyfile            : {copy_s:8.2f} s  ({ws_mb / copy_s:.0f} MB/s)")
+    print(f"shutil.copyfile + fsync    : {sync_s:8.2f} s  ({ws_mb / sync_s:.0f} MB/s)")
+    print(f"export_bundle (syncs)      : {best['seconds']:8.2f} s  "
+          f"({best['bytes'] / MB:.0f} MB bundle; runs: {times} s)")
+    print(f"ratio export / copy+fsync  : {best['seconds'] / sync_s:8.2f}   (target ≤ 2)")
+    print(f"ratio export / copy        : {best['seconds'] / copy_s:8.2f}")
+    print(f"peak memory of the export  : {max(r['rss_mb'] for r in runs):8.0f} MB (ru_maxrss; "
+          "target ≤ 200)", flush=True)
+    ws_path.unlink()
+
+
+def _bench_import(root: Path, count: int, per_bundle: int) -> None:
+    print(f"\n== import: {count} bundles of ~{per_bundle / MB:.0f} MB ==", flush=True)
+    from gongkai_desktop.model import Unit, UnitType
+    from gongkai_desktop.plan.library import bundled_plan
+    from gongkai_desktop.storage import Workspace
+
+    inbox = root / "inbox"
+    inbox.mkdir()
+    started = time.perf_counter()
+    made = _child("units", root=str(root), inbox=str(inbox), count=count, bytes=per_bundle)
+    print(f"made {made['count']} bundles, mean {made['mean_mb']:.1f} MB "
+          f"({time.perf_counter() - started:.0f} s)", flush=True)
+    sup = root / "supervisor.gkws"
+    office = Unit("cq-gov-office", "市政府办公厅", "重庆市人民政府办公厅", UnitType.DEPARTMENT)
+    Workspace.create(sup, bundled_plan(), office).close()
+    first = _child("import", inbox=str(inbox), supervisor=str(sup))
+    again = _child("import", inbox=str(inbox), supervisor=str(sup))
+    total_mb = made["count"] * made["mean_mb"]
+    for label, run in (("first import", first), ("again (idempotent)", again)):
+        print(f"{label:<19}: {run['seconds']:7.1f} s for {run['files']} files "
+              f"({total_mb / run['seconds']:.0f} MB/s), outcomes {run['outcomes']}, "
+              f"peak memory {run['rss_mb']:.0f} MB (ru_maxrss; target ≤ 200)")
+        for message in run["refused"]:
+            print(f"  refused: {message}")
+    print(f"supervisor workspace       : {first['supervisor_mb']:.0f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--phase":
+        print(json.dumps(PHASES[sys.argv[2]](json.loads(sys.argv[3]))))
+    else:
+        main()

@@ -1,0 +1,233 @@
+"""The supervisor's consolidation: units × measures, coloured by status, with rollups.
+
+Built once from a few queries (no per-cell SQL) into compact columnar arrays: one
+``bytes`` row of cell codes and one of overdue flags per unit, so a table model can
+answer ``data()`` for 100 units × 5,000 measures without allocating per cell.
+
+A cell shows a unit's status where it holds any role on the measure (the rule of
+its own checklist). Rows: every unit with an imported bundle, plus every directory unit expected to
+report on a shown measure but with no bundle yet (its cells are MISSING), in
+directory order (custom units last). Columns: the plan's measures, or only those
+the given unit leads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+
+from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
+from gongkai_desktop.model import Measure, Plan, Role, Status, Unit
+from gongkai_desktop.roles import led_measures, must_report, roles_for_measure
+from gongkai_desktop.storage import Workspace
+from gongkai_desktop.units import UnitDirectory
+
+
+class CellState(IntEnum):
+    NONE = 0  # no role on the measure and nothing reported: an empty cell
+    MISSING = 1  # expected from the unit, but no bundle from it yet
+    NOT_STARTED = 2
+    IN_PROGRESS = 3
+    DONE = 4
+    NOT_APPLICABLE = 5
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def status(self) -> Status | None:
+        return _STATUS_OF.get(self)
+
+    @classmethod
+    def of(cls, status: Status) -> CellState:
+        return _STATE_OF[status]
+
+
+_LABELS = {CellState.NONE: "", CellState.MISSING: "未报送", CellState.NOT_STARTED: "未开始",
+           CellState.IN_PROGRESS: "推进中", CellState.DONE: "已完成",
+           CellState.NOT_APPLICABLE: "不适用"}
+_STATE_OF = {Status.NOT_STARTED: CellState.NOT_STARTED, Status.IN_PROGRESS: CellState.IN_PROGRESS,
+             Status.DONE: CellState.DONE, Status.NOT_APPLICABLE: CellState.NOT_APPLICABLE}
+_STATUS_OF = {state: status for status, state in _STATE_OF.items()}
+_OPEN = frozenset({CellState.MISSING, CellState.NOT_STARTED, CellState.IN_PROGRESS})
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Cells of one row or one column, by state."""
+
+    cells: int  # every non-empty cell
+    done: int
+    in_progress: int
+    not_started: int
+    not_applicable: int
+    missing: int
+    overdue: int
+
+    @property
+    def applicable(self) -> int:
+        return self.cells - self.not_applicable
+
+    @property
+    def completion(self) -> float | None:
+        """Done share of the applicable cells (missing ones count as not done); None if none."""
+        return self.done / self.applicable if self.applicable else None
+
+    @classmethod
+    def of(cls, codes: bytes, overdue: bytes) -> Counts:
+        return cls(len(codes) - codes.count(CellState.NONE), codes.count(CellState.DONE),
+                   codes.count(CellState.IN_PROGRESS), codes.count(CellState.NOT_STARTED),
+                   codes.count(CellState.NOT_APPLICABLE), codes.count(CellState.MISSING),
+                   overdue.count(1))
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    unit: Unit
+    imported: ImportedUnit | None  # None: no bundle from this unit yet
+    counts: Counts
+
+    @property
+    def reported(self) -> bool:
+        return self.imported is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureColumn:
+    measure: Measure
+    counts: Counts
+    missing_unit_ids: tuple[str, ...]  # expected units with no bundle yet
+
+
+class Consolidation:
+    """Read-only matrix data; cells are addressed by (row, column) indexes."""
+
+    def __init__(self, plan: Plan, today: dt.date, led_by: Unit | None,
+                 units: list[UnitRow], measures: list[MeasureColumn], states: list[bytes],
+                 overdue: list[bytes]) -> None:
+        self.plan, self.today, self.led_by = plan, today, led_by
+        self.units: tuple[UnitRow, ...] = tuple(units)
+        self.measures: tuple[MeasureColumn, ...] = tuple(measures)
+        self._states, self._overdue = states, overdue
+        self._row_of = {row.unit.id: i for i, row in enumerate(self.units)}
+        self._col_of = {col.measure.id: i for i, col in enumerate(self.measures)}
+
+    @property
+    def row_count(self) -> int:
+        return len(self.units)
+
+    @property
+    def column_count(self) -> int:
+        return len(self.measures)
+
+    def state(self, row: int, column: int) -> CellState:
+        return CellState(self._states[row][column])
+
+    def is_overdue(self, row: int, column: int) -> bool:
+        return bool(self._overdue[row][column])
+
+    def row_codes(self, row: int) -> bytes:
+        """The row's cell codes (``CellState`` values), for painting a whole row at once."""
+        return self._states[row]
+
+    def row_of(self, unit_id: str) -> int:
+        return self._row_of[unit_id]
+
+    def column_of(self, measure_id: str) -> int:
+        return self._col_of[measure_id]
+
+    def missing_units(self, measure_id: str) -> list[Unit]:
+        col = self.measures[self._col_of[measure_id]]
+        return [self.units[self._row_of[uid]].unit for uid in col.missing_unit_ids]
+
+    def units_without_bundle(self) -> list[Unit]:
+        return [row.unit for row in self.units if not row.reported]
+
+    def totals(self) -> Counts:
+        return Counts.of(b"".join(self._states), b"".join(self._overdue))
+
+    def cells(self) -> Iterator[tuple[int, int, CellState, bool]]:
+        """Every non-empty cell as (row, column, state, overdue), row by row."""
+        for r, (codes, late) in enumerate(zip(self._states, self._overdue, strict=True)):
+            for c, code in enumerate(codes):
+                if code:
+                    yield r, c, CellState(code), bool(late[c])
+
+
+class _Roles:
+    """Roles per (unit, the measure's unit columns): plans repeat the same unit lists a lot."""
+
+    def __init__(self, directory: UnitDirectory) -> None:
+        self.directory = directory
+        self.cache: dict[tuple[object, ...], frozenset[Role]] = {}
+
+    def of(self, measure: Measure, unit: Unit) -> frozenset[Role]:
+        key = (unit.id, measure.lead_units, measure.responsible_units)
+        roles = self.cache.get(key)
+        if roles is None:
+            roles = self.cache[key] = roles_for_measure(measure, unit, self.directory)
+        return roles
+
+
+def consolidate(ws: Workspace, directory: UnitDirectory, today: dt.date, *,
+                led_by: Unit | None = None) -> Consolidation:
+    """The matrix for everything imported into ``ws``; ``led_by`` keeps the measures that
+    unit leads (``roles.led_measures``; e.g. ``ws.unit`` for "the measures we lead")."""
+    view = SupervisorView(ws)
+    plan = ws.plan
+    measures = plan.measures()
+    if led_by is not None:
+        keep = set(led_measures(plan, led_by, directory))
+        measures = [m for m in measures if m.id in keep]
+    imported = {u.unit.id: u for u in view.units()}
+    statuses = view.statuses()
+    roles = _Roles(directory)
+    expected: dict[str, set[str]] = {}  # measure id → directory units expected, no bundle
+    for m in measures:
+        for unit in directory.all():
+            if unit.id not in imported and must_report(roles.of(m, unit)):
+                expected.setdefault(m.id, set()).add(unit.id)
+    missing_ids = set().union(*expected.values()) if expected else set()
+    ordered: list[tuple[Unit, ImportedUnit | None]] = []
+    for unit in directory.all():
+        if unit.id in imported:
+            ordered.append((imported[unit.id].unit, imported[unit.id]))
+        elif unit.id in missing_ids:
+            ordered.append((unit, None))
+    known = {u.id for u in directory.all()}
+    ordered += [(u.unit, u) for uid, u in imported.items() if uid not in known]
+
+    deadlines = [m.deadline.date for m in measures]
+    states: list[bytes] = []
+    late_rows: list[bytes] = []
+    for unit, got in ordered:
+        # A unit's roles follow its directory entry (aliases), not the bundle's copy.
+        subject = directory.get(unit.id) if unit.id in known else unit
+        reported = statuses.get(unit.id, {}) if got is not None else {}
+        codes = bytearray(len(measures))
+        late = bytearray(len(measures))
+        for c, m in enumerate(measures):
+            if got is not None:
+                # The same rule as the unit's own checklist (progress.is_relevant).
+                if roles.of(m, subject):
+                    codes[c] = _STATE_OF[reported.get(m.id, Status.NOT_STARTED)]
+            elif unit.id in expected.get(m.id, ()):
+                codes[c] = CellState.MISSING
+            deadline = deadlines[c]
+            if codes[c] in _OPEN and deadline is not None and today > deadline:
+                late[c] = 1
+        states.append(bytes(codes))
+        late_rows.append(bytes(late))
+    rows = [UnitRow(unit, got, Counts.of(states[r], late_rows[r]))
+            for r, (unit, got) in enumerate(ordered)]
+    columns = []
+    for c, m in enumerate(measures):
+        column = bytes(row[c] for row in states)
+        late_column = bytes(row[c] for row in late_rows)
+        missing = tuple(unit.id for (unit, got), code in zip(ordered, column, strict=True)
+                        if code == CellState.MISSING)
+        columns.append(MeasureColumn(m, Counts.of(column, late_column), missing))
+    return Consolidation(plan, today, led_by, rows, columns, states, late_rows)

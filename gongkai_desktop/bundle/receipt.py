@@ -1,0 +1,285 @@
+"""Receipts: the supervisor confirms which bundle it received; the unit's window shows it.
+
+A receipt file (``.gkreceipt``) is small JSON: a canonical JSON ``body`` (which
+bundle — by its hash, unit, sequence and export time —, when it was imported, by
+which office), the supervisor's signature over the body and its certificate. The
+unit accepts it only for a bundle its own workspace exported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gongkai_desktop import __version__
+from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
+from gongkai_desktop.bundle.supervisor import SupervisorView
+from gongkai_desktop.bundle.wsconn import reading, writing
+from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
+from gongkai_desktop.model import Unit, UnitType
+from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
+from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
+
+SUFFIX = ".gkreceipt"
+FORMAT_NAME = "gongkai-receipt"
+FORMAT_VERSION = 1
+MAX_BYTES = 256 * 1024
+BROKEN = "回执文件无效（已损坏、被改动，或不是本程序生成的回执）"
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    bundle_hash: str
+    unit: Unit  # who sent the bundle
+    sequence: int
+    exported_at: dt.datetime
+    received_at: dt.datetime  # when the supervisor imported it
+    receiver: Unit  # the office that received it
+    receiver_officer: str
+    issued_at: dt.datetime
+    app_version: str
+    cert: CertificateInfo  # the receiver's signing certificate
+    body: str  # as signed
+
+    @property
+    def receipt_hash(self) -> str:
+        return sha256_hex(self.body.encode("utf-8"))
+
+    @property
+    def signer(self) -> str:
+        return self.cert.signer or self.cert.unit
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedReceipt:
+    """A receipt stored in the unit's workspace."""
+
+    receipt_hash: str
+    bundle_hash: str
+    sequence: int
+    receiver_unit_id: str
+    receiver_name: str
+    signer: str
+    cert_fingerprint: str
+    received_at: dt.datetime
+    issued_at: dt.datetime
+    imported_at: dt.datetime
+    new: bool = True  # False when the same receipt had been imported before
+    key_changed: bool = False  # the receiver signed earlier receipts with another key
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    """One export of the unit's workspace, with the receipts that came back for it."""
+
+    sequence: int
+    reserved_at: dt.datetime
+    exported_at: dt.datetime | None  # None: the export did not complete
+    bundle_hash: str | None
+    file_names: tuple[str, ...]
+    size: int | None
+    evidence_included: bool
+    receipts: tuple[ReceivedReceipt, ...] = ()
+
+    @property
+    def received(self) -> bool:
+        return bool(self.receipts)
+
+
+def default_receipt_name(unit_name: str, sequence: int) -> str:
+    return safe_file_name(f"{unit_name}-回执-序号{sequence}{SUFFIX}")
+
+
+def _unit_dict(unit: Unit) -> dict[str, str]:
+    return {"id": unit.id, "name": unit.name, "full_name": unit.full_name,
+            "type": UnitType(unit.type).value}
+
+
+def write_receipt(ws: Workspace, unit_id: str, identity: SigningIdentity, out: Path, *,
+                  bundle_hash: str | None = None) -> Receipt:
+    """A signed receipt for the unit's latest imported bundle (or the one with ``bundle_hash``)."""
+    view = SupervisorView(ws)
+    bundles = [b for b in view.bundles(unit_id)
+               if bundle_hash is None or b.bundle_hash == bundle_hash]
+    if not bundles:
+        raise NotFound("没有找到该单位已导入的数据包，无法生成回执")
+    bundle = max(bundles, key=lambda b: b.sequence)
+    imported = view.unit(unit_id)
+    unit = imported.unit
+    issued = db.now()
+    certificate = identity.certificate_der()
+    body = canonical_json({
+        "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+        "bundle_hash": bundle.bundle_hash, "unit": _unit_dict(unit),
+        "sequence": bundle.sequence, "exported_at": db.to_text(bundle.exported_at),
+        "received_at": db.to_text(bundle.imported_at),
+        "receiver": {**_unit_dict(ws.unit), "officer": ws.profile.officer},
+        "issued_at": db.to_text(issued), "app_version": __version__,
+        "certificate_sha256": sha256_hex(certificate),
+    })
+    data = json.dumps({
+        "format": FORMAT_NAME, "body": body,
+        "signature": base64.b64encode(identity.sign_bytes(body.encode("utf-8"))).decode(),
+        "certificate": base64.b64encode(certificate).decode(),
+    }, ensure_ascii=False, indent=1).encode("utf-8")
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise NotFound(f"保存位置不存在：{out.parent}")
+    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, out)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise InvalidInput(f"无法写入回执文件：{out}（{exc.strerror or exc}）") from exc
+    return _parse_body(body, certificate_info(certificate))
+
+
+def _parse_body(body: str, cert: CertificateInfo) -> Receipt:
+    data = json.loads(body)
+    keys = {"format", "format_version", "bundle_hash", "unit", "sequence", "exported_at",
+            "received_at", "receiver", "issued_at", "app_version", "certificate_sha256"}
+    if not isinstance(data, dict) or set(data) != keys or data["format"] != FORMAT_NAME \
+            or data["format_version"] != FORMAT_VERSION:
+        raise ValueError("keys")
+    if data["certificate_sha256"] != cert.fingerprint:
+        raise UnsafeInput("回执所附的证书与回执内容不符（证书被替换），不予接受")
+
+    def unit(raw: Any, extra: frozenset[str] = frozenset()) -> Unit:
+        if not isinstance(raw, dict) or set(raw) != {"id", "name", "full_name", "type", *extra}:
+            raise ValueError("unit")
+        values = [raw[k] for k in ("id", "name", "full_name", "type")]
+        if not all(isinstance(v, str) and 0 < len(v) <= 200 for v in values):
+            raise ValueError("unit")
+        return Unit(values[0], values[1], values[2], UnitType(values[3]))
+
+    def moment(raw: Any) -> dt.datetime:
+        value = dt.datetime.fromisoformat(str(raw))
+        if value.tzinfo is None:
+            raise ValueError("time")
+        return value
+
+    officer = data["receiver"].get("officer") if isinstance(data["receiver"], dict) else None
+    if not isinstance(officer, str) or not isinstance(data["bundle_hash"], str) \
+            or len(data["bundle_hash"]) != 64 or not isinstance(data["sequence"], int):
+        raise ValueError("fields")
+    return Receipt(
+        bundle_hash=data["bundle_hash"], unit=unit(data["unit"]), sequence=data["sequence"],
+        exported_at=moment(data["exported_at"]), received_at=moment(data["received_at"]),
+        receiver=unit(data["receiver"], frozenset({"officer"})), receiver_officer=officer[:100],
+        issued_at=moment(data["issued_at"]), app_version=str(data["app_version"])[:40],
+        cert=cert, body=body,
+    )
+
+
+def read_receipt(path: Path) -> Receipt:
+    """A receipt whose signature verifies with its own certificate (trust is not decided here)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UnsafeInput(BROKEN)
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFound(f"找不到回执文件：{path}") from exc
+    except OSError as exc:
+        raise InvalidInput(f"无法读取回执文件“{path.name}”：{exc.strerror or exc}") from exc
+    try:
+        outer = json.loads(raw.decode("utf-8"))
+        if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",
+                                                         "certificate"}:
+            raise ValueError("outer")
+        body = outer["body"]
+        signature = base64.b64decode(str(outer["signature"]), validate=True)
+        certificate = base64.b64decode(str(outer["certificate"]), validate=True)
+        if not isinstance(body, str) or not signature:
+            raise ValueError("parts")
+        cert = certificate_info(certificate)
+        if not verify_bytes(certificate, body.encode("utf-8"), signature):
+            raise SignatureError("回执的签名无效：内容在签名后被改动过，不予接受")
+        return _parse_body(body, cert)
+    except GongkaiError:
+        raise
+    except (ValueError, TypeError, KeyError, RecursionError, binascii.Error,
+            UnicodeError) as exc:
+        raise UnsafeInput(BROKEN) from exc
+
+
+_RECEIPT_COLUMNS = ("receipt_hash, bundle_hash, sequence, receiver_unit_id, receiver_name,"
+                    " signer, cert_fingerprint, received_at, issued_at, imported_at")
+
+
+def _received(row: tuple[Any, ...], **extra: bool) -> ReceivedReceipt:
+    return ReceivedReceipt(row[0], row[1], int(row[2]), row[3], row[4], row[5], row[6],
+                           db.datetime_from(row[7]), db.datetime_from(row[8]),
+                           db.datetime_from(row[9]), **extra)
+
+
+def import_receipt(ws: Workspace, path: Path, *, actor: str = "") -> ReceivedReceipt:
+    """Store a receipt for one of this workspace's exports (importing it again changes nothing)."""
+    receipt = read_receipt(path)
+    if receipt.unit.id != ws.unit.id:
+        raise InvalidInput(f"该回执是给“{receipt.unit.name}”的，不是本单位（{ws.unit.name}）的")
+    with writing(ws) as conn:
+        row = conn.execute("SELECT 1 FROM bundle_exports WHERE bundle_hash = ?",
+                           (receipt.bundle_hash,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"该回执对应的数据包（序号 {receipt.sequence}）不是本工作区导出的，"
+                               "不予接受")
+        existing = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
+                                " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
+        if existing is not None:
+            return _received(existing, new=False)
+        earlier = {r[0] for r in conn.execute(
+            "SELECT cert_fingerprint FROM bundle_receipts WHERE receiver_unit_id = ?",
+            (receipt.receiver.id,))}
+        now = db.now()
+        conn.execute(
+            f"INSERT INTO bundle_receipts ({_RECEIPT_COLUMNS}, body)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (receipt.receipt_hash, receipt.bundle_hash, receipt.sequence, receipt.receiver.id,
+             receipt.receiver.name, receipt.signer, receipt.cert.fingerprint,
+             db.to_text(receipt.received_at), db.to_text(receipt.issued_at), db.to_text(now),
+             receipt.body))
+        audit.write(conn, actor=actor, action="import_receipt", field="sequence",
+                    new=f"{receipt.sequence}（{receipt.receiver.name}）", at=now)
+        stored = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
+                              " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
+    return _received(stored, key_changed=bool(earlier - {receipt.cert.fingerprint}))
+
+
+def receipts(ws: Workspace) -> list[ReceivedReceipt]:
+    with reading(ws) as conn:
+        rows = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
+                            " ORDER BY received_at, receipt_hash").fetchall()
+    return [_received(r) for r in rows]
+
+
+def export_history(ws: Workspace) -> list[ExportRecord]:
+    """Every export of this workspace, newest first, each with its receipts."""
+    by_bundle: dict[str, list[ReceivedReceipt]] = {}
+    for r in receipts(ws):
+        by_bundle.setdefault(r.bundle_hash, []).append(r)
+    with reading(ws) as conn:
+        rows = conn.execute("SELECT sequence, reserved_at, exported_at, bundle_hash, file_names,"
+                            " size, evidence_included FROM bundle_exports"
+                            " ORDER BY sequence DESC").fetchall()
+    return [ExportRecord(int(r[0]), db.datetime_from(r[1]),
+                         db.datetime_from(r[2]) if r[2] else None, r[3],
+                         tuple(json.loads(r[4])), r[5], bool(r[6]),
+                         tuple(by_bundle.get(r[3] or "", ()))) for r in rows]
+
+
+def last_receipt(ws: Workspace) -> ReceivedReceipt | None:
+    """The receipt for the newest bundle that was received (for the unit's window)."""
+    for record in export_history(ws):
+        if record.receipts:
+            return record.receipts[-1]
+    return None

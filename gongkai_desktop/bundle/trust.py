@@ -1,0 +1,171 @@
+"""Which key speaks for which unit, in the supervisor's workspace.
+
+- The first bundle from a unit pins its certificate (trust on first use; the
+  preview shows the fingerprint so it can be compared over the phone).
+- A later bundle from that unit signed with another key is refused unless the
+  supervisor explicitly accepts the new key (which then replaces the pin).
+- A certificate file (.cer) received separately can be trusted ahead of time; doing
+  so is explicit too, so it replaces any key pinned for that unit.
+Replaced keys stay in the table as history (``retired_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.wsconn import reading, writing
+from gongkai_desktop.errors import InvalidInput, NotFound
+from gongkai_desktop.model import Unit
+from gongkai_desktop.signing.identity import group_fingerprint
+from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.units import UnitDirectory, normalize_name
+
+
+class TrustState(StrEnum):
+    NEW = "new"  # no key pinned for the unit: this bundle's key will be
+    TRUSTED = "trusted"  # signed with the unit's pinned key
+    KEY_CHANGED = "key_changed"  # the unit has another key: needs explicit acceptance
+
+    @property
+    def label(self) -> str:
+        return {"new": "首次导入，将信任此证书", "trusted": "证书与已信任的一致",
+                "key_changed": "证书与已信任的不同"}[self.value]
+
+
+class KeySource(StrEnum):
+    BUNDLE = "bundle"  # pinned by the unit's first bundle
+    CER = "cer"  # a certificate file trusted ahead of time
+    ACCEPTED = "accepted"  # a changed key the supervisor accepted
+
+    @property
+    def label(self) -> str:
+        return {"bundle": "首次导入时信任", "cer": "由证书文件导入",
+                "accepted": "更换密钥时确认"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedKey:
+    unit_id: str
+    cert: CertificateInfo
+    source: KeySource
+    added_at: dt.datetime
+    retired_at: dt.datetime | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return self.cert.fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class TrustCheck:
+    state: TrustState
+    cert: CertificateInfo  # the bundle's
+    pinned: TrustedKey | None  # the unit's current key, if any
+
+    def message(self, unit_name: str) -> str:
+        new = self.cert.grouped_fingerprint
+        if self.state is TrustState.NEW:
+            return f"首次收到“{unit_name}”的数据包，将信任其证书（指纹 {new}），请与该单位核对指纹"
+        if self.state is TrustState.TRUSTED:
+            return f"签名证书与“{unit_name}”已信任的证书一致"
+        old = self.pinned.cert.grouped_fingerprint if self.pinned else ""
+        return (f"“{unit_name}”的数据包换了签名密钥：已信任的证书指纹 {old}，"
+                f"此数据包的证书指纹 {new}。请与该单位核实后明确接受新密钥，否则不予导入")
+
+
+def normalize_fingerprint(text: str) -> str:
+    """"AB12 CD34 …" or "ab:12:…" → 64 lower-case hex digits; ``InvalidInput`` otherwise."""
+    value = re.sub(r"[\s:]", "", str(text)).lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise InvalidInput(f"证书指纹“{text}”格式不对（应为 64 位十六进制数字）")
+    return value
+
+
+def _row_key(row: tuple[object, ...]) -> TrustedKey:
+    unit_id, cert, source, added, retired = row
+    assert isinstance(cert, bytes)
+    return TrustedKey(str(unit_id), certificate_info(cert), KeySource(str(source)),
+                      db.datetime_from(str(added)),
+                      db.datetime_from(str(retired)) if retired else None)
+
+
+_KEY_COLUMNS = "unit_id, certificate, source, added_at, retired_at"
+
+
+def active_key(conn: sqlite3.Connection, unit_id: str) -> TrustedKey | None:
+    row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM sup_trusted_keys"
+                       " WHERE unit_id = ? AND retired_at IS NULL", (unit_id,)).fetchone()
+    return _row_key(row) if row else None
+
+
+def check(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo) -> TrustCheck:
+    pinned = active_key(conn, unit_id)
+    if pinned is None:
+        return TrustCheck(TrustState.NEW, cert, None)
+    if pinned.fingerprint == cert.fingerprint:
+        return TrustCheck(TrustState.TRUSTED, cert, pinned)
+    return TrustCheck(TrustState.KEY_CHANGED, cert, pinned)
+
+
+def pin(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo, source: KeySource,
+        *, actor: str, at: dt.datetime) -> None:
+    """Make ``cert`` the unit's key (inside the caller's transaction)."""
+    current = active_key(conn, unit_id)
+    if current is not None and current.fingerprint == cert.fingerprint:
+        return
+    conn.execute("UPDATE sup_trusted_keys SET retired_at = ? WHERE unit_id = ?"
+                 " AND retired_at IS NULL", (db.to_text(at), unit_id))
+    conn.execute("INSERT INTO sup_trusted_keys (unit_id, fingerprint, certificate, subject,"
+                 " source, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                 (unit_id, cert.fingerprint, cert.der, cert.summary(), source.value,
+                  db.to_text(at)))
+    audit.write(conn, actor=actor, action="trust_key", field=unit_id,
+                old=current.fingerprint if current else None, new=cert.fingerprint, at=at)
+
+
+def trusted_keys(ws: Workspace, unit_id: str | None = None, *,
+                 include_retired: bool = False) -> list[TrustedKey]:
+    sql = f"SELECT {_KEY_COLUMNS} FROM sup_trusted_keys WHERE 1 = 1"
+    params: list[object] = []
+    if unit_id is not None:
+        sql += " AND unit_id = ?"
+        params.append(unit_id)
+    if not include_retired:
+        sql += " AND retired_at IS NULL"
+    with reading(ws) as conn:
+        return [_row_key(r) for r in conn.execute(sql + " ORDER BY unit_id, id", params)]
+
+
+def unit_for_certificate(cert: CertificateInfo, directory: UnitDirectory) -> Unit:
+    """The directory unit a certificate names in its organisation (O) field."""
+    unit = directory.lookup(cert.unit) if cert.unit else None
+    if unit is None:
+        raise NotFound(f"证书中的单位“{cert.unit or '（空）'}”不在单位名录中，"
+                       "请在导入时指定该证书属于哪个单位")
+    return unit
+
+
+def names_unit(cert: CertificateInfo, unit: Unit) -> bool:
+    """Whether the certificate's organisation is one of the unit's names."""
+    key = normalize_name(cert.unit)
+    return bool(key) and key in {normalize_name(n) for n in unit.all_names}
+
+
+def trust_certificate(ws: Workspace, cert: CertificateInfo, unit: Unit, *,
+                      actor: str = "") -> TrustedKey:
+    """Trust a unit's .cer ahead of its bundles (replaces a key pinned earlier)."""
+    at = db.now()
+    with writing(ws) as conn:
+        pin(conn, unit.id, cert, KeySource.CER, actor=actor, at=at)
+        key = active_key(conn, unit.id)
+    assert key is not None
+    return key
+
+
+def describe(cert: CertificateInfo) -> str:
+    return f"{cert.summary()}；指纹 {group_fingerprint(cert.fingerprint)}"

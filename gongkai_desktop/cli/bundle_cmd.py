@@ -1,0 +1,322 @@
+"""`bundle …` (export, import, receipts, trust, consolidation) and `verify` (bundles and PDFs)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from gongkai_desktop.cli.common import actor, parse_iso_date
+from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
+
+PASSPHRASE_ENV = "GONGKAI_KEY_PASSPHRASE"
+
+
+def register(sub: Any) -> None:
+    bundle = sub.add_parser("bundle", help="数据包：导出、导入、回执、汇总")
+    actions = bundle.add_subparsers(dest="bundle_command", metavar="操作",
+                                    parser_class=type(bundle))
+    bundle.set_defaults(func=lambda _args: _usage(bundle))
+
+    export = actions.add_parser("export", help="把工作区导出为签名的数据包（.gkbundle）")
+    export.add_argument("workspace", type=Path)
+    export.add_argument("-o", "--output", type=Path, required=True, help="数据包文件名")
+    export.add_argument("--shrink-images", action="store_true",
+                        help="把长边超过 2000 像素的照片缩小后再打包")
+    export.add_argument("--max-size", type=float, metavar="MB",
+                        help="拆分为多个文件，每个不超过这么多 MB")
+    export.add_argument("--no-evidence", action="store_true", help="不含佐证文件（只有文件名）")
+    export.set_defaults(func=cmd_export)
+
+    imp = actions.add_parser("import", help="导入一个或多个数据包（可给文件夹）")
+    imp.add_argument("workspace", type=Path)
+    imp.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE")
+    imp.add_argument("--trust-cert", action="append", type=Path, default=[], metavar="FILE",
+                     help="先信任报送单位单独发来的证书文件（.cer）")
+    imp.add_argument("--accept-key", action="append", default=[], metavar="FINGERPRINT",
+                     help="接受该指纹的新签名密钥（单位更换了证书时）")
+    imp.set_defaults(func=cmd_import)
+
+    receipt = actions.add_parser("receipt", help="为某单位最近导入的数据包生成签名回执")
+    receipt.add_argument("workspace", type=Path)
+    receipt.add_argument("--unit", required=True, help="报送单位名称")
+    receipt.add_argument("-o", "--output", type=Path, help="回执文件名（默认自动命名）")
+    receipt.set_defaults(func=cmd_receipt)
+
+    accept = actions.add_parser("receipt-import", help="（报送单位）导入收到的回执")
+    accept.add_argument("workspace", type=Path)
+    accept.add_argument("receipt", type=Path)
+    accept.set_defaults(func=cmd_receipt_import)
+
+    history = actions.add_parser("history", help="（报送单位）已导出的数据包及回执")
+    history.add_argument("workspace", type=Path)
+    history.set_defaults(func=cmd_history)
+
+    trust = actions.add_parser("trust", help="信任某单位的证书文件（.cer）")
+    trust.add_argument("workspace", type=Path)
+    trust.add_argument("certificate", type=Path)
+    trust.add_argument("--unit", help="证书所属单位（默认按证书中的单位名称查找）")
+    trust.set_defaults(func=cmd_trust)
+
+    cons = actions.add_parser("consolidate", help="把各单位的完成情况汇总导出为 Excel")
+    cons.add_argument("workspace", type=Path)
+    cons.add_argument("-o", "--output", type=Path, required=True, help=".xlsx 文件名")
+    cons.add_argument("--led", action="store_true", help="只汇总本单位牵头的举措")
+    cons.add_argument("--today", help=argparse.SUPPRESS)
+    cons.set_defaults(func=cmd_consolidate)
+
+    verify = sub.add_parser("verify", help="核验数据包或签名的报告PDF")
+    verify.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="数据包（拆分的各部分一起给出）或 PDF 文件")
+    verify.add_argument("--cert", type=Path, help="报送单位的证书文件（.cer），用于确认签名人")
+    verify.set_defaults(func=cmd_verify)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _passphrase() -> str:
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"需要签名密码：请设置环境变量 {PASSPHRASE_ENV}，或在终端中运行以便输入")
+    return getpass.getpass("签名密码：")
+
+
+def _identity(ws: Any) -> Any:
+    from gongkai_desktop.signing.store import has_identity, load_identity
+
+    if not has_identity(ws):
+        raise NotFound("本工作区还没有签名证书，请先生成或导入证书（命令行：signing init）")
+    return load_identity(ws, _passphrase())
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.export import ExportOptions, export_bundle
+    from gongkai_desktop.bundle.split import mb_to_bytes
+    from gongkai_desktop.storage import Workspace
+
+    options = ExportOptions(
+        include_evidence=not args.no_evidence, shrink_images=args.shrink_images,
+        max_part_bytes=mb_to_bytes(args.max_size) if args.max_size is not None else None)
+    with Workspace.open(args.workspace) as ws:
+        identity = _identity(ws)
+        result = export_bundle(ws, args.output, identity, options, actor=actor())
+    for path in result.files:
+        print(f"已导出：{path}（{_mb(path.stat().st_size)}）")
+    print(f"序号 {result.sequence}，佐证文件 {result.blob_count} 个（{_mb(result.blob_bytes)}）")
+    if result.shrunk_images:
+        print(f"已压缩照片 {result.shrunk_images} 张，节省 {_mb(result.bytes_saved)}")
+    for warning in result.warnings:
+        print(f"提示：{warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.certs import load_certificate_file
+    from gongkai_desktop.bundle.importer import Outcome, bundle_files_in, import_bundles
+    from gongkai_desktop.bundle.trust import trust_certificate, unit_for_certificate
+    from gongkai_desktop.signing.identity import group_fingerprint
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.units import UnitDirectory
+
+    files: list[Path] = []
+    for path in args.bundles:
+        files += bundle_files_in(path) if path.is_dir() else [path]
+    if not files:
+        raise NotFound("所给文件夹中没有数据包文件（.gkbundle）")
+    certs = [load_certificate_file(p) for p in args.trust_cert]
+    directory = UnitDirectory.load() if certs else None
+    with Workspace.open(args.workspace) as ws:
+        for cert in certs:
+            assert directory is not None
+            unit = unit_for_certificate(cert, directory)
+            trust_certificate(ws, cert, unit, actor=actor())
+            print(f"已信任“{unit.name}”的证书：指纹 {cert.grouped_fingerprint}")
+        results = import_bundles(ws, files, accept_keys=args.accept_key, actor=actor())
+    refused = 0
+    for row in results:
+        if row.outcome is Outcome.REFUSED:
+            refused += 1
+            print(f"{row.path.name}：已拒绝：{row.message}")
+            if row.needs_key_acceptance and row.fingerprint:
+                shown = group_fingerprint(row.fingerprint)
+                print(f"  核实后可加 --accept-key \"{shown}\" 重新导入")
+        else:
+            print(f"{row.path.name}：{row.message}")
+        for warning in row.warnings:
+            print(f"  提示：{warning}")
+    if refused:
+        print(f"共 {len(results)} 个文件，{refused} 个被拒绝", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def _find_imported_unit(ws: Any, name: str) -> str:
+    from gongkai_desktop.bundle.supervisor import SupervisorView
+    from gongkai_desktop.units import normalize_name
+
+    key = normalize_name(name)
+    for item in SupervisorView(ws).units():
+        if key in {normalize_name(n) for n in (item.unit.id, item.unit.name,
+                                                item.unit.full_name)}:
+            return item.unit.id
+    raise NotFound(f"本工作区尚未导入“{name}”的数据包")
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.receipt import default_receipt_name, write_receipt
+    from gongkai_desktop.bundle.supervisor import SupervisorView
+    from gongkai_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        unit_id = _find_imported_unit(ws, args.unit)
+        imported = SupervisorView(ws).unit(unit_id)
+        out = args.output or Path(default_receipt_name(imported.unit.name, imported.sequence))
+        receipt = write_receipt(ws, unit_id, _identity(ws), out)
+    print(f"已生成回执：{out}（{receipt.unit.name}，序号 {receipt.sequence}）")
+    return 0
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def cmd_receipt_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.receipt import import_receipt
+    from gongkai_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        got = import_receipt(ws, args.receipt, actor=actor())
+    state = "已记录回执" if got.new else "该回执此前已记录"
+    print(f"{state}：序号 {got.sequence} 的数据包已由“{got.receiver_name}”（{got.signer}）"
+          f"于 {_when(got.received_at)} 收到")
+    if got.key_changed:
+        print("提示：对方这次使用的签名证书与以前的回执不同，请核实", file=sys.stderr)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.receipt import export_history
+    from gongkai_desktop.storage import Workspace
+
+    with Workspace.open(args.workspace, readonly=True) as ws:
+        records = export_history(ws)
+    if not records:
+        print("尚未导出过数据包")
+    for r in records:
+        if r.exported_at is None:
+            print(f"序号 {r.sequence}：导出未完成")
+            continue
+        received = "；".join(f"已由“{x.receiver_name}”于 {_when(x.received_at)} 收到"
+                            for x in r.receipts) or "尚无回执"
+        print(f"序号 {r.sequence}：{_when(r.exported_at)} 导出（{'、'.join(r.file_names)}），"
+              f"{received}")
+    return 0
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.certs import load_certificate_file
+    from gongkai_desktop.bundle.trust import trust_certificate, unit_for_certificate
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.units import UnitDirectory
+
+    cert = load_certificate_file(args.certificate)
+    directory = UnitDirectory.load()
+    unit = directory.find(args.unit) if args.unit else unit_for_certificate(cert, directory)
+    with Workspace.open(args.workspace) as ws:
+        trust_certificate(ws, cert, unit, actor=actor())
+    print(f"已信任“{unit.name}”的证书：{cert.summary()}；指纹 {cert.grouped_fingerprint}")
+    return 0
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.units import UnitDirectory
+
+    today = parse_iso_date(args.today) if args.today else dt.date.today()
+    assert isinstance(today, dt.date)
+    with Workspace.open(args.workspace, readonly=True) as ws:
+        result = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
+                                        led_only=args.led)
+    print(f"已导出汇总表：{result.path}（{result.units} 个单位，{result.measures} 项举措）")
+    return 0
+
+
+def _is_pdf(path: Path) -> bool:
+    if path.suffix.lower() == ".pdf":
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    for path in args.files:
+        if not path.is_file():
+            raise NotFound(f"找不到文件：{path}")
+    if args.cert and not args.cert.is_file():
+        raise NotFound(f"找不到证书文件：{args.cert}")
+    if _is_pdf(args.files[0]):
+        if len(args.files) > 1:
+            raise InvalidInput("一次只能核验一个PDF文件")
+        return _verify_pdf(args.files[0], args.cert.read_bytes() if args.cert else None)
+    return _verify_bundle(args.files, args.cert)
+
+
+def _verify_pdf(path: Path, cert: bytes | None) -> int:
+    from gongkai_desktop.signing.verify import verify_pdf
+
+    result = verify_pdf(path, cert)
+    if not result.signed:
+        print(f"{path.name}：没有电子签名")
+        return 1
+    print(f"{path.name}：{'内容完整' if result.intact else '内容已被改动'}")
+    print(f"签名人：{result.signer_subject}（{result.unit}）")
+    if result.signed_at:
+        print(f"签名时间：{_when(result.signed_at)}")
+    print(f"证书指纹（SHA-256）：{result.cert_fingerprint}")
+    for problem in result.problems:
+        print(f"问题：{problem}")
+    ok = result.ok if cert is not None else result.intact
+    print("核验通过" if ok else "核验未通过")
+    return 0 if ok else 1
+
+
+def _verify_bundle(files: list[Path], cert_file: Path | None) -> int:
+    from gongkai_desktop.bundle.certs import load_certificate_file
+    from gongkai_desktop.bundle.verify import verify_bundle
+
+    check = verify_bundle(files)
+    m = check.manifest
+    parts = f"，共 {m.part_count} 个部分" if m.part_count > 1 else ""
+    print(f"数据包：{m.unit.full_name}（{m.unit.name}），序号 {m.sequence}{parts}")
+    print(f"导出时间：{_when(m.exported_at)}；任务分工：{m.plan_id} 第 {m.plan_version} 版")
+    print(f"举措记录 {check.records} 条，佐证材料 {check.evidence} 项，"
+          f"佐证文件 {check.blobs} 个（{_mb(check.content_bytes)}），修改记录 {check.audit} 条"
+          + ("" if m.evidence_included else "（不含佐证文件内容）"))
+    print(f"签名人：{check.cert.summary()}")
+    print(f"证书指纹（SHA-256）：{check.cert.grouped_fingerprint}")
+    print("内容完整，签名有效")
+    if cert_file is not None:
+        expected = load_certificate_file(cert_file)
+        if expected.fingerprint != check.cert.fingerprint:
+            raise SignatureError(f"签名证书与所给证书不一致（所给证书指纹"
+                                 f" {expected.grouped_fingerprint}）")
+        print("签名证书与所给证书一致")
+    else:
+        print("提示：未提供证书文件，请与报送单位核对证书指纹")
+    return 0

@@ -1,0 +1,246 @@
+"""The bundle commands as a user sees them: output, exit codes, nothing changed on error."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from gongkai_desktop.cli import main
+from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
+from gongkai_desktop.signing.store import save_identity
+from gongkai_desktop.storage import Workspace
+from tests.bundle_fixtures import PASSPHRASE, identity
+
+WZ_KEY = identity("重庆市万州区人民政府", "张三")
+FL_KEY = identity("重庆市涪陵区人民政府", "赵六")
+OFFICE_KEY = identity("重庆市人民政府办公厅", "王五")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _init(capsys: pytest.CaptureFixture[str], path: Path, unit: str,
+          key: SigningIdentity | None) -> Path:
+    assert run(capsys, "init", path, "--unit", unit, "--officer", "张三")[0] == 0
+    if key is not None:
+        with Workspace.open(path) as ws:
+            save_identity(ws, key)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GONGKAI_KEY_PASSPHRASE", PASSPHRASE)
+
+
+@pytest.fixture
+def units(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, Path]:
+    wz = _init(capsys, tmp_path / "万州区.gkws", "万州区", WZ_KEY)
+    fl = _init(capsys, tmp_path / "涪陵区.gkws", "涪陵区", FL_KEY)
+    sup = _init(capsys, tmp_path / "办公厅.gkws", "市政府办公厅", OFFICE_KEY)
+    proof = tmp_path / "证明.pdf"
+    proof.write_bytes(b"%PDF-1.4 proof " * 1000)
+    assert run(capsys, "set", wz, "1.1.1", "--status", "已完成", "--note", "已建专栏",
+               "--url", "https://www.wz.gov.cn/a")[0] == 0
+    assert run(capsys, "attach", wz, "1.1.1", proof)[0] == 0
+    assert run(capsys, "set", fl, "1.1.1", "--status", "推进中")[0] == 0
+    return wz, fl, sup
+
+
+def test_export_import_and_summary_of_all_units(tmp_path: Path, units: tuple[Path, Path, Path],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    wz, fl, sup = units
+    code, out, _ = run(capsys, "bundle", "export", wz, "-o", tmp_path / "万州区.gkbundle")
+    assert code == 0 and "已导出" in out and "序号 1" in out
+    assert run(capsys, "bundle", "export", fl, "-o", tmp_path / "涪陵区.gkbundle")[0] == 0
+    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "万州区.gkbundle",
+                       tmp_path / "涪陵区.gkbundle")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("万州区.gkbundle：已导入：万州区，序号 1")
+    assert lines[1].startswith("涪陵区.gkbundle：已导入：涪陵区")
+    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "万州区.gkbundle")
+    assert code == 0 and "已导入过" in out
+    code, out, _ = run(capsys, "summary", sup, "--json", "--all-units", "--today", "2021-01-01")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["units"]) == {"万州区", "涪陵区"}
+    wz_data = data["units"]["万州区"]
+    assert set(wz_data) >= {"counts", "measures", "bundle"}
+    assert wz_data["bundle"]["sequence"] == 1 and "exported_at" in wz_data["bundle"]
+    assert data["units"]["涪陵区"]["counts"]["in_progress"] >= 0
+
+
+def test_refused_files_say_why_and_exit_non_zero(tmp_path: Path, units: tuple[Path, Path, Path],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "good.gkbundle")
+    broken = tmp_path / "broken.gkbundle"
+    broken.write_bytes((tmp_path / "good.gkbundle").read_bytes()[:5000])
+    text = tmp_path / "notes.gkbundle"
+    text.write_text("hello", encoding="utf-8")
+    code, out, err = run(capsys, "bundle", "import", sup, broken, text, tmp_path / "good.gkbundle")
+    assert code == 1
+    assert "broken.gkbundle：已拒绝：" in out and "不完整" in out
+    assert "notes.gkbundle：已拒绝：" in out and "不是本程序导出的数据包" in out
+    assert "good.gkbundle：已导入" in out
+    assert "2 个被拒绝" in err
+
+
+def test_split_export_imports_from_a_folder(tmp_path: Path, units: tuple[Path, Path, Path],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    big = tmp_path / "视频.mp4"
+    big.write_bytes(bytes(range(256)) * 16 * 1024 * 3 + b"end")  # 12 MB
+    run(capsys, "attach", wz, "1.1.1", big)
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    code, out, _ = run(capsys, "bundle", "export", wz, "-o", inbox / "万州区.gkbundle",
+                       "--max-size", "5")
+    assert code == 0 and out.count("已导出") >= 3
+    assert all(p.stat().st_size <= 5 * 1024 * 1024 for p in inbox.iterdir())
+    code, out, _ = run(capsys, "bundle", "import", sup, inbox)
+    assert code == 0 and out.count("已导入：万州区") == len(list(inbox.iterdir()))
+
+
+def test_evidence_free_export(tmp_path: Path, units: tuple[Path, Path, Path],
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, _sup = units
+    code, out, _ = run(capsys, "bundle", "export", wz, "-o", tmp_path / "a.gkbundle",
+                       "--no-evidence", "--shrink-images")
+    assert code == 0 and "佐证文件 0 个" in out
+    code, out, _ = run(capsys, "verify", tmp_path / "a.gkbundle")
+    assert code == 0 and "不含佐证文件内容" in out
+
+
+def test_verify_a_bundle(tmp_path: Path, units: tuple[Path, Path, Path],
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, _sup = units
+    bundle = tmp_path / "a.gkbundle"
+    run(capsys, "bundle", "export", wz, "-o", bundle)
+    code, out, _ = run(capsys, "verify", bundle)
+    assert code == 0 and "内容完整，签名有效" in out
+    assert group_fingerprint(WZ_KEY.fingerprint()) in out and "请与报送单位核对" in out
+    cer = tmp_path / "万州区.cer"
+    WZ_KEY.export_cer(cer)
+    code, out, _ = run(capsys, "verify", bundle, "--cert", cer)
+    assert code == 0 and "签名证书与所给证书一致" in out
+    other = tmp_path / "涪陵区.cer"
+    FL_KEY.export_cer(other)
+    code, _out, err = run(capsys, "verify", bundle, "--cert", other)
+    assert code == 1 and "签名证书与所给证书不一致" in err
+    with sqlite3.connect(bundle) as conn:
+        conn.execute("UPDATE records SET remarks = '改过' WHERE measure_id = '1.1.1'")
+    conn.close()
+    code, _out, err = run(capsys, "verify", bundle)
+    assert code == 1 and err.startswith("错误：") and "校验值不一致" in err
+
+
+def test_verify_dispatches_pdfs_to_the_pdf_check(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = tmp_path / "报告.pdf"
+    canvas = Canvas(str(pdf))
+    canvas.drawString(100, 700, "report")
+    canvas.save()
+    code, out, _ = run(capsys, "verify", pdf)
+    assert code == 1 and "没有电子签名" in out
+    renamed = tmp_path / "报告.bin"  # recognised by its content too
+    renamed.write_bytes(pdf.read_bytes())
+    code, out, _ = run(capsys, "verify", renamed)
+    assert code == 1 and "没有电子签名" in out
+
+
+def test_trust_cert_and_accept_key(tmp_path: Path, units: tuple[Path, Path, Path],
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    cer = tmp_path / "万州区.cer"
+    WZ_KEY.export_cer(cer)
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
+    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle",
+                       "--trust-cert", cer)
+    assert code == 0 and "已信任“万州区”的证书" in out and "已导入" in out
+    new_key = identity("重庆市万州区人民政府", "新电脑")
+    with Workspace.open(wz) as ws:
+        save_identity(ws, new_key)
+    run(capsys, "set", wz, "1.1.1", "--status", "已完成", "--note", "换了电脑")
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "2.gkbundle")
+    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "2.gkbundle")
+    assert code == 1 and "换了签名密钥" in out and "--accept-key" in out
+    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "2.gkbundle",
+                       "--accept-key", group_fingerprint(new_key.fingerprint()))
+    assert code == 0 and "已导入" in out
+
+
+def test_receipt_round_trip(tmp_path: Path, units: tuple[Path, Path, Path],
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
+    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle")
+    receipt = tmp_path / "回执.gkreceipt"
+    code, out, _ = run(capsys, "bundle", "receipt", sup, "--unit", "万州区", "-o", receipt)
+    assert code == 0 and "已生成回执" in out
+    code, out, _ = run(capsys, "bundle", "receipt-import", wz, receipt)
+    assert code == 0 and "序号 1 的数据包已由“市政府办公厅”（王五）" in out
+    code, out, _ = run(capsys, "bundle", "history", wz)
+    assert code == 0 and "序号 1" in out and "已由“市政府办公厅”于" in out
+    code, _out, err = run(capsys, "bundle", "receipt", sup, "--unit", "涪陵区")
+    assert code == 1 and "尚未导入" in err
+
+
+def test_consolidate_to_xlsx(tmp_path: Path, units: tuple[Path, Path, Path],
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
+    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle")
+    out_file = tmp_path / "汇总.xlsx"
+    code, out, _ = run(capsys, "bundle", "consolidate", sup, "-o", out_file, "--led")
+    assert code == 0 and out_file.is_file() and "项举措" in out
+
+
+def test_passphrase_and_key_problems(tmp_path: Path, units: tuple[Path, Path, Path],
+                                     capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    wz, _fl, _sup = units
+    monkeypatch.setenv("GONGKAI_KEY_PASSPHRASE", "wrong-passphrase")
+    code, _out, err = run(capsys, "bundle", "export", wz, "-o", tmp_path / "a.gkbundle")
+    assert code == 1 and "密码不正确" in err and not (tmp_path / "a.gkbundle").exists()
+    monkeypatch.delenv("GONGKAI_KEY_PASSPHRASE")
+    with open(__file__, encoding="utf-8") as not_a_terminal:
+        monkeypatch.setattr(sys, "stdin", not_a_terminal)
+        code, _out, err = run(capsys, "bundle", "export", wz, "-o", tmp_path / "a.gkbundle")
+    assert code == 1 and "GONGKAI_KEY_PASSPHRASE" in err
+    bare = _init(capsys, tmp_path / "无证书.gkws", "渝中区", None)
+    monkeypatch.setenv("GONGKAI_KEY_PASSPHRASE", PASSPHRASE)
+    code, _out, err = run(capsys, "bundle", "export", bare, "-o", tmp_path / "b.gkbundle")
+    assert code == 1 and "还没有签名证书" in err
+
+
+def test_verify_a_signed_report_pdf_with_the_units_certificate(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from gongkai_desktop.signing.pdf_sign import sign_pdf
+
+    pdf = tmp_path / "报告.pdf"
+    canvas = Canvas(str(pdf))
+    canvas.drawString(100, 700, "report")
+    canvas.save()
+    signed = tmp_path / "已签名.pdf"
+    sign_pdf(pdf, signed, WZ_KEY, signer_name="张三", unit_name="重庆市万州区人民政府")
+    cer = tmp_path / "万州区.cer"
+    WZ_KEY.export_cer(cer)
+    code, out, _ = run(capsys, "verify", signed, "--cert", cer)
+    assert code == 0 and "内容完整" in out and "核验通过" in out
+    other = tmp_path / "涪陵区.cer"
+    FL_KEY.export_cer(other)
+    code, out, _ = run(capsys, "verify", signed, "--cert", other)
+    assert code == 1 and "核验未通过" in out
