@@ -49,7 +49,8 @@ def sidecars(path: Path) -> tuple[Path, Path]:
     return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
 
 
-def _uri(path: Path, mode: str, *, immutable: bool = False) -> str:
+def file_uri(path: Path, mode: str, *, immutable: bool = False) -> str:
+    """An SQLite URI for ``path`` (also a Windows UNC path) opened with ``mode``."""
     uri = path.resolve().as_uri()
     if not uri.startswith("file:///"):  # a Windows UNC path: SQLite wants file:////server/…
         uri = "file:////" + uri.removeprefix("file://")
@@ -107,7 +108,7 @@ def inspect(path: Path, known_version: int) -> int:
     _check_header(path, hot_wal=wal.exists())
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(_uri(path, "ro", immutable=not wal.exists()), uri=True)
+        conn = sqlite3.connect(file_uri(path, "ro", immutable=not wal.exists()), uri=True)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if app_id != APPLICATION_ID:
             raise WorkspaceError(
@@ -140,14 +141,14 @@ def connect(path: Path, *, readonly: bool, create: bool = False) -> sqlite3.Conn
     try:
         try:
             conn = sqlite3.connect(
-                _uri(path, mode), uri=True, isolation_level=None, check_same_thread=False,
+                file_uri(path, mode), uri=True, isolation_level=None, check_same_thread=False,
                 timeout=BUSY_TIMEOUT_MS / 1000,
             )
         except sqlite3.OperationalError:
             if not readonly:
                 raise
             conn = sqlite3.connect(
-                _uri(path, "ro"), uri=True, isolation_level=None, check_same_thread=False,
+                file_uri(path, "ro"), uri=True, isolation_level=None, check_same_thread=False,
                 timeout=BUSY_TIMEOUT_MS / 1000,
             )
         try:
