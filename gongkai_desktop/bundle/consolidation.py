@@ -133,6 +133,10 @@ class Consolidation:
         """The row's cell codes (``CellState`` values), for painting a whole row at once."""
         return self._states[row]
 
+    def row_overdue(self, row: int) -> bytes:
+        """The row's overdue flags (1 = overdue), one byte per column."""
+        return self._overdue[row]
+
     def row_of(self, unit_id: str) -> int:
         return self._row_of[unit_id]
 

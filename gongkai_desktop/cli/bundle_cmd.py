@@ -62,9 +62,11 @@ def register(sub: Any) -> None:
     trust.add_argument("--unit", help="证书所属单位（默认按证书中的单位名称查找）")
     trust.set_defaults(func=cmd_trust)
 
-    cons = actions.add_parser("consolidate", help="把各单位的完成情况汇总导出为 Excel")
+    cons = actions.add_parser("consolidate",
+                              help="把各单位的完成情况汇总导出为 Excel 或 PDF 汇总表")
     cons.add_argument("workspace", type=Path)
-    cons.add_argument("-o", "--output", type=Path, required=True, help=".xlsx 文件名")
+    cons.add_argument("-o", "--output", type=Path, required=True,
+                      help=".xlsx 或 .pdf 文件名（按扩展名决定格式）")
     cons.add_argument("--led", action="store_true", help="只汇总本单位牵头的举措")
     cons.add_argument("--today", help=argparse.SUPPRESS)
     cons.set_defaults(func=cmd_consolidate)
@@ -241,16 +243,29 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.units import UnitDirectory
 
     today = parse_iso_date(args.today) if args.today else dt.date.today()
     assert isinstance(today, dt.date)
+    suffix = args.output.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise InvalidInput(f"汇总表文件名应以 .xlsx（Excel）或 .pdf 结尾：{args.output.name}")
     with Workspace.open(args.workspace, readonly=True) as ws:
-        result = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
-                                        led_only=args.led)
-    print(f"已导出汇总表：{result.path}（{result.units} 个单位，{result.measures} 项举措）")
+        if suffix == ".pdf":
+            from gongkai_desktop.report.consolidated import consolidation_pdf
+
+            pdf = consolidation_pdf(ws, UnitDirectory.load(), args.output, today=today,
+                                    led_only=args.led)
+            path, units, measures = pdf.path, pdf.units, pdf.measures
+            pages = f"，共 {pdf.pages} 页"
+        else:
+            from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
+
+            book = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
+                                          led_only=args.led)
+            path, units, measures, pages = book.path, book.units, book.measures, ""
+    print(f"已导出汇总表：{path}（{units} 个单位，{measures} 项举措{pages}）")
     return 0
 
 
