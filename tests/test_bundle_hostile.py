@@ -95,6 +95,15 @@ def test_a_changed_row(sup: Workspace, bad: Path) -> None:
     refused(sup, bad, "“举措记录”部分的校验值不一致")
 
 
+def test_a_changed_copy_beside_the_genuine_file_gets_its_own_verdict(
+        sup: Workspace, genuine: Path, bad: Path) -> None:
+    tamper(bad, "UPDATE records SET explanation = '已全部完成' WHERE measure_id = '1.1.2'")
+    first, second = import_bundles(sup, [genuine, bad])
+    assert first.outcome is Outcome.IMPORTED
+    assert second.outcome is Outcome.REFUSED and "校验值不一致" in second.message
+    assert second.path == bad
+
+
 def test_a_changed_blob(sup: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE blob_chunks SET data = randomblob(length(data)) WHERE blob_no = 1")
     refused(sup, bad, "校验值不")

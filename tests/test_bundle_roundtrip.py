@@ -268,6 +268,18 @@ def test_estimate_and_mail_limit(tmp_path: Path, unit_a: Workspace) -> None:
     assert estimate.estimated_bytes_without_evidence < MB
 
 
+@pytest.mark.parametrize("limit_mb", [2, 3, 5])
+def test_the_dialogs_part_count_is_what_the_export_writes(tmp_path: Path, unit_a: Workspace,
+                                                          limit_mb: int) -> None:
+    unit_a.add_evidence_bytes("2.1.2", os.urandom(5 * MB + 12345), "录像.bin")
+    for n in range(5):
+        unit_a.add_evidence_bytes("2.1.2", os.urandom(300_000), f"照片{n}.bin")
+    predicted = estimate_export(unit_a).parts_needed(limit_mb * MB)
+    result = export(unit_a, tmp_path / f"{limit_mb}.gkbundle", max_part_bytes=limit_mb * MB)
+    assert result.parts == predicted
+    assert all(f.stat().st_size <= limit_mb * MB for f in result.files)
+
+
 def test_export_memory_stays_flat(tmp_path: Path, unit_a: Workspace) -> None:
     for n in range(6):
         unit_a.add_evidence_bytes("2.1.2", os.urandom(5 * MB), f"大文件{n}.bin")
@@ -341,6 +353,7 @@ def test_the_same_bundle_selected_twice_imports_once(tmp_path: Path, unit_a: Wor
     copy_of_a = tmp_path / "a (1).gkbundle"
     copy_of_a.write_bytes(a.read_bytes())
     rows = import_bundles(sup, [a, a, copy_of_a])
-    assert [r.outcome for r in rows] == [Outcome.IMPORTED] * 3
+    # Each copy is verified on its own and found to be the bundle just imported.
+    assert [r.outcome for r in rows] == [Outcome.IMPORTED, Outcome.ALREADY, Outcome.ALREADY]
     assert [r.path for r in rows] == [a, a, copy_of_a]
     assert len(SupervisorView(sup).bundles()) == 1

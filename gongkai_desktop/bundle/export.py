@@ -39,6 +39,7 @@ from gongkai_desktop.storage.entities import EvidenceItem
 
 Progress = Callable[[int, int], bool]
 MAIL_LIMIT_SETTING = "bundle.mail_limit_mb"
+EMPTY_PART_BYTES = (len(TABLES) + 4) * PAGE_SIZE  # a part with no rows yet: its schema pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +61,24 @@ class ExportEstimate:
     estimated_bytes: int  # the bundle with evidence
     estimated_bytes_without_evidence: int
     mail_limit: int
+    blob_sizes: tuple[int, ...] = ()  # each distinct content, in export order
 
     @property
     def exceeds_mail_limit(self) -> bool:
         return self.estimated_bytes > self.mail_limit
 
     def parts_needed(self, max_part_bytes: int | None = None) -> int:
+        """The parts ``export_bundle`` will write at this limit (it packs the same way)."""
         limit = max_part_bytes or self.mail_limit
-        return max(1, -(-self.estimated_bytes // max(limit - 2 * MIB // 8, 1)))
+        parts, size, chunks_here = 1, self.estimated_bytes_without_evidence, 0
+        for blob_size in self.blob_sizes:
+            full, rest = divmod(blob_size, CHUNK_SIZE)
+            for length in [CHUNK_SIZE] * full + ([rest] if rest else []):
+                if chunks_here and not chunk_fits(size, length, limit):
+                    parts, size, chunks_here = parts + 1, EMPTY_PART_BYTES, 0
+                size += -(-length // (PAGE_SIZE - 8)) * PAGE_SIZE
+                chunks_here += 1
+        return parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +224,7 @@ def estimate_export(ws: Workspace, *, shrink: ShrinkPlan | None = None) -> Expor
         evidence_links=sum(1 for e in items if not e.is_file), blob_count=len(blobs),
         blob_bytes=blob_bytes, images=len(images), image_bytes=sum(images.values()),
         estimated_bytes=with_evidence, estimated_bytes_without_evidence=base,
-        mail_limit=mail_limit_bytes(ws),
+        mail_limit=mail_limit_bytes(ws), blob_sizes=tuple(b.size for b in blobs),
     )
 
 

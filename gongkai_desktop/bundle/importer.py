@@ -442,7 +442,7 @@ def bundle_files_in(folder: Path) -> list[Path]:
                   if p.suffix.lower() == SUFFIX and p.is_file() and not p.is_symlink())
 
 
-def _peek(path: Path, limits: Limits) -> Manifest:
+def peek_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
     """The (not yet verified) manifest, only to group the parts of one bundle."""
     with open_bundle(path, limits, check_integrity=False) as bundle:
         body = bundle.manifest_row()[0]
@@ -465,10 +465,10 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
     rows: dict[int, ImportResult] = {}
     groups: dict[str, list[tuple[int, Path, Manifest]]] = {}
     seen: dict[tuple[str, int, str], int] = {}
-    repeats: dict[int, int] = {}  # a file given twice (or a copy of it) → the first one
+    repeats: dict[int, int] = {}  # a file given twice (or what claims to be a copy) → the first
     for i, path in enumerate(paths):
         try:
-            manifest = _peek(Path(path), limits)
+            manifest = peek_manifest(Path(path), limits)
         except GongkaiError as err:
             rows[i] = ImportResult(Path(path), (Path(path),), Outcome.REFUSED, str(err))
             continue
@@ -481,6 +481,7 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
     ordered = sorted(groups.values(), key=lambda g: (g[0][2].unit.id, g[0][2].sequence))
     sizes = {i: _size(p) for group in ordered for i, p, _m in group}
     total, done = max(1, sum(sizes.values())), 0
+    cancelled = False
     for group in ordered:
         files = [p for _i, p, _m in group]
         weight = sum(sizes[i] for i, _p, _m in group)
@@ -493,9 +494,18 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
             for group_left in ordered[ordered.index(group) + 1:]:
                 for i, path, _m in group_left:
                     rows[i] = ImportResult(path, (path,), Outcome.REFUSED, "操作已取消，未导入")
+            cancelled = True
             break
     for i, first in repeats.items():
-        rows[i] = _for_file(rows[first], Path(paths[i]))
+        if cancelled:
+            rows[i] = ImportResult(Path(paths[i]), (Path(paths[i]),), Outcome.REFUSED,
+                                   "操作已取消，未导入")
+            continue
+        # Checked on its own, in place of the first: a "copy" may have been changed.
+        group = next(g for g in ordered if any(j == first for j, _p, _m in g))
+        files = [Path(paths[i]) if j == first else p for j, p, _m in group]
+        rows[i] = _for_file(_import_group(ws, files, accepted, actor, limits, None),
+                            Path(paths[i]))
     return [rows[i] for i in range(len(paths))]
 
 

@@ -1,11 +1,32 @@
-"""Signing identities, PAdES signing of the report PDF, and verification; offline, no Qt."""
+"""Signing identities, PAdES signing of the report PDF, and verification; offline, no Qt.
+
+The names below load on first use (PEP 562): keys and certificates need only
+``cryptography``, while PDF signing pulls in pyHanko (half a second), which the
+window must not pay for when it merely shows a receipt.
+"""
 
 from __future__ import annotations
 
-from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint, verify_bytes
-from gongkai_desktop.signing.pdf_sign import sign_pdf
-from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
-from gongkai_desktop.signing.verify import PdfVerification, verify_pdf
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint, verify_bytes
+    from gongkai_desktop.signing.pdf_sign import sign_pdf
+    from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
+    from gongkai_desktop.signing.verify import PdfVerification, verify_pdf
+
+_HOME = {
+    "SigningIdentity": "identity",
+    "group_fingerprint": "identity",
+    "verify_bytes": "identity",
+    "sign_pdf": "pdf_sign",
+    "has_identity": "store",
+    "load_identity": "store",
+    "save_identity": "store",
+    "PdfVerification": "verify",
+    "verify_pdf": "verify",
+}
 
 __all__ = [
     "PdfVerification",
@@ -18,3 +39,11 @@ __all__ = [
     "verify_bytes",
     "verify_pdf",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

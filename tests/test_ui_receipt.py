@@ -1,0 +1,184 @@
+"""Receipts in the window: the office writes one, the unit imports it and sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from gongkai_desktop.bundle.importer import import_bundles
+from gongkai_desktop.signing.store import save_identity
+from gongkai_desktop.ui import bundle_actions
+from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.ui.session import Session
+from gongkai_desktop.units import UnitDirectory
+from tests import ui_fixtures
+from tests.bundle_fixtures import PASSPHRASE, export, identity
+from tests.ui_fixtures import Message, make_session
+
+ui_app = ui_fixtures.ui_app
+directory = ui_fixtures.directory
+session = ui_fixtures.session  # 万州区
+messages = ui_fixtures.messages
+
+pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
+
+
+@pytest.fixture
+def shots(artifacts_dir: Path) -> Path:
+    folder = artifacts_dir / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_shot(widget: QWidget, folder: Path, name: str) -> None:
+    QApplication.processEvents()
+    assert widget.grab().save(str(folder / f"{name}.png"))
+
+
+def make_window(s: Session, directory: UnitDirectory, qtbot, folder: Path) -> MainWindow:
+    w = MainWindow(s, directory=directory)
+    bundle_actions.install(w).folder = folder
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
+    s = make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
+    save_identity(s.ws, identity("重庆市人民政府办公厅", "王五"))
+    return s
+
+
+@pytest.fixture
+def windows(session: Session, office: Session, directory: UnitDirectory, qtbot,
+            tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
+    unit_window = make_window(session, directory, qtbot, tmp_path)
+    office_window = make_window(office, directory, qtbot, tmp_path)
+    yield unit_window, office_window
+    office_window.close()
+    unit_window.close()
+
+
+def answer_prompts(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+    asked: list[str] = []
+
+    def choose(parent: QWidget, title: str, p: str, flt: str) -> str:
+        asked.append(p)
+        return str(path)
+
+    def passphrase(parent: QWidget, title: str, label: str) -> str:
+        asked.append(label)
+        return PASSPHRASE
+
+    monkeypatch.setattr(bundle_actions, "save_file_name", choose)
+    monkeypatch.setattr(bundle_actions, "open_file_name", choose)
+    monkeypatch.setattr(bundle_actions, "ask_passphrase", passphrase)
+    return asked
+
+
+def test_receipt_round_trip_shows_in_the_unit_window(
+    windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
+    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch, shots: Path,
+) -> None:
+    unit_window, office_window = windows
+    unit_actions = bundle_actions.install(unit_window)
+    office_actions = bundle_actions.install(office_window)
+    assert not unit_actions.status_label.isVisible()  # nothing sent yet
+
+    sent = export(session.ws, tmp_path / "万州区-自查-2026-11-28.gkbundle",
+                  identity("重庆市万州区人民政府", "张三")).files[0]
+    unit_actions.refresh_status()
+    assert "序号 1" in unit_actions.status_label.text()
+    assert "尚未收到回执" in unit_actions.status_label.text()
+    assert import_bundles(office.ws, [sent])[0].outcome.value == "imported"
+
+    # The office: 写回执… → pick 万州区 → file name → passphrase.
+    out = tmp_path / "回执.gkreceipt"
+    asked = answer_prompts(monkeypatch, out)
+    office_actions.write_receipt_action.trigger()
+    dialog = office_actions.receipt_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.index(0, 0).data() == "万州区"
+    assert dialog.select_unit("万州区")
+    dialog.choose()
+    qtbot.waitUntil(lambda: bool(messages), timeout=20000)
+    assert messages[-1].title == "已生成回执", messages
+    assert Path(asked[0]).name == "万州区-回执-序号1.gkreceipt"
+    assert "签署回执" in asked[1]
+    assert out.is_file()
+
+    # The unit: 导入回执… → the status bar and 数据包记录 show who received it, when.
+    unit_actions.import_receipt_action.trigger()
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=20000)
+    assert messages[-1].title == "已记录回执", messages
+    assert "序号 1 的数据包已由“市政府办公厅”（王五）于" in messages[-1].text
+    label = unit_actions.status_label
+    assert label.isVisible()
+    assert label.text().startswith("回执：序号 1 的数据包已由“市政府办公厅”（王五）于 ")
+    assert label.text().endswith(" 收到")
+    history = unit_actions.show_history()
+    assert history is not None
+    model = history.model
+    assert model.rowCount() == 1
+    assert model.index(0, 0).data() == "1"
+    assert model.index(0, 2).data() == "万州区-自查-2026-11-28.gkbundle"
+    assert "已由“市政府办公厅”" in model.index(0, 4).data()
+    save_shot(history, shots, "bundle_receipt_history")
+    unit_window.statusBar().showMessage("")
+    save_shot(unit_window.statusBar(), shots, "bundle_receipt_status_bar")
+    save_shot(unit_window, shots, "bundle_receipt_unit_window")
+    history.close()
+
+    # The same receipt again, given on the command line: recorded once.
+    bundle_actions.handle_file_arguments(unit_window, [out])
+    qtbot.waitUntil(lambda: len(messages) == 3, timeout=20000)
+    assert messages[-1].text.startswith("该回执此前已记录：")
+
+
+def test_a_receipt_for_another_unit_is_refused(
+    windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
+    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch,
+    directory: UnitDirectory,
+) -> None:
+    unit_window, office_window = windows
+    other = make_session(tmp_path / "涪陵区.gkws", "涪陵区", directory)
+    try:
+        sent = export(other.ws, tmp_path / "涪陵区.gkbundle",
+                      identity("重庆市涪陵区人民政府", "张三")).files[0]
+        import_bundles(office.ws, [sent])
+        out = tmp_path / "涪陵区回执.gkreceipt"
+        answer_prompts(monkeypatch, out)
+        bundle_actions.install(office_window).write_receipt_for("500102", "涪陵区", 1)
+        qtbot.waitUntil(lambda: bool(messages), timeout=20000)
+        assert out.is_file()
+        bundle_actions.install(unit_window).import_receipt_file(out)
+        qtbot.waitUntil(lambda: len(messages) == 2, timeout=20000)
+        assert messages[-1].title == "操作未完成"
+        assert "不是本单位" in messages[-1].text
+        assert not bundle_actions.install(unit_window).status_label.isVisible()
+    finally:
+        other.close()
+
+
+def test_no_imported_bundle_means_no_receipt_to_write(
+    windows: tuple[MainWindow, MainWindow], messages: list[Message],
+) -> None:
+    _unit_window, office_window = windows
+    assert bundle_actions.install(office_window).write_receipt() is None
+    assert "还没有导入任何数据包" in messages[-1].text
+
+
+def test_an_unfinished_export_shows_nothing() -> None:
+    # status_text needs completed exports; an unfinished one shows nothing.
+    from gongkai_desktop.bundle.receipt import ExportRecord
+
+    record = ExportRecord(1, dt.datetime.now(dt.UTC), None, None, (), None, True)
+    assert bundle_actions.status_text([record]) == ("", "")
