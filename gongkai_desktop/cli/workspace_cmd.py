@@ -12,6 +12,7 @@ from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.lock import acquire as lock_workspace
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
@@ -82,7 +83,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         changes["completed_on"] = completed_on
     if args.remarks is not None:
         changes["remarks"] = args.remarks
-    with Workspace.open(args.workspace) as ws:
+    with lock_workspace(args.workspace), Workspace.open(args.workspace) as ws:
         record = ws.update_record(args.measure, actor=actor(), **changes)
     print(f"{record.measure_id}：{record.status.label}")
     return 0
@@ -94,7 +95,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
     for path in args.files:  # check everything first: nothing is added unless all can be
         if not path.is_file():
             raise NotFound(f"找不到文件：{path}")
-    with Workspace.open(args.workspace) as ws, ws.transaction():
+    with lock_workspace(args.workspace), Workspace.open(args.workspace) as ws, \
+            ws.transaction():
         ws.plan.measure(args.measure)
         added = [ws.add_evidence_file(args.measure, p, actor=actor()) for p in args.files]
         if args.link:

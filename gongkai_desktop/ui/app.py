@@ -8,7 +8,6 @@ argument, if any, is a workspace file to open (how a file association calls us).
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -21,7 +20,6 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QObject,
-    Qt,
     QTimer,
     QTranslator,
     qInstallMessageHandler,
@@ -46,28 +44,37 @@ FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
 UI_FONT_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "WenQuanYi Micro Hei",
                     "Noto Sans CJK SC", "Source Han Sans SC")
 BUNDLED_UI_FAMILY = "WenQuanYi Micro Hei"
+# The one file the window needs before its first paint; the rest (the report's 楷体,
+# 15 MB) is registered right after it.
+UI_FONT_FILES = ("wqy-microhei.ttc",)
+# Files the program may be started with that are not workspaces (a file association).
+BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt")
 
 _configured: set[int] = set()
 _translators: list[QTranslator] = []
+_registered_fonts: set[str] = set()
 
 
 # ---- application set-up (also used by the tests) --------------------------------------
 
 
-def register_fonts() -> list[str]:
-    """Register every bundled font; returns the family names Qt now knows them by."""
+def register_fonts(names: tuple[str, ...] | None = None) -> list[str]:
+    """Register bundled fonts (all, or the files ``names``); returns their family names."""
     families: list[str] = []
     folder = paths.resource_file("fonts")
     if not folder.is_dir():
         log.warning("font folder missing: %s", folder)
         return families
     for font in sorted(folder.iterdir()):
-        if font.suffix.lower() not in FONT_SUFFIXES:
+        if font.suffix.lower() not in FONT_SUFFIXES or font.name in _registered_fonts:
+            continue
+        if names is not None and font.name not in names:
             continue
         font_id = QFontDatabase.addApplicationFont(str(font))
         if font_id < 0:
             log.warning("could not load font %s", font)
             continue
+        _registered_fonts.add(font.name)
         families += QFontDatabase.applicationFontFamilies(font_id)
     return families
 
@@ -102,8 +109,12 @@ def install_translations(app: QCoreApplication) -> list[str]:
     return []
 
 
-def configure_application(app: QApplication) -> None:
-    """Names, icon, fonts, translations, locale; idempotent per application object."""
+def configure_application(app: QApplication, *, all_fonts: bool = True) -> None:
+    """Names, icon, fonts, translations, locale; idempotent per application object.
+
+    ``all_fonts=False`` (start-up) registers only the UI font; call
+    ``register_fonts()`` later for the rest.
+    """
     if id(app) in _configured:
         return
     _configured.add(id(app))
@@ -113,10 +124,39 @@ def configure_application(app: QApplication) -> None:
     app.setOrganizationName(ORGANIZATION)
     app.setWindowIcon(style.app_icon())
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    families = register_fonts()
+    families = register_fonts(None if all_fonts else UI_FONT_FILES)
     app.setFont(ui_font())
     install_translations(app)
     log.info("fonts registered: %s; UI font: %s", families, app.font().families())
+
+
+class RotatingLog(logging.FileHandler):
+    """Size-based rotation like ``logging.handlers.RotatingFileHandler`` (``gongkai.log``,
+    ``.1`` … ``.N``), without importing that module (socket, pickle, queue) at start-up."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is not None and self.stream.tell() >= self.max_bytes:
+                self._rotate()
+        except OSError:
+            pass  # a log that cannot rotate still takes the message
+        super().emit(record)
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None  # FileHandler reopens it on the next emit
+        base = Path(self.baseFilename)
+        for n in range(self.backups - 1, 0, -1):
+            older = base.with_name(f"{base.name}.{n}")
+            if older.exists():
+                os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
+        os.replace(base, base.with_name(f"{base.name}.1"))
 
 
 def setup_logging() -> Path:
@@ -124,9 +164,7 @@ def setup_logging() -> Path:
     folder = paths.user_data_dir() / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler = RotatingLog(path, max_bytes=1_000_000, backups=3)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -205,36 +243,45 @@ def file_arguments(argv: list[str]) -> list[str]:
 # ---- run --------------------------------------------------------------------------------
 
 
+def split_file_arguments(files: list[str]) -> tuple[Path | None, list[Path]]:
+    """The workspace to open (the first other file) and the bundles/receipts given."""
+    workspace: Path | None = None
+    bundles: list[Path] = []
+    for name in files:
+        path = Path(name)
+        if path.suffix.lower() in BUNDLE_SUFFIXES:
+            bundles.append(path)
+        elif workspace is None:
+            workspace = path
+    return workspace, bundles
+
+
 def run(argv: list[str]) -> int:
     started = time.perf_counter()
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
+    # Qt 6 already rounds high-DPI scale factors with PassThrough (fractional scaling).
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
     assert isinstance(app, QApplication)
     log_path = setup_logging()
     ui_errors.install_excepthook()
-    configure_application(app)
+    configure_application(app, all_fonts=False)
     log.info("start %s %s, log %s", APP_NAME, __version__, log_path)
 
-    # The window appears first, the workspace opens right after its first paint: the
-    # officer sees the program at once, also when opening takes a while (a migration).
-    from gongkai_desktop.ui.features import install_features
+    # The window appears first; the feature menus, the other fonts and the workspace
+    # follow right after its first paint: the officer sees the program at once, also
+    # when opening takes a while (a migration).
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.settings import LAST_WORKSPACE
 
-    files = file_arguments(argv)
-    path = Path(files[0]) if files else None
+    path, bundles = split_file_arguments(file_arguments(argv))
     report = os.environ.get(REPORT_SHOWN_ENV) == "1"
     window = MainWindow(None)
-    install_features(window)
     if path is not None or window.settings.get(LAST_WORKSPACE):
         window.show_opening(path)  # else: the welcome dialog over the 新建/打开 page
 
     def after_first_paint() -> None:
         if report:
             _report(SHOWN_MARK)()
-        open_first_workspace(window, path, report)
+        finish_start(window, path, bundles, report)
 
     FirstPaint(window, after_first_paint)
     window.show()
@@ -242,6 +289,32 @@ def run(argv: list[str]) -> int:
     code = app.exec()
     window.deleteLater()
     return code
+
+
+def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
+                 report: bool = False) -> None:
+    """Start-up after the first paint: feature menus, the other fonts, the workspace,
+    then the bundles and receipts the program was started with."""
+    from gongkai_desktop.ui.features import install_features
+
+    install_features(window)
+    register_fonts()
+    open_first_workspace(window, path, report)
+    if bundles:
+        handle_bundle_files(window, bundles)
+
+
+def handle_bundle_files(window: QMainWindow, files: list[Path]) -> None:
+    """Bundles and receipts the program was started with go to the bundle feature."""
+    from gongkai_desktop.ui.bundle_actions import handle_file_arguments
+    from gongkai_desktop.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    try:
+        handle_file_arguments(window, files)
+    except Exception as exc:
+        log.exception("handling %s", files)
+        ui_errors.show_error(window, exc)
 
 
 def open_first_workspace(window: QMainWindow, path: Path | None, report: bool = False) -> None:

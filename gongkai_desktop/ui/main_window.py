@@ -45,12 +45,8 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop import APP_TITLE, __version__
 from gongkai_desktop.model import Role, Status
-from gongkai_desktop.progress import tally
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_info
-from gongkai_desktop.ui.highlight import SearchHighlightDelegate
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.overview import OverviewPage
 from gongkai_desktop.ui.settings import (
     GEOMETRY,
     SPLITTER_STATE,
@@ -71,9 +67,11 @@ from gongkai_desktop.ui.tree_model import (
     MeasureIdRole,
     PlanTreeModel,
 )
-from gongkai_desktop.ui.workspace_actions import WorkspaceActions
+from gongkai_desktop.ui.workspace_actions import WorkspaceActions, release_session_lock
 
-if TYPE_CHECKING:  # storage and the unit directory load with the first workspace
+if TYPE_CHECKING:  # storage, the unit directory and the views load with the first workspace
+    from gongkai_desktop.ui.highlight import SearchHighlightDelegate
+    from gongkai_desktop.ui.overview import OverviewPage
     from gongkai_desktop.ui.session import Session
     from gongkai_desktop.units import UnitDirectory
 
@@ -185,6 +183,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addMenu(wa.recent_menu)
         self.file_menu.addSeparator()
         self.file_menu.addAction(wa.show_folder_action)
+        self.file_menu.addAction(wa.backup_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
@@ -353,8 +352,7 @@ class MainWindow(QMainWindow):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setExpandsOnDoubleClick(True)
         self.tree.setAllColumnsShowFocus(True)
-        self.delegate = SearchHighlightDelegate(self.tree)
-        self.tree.setItemDelegateForColumn(COL_TASK, self.delegate)
+        self._delegate: SearchHighlightDelegate | None = None  # with the first workspace
         self.tree.activated.connect(self._on_activated)
         left_layout.addWidget(self.tree, 1)
         self.filter_footer = QLabel()
@@ -430,13 +428,15 @@ class MainWindow(QMainWindow):
                 part.deleteLater()
         if old is not None and old is not session:
             old.close()
+            release_session_lock(old)  # after closing: the next holder finds it complete
             old.deleteLater()
         enabled = session is not None
         for action in self.actions_menu.actions():
             action.setEnabled(enabled)
         for action in (self.overview_action, self.expand_action, self.collapse_action,
                        self.find_action, self.clear_filter_action,
-                       self.workspace_actions.show_folder_action):
+                       self.workspace_actions.show_folder_action,
+                       self.workspace_actions.backup_action):
             action.setEnabled(enabled)
         for widget in (self.scope_combo, self.status_combo, self.overdue_check, self.search_box):
             widget.setEnabled(enabled)
@@ -445,7 +445,20 @@ class MainWindow(QMainWindow):
         self._update_status_bar()
         self.sessionChanged.emit(session)
 
+    @property
+    def delegate(self) -> SearchHighlightDelegate:
+        """The task column's painter (search matches highlighted), made on first need."""
+        if self._delegate is None:
+            from gongkai_desktop.ui.highlight import SearchHighlightDelegate
+
+            self._delegate = SearchHighlightDelegate(self.tree)
+            self.tree.setItemDelegateForColumn(COL_TASK, self._delegate)
+        return self._delegate
+
     def _install(self, session: Session) -> None:
+        # Imported with the first workspace, not before the window's first paint.
+        from gongkai_desktop.ui.overview import OverviewPage
+
         self.model = PlanTreeModel(session, self)
         self.proxy = PlanFilterProxy(session, self)
         self.proxy.setSourceModel(self.model)
@@ -725,6 +738,8 @@ class MainWindow(QMainWindow):
         self.unit_label.setText(session.ws.profile.full_name or session.ws.unit.full_name)
         self.file_label.setText(session.path.name)
         self.file_label.setToolTip(str(session.path))
+        from gongkai_desktop.progress import tally
+
         totals = tally(session.ws.plan.measures(), session.records(), session.roles,
                        session.today())
         text = self.tr("已完成 {done}/{total}，逾期 {overdue}").format(
@@ -793,6 +808,8 @@ class MainWindow(QMainWindow):
         return "、".join(ids)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from gongkai_desktop.ui.operations import running_operations
+
         if running_operations():
             show_info(self, self.tr("请稍候"), self.tr("还有操作正在进行，完成后才能关闭窗口。"))
             event.ignore()

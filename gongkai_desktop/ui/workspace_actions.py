@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # storage is imported when a workspace is opened, not with th
 log = logging.getLogger(__name__)
 
 
-
 def _tr(text: str) -> str:
     return QCoreApplication.translate("WorkspaceActions", text)
 
@@ -52,25 +51,50 @@ class SessionHost(Protocol):
 
 def open_session(path: Path, directory: UnitDirectory,
                  parent: QWidget | None = None) -> Session | None:
-    """A session on ``path``, or None after showing why it cannot be opened."""
+    """A session on ``path``, or None after showing why it cannot be opened.
+
+    The session holds the workspace's lock (``storage.lock``) until
+    ``release_session_lock``: the same file is never open for editing twice.
+    """
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.lock import acquire
     from gongkai_desktop.ui.session import Session
 
     path = Path(path)
     try:
         if not path.is_file():
             raise NotFound(f"找不到工作区文件：{path}")
-        ws = Workspace.open(path)
+        lock = acquire(path)
     except Exception as exc:
         log.info("cannot open %s: %s", path, exc)
         show_error(parent, exc, _tr(OPEN_TITLE))
         return None
     try:
-        return Session(ws, directory)
+        ws = Workspace.open(path)
     except Exception as exc:
-        ws.close()
+        lock.release()
+        log.info("cannot open %s: %s", path, exc)
         show_error(parent, exc, _tr(OPEN_TITLE))
         return None
+    try:
+        session = Session(ws, directory)
+    except Exception as exc:
+        ws.close()
+        lock.release()
+        show_error(parent, exc, _tr(OPEN_TITLE))
+        return None
+    setattr(session, _LOCK_ATTRIBUTE, lock)
+    return session
+
+
+_LOCK_ATTRIBUTE = "_workspace_lock"
+
+
+def release_session_lock(session: Session) -> None:
+    """Give back the lock ``open_session`` took (after the session has closed)."""
+    lock = getattr(session, _LOCK_ATTRIBUTE, None)
+    if lock is not None:
+        lock.release()
 
 
 def first_session(directory: UnitDirectory, path: Path | None,
@@ -126,6 +150,10 @@ class WorkspaceActions(QObject):
         self.show_folder_action = QAction(self.tr("显示工作区文件夹(&L)"), self)
         self.show_folder_action.setStatusTip(self.tr("在文件管理器中打开当前工作区所在的文件夹"))
         self.show_folder_action.triggered.connect(self.show_folder)
+        self.backup_action = QAction(self.tr("备份工作区(&B)…"), self)
+        self.backup_action.setStatusTip(self.tr(
+            "把当前工作区（含佐证材料）另存一份经过检查的副本，例如存到U盘"))
+        self.backup_action.triggered.connect(self.backup_dialog)
         self.recent_menu = QMenu(self.tr("最近打开(&R)"), window)
         self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
         self.rebuild_recent_menu()
@@ -202,6 +230,37 @@ class WorkspaceActions(QObject):
         self.recentChanged.emit()
         return True
 
+    def backup_dialog(self) -> None:
+        session = self.host.session
+        if session is None:
+            return
+        from gongkai_desktop.storage.backup import default_backup_name
+
+        suggested = session.path.parent / default_backup_name(session.path)
+        name = save_file_name(self.window, self.tr("备份工作区"), str(suggested),
+                              self.tr(FILE_FILTER))
+        if name:
+            self.backup_to(Path(name))
+
+    def backup_to(self, target: Path) -> None:
+        """Write the backup in a worker thread (a big workspace takes a while)."""
+        session = self.host.session
+        if session is None:
+            return
+        from gongkai_desktop.storage.backup import backup_workspace
+        from gongkai_desktop.ui.errors import show_info
+        from gongkai_desktop.ui.operations import run_operation
+
+        source = session.path
+        run_operation(
+            self.window, self.tr("正在备份工作区…"),
+            lambda progress: backup_workspace(source, target, progress=progress),
+            on_success=lambda done: show_info(
+                self.window, self.tr("备份完成"),
+                self.tr("工作区已备份到：\n{path}\n\n需要恢复时，用“打开工作区”打开这个文件即可。"
+                        ).format(path=done)),
+        )
+
     def show_folder(self) -> bool:
         folder = self.start_folder()
         # A local file URL only: nothing here ever opens a network location.
@@ -209,6 +268,14 @@ class WorkspaceActions(QObject):
         if not url.isLocalFile():
             return False
         return bool(open_url(url))
+
+
+def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
+    return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
+
+
+# Swapped in tests: (parent, title, suggested path, filter) -> chosen path or "".
+save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -1,0 +1,112 @@
+"""Start-up: one window per workspace, and bundle/receipt files given on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from gongkai_desktop.storage.lock import is_locked
+from gongkai_desktop.ui import app as ui_app_module
+from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.ui.settings import LAST_WORKSPACE, AppSettings
+from gongkai_desktop.units import UnitDirectory
+from tests import ui_fixtures
+from tests.ui_fixtures import Message, make_session
+
+ui_app = ui_fixtures.ui_app
+directory = ui_fixtures.directory
+messages = ui_fixtures.messages
+
+pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path, directory: UnitDirectory, ui_app: object) -> Path:
+    path = tmp_path / "万州区.gkws"
+    make_session(path, "万州区", directory).close()
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, directory: UnitDirectory) -> Iterator[Any]:
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        w = MainWindow(None, directory=directory)
+        qtbot.addWidget(w)
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()
+
+
+def test_the_same_workspace_is_not_opened_twice(
+        ws_path: Path, make_window: Any, messages: list[Message]) -> None:
+    first, second = make_window(), make_window()
+    assert first.workspace_actions.open_path(ws_path)
+    assert is_locked(ws_path)
+    assert not second.workspace_actions.open_path(ws_path)
+    assert second.session is None
+    assert len(messages) == 1
+    assert "该工作区已在另一个窗口中打开" in messages[0].text
+    assert "万州区.gkws" in messages[0].text
+    assert first.session is not None and first.session.path == ws_path  # untouched
+    first.set_session(None)  # closing it there frees it
+    assert not is_locked(ws_path)
+    assert second.workspace_actions.open_path(ws_path)
+    second.close()
+    assert not is_locked(ws_path)
+
+
+def test_switching_workspaces_releases_the_old_one(
+        ws_path: Path, tmp_path: Path, directory: UnitDirectory, make_window: Any) -> None:
+    other = tmp_path / "市司法局.gkws"
+    make_session(other, "市司法局", directory).close()
+    window = make_window()
+    assert window.workspace_actions.open_path(ws_path)
+    assert window.workspace_actions.open_path(other)
+    assert not is_locked(ws_path) and is_locked(other)
+
+
+def test_bundle_arguments_go_to_the_bundle_feature(
+        ws_path: Path, make_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.ui import bundle_actions
+
+    calls: list[tuple[object, list[Path], bool]] = []
+    monkeypatch.setattr(bundle_actions, "handle_file_arguments",
+                        lambda w, paths: calls.append((w, list(paths), w.session is not None)))
+    AppSettings().set(LAST_WORKSPACE, str(ws_path))
+    path, bundles = ui_app_module.split_file_arguments(
+        ["万州区-自查.gkbundle", "回执.GKRECEIPT"])
+    assert path is None  # bundles are never opened as workspaces
+    window = make_window()
+    ui_app_module.finish_start(window, path, bundles)
+    assert window.session is not None and window.session.path == ws_path  # the last one
+    assert calls == [(window, [Path("万州区-自查.gkbundle"), Path("回执.GKRECEIPT")], True)]
+
+
+def test_split_file_arguments_keeps_the_workspace() -> None:
+    assert ui_app_module.split_file_arguments(["a.gkws", "b.gkbundle", "c.gkws"]) == (
+        Path("a.gkws"), [Path("b.gkbundle")])
+    assert ui_app_module.split_file_arguments([]) == (None, [])
+
+
+def test_launcher_passes_bundle_files_to_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop import launcher
+
+    seen: list[list[str]] = []
+
+    def fake_run(argv: list[str]) -> int:
+        seen.append(list(argv))
+        return 0
+
+    monkeypatch.setattr(ui_app_module, "run", fake_run)
+    assert launcher.main(["D:/下载/万州区-自查.gkbundle"]) == 0
+    assert launcher.main(["回执.gkreceipt"]) == 0
+    assert seen == [["D:/下载/万州区-自查.gkbundle"], ["回执.gkreceipt"]]
