@@ -122,4 +122,11 @@ def test_cli_write_commands_are_refused_while_locked(
         assert "该工作区已在另一个窗口中打开" in capsys.readouterr().err
         assert cli_main(["attach", str(ws), "1.1.1", "--link", "https://example.gov.cn/"]) != 0
         assert cli_main(["summary", str(ws), "--json"]) == 0  # reading still works
+        capsys.readouterr()
+        for command in (["bundle", "import", str(ws), str(tmp_path / "x.gkbundle")],
+                        ["bundle", "receipt-import", str(ws), str(tmp_path / "x.gkreceipt")],
+                        ["xlsx", "import", str(ws), str(tmp_path / "x.xlsx"), "--yes"]):
+            (tmp_path / command[-1 if command[0] != "xlsx" else -2]).write_bytes(b"x")
+            assert cli_main(command) != 0
+            assert "该工作区已在另一个窗口中打开" in capsys.readouterr().err, command
     assert cli_main(["set", str(ws), "1.1.1", "--status", "推进中"]) == 0

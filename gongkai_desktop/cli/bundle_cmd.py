@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor, parse_iso_date
+from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 
 PASSPHRASE_ENV = "GONGKAI_KEY_PASSPHRASE"
@@ -107,12 +107,11 @@ def _mb(size: int) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.export import ExportOptions, export_bundle
     from gongkai_desktop.bundle.split import mb_to_bytes
-    from gongkai_desktop.storage import Workspace
 
     options = ExportOptions(
         include_evidence=not args.no_evidence, shrink_images=args.shrink_images,
         max_part_bytes=mb_to_bytes(args.max_size) if args.max_size is not None else None)
-    with Workspace.open(args.workspace) as ws:
+    with open_for_writing(args.workspace) as ws:
         identity = _identity(ws)
         result = export_bundle(ws, args.output, identity, options, actor=actor())
     for path in result.files:
@@ -130,7 +129,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.importer import Outcome, bundle_files_in, import_bundles
     from gongkai_desktop.bundle.trust import trust_certificate, unit_for_certificate
     from gongkai_desktop.signing.identity import group_fingerprint
-    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.units import UnitDirectory
 
     files: list[Path] = []
@@ -140,7 +138,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise NotFound("所给文件夹中没有数据包文件（.gkbundle）")
     certs = [load_certificate_file(p) for p in args.trust_cert]
     directory = UnitDirectory.load() if certs else None
-    with Workspace.open(args.workspace) as ws:
+    with open_for_writing(args.workspace) as ws:
         for cert in certs:
             assert directory is not None
             unit = unit_for_certificate(cert, directory)
@@ -179,9 +177,8 @@ def _find_imported_unit(ws: Any, name: str) -> str:
 def cmd_receipt(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.receipt import default_receipt_name, write_receipt
     from gongkai_desktop.bundle.supervisor import SupervisorView
-    from gongkai_desktop.storage import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_for_writing(args.workspace) as ws:
         unit_id = _find_imported_unit(ws, args.unit)
         imported = SupervisorView(ws).unit(unit_id)
         out = args.output or Path(default_receipt_name(imported.unit.name, imported.sequence))
@@ -196,9 +193,8 @@ def _when(moment: dt.datetime) -> str:
 
 def cmd_receipt_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.receipt import import_receipt
-    from gongkai_desktop.storage import Workspace
 
-    with Workspace.open(args.workspace) as ws:
+    with open_for_writing(args.workspace) as ws:
         got = import_receipt(ws, args.receipt, actor=actor())
     state = "已记录回执" if got.new else "该回执此前已记录"
     print(f"{state}：序号 {got.sequence} 的数据包已由“{got.receiver_name}”（{got.signer}）"
@@ -230,13 +226,12 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_trust(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.certs import load_certificate_file
     from gongkai_desktop.bundle.trust import trust_certificate, unit_for_certificate
-    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.units import UnitDirectory
 
     cert = load_certificate_file(args.certificate)
     directory = UnitDirectory.load()
     unit = directory.find(args.unit) if args.unit else unit_for_certificate(cert, directory)
-    with Workspace.open(args.workspace) as ws:
+    with open_for_writing(args.workspace) as ws:
         trust_certificate(ws, cert, unit, actor=actor())
     print(f"已信任“{unit.name}”的证书：{cert.summary()}；指纹 {cert.grouped_fingerprint}")
     return 0

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
-from typing import NoReturn
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from gongkai_desktop.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -56,3 +62,14 @@ def print_json(data: object) -> None:
 
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+@contextlib.contextmanager
+def open_for_writing(path: Path) -> Iterator[Workspace]:
+    """The workspace opened for a change, locked like the window locks it: a command never
+    writes behind the back of a window that shows the same workspace."""
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.lock import acquire
+
+    with acquire(path), Workspace.open(path) as ws:
+        yield ws

@@ -7,12 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor, parse_iso_date, print_json
+from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date, print_json
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.storage.lock import acquire as lock_workspace
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
@@ -83,7 +82,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         changes["completed_on"] = completed_on
     if args.remarks is not None:
         changes["remarks"] = args.remarks
-    with lock_workspace(args.workspace), Workspace.open(args.workspace) as ws:
+    with open_for_writing(args.workspace) as ws:
         record = ws.update_record(args.measure, actor=actor(), **changes)
     print(f"{record.measure_id}：{record.status.label}")
     return 0
@@ -95,8 +94,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
     for path in args.files:  # check everything first: nothing is added unless all can be
         if not path.is_file():
             raise NotFound(f"找不到文件：{path}")
-    with lock_workspace(args.workspace), Workspace.open(args.workspace) as ws, \
-            ws.transaction():
+    with open_for_writing(args.workspace) as ws, ws.transaction():
         ws.plan.measure(args.measure)
         added = [ws.add_evidence_file(args.measure, p, actor=actor()) for p in args.files]
         if args.link:

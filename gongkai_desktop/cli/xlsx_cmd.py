@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor
+from gongkai_desktop.cli.common import actor, open_for_writing
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
@@ -65,7 +65,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.partial and not args.yes:
         raise InvalidInput("--partial 需要与 --yes 一起使用")
-    with Workspace.open(args.workspace, readonly=not args.yes) as ws:
+    opened = (open_for_writing(args.workspace) if args.yes
+              else Workspace.open(args.workspace, readonly=True))
+    with opened as ws:
         result = read_checklist(args.file, ws.plan, ws.unit, ws.records())
         print(f"读取“{result.source_name}”：{result.rows} 项举措，"
               f"{len(result.changes)} 处更改")
