@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
@@ -458,7 +458,7 @@ class BundleExportDialog(QDialog):
 # ---- the record of exports and receipts ------------------------------------------------------
 
 
-class ExportHistoryModel(QAbstractTableModel):
+class ExportHistoryModel(ListTableModel):
     """One row per export of this workspace: sequence, time, files, size, receipt."""
 
     HEADERS = ("序号", "导出时间", "文件", "大小", "回执")
@@ -472,17 +472,8 @@ class ExportHistoryModel(QAbstractTableModel):
         self.records = list(records)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+    def row_total(self) -> int:
+        return len(self.records)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

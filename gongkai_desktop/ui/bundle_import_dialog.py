@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.ui import style
+from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ def _scaled(progress: Progress | None, start: int, weight: int, total: int) -> P
 # ---- the table --------------------------------------------------------------------------------
 
 
-class ImportTableModel(QAbstractTableModel):
+class ImportTableModel(ListTableModel):
     """One row per file: file, unit, export date, sequence, changes, status/result."""
 
     HEADERS = ("文件", "单位", "导出时间", "序号", "变化", "结果")
@@ -249,17 +249,8 @@ class ImportTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self.rows) - 1, len(self.HEADERS) - 1))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -682,24 +673,15 @@ def _key(path: Path) -> str:
 # ---- receipts (the office's side) -------------------------------------------------------------
 
 
-class ImportedUnitsModel(QAbstractTableModel):
+class ImportedUnitsModel(ListTableModel):
     HEADERS = ("单位", "序号", "导出时间", "导入时间")
 
     def __init__(self, units: list[ImportedUnit], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.units = units
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.units)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+    def row_total(self) -> int:
+        return len(self.units)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:

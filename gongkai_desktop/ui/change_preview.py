@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.model import Plan, Status
 from gongkai_desktop.ui import style
+from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.xlsx import ChecklistImport, ImportProblem, RecordChange
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -50,7 +51,7 @@ def _one_line(text: str, limit: int = _SHORT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ChangeTableModel(QAbstractTableModel):
+class ChangeTableModel(ListTableModel):
     """One row per changed field; rows the workbook has problems in are greyed."""
 
     HEADERS = ("举措", "字段", "原值", "新值")
@@ -66,17 +67,8 @@ class ChangeTableModel(QAbstractTableModel):
     def change(self, row: int) -> RecordChange:
         return self._changes[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._changes)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+    def row_total(self) -> int:
+        return len(self._changes)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._changes):
@@ -105,7 +97,7 @@ class ChangeTableModel(QAbstractTableModel):
         return None
 
 
-class ProblemTableModel(QAbstractTableModel):
+class ProblemTableModel(ListTableModel):
     """Problems found in a workbook: 工作表 / 行 / 列 / 问题."""
 
     HEADERS = ("工作表", "行", "列", "问题")
@@ -117,17 +109,8 @@ class ProblemTableModel(QAbstractTableModel):
     def problem(self, row: int) -> ImportProblem:
         return self._problems[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+    def row_total(self) -> int:
+        return len(self._problems)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._problems):

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -56,6 +55,7 @@ from gongkai_desktop.ui.consolidation_model import (
     percent,
 )
 from gongkai_desktop.ui.errors import show_info
+from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
@@ -389,11 +389,10 @@ class ConsolidationWindow(QWidget):
 
 # ---------------------------------------------------------------------------- record dialog
 
-_EVIDENCE_HEADERS = ("名称", "类型", "大小", "添加时间")
-
-
-class EvidenceTableModel(QAbstractTableModel):
+class EvidenceTableModel(ListTableModel):
     """One unit's evidence items of one measure (read-only)."""
+
+    HEADERS = ("名称", "类型", "大小", "添加时间")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -404,11 +403,8 @@ class EvidenceTableModel(QAbstractTableModel):
         self.items = list(items)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_EVIDENCE_HEADERS)
+    def row_total(self) -> int:
+        return len(self.items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -432,12 +428,6 @@ class EvidenceTableModel(QAbstractTableModel):
             if item.shrunk:
                 lines.append(_tr("（对方发送的是压缩后的照片）"))
             return "\n".join(lines)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _tr(_EVIDENCE_HEADERS[section])
         return None
 
 
