@@ -8,7 +8,6 @@ own supervisor blob store (``sup_blobs``), deduplicated across units and bundles
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,8 +19,7 @@ from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge, WorkspaceEr
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.storage import Workspace, db
 from gongkai_desktop.storage.entities import AuditEntry
-from gongkai_desktop.storage.evidence import megabytes
-from gongkai_desktop.storage.names import candidates
+from gongkai_desktop.storage.evidence import megabytes, write_new_file
 from gongkai_desktop.storage.records import RECORD_COLUMNS, from_row
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.units import UnitDirectory
@@ -280,27 +278,7 @@ class SupervisorView:
         folder = Path(folder)
         if not folder.is_dir():
             raise NotFound(f"文件夹不存在：{folder}")
-        chunks = self.iter_blob(item.sha256)
-        for target in candidates(folder, item.file_name):
-            try:
-                handle = target.open("xb")
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
-            try:
-                digest = hashlib.sha256()
-                with handle:
-                    for data in chunks:
-                        digest.update(data)
-                        handle.write(data)
-                if digest.hexdigest() != item.sha256:
-                    raise WorkspaceError("佐证文件内容校验失败，工作区可能已损坏，未导出")
-            except BaseException:
-                target.unlink(missing_ok=True)
-                raise
-            return target
-        raise AssertionError("unreachable")
+        return write_new_file(folder, item.file_name, item.sha256, self.iter_blob(item.sha256))
 
 
 def all_units_summary(ws: Workspace, directory: UnitDirectory, today: dt.date) -> dict[str, Any]:

@@ -14,10 +14,12 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from io import BufferedIOBase
+from pathlib import Path
 
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, TooLarge, WorkspaceError
 from gongkai_desktop.storage.db import now, to_text
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.names import candidates
 
 CHUNK_SIZE = 1 << 20
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -201,3 +203,31 @@ def purge_unused(conn: sqlite3.Connection) -> int:
         "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM evidence WHERE blob_id = blobs.id)"
     )
     return cursor.rowcount
+
+
+def write_new_file(folder: Path, file_name: str, sha256: str, chunks: Iterator[bytes]) -> Path:
+    """Write stored content as a new file in ``folder`` (never outside it, never over a
+    file, never through a link), checking the content against ``sha256`` as it goes."""
+    for target in candidates(folder, file_name):
+        try:
+            handle = target.open("xb")  # exclusive: never replaces a file or follows a link
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+        try:
+            digest = hashlib.sha256()
+            with handle:
+                for data in chunks:
+                    digest.update(data)
+                    handle.write(data)
+            if digest.hexdigest() != sha256:
+                raise WorkspaceError("佐证文件内容校验失败，工作区可能已损坏，未导出")
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+    raise AssertionError("unreachable: candidates() never ends")

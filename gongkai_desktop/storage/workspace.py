@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -38,7 +37,7 @@ from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.plan.store import read_plan, write_plan
 from gongkai_desktop.storage import audit, db, evidence, migrations, records, search
 from gongkai_desktop.storage.entities import AuditEntry, Clear, EvidenceItem, UnitProfile
-from gongkai_desktop.storage.names import candidates, safe_file_name
+from gongkai_desktop.storage.names import safe_file_name
 
 MAX_PROFILE_TEXT = 100
 MAX_SETTING_BYTES = 1024 * 1024
@@ -507,10 +506,8 @@ class Workspace:
         folder = Path(folder)
         if not folder.is_dir():
             raise NotFound(f"文件夹不存在：{folder}")
-        try:
-            return _write_new_file(folder, item, self.iter_blob(item.sha256))
-        except OSError as exc:
-            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+        return evidence.write_new_file(folder, item.file_name, item.sha256,
+                                       self.iter_blob(item.sha256))
 
     # ------------------------------------------------------------ log, search
 
@@ -536,24 +533,3 @@ def _summary(item: EvidenceItem) -> str:
     else:
         data.update(url=item.url, title=item.title)
     return json.dumps(data, ensure_ascii=False)
-
-
-def _write_new_file(folder: Path, item: EvidenceItem, chunks: Iterator[bytes]) -> Path:
-    for target in candidates(folder, item.file_name):
-        try:
-            handle = target.open("xb")  # exclusive: never replaces a file or follows a link
-        except FileExistsError:
-            continue
-        try:
-            digest = hashlib.sha256()
-            with handle:
-                for data in chunks:
-                    digest.update(data)
-                    handle.write(data)
-            if digest.hexdigest() != item.sha256:
-                raise WorkspaceError("佐证文件内容校验失败，工作区可能已损坏，未导出")
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-        return target
-    raise AssertionError("unreachable")
