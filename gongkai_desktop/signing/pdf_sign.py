@@ -5,11 +5,18 @@ The visible stamp goes on the last page, in the box the renderer keeps free
 OpenType engine with a TrueType font that has every character of the stamp.
 The report's content fingerprint (PDF Keywords) is copied into the
 signature's Reason, which the signature covers.
+
+The stamp is drawn twice, identically and in the same place: as the signature
+field's appearance (what PDF readers show and click on) and, in the same signed
+revision, into the last page's own content. Viewers that do not draw signature
+fields (QtPdf/PDFium in our preview and when printing from the window) still show
+the stamp, and the stamp text is covered by the signature like the rest of the page.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import uuid
@@ -19,12 +26,13 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import TextStamp, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
@@ -92,6 +100,10 @@ def _last_page_size(writer: IncrementalPdfFileWriter) -> tuple[float, float]:
     return abs(x2 - x1), abs(y2 - y1)
 
 
+def _already_signed(writer: IncrementalPdfFileWriter) -> bool:
+    return any(value is not None for _name, value, _ref in fields.enumerate_sig_fields(writer.prev))
+
+
 def _field_name(writer: IncrementalPdfFileWriter) -> str:
     taken = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
     n = 1
@@ -115,8 +127,11 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
             fp = content_fingerprint_of(writer)
             full_reason = f"{reason}（内容指纹 SHA-256：{fp}）" if fp else reason
             text = stamp_text(unit_name, signer_name, identity.fingerprint())
+            # One time for both drawings: a format without % directives is the time
+            # itself, so the field's appearance shows exactly what the page shows.
+            signed_at = dt.datetime.now().astimezone().strftime(TIME_FORMAT)
             style = TextStampStyle(
-                stamp_text=text, timestamp_format=TIME_FORMAT, border_width=1,
+                stamp_text=text, timestamp_format=signed_at, border_width=1,
                 text_box_style=TextBoxStyle(
                     font=stamp_font(text, STAMP_FONT_SIZE),
                     leading=STAMP_FONT_SIZE + 3),
@@ -124,6 +139,9 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
             name = _field_name(writer)
             x1, y1, x2, y2 = (round(v) for v in signature_box(*_last_page_size(writer)))
             box = (x1, y1, x2, y2)
+            if not _already_signed(writer):  # later page changes would break earlier ones
+                TextStamp(writer, style, text_params={"ts": signed_at},
+                          box=BoxConstraints(width=x2 - x1, height=y2 - y1)).apply(-1, x1, y1)
             meta = PdfSignatureMetadata(
                 field_name=name, md_algorithm="sha256",
                 subfilter=fields.SigSeedSubFilter.PADES, reason=full_reason,
