@@ -239,7 +239,7 @@ def test_verify_a_signed_report_pdf_with_the_units_certificate(
     cer = tmp_path / "万州区.cer"
     WZ_KEY.export_cer(cer)
     code, out, _ = run(capsys, "verify", signed, "--cert", cer)
-    assert code == 0 and "内容完整" in out and "核验通过" in out
+    assert code == 0 and "完整性：完好" in out and "结论：核验通过" in out
     other = tmp_path / "涪陵区.cer"
     FL_KEY.export_cer(other)
     code, out, _ = run(capsys, "verify", signed, "--cert", other)

@@ -150,7 +150,9 @@ def test_report_prints_what_it_did(ws: Path, tmp_path: Path, capsys: pytest.Capt
     fp = identity("重庆市万州区人民政府").fingerprint()
     assert f"证书指纹（SHA-256）：{fp}" in stdout
     code, stdout, _ = run(capsys, "verify", out)
-    assert "内容完整" in stdout and "张三（重庆市万州区人民政府）" in stdout
+    assert code == 0  # intact; without --cert the officer is asked to compare fingerprints
+    assert "完整性：完好" in stdout and "签名人：张三" in stdout
+    assert "单位：重庆市万州区人民政府" in stdout and "请与报送单位核对证书指纹" in stdout
     assert leftovers(tmp_path) == []
 
 

@@ -288,21 +288,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify_pdf(path: Path, cert: bytes | None) -> int:
+    """The same lines the window's 验证报告 shows; exit 0 only when the file is intact
+    (and, with ``--cert``, signed with that certificate)."""
+    from gongkai_desktop.report.verify_text import format_pdf_verification
     from gongkai_desktop.signing.verify import verify_pdf
 
     result = verify_pdf(path, cert)
-    if not result.signed:
-        print(f"{path.name}：没有电子签名")
-        return 1
-    print(f"{path.name}：{'内容完整' if result.intact else '内容已被改动'}")
-    print(f"签名人：{result.signer_subject}（{result.unit}）")
-    if result.signed_at:
-        print(f"签名时间：{_when(result.signed_at)}")
-    print(f"证书指纹（SHA-256）：{result.cert_fingerprint}")
-    for problem in result.problems:
-        print(f"问题：{problem}")
-    ok = result.ok if cert is not None else result.intact
-    print("核验通过" if ok else "核验未通过")
+    print(f"文件：{path.name}")
+    for line in format_pdf_verification(result):
+        print(line)
+    ok = result.ok if cert is not None else result.signed and result.intact
     return 0 if ok else 1
 
 
