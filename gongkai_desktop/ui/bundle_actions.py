@@ -334,6 +334,8 @@ class BundleActions(QObject):
         dialog = BundleExportDialog(session, estimate, self, self.window)
         dialog.exported.connect(self._exported)
         dialog.finished.connect(dialog.deleteLater)
+        # A closed dialog is forgotten at once (deleteLater comes later).
+        dialog.finished.connect(lambda *_: self._forget("export_dialog", dialog))
         dialog.destroyed.connect(lambda *_: self._forget("export_dialog", dialog))
         self.export_dialog = dialog
         dialog.open()
@@ -376,6 +378,8 @@ class BundleActions(QObject):
             dialog = BundleImportDialog(session, self, self.window)
             dialog.imported.connect(self._imported)
             dialog.finished.connect(dialog.deleteLater)
+            # A closed dialog is forgotten at once (deleteLater comes later).
+            dialog.finished.connect(lambda *_: self._forget("import_dialog", dialog))
             dialog.destroyed.connect(lambda *_: self._forget("import_dialog", dialog))
             self.import_dialog = dialog
             dialog.open()
@@ -451,6 +455,8 @@ class BundleActions(QObject):
             return None
         dialog.unitChosen.connect(self.write_receipt_for)
         dialog.finished.connect(dialog.deleteLater)
+        # A closed dialog is forgotten at once (deleteLater comes later).
+        dialog.finished.connect(lambda *_: self._forget("receipt_dialog", dialog))
         dialog.destroyed.connect(lambda *_: self._forget("receipt_dialog", dialog))
         self.receipt_dialog = dialog
         dialog.open()
@@ -552,6 +558,8 @@ class BundleActions(QObject):
             return self.history_dialog
         dialog = ExportHistoryDialog(session, self.window)
         dialog.finished.connect(dialog.deleteLater)
+        # A closed dialog is forgotten at once (deleteLater comes later).
+        dialog.finished.connect(lambda *_: self._forget("history_dialog", dialog))
         dialog.destroyed.connect(lambda *_: self._forget("history_dialog", dialog))
         self.history_dialog = dialog
         dialog.open()
