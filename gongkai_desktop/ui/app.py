@@ -109,11 +109,12 @@ def install_translations(app: QCoreApplication) -> list[str]:
     return []
 
 
-def configure_application(app: QApplication, *, all_fonts: bool = True) -> None:
+def configure_application(app: QApplication, *, all_fonts: bool = True,
+                          icon: bool = True) -> None:
     """Names, icon, fonts, translations, locale; idempotent per application object.
 
-    ``all_fonts=False`` (start-up) registers only the UI font; call
-    ``register_fonts()`` later for the rest.
+    Start-up passes ``all_fonts=False, icon=False`` (only the UI font, no icon yet)
+    and calls ``complete_configuration()`` right after the window's first paint.
     """
     if id(app) in _configured:
         return
@@ -122,12 +123,24 @@ def configure_application(app: QApplication, *, all_fonts: bool = True) -> None:
     # No applicationDisplayName: X11 and Windows would append it to every window title.
     app.setApplicationVersion(__version__)
     app.setOrganizationName(ORGANIZATION)
-    app.setWindowIcon(style.app_icon())
+    if icon:
+        app.setWindowIcon(style.app_icon())
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     families = register_fonts(None if all_fonts else UI_FONT_FILES)
     app.setFont(ui_font())
     install_translations(app)
     log.info("fonts registered: %s; UI font: %s", families, app.font().families())
+
+
+def complete_configuration(app: QApplication) -> None:
+    """What start-up leaves for after the first paint: the other fonts, the app icon.
+
+    The icon is painted with QPainter, which needs Qt's ``Qt`` namespace (~17 ms
+    for PySide to create); the main window sets its own icon in ensure_built().
+    """
+    register_fonts()
+    if app.windowIcon().isNull():
+        app.setWindowIcon(style.app_icon())
 
 
 class RotatingLog(logging.FileHandler):
@@ -263,18 +276,19 @@ def run(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     log_path = setup_logging()
     ui_errors.install_excepthook()
-    configure_application(app, all_fonts=False)
+    configure_application(app, all_fonts=False, icon=False)
     log.info("start %s %s, log %s", APP_NAME, __version__, log_path)
 
-    # The window appears first; the feature menus, the other fonts and the workspace
-    # follow right after its first paint: the officer sees the program at once, also
-    # when opening takes a while (a migration).
+    # The window appears first (its shell: title, menus, the 正在打开 page); the rest
+    # of it, the feature menus, the other fonts and the workspace follow right after
+    # its first paint: the officer sees the program at once, also when opening takes
+    # a while (a migration).
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.settings import LAST_WORKSPACE
 
     path, bundles = split_file_arguments(file_arguments(argv))
     report = os.environ.get(REPORT_SHOWN_ENV) == "1"
-    window = MainWindow(None)
+    window = MainWindow(None, deferred=True)
     if path is not None or window.settings.get(LAST_WORKSPACE):
         window.show_opening(path)  # else: the welcome dialog over the 新建/打开 page
 
@@ -293,12 +307,18 @@ def run(argv: list[str]) -> int:
 
 def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
                  report: bool = False) -> None:
-    """Start-up after the first paint: feature menus, the other fonts, the workspace,
-    then the bundles and receipts the program was started with."""
+    """Start-up after the first paint: the rest of the window, feature menus, the other
+    fonts and the icon, the workspace, then the bundles and receipts the program was
+    started with."""
     from gongkai_desktop.ui.features import install_features
+    from gongkai_desktop.ui.main_window import MainWindow
 
+    if isinstance(window, MainWindow):
+        window.ensure_built()
     install_features(window)
-    register_fonts()
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        complete_configuration(app)
     open_first_workspace(window, path, report)
     if bundles:
         handle_bundle_files(window, bundles)

@@ -3,6 +3,14 @@
 Every edit is written to the workspace file the moment it is made (through the
 core, one transaction each), so closing the window — or the machine losing
 power — loses nothing; closing only saves the window's own layout.
+
+Built in two steps so the program shows at once: the shell (title, menus, the
+"正在打开…" page, status bar, geometry) and then ``ensure_built()`` (toolbar
+and filters, the tree, the right-hand pages). ``MainWindow(...)`` does both;
+start-up passes ``deferred=True`` and calls ``ensure_built()`` right after the
+first paint. The modules only the second step needs (the plan model, the tree,
+and Qt's ``Qt`` namespace, whose enums take PySide ~17 ms to create) are
+imported there and in the methods that run after it, not at the top.
 """
 
 from __future__ import annotations
@@ -11,40 +19,19 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QEvent,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette, QUndoGroup
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
-    QPushButton,
-    QSizePolicy,
-    QSplitter,
     QStackedWidget,
-    QToolBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from gongkai_desktop import APP_TITLE, __version__
-from gongkai_desktop.model import Role, Status
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_info
 from gongkai_desktop.ui.settings import (
@@ -56,32 +43,21 @@ from gongkai_desktop.ui.settings import (
     WINDOW_STATE,
     AppSettings,
 )
-from gongkai_desktop.ui.tree_filter import PlanFilterProxy, Scope, default_scope
-from gongkai_desktop.ui.tree_model import (
-    COL_DEADLINE,
-    COL_OVERDUE,
-    COL_STATUS,
-    COL_TASK,
-    MEASURE,
-    KindRole,
-    MeasureIdRole,
-    PlanTreeModel,
-)
-from gongkai_desktop.ui.workspace_actions import WorkspaceActions, release_session_lock
 
-if TYPE_CHECKING:  # storage, the unit directory and the views load with the first workspace
+if TYPE_CHECKING:  # loaded by ensure_built() or with the first workspace
+    from PySide6.QtCore import QModelIndex
+
     from gongkai_desktop.ui.highlight import SearchHighlightDelegate
     from gongkai_desktop.ui.overview import OverviewPage
     from gongkai_desktop.ui.session import Session
+    from gongkai_desktop.ui.tree_filter import PlanFilterProxy, Scope
+    from gongkai_desktop.ui.tree_model import PlanTreeModel
+    from gongkai_desktop.ui.workspace_actions import WorkspaceActions
     from gongkai_desktop.units import UnitDirectory
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
-_SCOPE_ROLES = {
-    Scope.MINE: {Role.RESPONSIBLE, Role.CONCERNED},
-    Scope.LEAD: {Role.LEAD},
-}
 
 
 def make_measure_panel(session: Session, parent: QWidget | None = None) -> QWidget:
@@ -96,25 +72,57 @@ class MainWindow(QMainWindow):
 
     def __init__(self, session: Session | None = None, *,
                  directory: UnitDirectory | None = None,
-                 settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
+                 settings: AppSettings | None = None, parent: QWidget | None = None,
+                 deferred: bool = False) -> None:
+        """The window with ``session`` (or none); complete on return unless ``deferred``.
+
+        ``deferred=True`` (start-up, no session) builds only the shell: the caller
+        shows it and calls ``ensure_built()`` right after its first paint.
+        """
         super().__init__(parent)
         if directory is None and session is not None:
             directory = session.directory
         self._directory = directory
         self.settings = settings or AppSettings()
         self._session: Session | None = None
+        self._built = False
+        self._opening = False  # the 正在打开 page is up until a workspace (or none) is set
         self.model: PlanTreeModel | None = None
         self.proxy: PlanFilterProxy | None = None
         self.overview: OverviewPage | None = None
         self.panel: QWidget | None = None
         self._panel_pending = False
         self.undo_group = QUndoGroup(self)
-        self.workspace_actions = WorkspaceActions(self, self, self.settings)
-        self.setWindowIcon(style.app_icon())
         self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
 
         self._build_actions()
         self._build_menus()
+        self._build_pages()
+        self.statusBar()  # there from the start, so the page does not shift when it fills
+        self._restore_geometry()
+        self._enable_workspace_actions(False)
+        if not deferred or session is not None:
+            self.ensure_built()
+            self.set_session(session)
+
+    # ---- building ----------------------------------------------------------------------
+
+    def ensure_built(self) -> None:
+        """Build the rest of the window (toolbar, tree, right-hand pages); idempotent.
+
+        Everything other code uses (``tree``, ``toolbar``, ``scope_combo`` …, the
+        status bar labels) exists after this; set_session() and add_actions_menu()
+        call it themselves.
+        """
+        if self._built:
+            return
+        self._built = True
+        from gongkai_desktop.ui.workspace_actions import WorkspaceActions
+
+        self.setWindowIcon(style.app_icon())
+        self.workspace_actions: WorkspaceActions = WorkspaceActions(self, self, self.settings)
+        self._fill_file_menu()
         self._build_toolbar()
         self._build_central()
         self._build_status_bar()
@@ -122,17 +130,19 @@ class MainWindow(QMainWindow):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_search)
-
         self._restore_window_state()
-        self.set_session(session)
-
-    # ---- building ----------------------------------------------------------------------
+        if self._session is None and not self._opening:
+            self.pages.setCurrentWidget(self.empty_page)
+        self._enable_workspace_actions(self._session is not None)
+        self._update_status_bar()
 
     def _build_actions(self) -> None:
+        # Shortcuts go through setShortcuts(): PySide's setShortcut() creates the whole
+        # ``Qt`` namespace (~17 ms) on its first call, before the window could show.
         # Like QUndoGroup.createUndoAction/createRedoAction (same enabling and "撤销 …"
         # text), but routed through the panel so text still being typed is saved first.
         self.undo_action = QAction(self.tr("撤销"), self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
         self.undo_group.canUndoChanged.connect(self.undo_action.setEnabled)
@@ -148,24 +158,24 @@ class MainWindow(QMainWindow):
             lambda text: self.redo_action.setText(
                 self.tr("重做 {what}").format(what=text) if text else self.tr("重做")))
         self.find_action = QAction(self.tr("查找(&F)"), self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Find)])
         self.find_action.setStatusTip(self.tr("在举措内容、完成情况说明和佐证材料名称中查找"))
         self.find_action.triggered.connect(self.focus_search)
         self.overview_action = QAction(self.tr("总览(&O)"), self)
         self.overview_action.setIconText(self.tr("总览"))
-        self.overview_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.overview_action.setShortcuts([QKeySequence("Ctrl+1")])
         self.overview_action.setStatusTip(self.tr("查看本单位的整体完成情况和需要关注的举措"))
         self.overview_action.triggered.connect(self.show_overview)
         self.expand_action = QAction(self.tr("全部展开(&E)"), self)
-        self.expand_action.setShortcut(QKeySequence("Ctrl+Shift+Down"))
+        self.expand_action.setShortcuts([QKeySequence("Ctrl+Shift+Down")])
         self.expand_action.triggered.connect(lambda: self.tree.expandAll())
         self.collapse_action = QAction(self.tr("全部折叠(&C)"), self)
-        self.collapse_action.setShortcut(QKeySequence("Ctrl+Shift+Up"))
+        self.collapse_action.setShortcuts([QKeySequence("Ctrl+Shift+Up")])
         self.collapse_action.triggered.connect(self._collapse_all)
         self.clear_filter_action = QAction(self.tr("清除筛选(&R)"), self)
         self.clear_filter_action.triggered.connect(self.clear_filters)
         self.quit_action = QAction(self.tr("退出(&X)"), self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         self.about_action = QAction(self.tr("关于(&A)"), self)
@@ -176,15 +186,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        wa = self.workspace_actions
-        self.file_menu = bar.addMenu(self.tr("文件(&F)"))
-        self.file_menu.addAction(wa.new_action)
-        self.file_menu.addAction(wa.open_action)
-        self.file_menu.addMenu(wa.recent_menu)
-        self.file_menu.addSeparator()
-        self.file_menu.addAction(wa.show_folder_action)
-        self.file_menu.addAction(wa.backup_action)
-        self.file_menu.addSeparator()
+        self.file_menu = bar.addMenu(self.tr("文件(&F)"))  # filled by ensure_built()
         self.file_menu.addAction(self.quit_action)
 
         self.edit_menu = bar.addMenu(self.tr("编辑(&E)"))
@@ -213,6 +215,18 @@ class MainWindow(QMainWindow):
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
+    def _fill_file_menu(self) -> None:
+        # The workspace actions go above 退出 (their module is not needed to show).
+        wa = self.workspace_actions
+        menu = self.file_menu
+        menu.insertAction(self.quit_action, wa.new_action)
+        menu.insertAction(self.quit_action, wa.open_action)
+        menu.insertMenu(self.quit_action, wa.recent_menu)
+        menu.insertSeparator(self.quit_action)
+        menu.insertAction(self.quit_action, wa.show_folder_action)
+        menu.insertAction(self.quit_action, wa.backup_action)
+        menu.insertSeparator(self.quit_action)
+
     def add_actions_menu(self, actions: Iterable[QAction | QMenu] | QAction | QMenu, *,
                          separator: bool = False, toolbar: bool = False) -> QMenu:
         """Add feature actions (or sub-menus) to the 报告与数据 menu; returns that menu.
@@ -220,6 +234,7 @@ class MainWindow(QMainWindow):
         Actions read ``window.session`` when triggered; they are enabled only while
         a workspace is open (``sessionChanged`` tells when that changes).
         """
+        self.ensure_built()
         items = [actions] if isinstance(actions, QAction | QMenu) else list(actions)
         if separator and not self.actions_menu.isEmpty():
             self.actions_menu.addSeparator()
@@ -236,6 +251,12 @@ class MainWindow(QMainWindow):
         return self.actions_menu
 
     def _build_toolbar(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSizePolicy, QToolBar
+
+        from gongkai_desktop.model import Status
+        from gongkai_desktop.ui.tree_filter import Scope
+
         bar = QToolBar(self.tr("工具栏"), self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
@@ -288,9 +309,29 @@ class MainWindow(QMainWindow):
         self.search_box.returnPressed.connect(self._apply_search)
         bar.addWidget(self.search_box)
 
-    def _build_central(self) -> None:
+    def _build_pages(self) -> None:
+        """The page stack and its 正在打开 page (the shell: no ``Qt`` namespace needed)."""
         self.pages = QStackedWidget()
         self.setCentralWidget(self.pages)
+        self.opening_page = QWidget()
+        self.opening_label = QLabel(self.tr("正在启动…"))
+        palette = self.opening_label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, style.MUTED_TEXT_COLOR)
+        self.opening_label.setPalette(palette)
+        row = QHBoxLayout()  # centred by stretches: same look as AlignCenter
+        row.addStretch(1)
+        row.addWidget(self.opening_label)
+        row.addStretch(1)
+        opening_layout = QVBoxLayout(self.opening_page)
+        opening_layout.addStretch(1)
+        opening_layout.addLayout(row)
+        opening_layout.addStretch(1)
+        self.pages.addWidget(self.opening_page)
+        self.pages.setCurrentWidget(self.opening_page)
+
+    def _build_central(self) -> None:
+        from PySide6.QtCore import QSize, Qt
+        from PySide6.QtWidgets import QAbstractItemView, QPushButton, QSplitter, QTreeView
 
         # No workspace open: two big buttons instead of an empty window.
         self.empty_page = QWidget()
@@ -325,14 +366,6 @@ class MainWindow(QMainWindow):
         empty_layout.addLayout(buttons)
         empty_layout.addStretch(2)
         self.pages.addWidget(self.empty_page)
-
-        self.opening_page = QWidget()
-        opening_layout = QVBoxLayout(self.opening_page)
-        self.opening_label = QLabel()
-        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.opening_label.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
-        opening_layout.addWidget(self.opening_label)
-        self.pages.addWidget(self.opening_page)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -402,11 +435,15 @@ class MainWindow(QMainWindow):
         self.opening_label.setText(
             self.tr("正在打开工作区 {name}…").format(name=name) if name
             else self.tr("正在打开工作区…"))
+        self._opening = True
         self.pages.setCurrentWidget(self.opening_page)
-        self.toolbar.setVisible(True)
+        if self._built:
+            self.toolbar.setVisible(False)  # the filters come with the workspace
 
     def set_session(self, session: Session | None) -> None:
         """Show ``session`` (closing the previous one), or the empty page for None."""
+        self.ensure_built()
+        self._opening = False
         old = self._session
         if old is not None:
             self._save_filters()
@@ -427,29 +464,37 @@ class MainWindow(QMainWindow):
                     self.right.removeWidget(part)
                 part.deleteLater()
         if old is not None and old is not session:
+            from gongkai_desktop.ui.workspace_actions import release_session_lock
+
             old.close()
             release_session_lock(old)  # after closing: the next holder finds it complete
             old.deleteLater()
-        enabled = session is not None
-        for action in self.actions_menu.actions():
-            action.setEnabled(enabled)
-        for action in (self.overview_action, self.expand_action, self.collapse_action,
-                       self.find_action, self.clear_filter_action,
-                       self.workspace_actions.show_folder_action,
-                       self.workspace_actions.backup_action):
-            action.setEnabled(enabled)
-        for widget in (self.scope_combo, self.status_combo, self.overdue_check, self.search_box):
-            widget.setEnabled(enabled)
-        self.toolbar.setVisible(enabled)  # filters mean nothing without a workspace
+        self._enable_workspace_actions(session is not None)
         self._update_title()
         self._update_status_bar()
         self.sessionChanged.emit(session)
+
+    def _enable_workspace_actions(self, enabled: bool) -> None:
+        """What needs an open workspace: the feature actions, filters, 总览 …"""
+        for action in self.actions_menu.actions():
+            action.setEnabled(enabled)
+        for action in (self.overview_action, self.expand_action, self.collapse_action,
+                       self.find_action, self.clear_filter_action):
+            action.setEnabled(enabled)
+        if not self._built:
+            return
+        self.workspace_actions.show_folder_action.setEnabled(enabled)
+        self.workspace_actions.backup_action.setEnabled(enabled)
+        for widget in (self.scope_combo, self.status_combo, self.overdue_check, self.search_box):
+            widget.setEnabled(enabled)
+        self.toolbar.setVisible(enabled)  # filters mean nothing without a workspace
 
     @property
     def delegate(self) -> SearchHighlightDelegate:
         """The task column's painter (search matches highlighted), made on first need."""
         if self._delegate is None:
             from gongkai_desktop.ui.highlight import SearchHighlightDelegate
+            from gongkai_desktop.ui.tree_model import COL_TASK
 
             self._delegate = SearchHighlightDelegate(self.tree)
             self.tree.setItemDelegateForColumn(COL_TASK, self._delegate)
@@ -458,6 +503,8 @@ class MainWindow(QMainWindow):
     def _install(self, session: Session) -> None:
         # Imported with the first workspace, not before the window's first paint.
         from gongkai_desktop.ui.overview import OverviewPage
+        from gongkai_desktop.ui.tree_filter import PlanFilterProxy
+        from gongkai_desktop.ui.tree_model import PlanTreeModel
 
         self.model = PlanTreeModel(session, self)
         self.proxy = PlanFilterProxy(session, self)
@@ -488,6 +535,10 @@ class MainWindow(QMainWindow):
         self._update_filter_footer()
 
     def _setup_header(self) -> None:
+        from PySide6.QtWidgets import QHeaderView
+
+        from gongkai_desktop.ui.tree_model import COL_DEADLINE, COL_OVERDUE, COL_STATUS, COL_TASK
+
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_TASK, QHeaderView.ResizeMode.Stretch)
@@ -508,6 +559,9 @@ class MainWindow(QMainWindow):
     # ---- filters -------------------------------------------------------------------------
 
     def _restore_filters(self, session: Session) -> None:
+        from gongkai_desktop.model import Status
+        from gongkai_desktop.ui.tree_filter import Scope, default_scope
+
         assert self.proxy is not None
         saved = self.settings.get(TREE_SCOPE)
         scope = default_scope(session.roles)
@@ -541,6 +595,8 @@ class MainWindow(QMainWindow):
         self.settings.set(TREE_OVERDUE_ONLY, self.proxy.overdue_only)
 
     def _update_scope_counts(self, session: Session) -> None:
+        from gongkai_desktop.ui.tree_filter import Scope
+
         for i in range(self.scope_combo.count()):
             scope = Scope(self.scope_combo.itemData(i))
             self.scope_combo.setItemText(
@@ -586,6 +642,8 @@ class MainWindow(QMainWindow):
     def clear_filters(self) -> None:
         if self.proxy is None:
             return
+        from gongkai_desktop.ui.tree_filter import Scope
+
         self.search_box.clear()
         self._apply_search()
         self.status_combo.setCurrentIndex(0)
@@ -608,12 +666,16 @@ class MainWindow(QMainWindow):
         self.filter_footer.setText(text)
 
     def focus_search(self) -> None:
+        from PySide6.QtCore import Qt
+
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
     # ---- navigation ----------------------------------------------------------------------
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        from gongkai_desktop.ui.tree_model import MEASURE, KindRole, MeasureIdRole
+
         if not current.isValid():
             return
         if current.data(KindRole) == MEASURE:
@@ -657,6 +719,8 @@ class MainWindow(QMainWindow):
         """视图 → 总览: the overview page, nothing selected in the tree."""
         if self.proxy is None:
             return
+        from PySide6.QtCore import QItemSelectionModel, QModelIndex
+
         self._flush_panel()
         self.tree.selectionModel().clearSelection()
         self.tree.selectionModel().setCurrentIndex(
@@ -664,6 +728,10 @@ class MainWindow(QMainWindow):
         self._show_overview_page()
 
     def _on_activated(self, index: QModelIndex) -> None:
+        from PySide6.QtCore import Qt
+
+        from gongkai_desktop.ui.tree_model import MEASURE, KindRole
+
         # Enter on a measure moves the keyboard into its panel.
         if index.data(KindRole) == MEASURE and self.panel is not None:
             self.panel.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -672,6 +740,8 @@ class MainWindow(QMainWindow):
         """Select a measure in the tree (showing it even if the filters hid it)."""
         if self.model is None or self.proxy is None:
             return False
+        from PySide6.QtCore import QItemSelectionModel
+
         source = self.model.index_for_id(measure_id)
         if not source.isValid():
             return False
@@ -692,6 +762,10 @@ class MainWindow(QMainWindow):
         return True
 
     def current_measure_id(self) -> str | None:
+        if not self._built:
+            return None
+        from gongkai_desktop.ui.tree_model import MEASURE, KindRole, MeasureIdRole
+
         index = self.tree.currentIndex()
         if index.isValid() and index.data(KindRole) == MEASURE:
             return str(index.data(MeasureIdRole))
@@ -730,6 +804,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_TITLE} — {session.ws.profile.unit_name or session.ws.unit.name}")
 
     def _update_status_bar(self) -> None:
+        if not self._built:
+            return
         session = self._session
         if session is None:
             for label in (self.unit_label, self.file_label, self.progress_label):
@@ -750,7 +826,7 @@ class MainWindow(QMainWindow):
 
     def first_paint_target(self) -> QWidget:
         """The widget whose first paint means "the window is usable" (start-up timing)."""
-        return self.tree.viewport() if self._session is not None else self
+        return self.tree.viewport() if self._session is not None and self._built else self
 
     # ---- help --------------------------------------------------------------------------------
 
@@ -772,10 +848,14 @@ class MainWindow(QMainWindow):
 
     # ---- window state ---------------------------------------------------------------------------
 
-    def _restore_window_state(self) -> None:
+    def _restore_geometry(self) -> None:
+        # Before the first show, so the window appears where it was left.
         geometry = self.settings.get(GEOMETRY)
         if geometry.isEmpty() or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
+
+    def _restore_window_state(self) -> None:
+        # Toolbar state and splitter sizes: once they exist (ensure_built).
         state = self.settings.get(WINDOW_STATE)
         if not state.isEmpty():
             self.restoreState(state)
@@ -785,6 +865,9 @@ class MainWindow(QMainWindow):
 
     def save_window_state(self) -> None:
         self.settings.set(GEOMETRY, self.saveGeometry())
+        if not self._built:  # closed before it was complete: keep the saved layout
+            self.settings.sync()
+            return
         self.settings.set(WINDOW_STATE, self.saveState())
         self.settings.set(SPLITTER_STATE, self.splitter.saveState())
         self._save_filters()
@@ -821,11 +904,14 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_window_state()
-        self.set_session(None)
+        if self._built:
+            self.set_session(None)
         event.accept()
 
 
 def _ask_discard(parent: QWidget, text: str) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("有内容未保存"), text,
                       QMessageBox.StandardButton.NoButton, parent)
     back = box.addButton(parent.tr("返回修改"), QMessageBox.ButtonRole.RejectRole)
@@ -840,7 +926,10 @@ confirm_discard: Callable[[QWidget, str], bool] = _ask_discard
 
 
 def _scope_count(session: Session, scope: Scope) -> int:
+    from gongkai_desktop.model import Role
+    from gongkai_desktop.ui.tree_filter import Scope
+
     if scope is Scope.ALL:
         return len(session.ws.plan.measures())
-    wanted = _SCOPE_ROLES[scope]
+    wanted = {Role.RESPONSIBLE, Role.CONCERNED} if scope is Scope.MINE else {Role.LEAD}
     return sum(1 for roles in session.roles.values() if roles & wanted)

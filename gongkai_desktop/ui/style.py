@@ -3,32 +3,32 @@
 Icons are painted as vector shapes at every size Qt may ask for (16 … 256 px,
 so 100 %–400 % scaling stay sharp); no image files, no fonts needed. Icons are
 cached per status once a QGuiApplication exists.
+
+Importing this module is cheap (the colours only): the window's first paint
+needs them. The painting code, the plan model and Qt's ``Qt`` namespace (whose
+enums take PySide ~17 ms to create) load with the first icon.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QIcon,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QPixmap,
-)
+from PySide6.QtGui import QColor
 
-from gongkai_desktop.model import Status
+if TYPE_CHECKING:
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QIcon, QPainter
+
+    from gongkai_desktop.model import Status
 
 # Colours chosen to stay apart for red-green colour blindness too: the icons differ
-# in shape (ring, half, check, dash) as well as colour.
-_STATUS_COLORS: dict[Status, str] = {
-    Status.NOT_STARTED: "#8a9099",  # grey
-    Status.IN_PROGRESS: "#1f6fd1",  # blue
-    Status.DONE: "#2e8b4e",  # green
-    Status.NOT_APPLICABLE: "#b08a3e",  # muted ochre
+# in shape (ring, half, check, dash) as well as colour. Keyed by Status value.
+_STATUS_COLORS: dict[str, str] = {
+    "not_started": "#8a9099",  # grey
+    "in_progress": "#1f6fd1",  # blue
+    "done": "#2e8b4e",  # green
+    "not_applicable": "#b08a3e",  # muted ochre
 }
 OVERDUE_COLOR = QColor("#d4380d")
 ACCENT_COLOR = QColor("#b7282e")  # 政务 red, used by the app icon and headings
@@ -40,11 +40,15 @@ _icon_cache: dict[str, QIcon] = {}
 
 
 def status_color(status: Status | str) -> QColor:
-    return QColor(_STATUS_COLORS[Status(status)])
+    from gongkai_desktop.model import Status
+
+    return QColor(_STATUS_COLORS[Status(status).value])
 
 
 def status_icon(status: Status | str) -> QIcon:
     """A small round badge: ring (未开始), half (推进中), check (已完成), dash (不适用)."""
+    from gongkai_desktop.model import Status
+
     key = f"status:{Status(status).value}"
     icon = _icon_cache.get(key)
     if icon is None:
@@ -72,6 +76,9 @@ def app_icon() -> QIcon:
 
 
 def _build_icon(paint: Callable[[QPainter, float], None]) -> QIcon:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QIcon, QPainter, QPixmap
+
     icon = QIcon()
     for size in ICON_SIZES:
         pixmap = QPixmap(size, size)
@@ -87,6 +94,11 @@ def _build_icon(paint: Callable[[QPainter, float], None]) -> QIcon:
 
 
 def _paint_status(p: QPainter, size: float, status: Status) -> None:
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QBrush, QPen
+
+    from gongkai_desktop.model import Status
+
     color = status_color(status)
     pen_width = max(1.25, size / 10)
     margin = size * 0.12 + pen_width / 2
@@ -117,6 +129,9 @@ def _paint_status(p: QPainter, size: float, status: Status) -> None:
 
 
 def _check_mark(p: QPainter, box: QRectF, color: QColor, width: float) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPainterPath, QPen
+
     path = QPainterPath()
     w, h = box.width(), box.height()
     path.moveTo(box.left() + w * 0.26, box.top() + h * 0.52)
@@ -131,6 +146,9 @@ def _check_mark(p: QPainter, box: QRectF, color: QColor, width: float) -> None:
 
 
 def _paint_overdue(p: QPainter, size: float) -> None:
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QBrush, QPen
+
     margin = size * 0.1
     box = QRectF(margin, margin, size - 2 * margin, size - 2 * margin)
     p.setPen(Qt.PenStyle.NoPen)
@@ -147,6 +165,9 @@ def _paint_overdue(p: QPainter, size: float) -> None:
 
 def _paint_app(p: QPainter, size: float) -> None:
     # A page with a folded corner on a red rounded square, and a white check mark.
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QBrush, QPainterPath, QPen
+
     radius = size * 0.18
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QBrush(ACCENT_COLOR))
