@@ -117,6 +117,10 @@ wrun "$WINPY" --version
 
 # ---- dependencies, same versions as the tested .venv ----------------------------------
 phase "pip install under wine"
+if ! "$VENV_PY" -c "import PyInstaller" 2>/dev/null; then  # its version is pinned from .venv
+  echo "   installing PyInstaller into .venv (pyproject extra 'build')"
+  "$VENV_PY" -m pip install -q --disable-pip-version-check "pyinstaller>=6.5"
+fi
 mapfile -t REQS < <("$VENV_PY" - <<'EOF'
 import tomllib, re
 from importlib.metadata import version
