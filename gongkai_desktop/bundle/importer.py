@@ -479,13 +479,13 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
         seen[key] = i
         groups.setdefault(manifest.bundle_id, []).append((i, Path(path), manifest))
     ordered = sorted(groups.values(), key=lambda g: (g[0][2].unit.id, g[0][2].sequence))
-    sizes = {i: _size(p) for group in ordered for i, p, _m in group}
+    sizes = {i: file_weight(p) for group in ordered for i, p, _m in group}
     total, done = max(1, sum(sizes.values())), 0
     cancelled = False
     for group in ordered:
         files = [p for _i, p, _m in group]
         weight = sum(sizes[i] for i, _p, _m in group)
-        sub = _scaled(progress, done, weight, total)
+        sub = scaled_progress(progress, done, weight, total)
         result = _import_group(ws, files, accepted, actor, limits, sub)
         for i, path, _m in group:
             rows[i] = _for_file(result, path)
@@ -535,14 +535,17 @@ def _for_file(result: ImportResult, path: Path) -> ImportResult:
     return dataclasses.replace(result, path=path)
 
 
-def _size(path: Path) -> int:
+def file_weight(path: Path) -> int:
+    """A file's share of a progress bar: its size (at least 1; 1 when unreadable)."""
     try:
         return max(1, path.stat().st_size)
     except OSError:
         return 1
 
 
-def _scaled(progress: Progress | None, start: int, weight: int, total: int) -> Progress | None:
+def scaled_progress(progress: Progress | None, start: int, weight: int,
+                    total: int) -> Progress | None:
+    """One step's own progress reported as the slice ``start … start + weight`` of ``total``."""
     if progress is None:
         return None
 

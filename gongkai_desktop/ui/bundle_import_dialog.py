@@ -125,7 +125,7 @@ def _peek_bundle_id(path: Path) -> tuple[str, int]:
 def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = None
                  ) -> list[ImportRow]:
     """Group the files into bundles and preview each; never raises for a bad file."""
-    from gongkai_desktop.bundle.importer import preview_import
+    from gongkai_desktop.bundle.importer import file_weight, preview_import, scaled_progress
     from gongkai_desktop.errors import Cancelled, GongkaiError
 
     rows = [ImportRow(Path(p)) for p in paths]
@@ -146,11 +146,11 @@ def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = N
         parts[key].add(part)
         row.group = key
         groups.setdefault(key, []).append(i)
-    sizes = {i: _size(rows[i].path) for members in groups.values() for i in members}
+    sizes = {i: file_weight(rows[i].path) for members in groups.values() for i in members}
     total, done = max(1, sum(sizes.values())), 0
     for members in groups.values():
         weight = sum(sizes[i] for i in members)
-        sub = _scaled(progress, done, weight, total)
+        sub = scaled_progress(progress, done, weight, total)
         try:
             preview = preview_import(ws, [rows[i].path for i in members], progress=sub)
         except Cancelled:
@@ -168,7 +168,12 @@ def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = N
 def apply_rows(ws: Workspace, groups: list[tuple[ImportPreview, bool]], actor: str,
                progress: Progress | None = None) -> dict[str, ImportResult]:
     """Import each previewed bundle (a unit's in sequence order); results by bundle hash."""
-    from gongkai_desktop.bundle.importer import ImportResult, Outcome, apply_import
+    from gongkai_desktop.bundle.importer import (
+        ImportResult,
+        Outcome,
+        apply_import,
+        scaled_progress,
+    )
     from gongkai_desktop.errors import Cancelled, GongkaiError
 
     ordered = sorted(groups, key=lambda g: (g[0].unit.id, g[0].sequence))
@@ -194,7 +199,7 @@ def apply_rows(ws: Workspace, groups: list[tuple[ImportPreview, bool]], actor: s
             try:
                 results[preview.bundle_hash] = apply_import(
                     ws, preview, accept_new_key=accept, actor=actor,
-                    progress=_scaled(progress, done, preview.size, total))
+                    progress=scaled_progress(progress, done, preview.size, total))
             except Cancelled:
                 cancelled = True
                 results[preview.bundle_hash] = _replace(base, message="操作已取消，未导入")
@@ -208,22 +213,6 @@ def _replace(result: ImportResult, **changes: Any) -> ImportResult:
     import dataclasses
 
     return dataclasses.replace(result, **changes)
-
-
-def _size(path: Path) -> int:
-    try:
-        return max(1, path.stat().st_size)
-    except OSError:
-        return 1
-
-
-def _scaled(progress: Progress | None, start: int, weight: int, total: int) -> Progress | None:
-    if progress is None:
-        return None
-
-    def report(done: int, of: int) -> bool:
-        return progress(start + weight * done // max(of, 1), total)
-    return report
 
 
 # ---- the table --------------------------------------------------------------------------------
