@@ -140,6 +140,9 @@ def test_receipt_round_trip_shows_in_the_unit_window(
     assert model.index(0, 0).data() == "1"
     assert model.index(0, 2).data() == "万州区-自查-2026-11-28.gkbundle"
     assert "已由“市政府办公厅”" in model.index(0, 4).data()
+    fingerprint = group_fingerprint(identity("重庆市人民政府办公厅", "王五").fingerprint())
+    assert history.office_key.text().startswith(
+        f"上级单位证书：市政府办公厅（王五），指纹 {fingerprint}，")
     save_shot(history, shots, "bundle_receipt_history")
     unit_window.statusBar().showMessage("")
     save_shot(unit_window.statusBar(), shots, "bundle_receipt_status_bar")
