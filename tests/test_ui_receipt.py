@@ -191,6 +191,7 @@ def test_the_first_receipt_asks_to_accept_the_office_key(
     QApplication.processEvents()
     assert messages == [] and dump(session.ws) == before
     assert office_key_of(session.ws) is None
+    assert unit_window.statusBar().currentMessage() == "回执未导入：未接受上级单位的证书"
     assert not unit_actions.status_label.text().startswith("回执：")
 
     # 接受: imported and the key pinned.
@@ -209,6 +210,31 @@ def test_the_first_receipt_asks_to_accept_the_office_key(
     qtbot.waitUntil(lambda: len(messages) == 2, timeout=20000)
     assert messages[-1].text.startswith("该回执此前已记录：")
     assert unit_actions.key_dialog is None and dump(session.ws) == before
+
+
+def test_two_receipts_opened_together_ask_once(
+    windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
+    tmp_path: Path, messages: list[Message],
+) -> None:
+    unit_window, _office_window = windows
+    unit_actions = bundle_actions.install(unit_window)
+    office_key = identity("重庆市人民政府办公厅", "王五")
+    unit_key = identity("重庆市万州区人民政府", "张三")
+    files = []
+    for n in (1, 2):
+        session.ws.update_record("1.1.1", explanation=f"第{n}次", actor="张三")
+        sent = export(session.ws, tmp_path / f"{n}.gkbundle", unit_key)
+        import_bundles(office.ws, list(sent.files))
+        files.append(tmp_path / f"{n}.gkreceipt")
+        write_receipt(office.ws, "500101", office_key, files[-1])
+    bundle_actions.handle_file_arguments(unit_window, files)
+    dialog = wait_for_key_dialog(unit_actions, qtbot)
+    qtbot.waitUntil(lambda: len(unit_actions.receipts_waiting) == 1, timeout=20000)
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=20000)
+    assert [m.title for m in messages] == ["已记录回执", "已记录回执"]
+    assert unit_actions.key_dialog is None or not unit_actions.key_dialog.isVisible()
+    assert unit_actions.status_label.text().startswith("回执：序号 2 的数据包")
 
 
 def test_a_receipt_from_another_key_shows_both_fingerprints(

@@ -180,6 +180,7 @@ class BundleActions(QObject):
         self.receipt_dialog: WriteReceiptDialog | None = None
         self.history_dialog: ExportHistoryDialog | None = None
         self.key_dialog: OfficeKeyDialog | None = None  # accepting the office's key
+        self.receipts_waiting: list[Path] = []  # receipts that asked while key_dialog was open
         self.last_receipt: ReceivedReceipt | None = None
 
         self.export_action = QAction(self.tr("导出数据包(&B)…"), self)
@@ -560,24 +561,37 @@ class BundleActions(QObject):
             if got.key_changed:
                 text += "\n\n" + self.tr("已接受上级单位的新签名证书，原证书已停用。")
             show_info(self.window, self.tr("已记录回执"), text)
+            self._retry_waiting_receipts()
 
         return run_operation(self.window, self.tr("正在核验回执…"), work, on_success=done,
+                             on_failure=lambda _err: self._retry_waiting_receipts(),
                              cancellable=False)
 
     def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
         """Show the office's fingerprint; 接受 imports the receipt pinning that key."""
         from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
 
-        if self.key_dialog is not None:
-            self.key_dialog.close()
+        if self.key_dialog is not None and self.key_dialog.isVisible():
+            self.receipts_waiting.append(file)  # asked again once this question is answered
+            return self.key_dialog
         dialog = OfficeKeyDialog(question.check, self.window)
         dialog.keyAccepted.connect(lambda fingerprint: self.import_receipt_file(file, fingerprint))
+        dialog.keyRefused.connect(self._office_key_refused)
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(lambda *_: self._forget("key_dialog", dialog))
         dialog.destroyed.connect(lambda *_: self._forget("key_dialog", dialog))
         self.key_dialog = dialog
         dialog.open()
         return dialog
+
+    def _office_key_refused(self) -> None:
+        self.window.statusBar().showMessage(self.tr("回执未导入：未接受上级单位的证书"), 10000)
+        self._retry_waiting_receipts()
+
+    def _retry_waiting_receipts(self) -> None:
+        files, self.receipts_waiting = self.receipts_waiting, []
+        for file in files:
+            self.import_receipt_file(file)
 
     def show_history(self) -> ExportHistoryDialog | None:
         from gongkai_desktop.ui.bundle_export_dialog import ExportHistoryDialog

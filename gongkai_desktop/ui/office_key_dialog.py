@@ -3,7 +3,8 @@
 Shows the office, the signer and the fingerprint (and the one accepted before, when the
 key changed) and says where to compare it. The rule is the core's
 (``bundle.receipt.import_receipt``); this dialog only hands back the fingerprint the
-user accepted, through ``keyAccepted``. 拒绝 is the default button.
+user accepted, through ``keyAccepted`` (anything else: ``keyRefused``). 拒绝 is the
+default button.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def _two_rows(grouped: str) -> str:
 
 class OfficeKeyDialog(QMessageBox):
     keyAccepted = Signal(str)  # the receipt certificate's fingerprint
+    keyRefused = Signal()  # 拒绝, Esc or closed: the receipt is not imported
 
     def __init__(self, check: OfficeKeyCheck, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,7 +45,9 @@ class OfficeKeyDialog(QMessageBox):
         self.reject_button = self.addButton(self.tr("拒绝"), QMessageBox.ButtonRole.RejectRole)
         self.setDefaultButton(self.reject_button)  # the safe answer
         self.setEscapeButton(self.reject_button)
+        self.accepted_key = False
         self.buttonClicked.connect(self._clicked)
+        self.finished.connect(self._finished)
 
     def _text(self) -> str:
         c = self.check
@@ -60,5 +64,10 @@ class OfficeKeyDialog(QMessageBox):
         return "\n".join(lines)
 
     def _clicked(self, button: QAbstractButton) -> None:
-        if button is self.accept_button:
+        if button is self.accept_button and not self.accepted_key:
+            self.accepted_key = True
             self.keyAccepted.emit(self.check.cert.fingerprint)
+
+    def _finished(self, _result: int) -> None:
+        if not self.accepted_key:
+            self.keyRefused.emit()
