@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import sys
@@ -14,6 +15,7 @@ from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import PASSPHRASE, identity
+from tests.receipt_fixtures import dated_key, resign
 
 WZ_KEY = identity("重庆市万州区人民政府", "张三")
 FL_KEY = identity("重庆市涪陵区人民政府", "赵六")
@@ -252,6 +254,26 @@ def test_receipt_from_a_key_other_than_the_pinned_office_key(
     code, out, _ = run(capsys, "bundle", "history", wz)
     assert f"上级单位证书：市政府办公厅（王五），指纹 {other}" in out
     assert f"  原证书：市政府办公厅（王五），指纹 {office}" in out
+
+
+def test_receipts_for_another_unit_or_with_an_expired_certificate_are_refused(
+        tmp_path: Path, units: tuple[Path, Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    wz, fl, sup = units
+    for unit, ws in (("万州区", wz), ("涪陵区", fl)):
+        run(capsys, "bundle", "export", ws, "-o", tmp_path / f"{unit}.gkbundle")
+        run(capsys, "bundle", "import", sup, tmp_path / f"{unit}.gkbundle")
+        run(capsys, "bundle", "receipt", sup, "--unit", unit, "-o", tmp_path / f"{unit}.gkreceipt")
+    office = group_fingerprint(OFFICE_KEY.fingerprint())
+    now = dt.datetime.now(dt.UTC)
+    expired = dated_key(now - dt.timedelta(days=800), now - dt.timedelta(days=1))
+    resign(tmp_path / "万州区.gkreceipt", expired, lambda body: None, tmp_path / "过期.gkreceipt")
+    before = _dump(wz)
+    for name, key, message in (("涪陵区", office, "是给“涪陵区”的，不是本单位"),
+                               ("过期", expired.fingerprint(), "已过期")):
+        code, out, err = run(capsys, "bundle", "receipt-import", wz, tmp_path / f"{name}.gkreceipt",
+                             "--accept-key", key)
+        assert code == 1 and out == "" and message in err and _dump(wz) == before
 
 
 def test_consolidate_to_xlsx(tmp_path: Path, units: tuple[Path, Path, Path],

@@ -5,22 +5,15 @@ Each refusal asserts a Chinese message and a workspace unchanged (``dump`` befor
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from gongkai_desktop.bundle.importer import import_bundle
-from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.bundle.office_key import (
     OfficeKeyNotAccepted,
     OfficeKeySource,
@@ -36,10 +29,9 @@ from gongkai_desktop.bundle.receipt import (
     write_receipt,
 )
 from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, UnsafeInput
-from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
+from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import (
-    PASSPHRASE,
     SUPERVISOR,
     UNIT_A,
     UNIT_B,
@@ -50,45 +42,11 @@ from tests.bundle_fixtures import (
     make_supervisor,
     make_unit,
 )
+from tests.receipt_fixtures import dated_key, fresh_key, resign
 
 OFFICE_KEY = identity(SUPERVISOR.full_name, "王五")
 OFFICE_FP = OFFICE_KEY.fingerprint()
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def fresh_key(unit_full_name: str = SUPERVISOR.full_name, signer: str = "王五") -> SigningIdentity:
-    """A key nobody pinned, with the very same names as the office's real one."""
-    return SigningIdentity.generate(unit_full_name, signer, PASSPHRASE)
-
-
-def dated_key(not_before: dt.datetime, not_after: dt.datetime) -> SigningIdentity:
-    """The office's names on a certificate valid only between the two moments."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, SUPERVISOR.full_name),
-                      x509.NameAttribute(NameOID.COMMON_NAME, "王五")])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(not_before).not_valid_after(not_after)
-            .sign(key, hashes.SHA256()))
-    return SigningIdentity(key, cert)
-
-
-def resign(path: Path, key: SigningIdentity, change: Callable[[dict[str, Any]], None],
-           out: Path) -> Path:
-    """Change a receipt's body and sign it again with ``key``: a well-formed, validly
-    signed receipt with whatever the holder of ``key`` wants it to say."""
-    outer = json.loads(path.read_text(encoding="utf-8"))
-    body = json.loads(outer["body"])
-    change(body)
-    certificate = key.certificate_der()
-    body["certificate_sha256"] = sha256_hex(certificate)
-    text = canonical_json(body)
-    out.write_text(json.dumps({
-        "format": outer["format"], "body": text,
-        "signature": base64.b64encode(key.sign_bytes(text.encode("utf-8"))).decode(),
-        "certificate": base64.b64encode(certificate).decode(),
-    }), encoding="utf-8")
-    return out
 
 
 def refused(ws: Workspace, path: Path, error: type[Exception] = GongkaiError,

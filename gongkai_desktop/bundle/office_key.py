@@ -84,7 +84,9 @@ class OfficeKeyCheck:
 
     def message(self) -> str:
         new = self.cert.grouped_fingerprint
-        who = f"“{self.office.name}”（签名人：{self.signer}）"
+        issued_to = (f"，证书单位：{self.cert.unit}"
+                     if self.cert.unit and self.cert.unit != self.office.name else "")
+        who = f"“{self.office.name}”（签名人：{self.signer}{issued_to}）"
         if self.state is OfficeKeyState.NEW:
             seen = "（与此前导入的回执所用证书相同）" if self.seen_before else ""
             return (f"首次收到{who}的回执，其证书指纹为 {new}{seen}。请与上级单位电话核对，"
