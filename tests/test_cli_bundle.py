@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import sys
@@ -14,6 +15,7 @@ from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import PASSPHRASE, identity
+from tests.receipt_fixtures import dated_key, resign
 
 WZ_KEY = identity("重庆市万州区人民政府", "张三")
 FL_KEY = identity("重庆市涪陵区人民政府", "赵六")
@@ -188,12 +190,90 @@ def test_receipt_round_trip(tmp_path: Path, units: tuple[Path, Path, Path],
     receipt = tmp_path / "回执.gkreceipt"
     code, out, _ = run(capsys, "bundle", "receipt", sup, "--unit", "万州区", "-o", receipt)
     assert code == 0 and "已生成回执" in out
-    code, out, _ = run(capsys, "bundle", "receipt-import", wz, receipt)
+    # The first receipt: refused until the office's fingerprint has been compared.
+    before = _dump(wz)
+    code, out, err = run(capsys, "bundle", "receipt-import", wz, receipt)
+    shown = group_fingerprint(OFFICE_KEY.fingerprint())
+    assert code == 1 and out == "" and "首次收到“市政府办公厅”" in err and shown in err
+    assert f'--accept-key "{shown}"' in err
+    assert _dump(wz) == before
+    code, out, _ = run(capsys, "bundle", "receipt-import", wz, receipt, "--accept-key", shown)
     assert code == 0 and "序号 1 的数据包已由“市政府办公厅”（王五）" in out
+    before = _dump(wz)
+    code, out, _ = run(capsys, "bundle", "receipt-import", wz, receipt)
+    assert code == 0 and "该回执此前已记录，未作改动" in out
+    assert _dump(wz) == before
     code, out, _ = run(capsys, "bundle", "history", wz)
     assert code == 0 and "序号 1" in out and "已由“市政府办公厅”于" in out
+    assert f"上级单位证书：市政府办公厅（王五），指纹 {shown}" in out
     code, _out, err = run(capsys, "bundle", "receipt", sup, "--unit", "涪陵区")
     assert code == 1 and "尚未导入" in err
+
+
+def _dump(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return "\n".join(conn.iterdump())
+
+
+def test_receipt_from_a_key_other_than_the_pinned_office_key(
+        tmp_path: Path, units: tuple[Path, Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
+    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle")
+    genuine = tmp_path / "回执.gkreceipt"
+    run(capsys, "bundle", "receipt", sup, "--unit", "万州区", "-o", genuine)
+    office = group_fingerprint(OFFICE_KEY.fingerprint())
+    assert run(capsys, "bundle", "receipt-import", wz, genuine, "--accept-key", office)[0] == 0
+    # Someone with the bundle sets up a 市政府办公厅 of their own, with a key of their own.
+    fake = _init(capsys, tmp_path / "假办公厅.gkws", "市政府办公厅", None)
+    impostor = SigningIdentity.generate("重庆市人民政府办公厅", "王五", PASSPHRASE)
+    with Workspace.open(fake) as ws:
+        save_identity(ws, impostor)
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "2.gkbundle")
+    run(capsys, "bundle", "import", fake, tmp_path / "2.gkbundle")
+    forged = tmp_path / "伪造.gkreceipt"
+    assert run(capsys, "bundle", "receipt", fake, "--unit", "万州区", "-o", forged)[0] == 0
+    before = _dump(wz)
+    code, out, err = run(capsys, "bundle", "receipt-import", wz, forged)
+    other = group_fingerprint(impostor.fingerprint())
+    assert code == 1 and "不是用已确认的上级单位证书签名的" in err
+    assert office in err and other in err and _dump(wz) == before
+    # A truncated or tampered receipt: refused the same way.
+    data = genuine.read_bytes()
+    flipped = data.replace(b'"sequence\\":1', b'"sequence\\":2')
+    assert flipped != data
+    for name, damaged in (("cut", data[:300]), ("flip", flipped)):
+        (tmp_path / f"{name}.gkreceipt").write_bytes(damaged)
+        code, out, err = run(capsys, "bundle", "receipt-import", wz,
+                             tmp_path / f"{name}.gkreceipt", "--accept-key", office)
+        assert code == 1 and err.startswith("错误：回执") and _dump(wz) == before
+    # The office really changed its key: accepted explicitly, the old one kept as history.
+    code, out, err = run(capsys, "bundle", "receipt-import", wz, forged, "--accept-key", other)
+    assert code == 0 and "原证书已停用" in err
+    code, out, _ = run(capsys, "bundle", "history", wz)
+    assert f"上级单位证书：市政府办公厅（王五），指纹 {other}" in out
+    assert f"  原证书：市政府办公厅（王五），指纹 {office}" in out
+
+
+def test_receipts_for_another_unit_or_with_an_expired_certificate_are_refused(
+        tmp_path: Path, units: tuple[Path, Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    wz, fl, sup = units
+    for unit, ws in (("万州区", wz), ("涪陵区", fl)):
+        run(capsys, "bundle", "export", ws, "-o", tmp_path / f"{unit}.gkbundle")
+        run(capsys, "bundle", "import", sup, tmp_path / f"{unit}.gkbundle")
+        run(capsys, "bundle", "receipt", sup, "--unit", unit, "-o", tmp_path / f"{unit}.gkreceipt")
+    office = group_fingerprint(OFFICE_KEY.fingerprint())
+    now = dt.datetime.now(dt.UTC)
+    expired = dated_key(now - dt.timedelta(days=800), now - dt.timedelta(days=1))
+    resign(tmp_path / "万州区.gkreceipt", expired, lambda body: None, tmp_path / "过期.gkreceipt")
+    before = _dump(wz)
+    for name, key, message in (("涪陵区", office, "是给“涪陵区”的，不是本单位"),
+                               ("过期", expired.fingerprint(), "已过期")):
+        code, out, err = run(capsys, "bundle", "receipt-import", wz, tmp_path / f"{name}.gkreceipt",
+                             "--accept-key", key)
+        assert code == 1 and out == "" and message in err and _dump(wz) == before
 
 
 def test_consolidate_to_xlsx(tmp_path: Path, units: tuple[Path, Path, Path],

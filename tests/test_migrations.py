@@ -49,7 +49,7 @@ def _broken(conn: sqlite3.Connection) -> None:
 def test_new_workspace_is_at_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "new.gkws"
     make_workspace(path).close()
-    assert _user_version(path) == migrations.latest_version() == 2
+    assert _user_version(path) == migrations.latest_version() == 3
     assert not list(tmp_path.glob("*.backup-*"))  # nothing to back up for a new file
 
 
@@ -108,8 +108,23 @@ def test_version_1_workspace_gains_the_bundle_tables(tmp_path: Path,
     assert _user_version(path) == 1 and not _table_exists(path, "sup_units")
     with Workspace.open(path) as ws:
         assert ws.record("1.1.1").explanation == "旧版本填写"
-    assert _user_version(path) == 2
+    assert _user_version(path) == migrations.latest_version()
     for table in ("bundle_exports", "bundle_receipts", "sup_units", "sup_records",
-                  "sup_evidence", "sup_blobs", "sup_trusted_keys"):
+                  "sup_evidence", "sup_blobs", "sup_trusted_keys", "unit_office_keys"):
         assert _table_exists(path, table)
     assert len(list(tmp_path.glob("旧版.backup-v1-*.sqlite"))) == 1
+
+
+def test_version_2_workspace_gains_the_office_key_table(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "版本2.gkws"
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        with make_workspace(path) as ws:
+            ws.update_record("1.1.1", status=Status.DONE, explanation="版本 2 填写")
+    assert _user_version(path) == 2 and not _table_exists(path, "unit_office_keys")
+    with Workspace.open(path) as ws:
+        assert ws.record("1.1.1").explanation == "版本 2 填写"
+    assert _user_version(path) == 3 and _table_exists(path, "unit_office_keys")
+    backups = list(tmp_path.glob("版本2.backup-v2-*.sqlite"))
+    assert len(backups) == 1 and not _table_exists(backups[0], "unit_office_keys")

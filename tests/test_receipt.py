@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gongkai_desktop.bundle.importer import import_bundle
+from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted, office_key, office_keys
 from gongkai_desktop.bundle.receipt import (
     default_receipt_name,
     export_history,
@@ -20,6 +21,7 @@ from gongkai_desktop.bundle.receipt import (
     write_receipt,
 )
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError, UnsafeInput
+from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import (
     SUPERVISOR,
@@ -35,6 +37,7 @@ from tests.bundle_fixtures import (
 )
 
 OFFICE_KEY = identity(SUPERVISOR.full_name, "王五")
+OFFICE_FP = OFFICE_KEY.fingerprint()  # compared with the office by phone, then accepted
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def receipt_file(tmp_path: Path, unit_a: Workspace, sup: Workspace) -> Path:
 
 def test_the_unit_sees_which_bundle_was_received_by_whom_and_when(
         receipt_file: Path, unit_a: Workspace, sup: Workspace) -> None:
-    got = import_receipt(unit_a, receipt_file, actor="张三")
+    got = import_receipt(unit_a, receipt_file, accept_key=OFFICE_FP, actor="张三")
     assert got.new and not got.key_changed
     assert (got.sequence, got.receiver_name, got.signer) == (2, "市政府办公厅", "王五")
     assert got.cert_fingerprint == OFFICE_KEY.fingerprint()
@@ -79,7 +82,7 @@ def test_the_unit_sees_which_bundle_was_received_by_whom_and_when(
 
 def test_importing_a_receipt_twice_changes_nothing(receipt_file: Path,
                                                    unit_a: Workspace) -> None:
-    import_receipt(unit_a, receipt_file)
+    import_receipt(unit_a, receipt_file, accept_key=OFFICE_FP)
     before = dump(unit_a)
     again = import_receipt(unit_a, receipt_file)
     assert not again.new
@@ -141,13 +144,25 @@ def test_no_receipt_without_an_imported_bundle(tmp_path: Path, sup: Workspace) -
         write_receipt(sup, "500101", OFFICE_KEY, tmp_path / "r.gkreceipt")
 
 
-def test_a_receipt_signed_with_another_office_key_is_flagged(
+def test_a_changed_office_key_is_refused_until_accepted(
         receipt_file: Path, tmp_path: Path, unit_a: Workspace, sup: Workspace) -> None:
-    import_receipt(unit_a, receipt_file)
+    # (This used to import with a mere warning; now the changed key must be accepted.)
+    import_receipt(unit_a, receipt_file, accept_key=OFFICE_FP)
     unit_a.update_record("2.1.2", explanation="第三次", actor="张三")
     import_bundle(sup, export(unit_a, tmp_path / "3.gkbundle").files)
     other = tmp_path / "3.gkreceipt"
-    write_receipt(sup, "500101", identity(SUPERVISOR.full_name, "新经办人"), other)
-    got = import_receipt(unit_a, other)
+    new_key = identity(SUPERVISOR.full_name, "新经办人")
+    write_receipt(sup, "500101", new_key, other)
+    before = dump(unit_a)
+    with pytest.raises(OfficeKeyNotAccepted, match="不是用已确认的上级单位证书签名的") as err:
+        import_receipt(unit_a, other)
+    assert group_fingerprint(OFFICE_FP) in str(err.value)
+    assert group_fingerprint(new_key.fingerprint()) in str(err.value)
+    assert dump(unit_a) == before
+    got = import_receipt(unit_a, other, accept_key=group_fingerprint(new_key.fingerprint()))
     assert got.key_changed and got.sequence == 3
     assert last_receipt(unit_a) == export_history(unit_a)[0].receipts[0]
+    keys = office_keys(unit_a)
+    assert [(k.fingerprint, k.retired_at is None) for k in keys] == [
+        (OFFICE_FP, False), (new_key.fingerprint(), True)]
+    assert office_key(unit_a) == keys[-1]

@@ -3,16 +3,19 @@
 A receipt file (``.gkreceipt``) is small JSON: a canonical JSON ``body`` (which
 bundle — by its hash, unit, sequence and export time —, when it was imported, by
 which office), the supervisor's signature over the body and its certificate. The
-unit accepts it only for a bundle its own workspace exported.
+unit accepts it only for a bundle its own workspace exported, signed with the key of
+its supervising office that it pinned explicitly (``office_key``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import json
 import os
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +24,12 @@ from typing import Any
 from gongkai_desktop import __version__
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
+from gongkai_desktop.bundle.office_key import (
+    OfficeKeyState,
+    check_office_key,
+    pin_office_key,
+    require_accepted,
+)
 from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
@@ -72,8 +81,9 @@ class ReceivedReceipt:
     received_at: dt.datetime
     issued_at: dt.datetime
     imported_at: dt.datetime
-    new: bool = True  # False when the same receipt had been imported before
-    key_changed: bool = False  # the receiver signed earlier receipts with another key
+    new: bool = True  # False when nothing was stored (the same receipt, or an older one)
+    key_changed: bool = False  # this import accepted a new office key (the old one retired)
+    stale: bool = False  # the receipt was older than this one, stored for the same bundle
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,25 +232,71 @@ def _received(row: tuple[Any, ...], **extra: bool) -> ReceivedReceipt:
                            db.datetime_from(row[9]), **extra)
 
 
-def import_receipt(ws: Workspace, path: Path, *, actor: str = "") -> ReceivedReceipt:
-    """Store a receipt for one of this workspace's exports (importing it again changes nothing)."""
+# A receipt cannot be signed before the bundle it confirms was exported; a day of slack
+# covers two offices whose clocks disagree. This bounds how far back a holder of an
+# expired key could date a receipt to fit the certificate's validity.
+CLOCK_SLACK = dt.timedelta(days=1)
+
+
+def _check_validity(receipt: Receipt) -> None:
+    """The certificate must have been valid when the receipt says it was signed.
+
+    (A local check; the lead will move it to the shared validity helper in ``signing``.)
+    """
+    cert, at = receipt.cert, receipt.issued_at
+    if at < cert.not_before:
+        raise SignatureError(f"回执的签名证书在签发时（{at.astimezone():%Y-%m-%d}）尚未生效"
+                             f"（{cert.not_before.astimezone():%Y-%m-%d} 起有效），不予接受")
+    if at > cert.not_after:
+        raise SignatureError(f"回执的签名证书在签发时（{at.astimezone():%Y-%m-%d}）已过期"
+                             f"（有效期至 {cert.not_after.astimezone():%Y-%m-%d}），不予接受")
+
+
+def _check_export(conn: sqlite3.Connection, receipt: Receipt) -> None:
+    """The receipt confirms one of this workspace's exports, as this workspace recorded it."""
+    row = conn.execute("SELECT sequence, exported_at FROM bundle_exports WHERE bundle_hash = ?",
+                       (receipt.bundle_hash,)).fetchone()
+    if row is None:
+        raise InvalidInput(f"该回执对应的数据包（序号 {receipt.sequence}）不是本工作区导出的，"
+                           "不予接受")
+    exported = db.datetime_from(row[1])
+    if int(row[0]) != receipt.sequence or receipt.issued_at < exported - CLOCK_SLACK \
+            or receipt.received_at < exported - CLOCK_SLACK:
+        raise UnsafeInput("回执中的序号或时间与本工作区的导出记录不符，不予接受")
+
+
+def import_receipt(ws: Workspace, path: Path, *, accept_key: str | None = None,
+                   actor: str = "") -> ReceivedReceipt:
+    """Store a receipt for one of this workspace's exports, signed with the office's key.
+
+    Refused (``GongkaiError``, nothing changed) unless the signature verifies, the receipt
+    is for this unit and one of its exports, its certificate was valid when it was
+    signed, and its key is the pinned office key. The first office key, and any change
+    of it, needs ``accept_key``: the fingerprint the user compared with the office's
+    (``OfficeKeyNotAccepted`` carries what to show). Importing the same receipt again,
+    or one older than a receipt already stored for that bundle, changes nothing.
+    """
     receipt = read_receipt(path)
     if receipt.unit.id != ws.unit.id:
         raise InvalidInput(f"该回执是给“{receipt.unit.name}”的，不是本单位（{ws.unit.name}）的")
     with writing(ws) as conn:
-        row = conn.execute("SELECT 1 FROM bundle_exports WHERE bundle_hash = ?",
-                           (receipt.bundle_hash,)).fetchone()
-        if row is None:
-            raise InvalidInput(f"该回执对应的数据包（序号 {receipt.sequence}）不是本工作区导出的，"
-                               "不予接受")
         existing = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
                                 " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
         if existing is not None:
             return _received(existing, new=False)
-        earlier = {r[0] for r in conn.execute(
-            "SELECT cert_fingerprint FROM bundle_receipts WHERE receiver_unit_id = ?",
-            (receipt.receiver.id,))}
+        _check_export(conn, receipt)
+        _check_validity(receipt)
+        check = check_office_key(conn, receipt.receiver, receipt.cert)
+        pin = require_accepted(check, accept_key)
+        newer = [r for r in (_received(row) for row in conn.execute(
+            f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts WHERE bundle_hash = ?",
+            (receipt.bundle_hash,))) if r.issued_at >= receipt.issued_at]
+        if newer:  # a replayed older receipt must not push the newer one aside
+            latest = max(newer, key=lambda r: r.issued_at)
+            return dataclasses.replace(latest, new=False, stale=True)
         now = db.now()
+        if pin:
+            pin_office_key(conn, check, actor=actor, at=now)
         conn.execute(
             f"INSERT INTO bundle_receipts ({_RECEIPT_COLUMNS}, body)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -252,14 +308,15 @@ def import_receipt(ws: Workspace, path: Path, *, actor: str = "") -> ReceivedRec
                     new=f"{receipt.sequence}（{receipt.receiver.name}）", at=now)
         stored = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
                               " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
-    return _received(stored, key_changed=bool(earlier - {receipt.cert.fingerprint}))
+    return _received(stored, key_changed=check.state is OfficeKeyState.KEY_CHANGED)
 
 
 def receipts(ws: Workspace) -> list[ReceivedReceipt]:
+    """Every stored receipt; for one bundle the most recently issued comes last."""
     with reading(ws) as conn:
-        rows = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
-                            " ORDER BY received_at, receipt_hash").fetchall()
-    return [_received(r) for r in rows]
+        rows = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts").fetchall()
+    return sorted((_received(r) for r in rows),
+                  key=lambda r: (r.received_at, r.issued_at, r.receipt_hash))
 
 
 def export_history(ws: Workspace) -> list[ExportRecord]:

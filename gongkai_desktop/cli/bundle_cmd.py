@@ -50,6 +50,8 @@ def register(sub: Any) -> None:
     accept = actions.add_parser("receipt-import", help="（报送单位）导入收到的回执")
     accept.add_argument("workspace", type=Path)
     accept.add_argument("receipt", type=Path)
+    accept.add_argument("--accept-key", metavar="FINGERPRINT",
+                        help="接受该指纹的上级单位证书（首次导入回执或对方更换证书时，核对后填写）")
     accept.set_defaults(func=cmd_receipt_import)
 
     history = actions.add_parser("history", help="（报送单位）已导出的数据包及回执")
@@ -192,24 +194,35 @@ def _when(moment: dt.datetime) -> str:
 
 
 def cmd_receipt_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
     from gongkai_desktop.bundle.receipt import import_receipt
 
-    with open_for_writing(args.workspace) as ws:
-        got = import_receipt(ws, args.receipt, actor=actor())
-    state = "已记录回执" if got.new else "该回执此前已记录"
+    try:
+        with open_for_writing(args.workspace) as ws:
+            got = import_receipt(ws, args.receipt, accept_key=args.accept_key, actor=actor())
+    except OfficeKeyNotAccepted as err:
+        print(f"错误：{err}", file=sys.stderr)
+        print(f"  核实后可加 --accept-key \"{err.check.cert.grouped_fingerprint}\" 重新导入",
+              file=sys.stderr)
+        return 1
+    state = "已记录回执" if got.new else "该回执此前已记录，未作改动"
+    if got.stale:
+        state = "此回执比已记录的回执旧，未作改动；已记录的回执"
     print(f"{state}：序号 {got.sequence} 的数据包已由“{got.receiver_name}”（{got.signer}）"
           f"于 {_when(got.received_at)} 收到")
     if got.key_changed:
-        print("提示：对方这次使用的签名证书与以前的回执不同，请核实", file=sys.stderr)
+        print("提示：已接受上级单位的新签名证书，原证书已停用", file=sys.stderr)
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.office_key import office_keys
     from gongkai_desktop.bundle.receipt import export_history
     from gongkai_desktop.storage import Workspace
 
     with Workspace.open(args.workspace, readonly=True) as ws:
         records = export_history(ws)
+        keys = office_keys(ws)
     if not records:
         print("尚未导出过数据包")
     for r in records:
@@ -220,6 +233,9 @@ def cmd_history(args: argparse.Namespace) -> int:
                             for x in r.receipts) or "尚无回执"
         print(f"序号 {r.sequence}：{_when(r.exported_at)} 导出（{'、'.join(r.file_names)}），"
               f"{received}")
+    for key in reversed(keys):  # the active key first, then the history
+        head = "上级单位证书" if key.retired_at is None else "  原证书"
+        print(f"{head}：{key.describe()}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Workspace schema: version 1 (every unit table), version 2 (bundles, supervisor data)."""
+"""Workspace schema: version 1 (every unit table), version 2 (bundles, supervisor data),
+version 3 (the unit's pinned key of its supervising office)."""
 
 from __future__ import annotations
 
@@ -249,3 +250,29 @@ CREATE TABLE sup_blob_chunks (
 
 def create_v2(conn: sqlite3.Connection) -> None:
     run_script(conn, SCHEMA_V2)
+
+
+# Version 3: the key of the office that signs the unit's receipts. The first receipt
+# pins it once the user has compared its fingerprint; a receipt signed with another key
+# is refused until the new key is accepted the same way. Replaced keys stay as history.
+SCHEMA_V3 = """
+CREATE TABLE unit_office_keys (
+    id INTEGER PRIMARY KEY,
+    office_unit_id TEXT NOT NULL,
+    office_name TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    certificate BLOB NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL CHECK (source IN ('first', 'changed')),
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    retired_at TEXT
+);
+-- At most one active office key per workspace.
+CREATE UNIQUE INDEX unit_office_key_active ON unit_office_keys (retired_at IS NULL)
+    WHERE retired_at IS NULL;
+"""
+
+
+def create_v3(conn: sqlite3.Connection) -> None:
+    run_script(conn, SCHEMA_V3)

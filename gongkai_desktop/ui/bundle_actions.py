@@ -5,7 +5,8 @@
 - 导入数据包…: ``BundleImportDialog`` (many files or a folder, a preview per file, an
   explicit step to accept a changed key, a result row per file).
 - 写回执… (office): pick an imported unit, write a signed ``.gkreceipt``.
-- 导入回执… (unit): record the office's receipt; a permanent status-bar label and
+- 导入回执… (unit): record the office's receipt (the office's key is accepted
+  explicitly first: ``OfficeKeyDialog``); a permanent status-bar label and
   数据包记录… show which bundle was received, by whom, when.
 - ``handle_file_arguments``: ``.gkbundle``/``.gkreceipt`` files the program was started with.
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with
     from gongkai_desktop.ui.bundle_export_dialog import BundleExportDialog, ExportHistoryDialog
     from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog, WriteReceiptDialog
     from gongkai_desktop.ui.main_window import MainWindow
+    from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
     from gongkai_desktop.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,8 @@ class BundleActions(QObject):
         self.import_dialog: BundleImportDialog | None = None
         self.receipt_dialog: WriteReceiptDialog | None = None
         self.history_dialog: ExportHistoryDialog | None = None
+        self.key_dialog: OfficeKeyDialog | None = None  # accepting the office's key
+        self.receipts_waiting: list[Path] = []  # receipts that asked while key_dialog was open
         self.last_receipt: ReceivedReceipt | None = None
 
         self.export_action = QAction(self.tr("导出数据包(&B)…"), self)
@@ -216,11 +220,12 @@ class BundleActions(QObject):
 
     def _session_changed(self, session: Session | None) -> None:
         for dialog in (self.export_dialog, self.import_dialog, self.receipt_dialog,
-                       self.history_dialog):
+                       self.history_dialog, self.key_dialog):
             if dialog is not None:
                 dialog.close()
         self.export_dialog = self.import_dialog = None
         self.receipt_dialog = self.history_dialog = None
+        self.key_dialog = None
         self.refresh_status()
         if session is not None and self.pending_files:
             files, self.pending_files = self.pending_files, []
@@ -514,7 +519,9 @@ class BundleActions(QObject):
         self.folder = Path(name).parent
         return self.import_receipt_file(Path(name))
 
-    def import_receipt_file(self, file: Path) -> Operation[Any] | None:
+    def import_receipt_file(self, file: Path, accept_key: str | None = None
+                            ) -> Operation[Any] | None:
+        """Import a receipt; a key not yet accepted first asks (``OfficeKeyDialog``)."""
         session = self.window.session
         if session is None:
             return None
@@ -524,27 +531,67 @@ class BundleActions(QObject):
         actor = actor_of(session)
 
         def work(_progress: Progress) -> Any:
+            from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
             from gongkai_desktop.bundle.receipt import import_receipt
             from gongkai_desktop.storage import Workspace
 
             with Workspace.open(path) as ws:
-                return import_receipt(ws, file, actor=actor)
+                try:
+                    return import_receipt(ws, file, accept_key=accept_key, actor=actor)
+                except OfficeKeyNotAccepted as question:  # not a failure: ask the user
+                    return question
 
         def done(got: Any) -> None:
+            from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
+
+            if isinstance(got, OfficeKeyNotAccepted):
+                if self.window.session is session:
+                    self.ask_office_key(got, file)
+                return
             if self.window.session is session:
                 self.refresh_status()
                 if self.history_dialog is not None:
                     self.history_dialog.refresh()
             self.receiptImported.emit(got)
             text = receipt_text(got)
-            if not got.new:
+            if got.stale:
+                text = self.tr("此回执比已记录的回执旧，未作改动。已记录：") + text
+            elif not got.new:
                 text = self.tr("该回执此前已记录：") + text
             if got.key_changed:
-                text += "\n\n" + self.tr("提示：对方这次使用的签名证书与以前的回执不同，请核实。")
+                text += "\n\n" + self.tr("已接受上级单位的新签名证书，原证书已停用。")
             show_info(self.window, self.tr("已记录回执"), text)
+            self._retry_waiting_receipts()
 
         return run_operation(self.window, self.tr("正在核验回执…"), work, on_success=done,
+                             on_failure=lambda _err: self._retry_waiting_receipts(),
                              cancellable=False)
+
+    def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
+        """Show the office's fingerprint; 接受 imports the receipt pinning that key."""
+        from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
+
+        if self.key_dialog is not None and self.key_dialog.isVisible():
+            self.receipts_waiting.append(file)  # asked again once this question is answered
+            return self.key_dialog
+        dialog = OfficeKeyDialog(question.check, self.window)
+        dialog.keyAccepted.connect(lambda fingerprint: self.import_receipt_file(file, fingerprint))
+        dialog.keyRefused.connect(self._office_key_refused)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda *_: self._forget("key_dialog", dialog))
+        dialog.destroyed.connect(lambda *_: self._forget("key_dialog", dialog))
+        self.key_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _office_key_refused(self) -> None:
+        self.window.statusBar().showMessage(self.tr("回执未导入：未接受上级单位的证书"), 10000)
+        self._retry_waiting_receipts()
+
+    def _retry_waiting_receipts(self) -> None:
+        files, self.receipts_waiting = self.receipts_waiting, []
+        for file in files:
+            self.import_receipt_file(file)
 
     def show_history(self) -> ExportHistoryDialog | None:
         from gongkai_desktop.ui.bundle_export_dialog import ExportHistoryDialog

@@ -535,6 +535,9 @@ class ExportHistoryDialog(QDialog):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         hint = _muted(QLabel(self.tr(
             "上级单位导入数据包后会发回回执（.gkreceipt）；用“导入回执…”导入后，这里显示对方何时收到。")))
+        self.office_key = _muted(QLabel())  # the office key receipts must be signed with
+        self.office_key.setObjectName("historyOfficeKey")
+        self.office_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         buttons.rejected.connect(self.reject)
@@ -542,11 +545,13 @@ class ExportHistoryDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         layout.addWidget(hint)
+        layout.addWidget(self.office_key)
         layout.addWidget(buttons)
         self.resize(860, 360)
         self.refresh()
 
     def refresh(self) -> None:
+        from gongkai_desktop.bundle.office_key import office_key
         from gongkai_desktop.bundle.receipt import export_history
         from gongkai_desktop.ui.bundle_actions import status_text
 
@@ -554,3 +559,6 @@ class ExportHistoryDialog(QDialog):
         self.model.set_records(records)
         text = status_text(records)[0]
         self.summary.setText(text or self.tr("本工作区尚未导出过数据包。"))
+        key = office_key(self.session.ws)
+        self.office_key.setText(self.tr("上级单位证书：") + key.describe() if key else "")
+        self.office_key.setVisible(key is not None)
