@@ -25,6 +25,7 @@ from gongkai_desktop.ui.consolidation_model import (
 from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.operations import running_operations
+from gongkai_desktop.ui.preview import EvidenceViewer
 from gongkai_desktop.ui.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
@@ -195,6 +196,9 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
     names = [dialog.evidence_model.index(r, 0).data()
              for r in range(dialog.evidence_model.rowCount())]
     assert names == ["专栏截图说明.pdf", "专区照片.png", "解读文章"]
+    kinds = [dialog.evidence_model.index(r, 1).data()
+             for r in range(dialog.evidence_model.rowCount())]
+    assert kinds == ["PDF", "图片", "网页链接"]
     QApplication.processEvents()
     assert dialog.grab().save(str(shots / "consolidation-record.png"))
 
@@ -210,6 +214,24 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
     assert messages and "已保存" in messages[-1].title
     dialog.evidence_view.setCurrentIndex(dialog.evidence_model.index(2, 0))
     assert not dialog.save_button.isEnabled()  # a link has no file
+
+    # Double-clicking the photo shows it in the viewer (not a save dialog) ...
+    photo = dialog.evidence_model.index(1, 0)
+    dialog.evidence_view.setCurrentIndex(photo)
+    chose: list[str] = []
+    monkeypatch.setattr(consolidation_actions, "choose_folder",
+                        lambda parent, title, start: chose.append(title) or "")
+    dialog.evidence_view.doubleClicked.emit(photo)
+    viewer = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, EvidenceViewer) and w.isVisible())
+    wait_done(qtbot)
+    assert chose == [] and viewer.kind_label.text() == "图片"
+    assert viewer.position.text() == "2 / 3"
+    # the fixture's "photo" is a PNG signature and nothing else: one Chinese line
+    assert "无法显示图片“专区照片.png”" in viewer.page.label.text()
+    viewer.next_button.click()  # ... and steps on to the unit's link
+    assert viewer.kind_label.text() == "网页链接"
+    viewer.close()
 
     late = view.model.index(cons.row_of("500102"), cons.column_of("1.1.2"))
     same = view.open_cell(late)

@@ -20,7 +20,7 @@ from gongkai_desktop.ui import preview as preview_module
 from gongkai_desktop.ui.evidence_model import kind_of
 from gongkai_desktop.ui.evidence_view import EvidenceView
 from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import PreviewDialog
+from gongkai_desktop.ui.preview import unit_viewer
 from tests.ui_panel_fixtures import (  # noqa: F401
     MEASURE,
     choose,
@@ -277,18 +277,20 @@ def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,  
 
     shots = artifacts_dir / "screenshots"
     shots.mkdir(exist_ok=True)
-    picture = PreviewDialog(session, image_item)
+    picture = unit_viewer(session, image_item)
     qtbot.addWidget(picture)
     picture.show()
     qtbot.waitExposed(picture)
+    qtbot.waitUntil(lambda: hasattr(picture.page, "image"), timeout=10_000)
     assert picture.page.image.size().width() == 1600
     assert picture.page.factor() < 1.0  # fitted into the window
     picture.grab().save(str(shots / "preview_image.png"))
 
-    document = PreviewDialog(session, pdf_item)
+    document = unit_viewer(session, pdf_item)
     qtbot.addWidget(document)
     document.show()
     qtbot.waitExposed(document)
+    qtbot.waitUntil(lambda: hasattr(document.page, "document"), timeout=10_000)
     assert document.page.document.status() == QPdfDocument.Status.Ready
     assert document.page.page_count() == 3
     assert "共 3 页" in document.info.text()

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from gongkai_desktop import APP_NAME, __version__
-from gongkai_desktop.cli import backup_cmd, plan_cmd, workspace_cmd
+from gongkai_desktop.cli import backup_cmd, guide_cmd, plan_cmd, workspace_cmd
 from gongkai_desktop.cli.common import ChineseArgumentParser
 from gongkai_desktop.errors import GongkaiError
 
@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 Register = Callable[["argparse._SubParsersAction[ChineseArgumentParser]"], None]
 
 # Command groups, in the order `--help` lists them. Later groups add themselves here.
-COMMAND_MODULES: list[Register] = [plan_cmd.register, workspace_cmd.register, backup_cmd.register]
+COMMAND_MODULES: list[Register] = [plan_cmd.register, workspace_cmd.register, backup_cmd.register,
+                                   guide_cmd.register]
 
 
 def _optional_modules() -> list[Register]:

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.bundle.consolidation import CellState, Consolidation
 from gongkai_desktop.bundle.supervisor import ImportedEvidence, SupervisorView
+from gongkai_desktop.evidence_kinds import evidence_kind, media_label
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.consolidation_model import (
     CompletionRole,
@@ -54,9 +56,10 @@ from gongkai_desktop.ui.consolidation_model import (
     legend,
     percent,
 )
-from gongkai_desktop.ui.errors import show_info
+from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.consolidation_xlsx import XlsxResult
@@ -415,9 +418,10 @@ class EvidenceTableModel(ListTableModel):
             if column == 0:
                 return item.title or item.url if not item.is_file else item.file_name
             if column == 1:
-                if not item.is_file:
-                    return _tr("网址链接")
-                return _tr("文件") if item.has_content else _tr("文件（内容未随数据包提供）")
+                label = media_label(evidence_kind(item))
+                if item.is_file and not item.has_content:
+                    return label + _tr("（内容未随数据包提供）")
+                return label
             if column == 2:
                 return _size(item.size) if item.is_file else ""
             return item.added_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -491,11 +495,14 @@ class UnitRecordDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.evidence_view.selectionModel().currentRowChanged.connect(
             lambda *_: self._update_buttons())
-        self.evidence_view.doubleClicked.connect(lambda _i: self.save_selected())
+        self.evidence_view.doubleClicked.connect(lambda _i: self.view_selected())
+        self.view_button = QPushButton(self.tr("查看…"))
+        self.view_button.clicked.connect(self.view_selected)
         self.save_button = QPushButton(self.tr("另存为…"))
         self.save_button.clicked.connect(self.save_selected)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
+        buttons.addButton(self.view_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
 
         layout = QVBoxLayout(self)
@@ -544,7 +551,27 @@ class UnitRecordDialog(QDialog):
 
     def _update_buttons(self) -> None:
         item = self.selected_item()
+        self.view_button.setEnabled(item is not None)
         self.save_button.setEnabled(item is not None and item.is_file and item.has_content)
+
+    def view_selected(self) -> EvidenceViewer | None:
+        """The viewer on the selected item, stepping through this record's evidence."""
+        item = self.selected_item()
+        if item is None:
+            return None
+        items = self.evidence_model.items
+        entries = [Entry(e.id, e.file_name if e.is_file else (e.title or e.url),
+                         evidence_kind(e), e.size, e.url, not e.is_file or e.has_content)
+                   for e in items]
+        unit_id = self.unit_id
+        source = EvidenceSource(
+            self.session.path, "office-" + hashlib.sha256(unit_id.encode()).hexdigest()[:12],
+            lambda ws, key, folder: SupervisorView(ws).export_evidence(unit_id, key, folder))
+        try:
+            return show_viewer(EvidenceViewer(source, entries, items.index(item), self))
+        except Exception as exc:
+            show_error(self, exc)
+            return None
 
     def save_selected(self) -> Operation[Path] | None:
         from gongkai_desktop.ui import consolidation_actions as actions

@@ -43,6 +43,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
+from gongkai_desktop.evidence_kinds import KIND_NAMES, VIEWABLE, evidence_kind
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.ui.session import Session
@@ -56,51 +57,27 @@ CACHE_LIMIT = 500
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the EvidenceItem
 KindRole = Qt.ItemDataRole.UserRole + 2  # "pdf", "image", "word", … (see kind_of)
 
-# kind → (label on the icon, colour, Chinese name shown to the user)
+# kind → (label on the icon, colour); the Chinese names come from the core's KIND_NAMES
+_ICONS: dict[str, tuple[str, str]] = {
+    "image": ("IMG", "#7b4bb7"),
+    "pdf": ("PDF", "#d0312d"),
+    "word": ("DOC", "#2b5797"),
+    "excel": ("XLS", "#1e7145"),
+    "ppt": ("PPT", "#c8501e"),
+    "ofd": ("OFD", "#b7282e"),
+    "archive": ("ZIP", "#6d5d3f"),
+    "text": ("TXT", "#5f6670"),
+    "video": ("VID", "#37474f"),
+    "other": ("", "#8a9099"),
+    "link": ("", "#1f6fd1"),
+}
 KINDS: dict[str, tuple[str, str, str]] = {
-    "image": ("IMG", "#7b4bb7", "图片"),
-    "pdf": ("PDF", "#d0312d", "PDF 文档"),
-    "word": ("DOC", "#2b5797", "Word 文档"),
-    "excel": ("XLS", "#1e7145", "Excel 表格"),
-    "ppt": ("PPT", "#c8501e", "演示文稿"),
-    "ofd": ("OFD", "#b7282e", "OFD 版式文件"),
-    "archive": ("ZIP", "#6d5d3f", "压缩包"),
-    "text": ("TXT", "#5f6670", "文本文件"),
-    "video": ("VID", "#37474f", "视频"),
-    "other": ("", "#8a9099", "文件"),
-    "link": ("", "#1f6fd1", "网页链接"),
-}
-_EXTENSIONS = {
-    "word": {".doc", ".docx", ".wps", ".odt", ".rtf"},
-    "excel": {".xls", ".xlsx", ".et", ".ods", ".csv"},
-    "ppt": {".ppt", ".pptx", ".dps", ".odp"},
-    "ofd": {".ofd"},
-    "archive": {".zip", ".rar", ".7z", ".tar", ".gz"},
-    "text": {".txt", ".md"},
-    "video": {".mp4", ".avi", ".mov", ".wmv", ".mkv"},
-    "image": {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"},
-    "pdf": {".pdf"},
-}
-PREVIEWABLE = frozenset({"image", "pdf"})
+    kind: (label, colour, KIND_NAMES[kind]) for kind, (label, colour) in _ICONS.items()}
+PREVIEWABLE = VIEWABLE - {"link"}  # shown in the program's own viewer
 
 
 def kind_of(item: EvidenceItem) -> str:
-    if not item.is_file:
-        return "link"
-    media = (item.media_type or "").lower()
-    if media == "application/pdf":
-        return "pdf"
-    if media.startswith("image/"):
-        return "image"
-    suffix = Path(item.file_name).suffix.lower()
-    for kind, suffixes in _EXTENSIONS.items():
-        if suffix in suffixes:
-            return kind
-    if media.startswith("video/"):
-        return "video"
-    if media.startswith("text/"):
-        return "text"
-    return "other"
+    return evidence_kind(item)
 
 
 def display_name(item: EvidenceItem) -> str:

@@ -612,12 +612,11 @@ class EvidenceView(QWidget):
         if items:
             self.preview(items[0])
 
-    def preview(self, item: EvidenceItem) -> preview.PreviewDialog | None:
-        if kind_of(item) not in PREVIEWABLE:
-            self.open_item(item)
-            return None
+    def preview(self, item: EvidenceItem) -> preview.EvidenceViewer | None:
+        """The viewer on ``item``, stepping through this measure's files and links."""
         try:
-            return preview.show_preview(self.session, item, self.window())
+            return preview.show_viewer(preview.unit_viewer(
+                self.session, item, self.model.items(), self.window()))
         except Exception as exc:
             show_error(self, exc)
             return None

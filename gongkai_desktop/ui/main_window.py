@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop import APP_TITLE, __version__
-from gongkai_desktop.ui import style
+from gongkai_desktop import APP_TITLE
+from gongkai_desktop.ui import errors, style
 from gongkai_desktop.ui.errors import show_info
 from gongkai_desktop.ui.settings import (
     GEOMETRY,
@@ -47,6 +47,7 @@ from gongkai_desktop.ui.settings import (
 if TYPE_CHECKING:  # loaded by ensure_built() or with the first workspace
     from PySide6.QtCore import QModelIndex
 
+    from gongkai_desktop.ui.help_window import HelpWindow
     from gongkai_desktop.ui.highlight import SearchHighlightDelegate
     from gongkai_desktop.ui.overview import OverviewPage
     from gongkai_desktop.ui.session import Session
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self._directory = directory
         self.settings = settings or AppSettings()
         self._session: Session | None = None
+        self._guide: HelpWindow | None = None
         self._built = False
         self._opening = False  # the 正在打开 page is up until a workspace (or none) is set
         self.model: PlanTreeModel | None = None
@@ -178,6 +180,9 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        self.guide_action = QAction(self.tr("使用说明(&G)"), self)
+        self.guide_action.setShortcuts([QKeySequence("F1")])
+        self.guide_action.triggered.connect(self.show_guide)
         self.about_action = QAction(self.tr("关于(&A)"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -211,6 +216,8 @@ class MainWindow(QMainWindow):
         self.actions_menu.menuAction().setVisible(False)
 
         self.help_menu = bar.addMenu(self.tr("帮助(&H)"))
+        self.help_menu.addAction(self.guide_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.log_folder_action)
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
@@ -831,12 +838,29 @@ class MainWindow(QMainWindow):
     # ---- help --------------------------------------------------------------------------------
 
     def show_about(self) -> None:
-        show_info(self, self.tr("关于"), self.tr(
-            "{title} {version}\n\n"
-            "对照《贯彻落实国务院办公厅2020年政务公开工作要点任务分工》（渝府办发〔2020〕89号）"
-            "开展政务公开自查：逐项填写完成情况、附佐证材料、生成自查报告。\n\n"
-            "程序全程离线运行，不连接任何网络；所有数据只保存在本机的工作区文件中。"
-        ).format(title=APP_TITLE, version=__version__))
+        from gongkai_desktop.ui import help_window
+
+        plan = self._session.ws.plan.info if self._session is not None else None
+        title = f"{plan.title}（{plan.document_number}）" if plan is not None else None
+        help_window.show_about(self, title, errors.log_file_path())
+
+    def show_guide(self) -> HelpWindow:
+        """帮助 → 使用说明: one guide window, raised when asked for again; the office's
+        guide first in a workspace that has received bundles."""
+        import shiboken6
+        from PySide6.QtCore import Qt
+
+        from gongkai_desktop.bundle.supervisor import SupervisorView
+        from gongkai_desktop.guide import Role
+        from gongkai_desktop.ui import help_window
+
+        if self._guide is None or not shiboken6.isValid(self._guide):
+            office = self._session is not None and bool(SupervisorView(self._session.ws).units())
+            self._guide = help_window.HelpWindow(self, Role.OFFICE if office else Role.UNIT)
+            self._guide.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._guide.show()
+        self._guide.raise_()
+        return self._guide
 
     def _show_log_folder(self) -> None:
         from PySide6.QtCore import QUrl
