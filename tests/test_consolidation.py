@@ -59,7 +59,8 @@ def sup(tmp_path: Path) -> Iterator[Workspace]:
                 fill(unit_ws)
                 if unit is UNIT_A:
                     unit_ws.update_record("2.1.2", remarks='=HYPERLINK("http://x","点我")')
-                import_bundle(ws, export(unit_ws, tmp_path / f"{unit.name}.gkbundle").files)
+                bundle = export(unit_ws, tmp_path / f"{unit.name}.gkbundle")
+                import_bundle(ws, bundle.files, accept_new_key=True)
         yield ws
 
 

@@ -16,7 +16,7 @@ from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
-from tests.bundle_fixtures import PASSPHRASE, export, identity
+from tests.bundle_fixtures import PASSPHRASE, export, identity, keys_in
 from tests.ui_fixtures import Message, make_session
 
 ui_app = ui_fixtures.ui_app
@@ -97,7 +97,8 @@ def test_receipt_round_trip_shows_in_the_unit_window(
     unit_actions.refresh_status()
     assert "序号 1" in unit_actions.status_label.text()
     assert "尚未收到回执" in unit_actions.status_label.text()
-    assert import_bundles(office.ws, [sent])[0].outcome.value == "imported"
+    rows = import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
+    assert rows[0].outcome.value == "imported"
 
     # The office: 写回执… → pick 万州区 → file name → passphrase.
     out = tmp_path / "回执.gkreceipt"
@@ -153,7 +154,7 @@ def test_a_receipt_for_another_unit_is_refused(
     try:
         sent = export(other.ws, tmp_path / "涪陵区.gkbundle",
                       identity("重庆市涪陵区人民政府", "张三")).files[0]
-        import_bundles(office.ws, [sent])
+        import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
         out = tmp_path / "涪陵区回执.gkreceipt"
         answer_prompts(monkeypatch, out)
         bundle_actions.install(office_window).write_receipt_for("500102", "涪陵区", 1)
