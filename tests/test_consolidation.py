@@ -182,8 +182,9 @@ def test_workbook_layout(sup: Workspace, directory: UnitDirectory, tmp_path: Pat
 
 def test_all_units_summary_shape(sup: Workspace, directory: UnitDirectory) -> None:
     data = all_units_summary(sup, directory, TODAY)
-    assert set(data["units"]) == {"万州区", "涪陵区"}
-    wz = data["units"]["万州区"]
+    assert set(data["units"]) == {"500101", "500102"}  # by id, never by name
+    wz = data["units"]["500101"]
+    assert (wz["name"], wz["full_name"]) == ("万州区", "重庆市万州区人民政府")
     assert wz["counts"] == {"not_started": 0, "in_progress": 1, "done": 1, "not_applicable": 1}
     assert wz["measures"]["1.1.2"]["status"] == "done"
     assert wz["measures"]["1.1.2"]["evidence"] == 3
