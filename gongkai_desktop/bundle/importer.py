@@ -35,7 +35,13 @@ from gongkai_desktop.bundle.trust import TrustCheck, TrustState
 from gongkai_desktop.bundle.unit_identity import known_unit
 from gongkai_desktop.bundle.verify import Collected, OpenedBundle, open_verified
 from gongkai_desktop.bundle.wsconn import reading, writing
-from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, UnsafeInput
+from gongkai_desktop.errors import (
+    Cancelled,
+    GongkaiError,
+    InvalidInput,
+    SignatureError,
+    UnsafeInput,
+)
 from gongkai_desktop.model import MeasureRecord, Status, Unit
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
@@ -585,10 +591,7 @@ def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
                                 fingerprint=fingerprint)
         accept = fingerprint in accepted
         if preview.needs_key_acceptance and accept and fingerprint in shared:
-            raise SignatureError(
-                f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
-                f"{'、'.join(f'“{n}”' for n in shared[fingerprint])}的数据包签名，"
-                "一个密钥只能代表一个单位，未接受也未导入，请与各单位核实")
+            raise SignatureError(_shared_text(fingerprint, shared[fingerprint]))
         if preview.needs_key_acceptance and not accept:
             return ImportResult(files[0], preview.files, Outcome.REFUSED,
                                 preview.trust.message(preview.unit.name), preview.unit,
@@ -598,6 +601,64 @@ def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
                             progress=_half(progress, 1), directory=directory)
     except GongkaiError as err:
         return ImportResult(files[0], tuple(files), Outcome.REFUSED, str(err))
+
+
+def apply_previews(ws: Workspace, previews: Sequence[ImportPreview], *,
+                   accepted: Collection[tuple[str, str]] = (), actor: str = "",
+                   limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
+                   directory: UnitDirectory | None = None) -> dict[str, ImportResult]:
+    """Import bundles previewed earlier (the window's batch); results by bundle hash.
+
+    A key not pinned for its unit is accepted only for that unit: ``accepted`` holds
+    (unit id, fingerprint) pairs the supervisor confirmed. A fingerprint accepted for two
+    units is accepted for neither. A unit's bundles are applied in sequence order; a
+    cancelled run leaves the rest refused ("操作已取消").
+    """
+    ordered = sorted(previews, key=lambda p: (p.unit.id, p.sequence))
+    shared = _shared_keys([p.manifest for p in ordered if p.needs_key_acceptance
+                           and (p.unit.id, p.trust.cert.fingerprint) in accepted])
+    directory = directory if directory is not None else UnitDirectory.load()
+    total, done = max(1, sum(p.size for p in ordered)), 0
+    results: dict[str, ImportResult] = {}
+    cancelled = False
+    for preview in ordered:
+        fingerprint = preview.trust.cert.fingerprint
+        base = ImportResult(preview.files[0], preview.files, Outcome.REFUSED, "",
+                            preview.unit, preview.sequence, preview.exported_at,
+                            preview.bundle_hash, fingerprint=fingerprint)
+        accept = (preview.unit.id, fingerprint) in accepted and fingerprint not in shared
+        if cancelled:
+            results[preview.bundle_hash] = dataclasses.replace(base, message="操作已取消，未导入")
+        elif preview.outcome is Outcome.ALREADY:
+            results[preview.bundle_hash] = dataclasses.replace(
+                base, outcome=Outcome.ALREADY, message=_already_text(preview.manifest))
+        elif preview.needs_key_acceptance and fingerprint in shared:
+            results[preview.bundle_hash] = dataclasses.replace(
+                base, message=_shared_text(fingerprint, shared[fingerprint]))
+        elif preview.needs_key_acceptance and not accept:
+            results[preview.bundle_hash] = dataclasses.replace(
+                base, message=preview.trust.message(preview.unit.name),
+                needs_key_acceptance=True)
+        else:
+            try:
+                results[preview.bundle_hash] = apply_import(
+                    ws, preview, accept_new_key=accept, actor=actor, limits=limits,
+                    progress=scaled_progress(progress, done, preview.size, total),
+                    directory=directory)
+            except Cancelled:
+                cancelled = True
+                results[preview.bundle_hash] = dataclasses.replace(
+                    base, message="操作已取消，未导入")
+            except GongkaiError as err:
+                results[preview.bundle_hash] = dataclasses.replace(base, message=str(err))
+        done += preview.size
+    return results
+
+
+def _shared_text(fingerprint: str, units: list[str]) -> str:
+    return (f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
+            f"{'、'.join(f'“{n}”' for n in units)}的数据包签名，"
+            "一个密钥只能代表一个单位，未接受也未导入，请与各单位核实")
 
 
 def _for_file(result: ImportResult, path: Path) -> ImportResult:
