@@ -18,10 +18,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from openpyxl import load_workbook
 
 from gongkai_desktop.bundle import trust
 from gongkai_desktop.bundle.certs import load_certificate_file
 from gongkai_desktop.bundle.consolidation import consolidate
+from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
 from gongkai_desktop.bundle.importer import Outcome, import_bundles, preview_import
 from gongkai_desktop.bundle.supervisor import SupervisorView, all_units_summary
 from gongkai_desktop.bundle.unit_identity import UnknownUnit, known_unit
@@ -331,6 +333,18 @@ def test_summary_and_consolidation_are_keyed_by_unit_id(
     imported = [r for r in cons.units if r.reported]
     assert [r.unit.id for r in imported] == ["500101", "500102"]
     assert cons.row_of("500101") != cons.row_of("500102")
+    # A reader can tell the two rows apart: the shared name is shown with each id.
+    assert [r.shown_name for r in imported] == ["涪陵区（编号 500101）", "涪陵区（编号 500102）"]
+    with Workspace.open(sup_path, readonly=True) as sup:
+        book = consolidation_workbook(sup, directory, tmp_path / "汇总.xlsx",
+                                      today=dt.date(2021, 1, 1))
+    workbook = load_workbook(book.path, read_only=True)
+    try:
+        cells = {str(c.value) for row in workbook.worksheets[0].iter_rows() for c in row
+                 if c.value}
+    finally:
+        workbook.close()
+    assert {"涪陵区（编号 500101）", "涪陵区（编号 500102）"} <= cells
     code, out, _ = cli(capsys, "summary", sup_path, "--json", "--all-units",
                        "--today", "2021-01-01")
     assert code == 0 and set(json.loads(out)["units"]) == {"500101", "500102"}
