@@ -156,11 +156,16 @@ def test_a_known_name_under_another_id_or_an_unknown_unit(
     assert imported_ids(sup) == ["500101", "500102"]
 
 
-def test_a_unit_only_the_plan_names() -> None:
-    """An imported district plan names its own bureaus; such a unit is known by that name."""
-    plan = Plan(PlanInfo("district", "区计划", "", dt.date(2021, 1, 1), "某区"), (
+def make_plan() -> Plan:
+    """An imported district plan: it names its own bureau (区教委)."""
+    return Plan(PlanInfo("district", "区计划", "", dt.date(2021, 1, 1), "某区"), (
         Area("1", 1, "一", "公开", (Subtask("1.1", 1, "（一）", "公开", (
             Measure("1.1.1", 1, "1．", "做好公开。", ("区教委",), ()),)),)),))
+
+
+def test_a_unit_only_the_plan_names() -> None:
+    """An imported district plan names its own bureaus; such a unit is known by that name."""
+    plan = make_plan()
     directory = UnitDirectory.load()
     bureau = directory.custom_unit("区教委")
     assert known_unit(bureau, plan, directory) == bureau
@@ -226,6 +231,25 @@ def test_a_key_pinned_for_one_unit_cannot_sign_for_another(
         assert imported_ids(sup) == ["500101", "500102"]
         assert [k.fingerprint for k in trust.trusted_keys(sup, "500102")] == [
             FL_KEY.fingerprint()]
+
+
+def test_a_key_retired_from_its_unit_may_then_serve_another(
+        tmp_path: Path, sup: Workspace, genuine: dict[str, Path]) -> None:
+    """No one-step transfer: the old unit's key is replaced first (explicitly)."""
+    import_bundles(sup, [genuine["万州区"]], accept_keys=[WZ_KEY.fingerprint()])
+    moved = bundle_as(tmp_path, UNIT_B, WZ_KEY, "涪陵-旧万州密钥")
+    assert "一个密钥只能代表一个单位" in import_bundles(
+        sup, [moved], accept_keys=[WZ_KEY.fingerprint()])[0].message
+    replacement = identity("重庆市万州区人民政府", "新经办人")
+    trust.trust_certificate(sup, load_certificate_file(_cer(tmp_path, replacement)), UNIT_A)
+    row = import_bundles(sup, [moved], accept_keys=[WZ_KEY.fingerprint()])[0]
+    assert row.outcome is Outcome.IMPORTED, row.message
+
+
+def test_a_directory_units_other_names_are_its_own(tmp_path: Path, sup: Workspace) -> None:
+    """A workspace made under a unit's generated alias (重庆市万州区政府) still matches."""
+    other_name = dataclasses.replace(UNIT_A, full_name="重庆市万州区政府")
+    assert known_unit(other_name, make_plan(), UnitDirectory.load()).id == "500101"
 
 
 def test_one_new_key_signing_for_two_units_in_one_batch(tmp_path: Path, sup: Workspace) -> None:

@@ -7,8 +7,9 @@
 - A certificate file (.cer) received separately can be trusted ahead of time; doing
   so is explicit too, so it replaces any key pinned for that unit.
 - One key speaks for one unit: a key pinned (active) for one unit is refused for any
-  other, whether in a bundle, an accepted fingerprint or a .cer. Moving a key to another
-  unit has no path yet (the old unit's key must be replaced first).
+  other, whether in a bundle, an accepted fingerprint or a .cer. There is no one-step
+  transfer: once the old unit's key is replaced (its new .cer trusted, or a new key
+  accepted), the old key is retired and may be accepted for another unit.
 - A certificate outside its validity period is never trusted anew.
 Replaced keys stay in the table as history (``retired_at``).
 """

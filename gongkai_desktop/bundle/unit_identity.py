@@ -48,8 +48,10 @@ def _directory_unit(unit_id: str, directory: UnitDirectory) -> Unit | None:
 
 
 def _check_names(claimed: Unit, listed: Unit) -> None:
+    # Any of the unit's own names will do (a renamed unit's older workspaces); directory
+    # names are unique, so none of them is another unit's.
     names = {normalize_name(n) for n in listed.all_names}
-    if normalize_name(claimed.name) != normalize_name(listed.name):
+    if normalize_name(claimed.name) not in names:
         raise UnknownUnit(
             f"数据包的单位编号 {claimed.id} 在单位名录中是“{listed.name}”，数据包却写作"
             f"“{claimed.name}”，编号与名称不符，未导入（可能是冒充的数据包）")
