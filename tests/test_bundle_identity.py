@@ -145,15 +145,22 @@ def test_a_made_up_id_under_a_directory_units_name(
     (Unit("custom:涪陵区", "涪陵区", "涪陵区", UnitType.OTHER), ("涪陵区", "500102")),
 ])
 def test_a_known_name_under_another_id_or_an_unknown_unit(
-        tmp_path: Path, sup: Workspace, genuine: dict[str, Path], claimed: Unit,
-        expected: tuple[str, ...]) -> None:
+        tmp_path: Path, sup_path: Path, genuine: dict[str, Path], claimed: Unit,
+        expected: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
     bad = bundle_as(tmp_path, claimed, IMPOSTOR_KEY, "冒充")
-    refused_alone(sup, bad, *expected)
-    rows = import_bundles(sup, [bad, *genuine.values()],
-                          accept_keys=[IMPOSTOR_KEY.fingerprint(), WZ_KEY.fingerprint(),
-                                       FL_KEY.fingerprint()])
-    assert [r.outcome for r in rows] == [Outcome.REFUSED, Outcome.IMPORTED, Outcome.IMPORTED]
-    assert imported_ids(sup) == ["500101", "500102"]
+    with Workspace.open(sup_path) as sup:
+        refused_alone(sup, bad, *expected)
+    before = state(sup_path)
+    code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, *accepting(IMPOSTOR_KEY))
+    assert code == 1 and "冒充.gkbundle：已拒绝：" in out and expected[0] in out
+    assert state(sup_path) == before
+    with Workspace.open(sup_path) as sup:
+        rows = import_bundles(sup, [bad, *genuine.values()],
+                              accept_keys=[IMPOSTOR_KEY.fingerprint(), WZ_KEY.fingerprint(),
+                                           FL_KEY.fingerprint()])
+        assert [r.outcome for r in rows] == [Outcome.REFUSED, Outcome.IMPORTED,
+                                             Outcome.IMPORTED]
+        assert imported_ids(sup) == ["500101", "500102"]
 
 
 def make_plan() -> Plan:
@@ -298,10 +305,11 @@ def test_a_certificate_outside_its_validity(
     bad = bundle_as(tmp_path, UNIT_B, key, "证书过期")
     if backdated:
         resign(bad, key, lambda conn: None, _backdate)
+    before = state(sup_path)
     with Workspace.open(sup_path) as sup:
         row = import_bundles(sup, [bad], accept_keys=[key.fingerprint()])[0]
     assert row.outcome is Outcome.REFUSED and expected in row.message and "有效期" in row.message
-    before = state(sup_path)
+    assert state(sup_path) == before
     code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, genuine["万州区"],
                        *accepting(key, WZ_KEY))
     assert code == 1 and "证书过期.gkbundle：已拒绝：“涪陵区”" in out and expected in out
