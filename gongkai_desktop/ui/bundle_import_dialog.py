@@ -540,7 +540,10 @@ class BundleImportDialog(QDialog):
     def _show_details(self) -> None:
         row = self.current_row()
         self.details.setPlainText(self.describe(row) if row is not None else "")
-        self.accept_key_button.setVisible(row is not None and row.needs_key)
+        # Shown while a choice can still be made or changed (before importing).
+        self.accept_key_button.setVisible(
+            row is not None and row.preview is not None and row.result is None
+            and row.preview.needs_key_acceptance)
 
     def describe(self, row: ImportRow) -> str:
         lines = [self.tr("文件：{path}").format(path=row.path)]
