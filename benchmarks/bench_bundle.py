@@ -128,7 +128,6 @@ def phase_units(p: dict[str, Any]) -> dict[str, Any]:
     root, inbox = Path(p["root"]), Path(p["inbox"])
     plan = bundled_plan()
     measures = [m.id for m in plan.measures()]
-    key = _identity()
     sizes = []
     per_file = p["bytes"] // 4
     for n, unit in enumerate(UnitDirectory.load().all()[: p["count"]]):
@@ -140,20 +139,28 @@ def phase_units(p: dict[str, Any]) -> dict[str, Any]:
                 source = root / "src.bin"
                 _write_random(source, per_file, n * 10 + f)
                 ws.add_evidence_file(measures[f], source, name=f"材料{f}.pdf")
-            bundle = export_bundle(ws, inbox / f"{unit.name}.gkbundle", key)
+            # One key per unit: a key pinned for one unit is refused for any other.
+            bundle = export_bundle(ws, inbox / f"{unit.name}.gkbundle", _identity())
             sizes.append(bundle.size)
         path.unlink()
     return {"count": len(sizes), "mean_mb": sum(sizes) / len(sizes) / MB}
 
 
 def phase_import(p: dict[str, Any]) -> dict[str, Any]:
-    from gongkai_desktop.bundle.importer import Outcome, bundle_files_in, import_bundles
+    from gongkai_desktop.bundle.importer import (
+        Outcome,
+        bundle_files_in,
+        import_bundles,
+        peek_manifest,
+    )
     from gongkai_desktop.storage import Workspace
 
     files = bundle_files_in(Path(p["inbox"]))
+    # First contact needs each unit's key accepted (the supervisor compared fingerprints).
+    keys = {peek_manifest(f).certificate_sha256 for f in files}
     with Workspace.open(Path(p["supervisor"])) as ws:
         started = time.perf_counter()
-        rows = import_bundles(ws, files)
+        rows = import_bundles(ws, files, accept_keys=keys)
         seconds = time.perf_counter() - started
     outcomes: dict[str, int] = {}
     for row in rows:

@@ -340,7 +340,9 @@ def step_import_bundle(ctx: Context) -> str:
     ws = Workspace.create(ctx.folder / f"{SUPERVISOR_NAME}.gkws", ctx.values["plan"],
                           supervisor, officer="自检", actor="自检")
     ctx.keep_open(ws.close)
-    result = import_bundle(ws, files, actor="自检")
+    # No silent first trust: the supervisor accepts the unit's key by its fingerprint.
+    fingerprint = ctx.values["bundle_identity"].fingerprint()
+    result = import_bundle(ws, files, accept_keys=[fingerprint], actor="自检")
     if result.outcome is not ImportOutcome.IMPORTED:
         raise AssertionError(f"数据包未导入：{result.message}")
     source = SupervisorView(ws).source(unit.id)

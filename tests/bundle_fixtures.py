@@ -157,3 +157,18 @@ def jpeg(width: int, height: int, *, orientation: int | None = None) -> bytes:
         exif[0x0112] = orientation
     img.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
     return buffer.getvalue()
+
+
+def keys_in(paths: list[Path] | tuple[Path, ...]) -> list[str]:
+    """The signing keys of these bundle files (unreadable ones skipped): what a supervisor
+    passes as ``accept_keys`` after comparing fingerprints (first contact needs it)."""
+    from gongkai_desktop.bundle.importer import peek_manifest
+    from gongkai_desktop.errors import GongkaiError
+
+    out = []
+    for path in paths:
+        try:
+            out.append(peek_manifest(Path(path)).certificate_sha256)
+        except GongkaiError:
+            continue
+    return out

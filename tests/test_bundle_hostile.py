@@ -33,6 +33,7 @@ from tests.bundle_fixtures import (
     fill_b,
     identity,
     key_of,
+    keys_in,
     make_supervisor,
     make_unit,
     resign,
@@ -62,7 +63,8 @@ def other_unit_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sup(tmp_path: Path, other_unit_bundle: Path) -> Iterator[Workspace]:
     """A supervisor that already imported 涪陵区 (so there is something to keep intact)."""
     with make_supervisor(tmp_path / "sup.gkws") as ws:
-        assert import_bundle(ws, [other_unit_bundle]).outcome is Outcome.IMPORTED
+        got = import_bundle(ws, [other_unit_bundle], accept_new_key=True)
+        assert got.outcome is Outcome.IMPORTED
         yield ws
 
 
@@ -87,7 +89,7 @@ def bad(tmp_path: Path, genuine: Path) -> Path:
 
 
 def test_the_genuine_bundle_imports(sup: Workspace, bad: Path) -> None:
-    assert import_bundles(sup, [bad])[0].outcome is Outcome.IMPORTED
+    assert import_bundles(sup, [bad], accept_keys=keys_in([bad]))[0].outcome is Outcome.IMPORTED
 
 
 def test_a_changed_row(sup: Workspace, bad: Path) -> None:
@@ -98,7 +100,7 @@ def test_a_changed_row(sup: Workspace, bad: Path) -> None:
 def test_a_changed_copy_beside_the_genuine_file_gets_its_own_verdict(
         sup: Workspace, genuine: Path, bad: Path) -> None:
     tamper(bad, "UPDATE records SET explanation = '已全部完成' WHERE measure_id = '1.1.2'")
-    first, second = import_bundles(sup, [genuine, bad])
+    first, second = import_bundles(sup, [genuine, bad], accept_keys=keys_in([genuine, bad]))
     assert first.outcome is Outcome.IMPORTED
     assert second.outcome is Outcome.REFUSED and "校验值不一致" in second.message
     assert second.path == bad
@@ -273,14 +275,15 @@ def test_a_replayed_older_bundle(tmp_path: Path, sup: Workspace) -> None:
         old = export(ws, tmp_path / "old.gkbundle").files[0]
         ws.update_record("2.1.2", explanation="新的说明", actor="张三")
         new = export(ws, tmp_path / "new.gkbundle").files[0]
-    assert import_bundle(sup, [new]).outcome is Outcome.IMPORTED
+    assert import_bundle(sup, [new], accept_new_key=True).outcome is Outcome.IMPORTED
     message = refused(sup, old, "较旧")
     assert "序号 2" in message and "序号 1" in message
 
 
 def test_two_bundles_with_one_sequence_number(sup: Workspace, bad: Path, tmp_path: Path,
                                               genuine: Path) -> None:
-    assert import_bundle(sup, [copy(genuine, tmp_path / "g.gkbundle")]).outcome \
+    assert import_bundle(sup, [copy(genuine, tmp_path / "g.gkbundle")],
+                         accept_new_key=True).outcome \
         is Outcome.IMPORTED
     resign(bad, key_of(UNIT_A), lambda conn: conn.execute(
         "UPDATE records SET explanation = '另一个版本' WHERE measure_id = '1.1.2'"))
@@ -307,7 +310,7 @@ def test_a_bundle_changed_between_preview_and_apply(sup: Workspace, bad: Path) -
     before = dump(sup)
     tamper(bad, "UPDATE records SET remarks = '预览后改的' WHERE measure_id = '1.1.2'")
     with pytest.raises(GongkaiError, match="校验值不一致"):
-        apply_import(sup, preview)
+        apply_import(sup, preview, accept_new_key=True)
     assert dump(sup) == before
 
 

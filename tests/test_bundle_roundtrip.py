@@ -47,6 +47,7 @@ from tests.bundle_fixtures import (
     fill_b,
     jpeg,
     key_of,
+    keys_in,
     make_supervisor,
     make_unit,
 )
@@ -83,7 +84,8 @@ def test_two_units_arrive_complete(tmp_path: Path, unit_a: Workspace, unit_b: Wo
     a = export(unit_a, tmp_path / default_bundle_name("万州区"))
     b = export(unit_b, tmp_path / "涪陵区.gkbundle")
     assert a.files[0].name.startswith("万州区-自查-") and a.files[0].suffix == ".gkbundle"
-    results = import_bundles(sup, [a.files[0], b.files[0]])
+    both = [a.files[0], b.files[0]]
+    results = import_bundles(sup, both, accept_keys=keys_in(both))
     assert [r.outcome for r in results] == [Outcome.IMPORTED, Outcome.IMPORTED]
     assert "万州区" in results[0].message and "序号 1" in results[0].message
     view = SupervisorView(sup)
@@ -115,20 +117,20 @@ def test_two_units_arrive_complete(tmp_path: Path, unit_a: Workspace, unit_b: Wo
 def test_importing_the_same_bundle_again_changes_nothing(tmp_path: Path, unit_a: Workspace,
                                                          sup: Workspace) -> None:
     a = export(unit_a, tmp_path / "a.gkbundle")
-    assert import_bundle(sup, a.files).outcome is Outcome.IMPORTED
+    assert import_bundle(sup, a.files, accept_new_key=True).outcome is Outcome.IMPORTED
     before = dump(sup)
-    again = import_bundles(sup, [a.files[0]])
+    again = import_bundles(sup, [a.files[0]], accept_keys=keys_in([a.files[0]]))
     assert again[0].outcome is Outcome.ALREADY and "已导入过" in again[0].message
     preview = preview_import(sup, a.files)
     assert preview.outcome is Outcome.ALREADY and "不会改动" in preview.summary()
-    assert apply_import(sup, preview).outcome is Outcome.ALREADY
+    assert apply_import(sup, preview, accept_new_key=True).outcome is Outcome.ALREADY
     assert dump(sup) == before
 
 
 def test_newer_bundle_replaces_and_preview_lists_the_changes(
         tmp_path: Path, unit_a: Workspace, sup: Workspace) -> None:
     first = export(unit_a, tmp_path / "1.gkbundle")
-    import_bundle(sup, first.files)
+    import_bundle(sup, first.files, accept_new_key=True)
     unit_a.update_record("2.1.2", status=Status.DONE, explanation="专区已建成", actor="张三")
     pdf_item = next(e for e in unit_a.evidence("1.1.2") if e.file_name.endswith(".pdf"))
     unit_a.remove_evidence(pdf_item.id, actor="张三")
@@ -145,7 +147,7 @@ def test_newer_bundle_replaces_and_preview_lists_the_changes(
     assert changed["2.1.2"].describe() == "完成状态：推进中→已完成；完成情况说明"
     assert changed["1.1.2"].describe() == "佐证材料 +0 −1"
     assert "2 项举措有变化" in preview.summary()
-    result = apply_import(sup, preview)
+    result = apply_import(sup, preview, accept_new_key=True)
     assert result.outcome is Outcome.IMPORTED and result.changed_measures == 2
     view = SupervisorView(sup)
     assert view.record("500101", "2.1.2").status is Status.DONE
@@ -185,7 +187,7 @@ def test_split_bundle_parts_stay_under_the_limit_and_import_together(
     with pytest.raises(UnsafeInput, match="缺少第2部分"):
         preview_import(sup, [result.files[0], *result.files[2:]])
     shuffled = list(reversed(result.files))
-    rows = import_bundles(sup, shuffled)
+    rows = import_bundles(sup, shuffled, accept_keys=keys_in(shuffled))
     assert [r.outcome for r in rows] == [Outcome.IMPORTED] * len(shuffled)
     assert [r.path for r in rows] == shuffled
     view = SupervisorView(sup)
@@ -200,15 +202,15 @@ def test_evidence_free_bundle_lists_files_and_keeps_content_received_before(
     light = export(unit_a, tmp_path / "light.gkbundle", include_evidence=False)
     full_size = export(unit_a, tmp_path / "full.gkbundle").size
     assert light.size < full_size and light.blob_count == 0
-    import_bundle(sup, light.files)
+    import_bundle(sup, light.files, accept_new_key=True)
     view = SupervisorView(sup)
     files = [e for e in view.evidence("500101") if e.is_file]
     assert files and not any(e.has_content for e in files)
-    import_bundle(sup, [tmp_path / "full.gkbundle"])
+    import_bundle(sup, [tmp_path / "full.gkbundle"], accept_new_key=True)
     assert all(e.has_content for e in view.evidence("500101") if e.is_file)
     unit_a.update_record("2.1.2", explanation="更新了说明", actor="张三")
     import_bundle(sup, export(unit_a, tmp_path / "light2.gkbundle",
-                              include_evidence=False).files)
+                              include_evidence=False).files, accept_new_key=True)
     # Unchanged files keep the content received with the earlier full bundle.
     assert all(e.has_content for e in view.evidence("500101") if e.is_file)
     assert "不含佐证文件" in " ".join(preview_import(sup, light.files).warnings)
@@ -229,7 +231,7 @@ def test_shrinking_photos_keeps_orientation_and_reports_the_saving(
                                ExportOptions(shrink_images=True), shrink=plan)
     assert not plan.folder.exists()  # the temporary copies are gone
     assert result.shrunk_images == 1 and result.bytes_saved == saved
-    import_bundle(sup, result.files)
+    import_bundle(sup, result.files, accept_new_key=True)
     view = SupervisorView(sup)
     items = {e.file_name: e for e in view.evidence("500101")}
     sent = items["现场照片.jpg"]
@@ -319,7 +321,8 @@ def test_old_and_new_selected_together_both_apply_in_order(
     old = export(unit_a, tmp_path / "old.gkbundle")
     unit_a.update_record("2.1.2", status=Status.DONE, actor="张三")
     new = export(unit_a, tmp_path / "new.gkbundle")
-    rows = import_bundles(sup, [new.files[0], old.files[0]])
+    both = [new.files[0], old.files[0]]
+    rows = import_bundles(sup, both, accept_keys=keys_in(both))
     assert [r.outcome for r in rows] == [Outcome.IMPORTED, Outcome.IMPORTED]
     assert SupervisorView(sup).unit("500101").sequence == 2
 
@@ -333,7 +336,8 @@ def test_a_dropped_folder_imports_every_bundle(tmp_path: Path, unit_a: Workspace
     (inbox / "说明.txt").write_text("不是数据包", encoding="utf-8")
     files = bundle_files_in(inbox)
     assert [f.name for f in files] == ["万州区.gkbundle", "涪陵区.gkbundle"]
-    assert {r.outcome for r in import_bundles(sup, files)} == {Outcome.IMPORTED}
+    rows = import_bundles(sup, files, accept_keys=keys_in(files))
+    assert {r.outcome for r in rows} == {Outcome.IMPORTED}
 
 
 def test_progress_reaches_the_end(tmp_path: Path, unit_a: Workspace, sup: Workspace) -> None:
@@ -342,7 +346,8 @@ def test_progress_reaches_the_end(tmp_path: Path, unit_a: Workspace, sup: Worksp
                       progress=lambda d, t: seen.append((d, t)) is None)
     assert seen and seen[-1][0] == seen[-1][1]
     seen.clear()
-    import_bundles(sup, a.files, progress=lambda d, t: seen.append((d, t)) is None)
+    import_bundles(sup, a.files, progress=lambda d, t: seen.append((d, t)) is None,
+                   accept_keys=keys_in(a.files))
     assert seen[-1][0] == seen[-1][1]
     assert all(d <= t for d, t in seen)
 
@@ -352,7 +357,7 @@ def test_the_same_bundle_selected_twice_imports_once(tmp_path: Path, unit_a: Wor
     a = export(unit_a, tmp_path / "a.gkbundle").files[0]
     copy_of_a = tmp_path / "a (1).gkbundle"
     copy_of_a.write_bytes(a.read_bytes())
-    rows = import_bundles(sup, [a, a, copy_of_a])
+    rows = import_bundles(sup, [a, a, copy_of_a], accept_keys=keys_in([a, a, copy_of_a]))
     # Each copy is verified on its own and found to be the bundle just imported.
     assert [r.outcome for r in rows] == [Outcome.IMPORTED, Outcome.ALREADY, Outcome.ALREADY]
     assert [r.path for r in rows] == [a, a, copy_of_a]

@@ -1,4 +1,4 @@
-"""Whose key speaks for a unit: pinned by the first bundle, changed only explicitly."""
+"""Whose key speaks for a unit: accepted explicitly on first contact, changed only explicitly."""
 
 from __future__ import annotations
 
@@ -57,15 +57,25 @@ def sup(tmp_path: Path) -> Iterator[Workspace]:
         yield ws
 
 
-def test_first_bundle_pins_its_certificate(tmp_path: Path, unit_a: Workspace,
-                                           sup: Workspace) -> None:
+def test_the_first_bundle_needs_its_key_accepted(tmp_path: Path, unit_a: Workspace,
+                                                 sup: Workspace) -> None:
     bundle = export(unit_a, tmp_path / "1.gkbundle")
     preview = preview_import(sup, bundle.files)
     fingerprint = key_of(UNIT_A).fingerprint()
-    assert preview.trust.state is TrustState.NEW
+    assert preview.trust.state is TrustState.NEW and preview.needs_key_acceptance
     assert group_fingerprint(fingerprint) in preview.trust.message("万州区")
     assert preview.trust.cert.grouped_fingerprint == group_fingerprint(fingerprint)
-    apply_import(sup, preview)
+    before = dump(sup)
+    with pytest.raises(SignatureError, match="纸质报告最后一页"):
+        apply_import(sup, preview)  # no silent trust on first use
+    with pytest.raises(SignatureError, match="尚未被信任"):
+        import_bundle(sup, bundle.files)
+    assert dump(sup) == before
+    # Another key's fingerprint accepts nothing.
+    assert import_bundles(sup, bundle.files,
+                          accept_keys=[NEW_KEY.fingerprint()])[0].needs_key_acceptance
+    assert dump(sup) == before
+    apply_import(sup, preview, accept_keys=[group_fingerprint(fingerprint)])
     keys = trusted_keys(sup)
     assert [(k.unit_id, k.fingerprint, k.source) for k in keys] == [
         ("500101", fingerprint, KeySource.BUNDLE)]
@@ -76,7 +86,7 @@ def test_first_bundle_pins_its_certificate(tmp_path: Path, unit_a: Workspace,
 
 def test_another_key_is_refused_until_accepted(tmp_path: Path, unit_a: Workspace,
                                                sup: Workspace) -> None:
-    import_bundle(sup, export(unit_a, tmp_path / "1.gkbundle").files)
+    import_bundle(sup, export(unit_a, tmp_path / "1.gkbundle").files, accept_new_key=True)
     unit_a.update_record("2.1.2", explanation="换了电脑以后", actor="张三")
     rekeyed = export(unit_a, tmp_path / "2.gkbundle", NEW_KEY)
     before = dump(sup)
@@ -108,7 +118,7 @@ def test_another_key_is_refused_until_accepted(tmp_path: Path, unit_a: Workspace
 
 def test_accept_new_key_flag_of_apply(tmp_path: Path, unit_a: Workspace,
                                       sup: Workspace) -> None:
-    import_bundle(sup, export(unit_a, tmp_path / "1.gkbundle").files)
+    import_bundle(sup, export(unit_a, tmp_path / "1.gkbundle").files, accept_new_key=True)
     unit_a.update_record("2.1.2", explanation="x", actor="张三")
     preview = preview_import(sup, export(unit_a, tmp_path / "2.gkbundle", NEW_KEY).files)
     assert apply_import(sup, preview, accept_new_key=True).outcome is Outcome.IMPORTED
@@ -133,7 +143,7 @@ def test_a_certificate_file_trusted_ahead_of_time(tmp_path: Path, unit_a: Worksp
 
 def test_a_certificate_file_replaces_a_pinned_key(tmp_path: Path, unit_a: Workspace,
                                                   sup: Workspace) -> None:
-    import_bundle(sup, export(unit_a, tmp_path / "1.gkbundle").files)
+    import_bundle(sup, export(unit_a, tmp_path / "1.gkbundle").files, accept_new_key=True)
     cer = tmp_path / "new.cer"
     NEW_KEY.export_cer(cer)
     trust_certificate(sup, load_certificate_file(cer), UNIT_A)

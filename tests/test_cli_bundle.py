@@ -22,6 +22,11 @@ FL_KEY = identity("重庆市涪陵区人民政府", "赵六")
 OFFICE_KEY = identity("重庆市人民政府办公厅", "王五")
 
 
+def accepting(*keys: SigningIdentity) -> list[str]:
+    """``--accept-key`` for each key, as the supervisor types it after comparing fingerprints."""
+    return [arg for key in keys for arg in ("--accept-key", group_fingerprint(key.fingerprint()))]
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
@@ -63,7 +68,7 @@ def test_export_import_and_summary_of_all_units(tmp_path: Path, units: tuple[Pat
     assert code == 0 and "已导出" in out and "序号 1" in out
     assert run(capsys, "bundle", "export", fl, "-o", tmp_path / "涪陵区.gkbundle")[0] == 0
     code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "万州区.gkbundle",
-                       tmp_path / "涪陵区.gkbundle")
+                       tmp_path / "涪陵区.gkbundle", *accepting(WZ_KEY, FL_KEY))
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("万州区.gkbundle：已导入：万州区，序号 1")
@@ -73,11 +78,12 @@ def test_export_import_and_summary_of_all_units(tmp_path: Path, units: tuple[Pat
     code, out, _ = run(capsys, "summary", sup, "--json", "--all-units", "--today", "2021-01-01")
     assert code == 0
     data = json.loads(out)
-    assert set(data["units"]) == {"万州区", "涪陵区"}
-    wz_data = data["units"]["万州区"]
+    assert set(data["units"]) == {"500101", "500102"}  # by unit id, never by name
+    wz_data = data["units"]["500101"]
+    assert wz_data["name"] == "万州区"
     assert set(wz_data) >= {"counts", "measures", "bundle"}
     assert wz_data["bundle"]["sequence"] == 1 and "exported_at" in wz_data["bundle"]
-    assert data["units"]["涪陵区"]["counts"]["in_progress"] >= 0
+    assert data["units"]["500102"]["counts"]["in_progress"] >= 0
 
 
 def test_refused_files_say_why_and_exit_non_zero(tmp_path: Path, units: tuple[Path, Path, Path],
@@ -88,7 +94,8 @@ def test_refused_files_say_why_and_exit_non_zero(tmp_path: Path, units: tuple[Pa
     broken.write_bytes((tmp_path / "good.gkbundle").read_bytes()[:5000])
     text = tmp_path / "notes.gkbundle"
     text.write_text("hello", encoding="utf-8")
-    code, out, err = run(capsys, "bundle", "import", sup, broken, text, tmp_path / "good.gkbundle")
+    code, out, err = run(capsys, "bundle", "import", sup, broken, text, tmp_path / "good.gkbundle",
+                         *accepting(WZ_KEY))
     assert code == 1
     assert "broken.gkbundle：已拒绝：" in out and "不完整" in out
     assert "notes.gkbundle：已拒绝：" in out and "不是本程序导出的数据包" in out
@@ -108,7 +115,7 @@ def test_split_export_imports_from_a_folder(tmp_path: Path, units: tuple[Path, P
                        "--max-size", "5")
     assert code == 0 and out.count("已导出") >= 3
     assert all(p.stat().st_size <= 5 * 1024 * 1024 for p in inbox.iterdir())
-    code, out, _ = run(capsys, "bundle", "import", sup, inbox)
+    code, out, _ = run(capsys, "bundle", "import", sup, inbox, *accepting(WZ_KEY))
     assert code == 0 and out.count("已导入：万州区") == len(list(inbox.iterdir()))
 
 
@@ -186,7 +193,7 @@ def test_receipt_round_trip(tmp_path: Path, units: tuple[Path, Path, Path],
                             capsys: pytest.CaptureFixture[str]) -> None:
     wz, _fl, sup = units
     run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
-    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle")
+    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle", *accepting(WZ_KEY))
     receipt = tmp_path / "回执.gkreceipt"
     code, out, _ = run(capsys, "bundle", "receipt", sup, "--unit", "万州区", "-o", receipt)
     assert code == 0 and "已生成回执" in out
@@ -280,7 +287,7 @@ def test_consolidate_to_xlsx(tmp_path: Path, units: tuple[Path, Path, Path],
                              capsys: pytest.CaptureFixture[str]) -> None:
     wz, _fl, sup = units
     run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
-    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle")
+    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle", *accepting(WZ_KEY))
     out_file = tmp_path / "汇总.xlsx"
     code, out, _ = run(capsys, "bundle", "consolidate", sup, "-o", out_file, "--led")
     assert code == 0 and out_file.is_file() and "项举措" in out

@@ -48,7 +48,8 @@ def sup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
         for unit, fill in ((UNIT_A, fill_a), (UNIT_B, fill_b)):
             with make_unit(tmp / f"{unit.name}.gkws", unit) as unit_ws:
                 fill(unit_ws)
-                import_bundle(ws, export(unit_ws, tmp / f"{unit.name}.gkbundle").files)
+                bundle = export(unit_ws, tmp / f"{unit.name}.gkbundle")
+                import_bundle(ws, bundle.files, accept_new_key=True)
         yield ws
 
 

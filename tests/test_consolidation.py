@@ -59,7 +59,8 @@ def sup(tmp_path: Path) -> Iterator[Workspace]:
                 fill(unit_ws)
                 if unit is UNIT_A:
                     unit_ws.update_record("2.1.2", remarks='=HYPERLINK("http://x","点我")')
-                import_bundle(ws, export(unit_ws, tmp_path / f"{unit.name}.gkbundle").files)
+                bundle = export(unit_ws, tmp_path / f"{unit.name}.gkbundle")
+                import_bundle(ws, bundle.files, accept_new_key=True)
         yield ws
 
 
@@ -181,8 +182,9 @@ def test_workbook_layout(sup: Workspace, directory: UnitDirectory, tmp_path: Pat
 
 def test_all_units_summary_shape(sup: Workspace, directory: UnitDirectory) -> None:
     data = all_units_summary(sup, directory, TODAY)
-    assert set(data["units"]) == {"万州区", "涪陵区"}
-    wz = data["units"]["万州区"]
+    assert set(data["units"]) == {"500101", "500102"}  # by id, never by name
+    wz = data["units"]["500101"]
+    assert (wz["name"], wz["full_name"]) == ("万州区", "重庆市万州区人民政府")
     assert wz["counts"] == {"not_started": 0, "in_progress": 1, "done": 1, "not_applicable": 1}
     assert wz["measures"]["1.1.2"]["status"] == "done"
     assert wz["measures"]["1.1.2"]["evidence"] == 3

@@ -57,7 +57,7 @@ def sup(tmp_path: Path) -> Iterator[Workspace]:
 def receipt_file(tmp_path: Path, unit_a: Workspace, sup: Workspace) -> Path:
     export(unit_a, tmp_path / "1.gkbundle")
     bundle = export(unit_a, tmp_path / "2.gkbundle")
-    import_bundle(sup, bundle.files)
+    import_bundle(sup, bundle.files, accept_new_key=True)
     out = tmp_path / default_receipt_name("万州区", bundle.sequence)
     receipt = write_receipt(sup, "500101", OFFICE_KEY, out)
     assert out.name == "万州区-回执-序号2.gkreceipt"
@@ -149,7 +149,7 @@ def test_a_changed_office_key_is_refused_until_accepted(
     # (This used to import with a mere warning; now the changed key must be accepted.)
     import_receipt(unit_a, receipt_file, accept_key=OFFICE_FP)
     unit_a.update_record("2.1.2", explanation="第三次", actor="张三")
-    import_bundle(sup, export(unit_a, tmp_path / "3.gkbundle").files)
+    import_bundle(sup, export(unit_a, tmp_path / "3.gkbundle").files, accept_new_key=True)
     other = tmp_path / "3.gkreceipt"
     new_key = identity(SUPERVISOR.full_name, "新经办人")
     write_receipt(sup, "500101", new_key, other)

@@ -1,4 +1,5 @@
-"""Importing bundles in the window: preview, trust on first use, a changed key, results."""
+"""Importing bundles in the window: preview, keys accepted per unit (first contact and a
+changed key), results."""
 
 from __future__ import annotations
 
@@ -6,16 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from gongkai_desktop.bundle.supervisor import SupervisorView
+from gongkai_desktop.bundle.trust import trusted_keys
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import bundled_plan
+from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.ui import bundle_actions
 from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog
+from gongkai_desktop.ui.key_acceptance_dialog import KeyAcceptanceDialog
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.session import Session
 from gongkai_desktop.units import UnitDirectory
@@ -99,6 +103,42 @@ def statuses(dialog: BundleImportDialog) -> dict[str, str]:
     return {m.index(r, 0).data(): m.index(r, m.STATUS).data() for r in range(m.rowCount())}
 
 
+class KeyAnswers:
+    """Answers the 核对签名证书 dialog when it shows (accept / refuse per unit name, or
+    cancel), like a user clicking; keeps what it showed."""
+
+    def __init__(self, qtbot, choices: dict[str, bool] | None, *, shots: Path | None = None
+                 ) -> None:
+        self.qtbot, self.choices, self.shots = qtbot, choices, shots
+        self.shown: list[dict[str, object]] = []
+        self.tries = 0
+        QTimer.singleShot(0, self.act)
+
+    def act(self) -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, KeyAcceptanceDialog):
+            self.tries += 1
+            assert self.tries < 500, "the key dialog never showed"
+            QTimer.singleShot(20, self.act)
+            return
+        self.shown.append({
+            "units": [q.unit.name for q in dialog.questions],
+            "text": "\n".join(label.text() for label in dialog.findChildren(QLabel)),
+            "ok_enabled_before": dialog.ok_button.isEnabled(),
+            "height": dialog.height(),
+        })
+        if self.shots is not None:
+            save_shot(dialog, self.shots, "key_acceptance_dialog")
+        if self.choices is None:
+            dialog.reject()
+            return
+        for q in dialog.questions:
+            buttons = dialog.accept_buttons if self.choices[q.unit.name] else dialog.reject_buttons
+            self.qtbot.mouseClick(buttons[q.key], Qt.MouseButton.LeftButton)
+        assert dialog.ok_button.isEnabled()
+        self.qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
 def run_import(dialog: BundleImportDialog, qtbot) -> None:
     assert dialog.import_button.isEnabled()
     received: list[list[object]] = []
@@ -107,7 +147,7 @@ def run_import(dialog: BundleImportDialog, qtbot) -> None:
     qtbot.waitUntil(lambda: bool(received), timeout=20000)
 
 
-def test_first_import_pins_the_key_shows_changes_and_twice_is_already(
+def test_first_import_needs_the_keys_accepted_shows_changes_and_twice_is_already(
     window: MainWindow, office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path,
     messages: list[Message], shots: Path,
 ) -> None:
@@ -117,8 +157,8 @@ def test_first_import_pins_the_key_shows_changes_and_twice_is_already(
                  "UPDATE records SET explanation = '伪造' WHERE measure_id = '1.1.1'")
     dialog = import_dialog(window, qtbot, [a, b, bad])
     rows = statuses(dialog)
-    assert rows[a.name] == "可以导入（首次，将信任其证书）"
-    assert rows[b.name] == "可以导入（首次，将信任其证书）"
+    assert rows[a.name] == "需核对证书指纹（首次收到）"
+    assert rows[b.name] == "需核对证书指纹（首次收到）"
     assert rows[bad.name].startswith("拒绝：")
     m = dialog.model
     assert [m.index(0, c).data() for c in (1, 3, 4)] == ["万州区", "1", "2 项举措"]
@@ -128,12 +168,15 @@ def test_first_import_pins_the_key_shows_changes_and_twice_is_already(
     import hashlib
 
     grouped = hashlib.sha256(fingerprint).hexdigest().upper()
-    assert grouped[:4] + " " + grouped[4:8] in details  # the fingerprint to be pinned
-    assert "首次收到该单位的数据包，导入时将信任此证书" in details
+    assert grouped[:4] + " " + grouped[4:8] in details  # the fingerprint to compare
+    assert "首次收到该单位的数据包，其签名证书尚未被信任" in details
+    assert "纸质报告最后一页" in details
     assert "1.1.1" in details and "完成状态：（无）→已完成" in details
-    assert "共 3 个文件：可以导入 2 个，拒绝 1 个" in dialog.summary.text()
+    assert "共 3 个文件：可以导入 0 个，拒绝 1 个，2 个需核对签名证书" in dialog.summary.text()
     before = dump(office.ws)
+    answers = KeyAnswers(qtbot, {"万州区": True, "涪陵区": True})
     run_import(dialog, qtbot)
+    assert [shown["units"] for shown in answers.shown] == [["万州区", "涪陵区"]]
     rows = statuses(dialog)
     assert rows[a.name] == "已导入" and rows[b.name] == "已导入"
     assert rows[bad.name].startswith("拒绝：")
@@ -180,6 +223,7 @@ def test_a_new_key_is_refused_unless_accepted(
     ws = units["万州区"]
     first = bundle_of(ws, tmp_path / "收件", "第1次.gkbundle")
     dialog = import_dialog(window, qtbot, [first])
+    KeyAnswers(qtbot, {"万州区": True})
     run_import(dialog, qtbot)
     ws.update_record("1.1.2", status=Status.DONE, actor="张三")
     second = bundle_of(ws, tmp_path / "收件", "第2次-新密钥.gkbundle", signer="李四")
@@ -190,33 +234,29 @@ def test_a_new_key_is_refused_unless_accepted(
     details = dialog.details.toPlainText()
     assert "已信任的证书指纹：" in details and "此数据包的证书指纹：" in details
     assert dialog.accept_key_button.isVisible()
-    assert "1 个需确认新密钥" in dialog.summary.text()
+    assert "1 个需核对签名证书" in dialog.summary.text()
 
-    # Imported without accepting: refused, nothing changes.
+    # Imported with the key refused: refused, nothing changes.
     before = dump(office.ws)
+    KeyAnswers(qtbot, {"万州区": False})
     run_import(dialog, qtbot)
     (text,) = statuses(dialog).values()
     assert text.startswith("拒绝：") and "换了签名密钥" in text
     assert dump(office.ws) == before
 
-    # Declining the question leaves it refused; accepting imports it.
-    asked: list[str] = []
-
-    def answer(yes: bool):
-        def ask(parent: QWidget, title: str, text: str, y: str, n: str) -> bool:
-            asked.append(text)
-            return yes
-        return ask
-
+    # Cancelling the question leaves it undecided; accepting imports it.
     dialog.add_files([second])
     wait_previewed(dialog, qtbot, 1)
     dialog.view.selectRow(0)
-    monkeypatch.setattr(bundle_actions, "ask_question", answer(False))
+    KeyAnswers(qtbot, None)
     assert not dialog.accept_new_key()
     assert statuses(dialog) == {second.name: "需确认新密钥"}
-    monkeypatch.setattr(bundle_actions, "ask_question", answer(True))
+    answers = KeyAnswers(qtbot, {"万州区": True})
     qtbot.mouseClick(dialog.accept_key_button, Qt.MouseButton.LeftButton)
-    assert "已信任的证书指纹：" in asked[-1] and "此数据包的证书指纹：" in asked[-1]
+    shown = str(answers.shown[-1]["text"])
+    assert "已信任的证书指纹：" in shown and "此数据包的证书指纹" in shown
+    assert group_fingerprint(identity(WANZHOU, "李四").fingerprint()) in shown
+    assert group_fingerprint(identity(WANZHOU, "张三").fingerprint()) in shown
     assert statuses(dialog) == {second.name: "可以导入（已接受新密钥）"}
     run_import(dialog, qtbot)
     assert statuses(dialog) == {second.name: "已导入"}
@@ -258,7 +298,7 @@ def test_trusting_a_cer_ahead_of_time(
     cer.write_bytes(identity(WANZHOU, "张三").certificate_der())
     a = bundle_of(units["万州区"], tmp_path / "收件", "万州区.gkbundle")
     dialog = import_dialog(window, qtbot, [a])
-    assert statuses(dialog) == {a.name: "可以导入（首次，将信任其证书）"}
+    assert statuses(dialog) == {a.name: "需核对证书指纹（首次收到）"}
     asked: list[str] = []
     monkeypatch.setattr(bundle_actions, "open_file_name", lambda *args: str(cer))
 
@@ -290,3 +330,57 @@ def test_start_up_files_wait_for_the_workspace(
     assert dialog is not None
     wait_previewed(dialog, qtbot, 1)
     w.close()
+
+
+def test_a_folder_of_two_new_units_asks_once_and_imports_only_the_accepted(
+    window: MainWindow, office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path,
+    shots: Path, messages: list[Message],
+) -> None:
+    inbox = tmp_path / "收件"
+    bundle_of(units["万州区"], inbox, "万州区.gkbundle")
+    bundle_of(units["涪陵区"], inbox, "涪陵区.gkbundle", signer="冒充者")
+    dialog = bundle_actions.install(window).open_import_dialog([inbox])  # a folder
+    assert dialog is not None
+    wait_previewed(dialog, qtbot, 2)
+    before = dump(office.ws)
+    answers = KeyAnswers(qtbot, {"万州区": True, "涪陵区": False}, shots=shots)
+    run_import(dialog, qtbot)
+    (shown,) = answers.shown  # one dialog for both units
+    assert shown["units"] == ["万州区", "涪陵区"]
+    text = str(shown["text"])
+    for unit, signer in ((WANZHOU, "张三"), ("重庆市涪陵区人民政府", "冒充者")):
+        assert unit in text and group_fingerprint(identity(unit, signer).fingerprint()) in text
+    assert "纸质报告最后一页" in text and "电话" in text
+    assert shown["ok_enabled_before"] is False  # no choice is made for the user
+    rows = statuses(dialog)
+    assert rows["万州区.gkbundle"] == "已导入"
+    assert rows["涪陵区.gkbundle"].startswith("拒绝：") and "尚未被信任" in rows["涪陵区.gkbundle"]
+    assert dump(office.ws) != before
+    assert [u.unit.id for u in SupervisorView(office.ws).units()] == ["500101"]
+    assert [k.unit_id for k in trusted_keys(office.ws)] == ["500101"]
+    assert messages == []
+
+
+def test_the_key_dialog_fits_a_small_screen(
+    office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path, shots: Path,
+) -> None:
+    from gongkai_desktop.bundle.importer import preview_import
+    from gongkai_desktop.ui.key_acceptance_dialog import questions_for
+
+    preview = preview_import(office.ws, [bundle_of(units["万州区"], tmp_path, "a.gkbundle")])
+    import dataclasses
+
+    many = [(dataclasses.replace(preview, manifest=dataclasses.replace(
+        preview.manifest, unit=dataclasses.replace(preview.unit, id=f"5001{n:02}"))),
+        f"{n}.gkbundle") for n in range(8)]
+    dialog = KeyAcceptanceDialog(questions_for(many))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert len(dialog.questions) == 8 and dialog.height() <= 620
+    assert dialog.key_list.verticalScrollBar().maximum() > 0  # the list scrolls
+    assert dialog.ok_button.isVisible() and not dialog.ok_button.isEnabled()
+    bottom = dialog.ok_button.mapTo(dialog, dialog.ok_button.rect().bottomLeft()).y()
+    assert bottom <= dialog.height()
+    save_shot(dialog, shots, "key_acceptance_dialog_many")
+    dialog.close()

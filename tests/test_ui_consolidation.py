@@ -59,7 +59,8 @@ def sup_session(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication,
     for unit, fill in ((UNIT_A, fill_a), (UNIT_B, fill_b)):
         with make_unit(tmp_path / f"{unit.name}.gkws", unit) as unit_ws:
             fill(unit_ws)
-            import_bundle(ws, export(unit_ws, tmp_path / f"{unit.name}.gkbundle").files)
+            bundle = export(unit_ws, tmp_path / f"{unit.name}.gkbundle")
+            import_bundle(ws, bundle.files, accept_new_key=True)
     session = Session(ws, directory)
     yield session
     if shiboken6.isValid(session):

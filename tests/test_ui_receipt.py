@@ -21,7 +21,7 @@ from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
 from gongkai_desktop.ui.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
-from tests.bundle_fixtures import PASSPHRASE, dump, export, identity
+from tests.bundle_fixtures import PASSPHRASE, dump, export, identity, keys_in
 from tests.ui_fixtures import Message, make_session
 
 ui_app = ui_fixtures.ui_app
@@ -102,7 +102,8 @@ def test_receipt_round_trip_shows_in_the_unit_window(
     unit_actions.refresh_status()
     assert "序号 1" in unit_actions.status_label.text()
     assert "尚未收到回执" in unit_actions.status_label.text()
-    assert import_bundles(office.ws, [sent])[0].outcome.value == "imported"
+    rows = import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
+    assert rows[0].outcome.value == "imported"
 
     # The office: 写回执… → pick 万州区 → file name → passphrase.
     out = tmp_path / "回执.gkreceipt"
@@ -276,7 +277,7 @@ def test_a_receipt_for_another_unit_is_refused(
     try:
         sent = export(other.ws, tmp_path / "涪陵区.gkbundle",
                       identity("重庆市涪陵区人民政府", "张三")).files[0]
-        import_bundles(office.ws, [sent])
+        import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
         out = tmp_path / "涪陵区回执.gkreceipt"
         answer_prompts(monkeypatch, out)
         bundle_actions.install(office_window).write_receipt_for("500102", "涪陵区", 1)

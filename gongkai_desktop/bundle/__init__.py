@@ -4,9 +4,10 @@
   ``.gkbundle``; ``receipt.import_receipt`` records the office's signed receipt,
   signed with the office key the unit accepted explicitly (``office_key``).
 - Any workspace (the office's main action): ``importer`` (``preview_import`` →
-  ``apply_import``, or ``import_bundles`` for many files), built on
-  ``open_untrusted`` + ``verify`` (nothing unverified is used) and ``trust``
-  (pinned certificates); ``receipt.write_receipt``.
+  ``apply_import``, ``apply_previews`` for a previewed batch, or ``import_bundles`` for
+  many files), built on ``open_untrusted`` + ``verify`` (nothing unverified is used),
+  ``unit_identity`` (a unit the office knows, under its own id) and ``trust`` (keys
+  accepted explicitly, one unit per key); ``receipt.write_receipt``.
 - Consolidation: ``supervisor.SupervisorView`` (read API over imported data),
   ``consolidation.consolidate`` (the units × measures matrix),
   ``consolidation_xlsx`` (the workbook).

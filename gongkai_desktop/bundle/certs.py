@@ -32,12 +32,25 @@ class CertificateInfo:
         """"AB12 CD34 …": how it is shown and read out over the phone."""
         return group_fingerprint(self.fingerprint)
 
+    def valid_at(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` lies inside the certificate's validity period."""
+        return self.not_before <= moment <= self.not_after
+
+    def validity_text(self) -> str:
+        """"有效期 2026年1月1日至2036年1月1日"."""
+        return f"有效期 {_day(self.not_before)}至{_day(self.not_after)}"
+
     def summary(self) -> str:
         until = self.not_after.date()
         who = self.signer or self.unit
         unit = f"（{self.unit}）" if self.unit and self.unit != who else ""
         kind = "自签名证书" if self.self_signed else "机构颁发的证书"
         return f"{who}{unit}，有效期至{until.year}年{until.month}月{until.day}日，{kind}"
+
+
+def _day(moment: dt.datetime) -> str:
+    day = moment.astimezone().date()
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _part(name: x509.Name, oid: x509.ObjectIdentifier) -> str:

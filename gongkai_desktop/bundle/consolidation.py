@@ -14,6 +14,7 @@ the given unit leads.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
@@ -89,6 +90,11 @@ class UnitRow:
     unit: Unit
     imported: ImportedUnit | None  # None: no bundle from this unit yet
     counts: Counts
+    label: str = ""  # the name shown; with the id when another row has the same name
+
+    @property
+    def shown_name(self) -> str:
+        return self.label or self.unit.name
 
     @property
     def reported(self) -> bool:
@@ -161,6 +167,13 @@ class Consolidation:
                     yield r, c, CellState(code), bool(late[c])
 
 
+def row_labels(units: list[Unit]) -> list[str]:
+    """Each unit's short name; "涪陵区（编号 500102）" where two rows share a name, since rows
+    are units (ids), and a reader must tell them apart."""
+    seen = Counter(u.name for u in units)
+    return [f"{u.name}（编号 {u.id}）" if seen[u.name] > 1 else u.name for u in units]
+
+
 class _Roles:
     """Roles per (unit, the measure's unit columns): plans repeat the same unit lists a lot."""
 
@@ -225,7 +238,8 @@ def consolidate(ws: Workspace, directory: UnitDirectory, today: dt.date, *,
                 late[c] = 1
         states.append(bytes(codes))
         late_rows.append(bytes(late))
-    rows = [UnitRow(unit, got, Counts.of(states[r], late_rows[r]))
+    labels = row_labels([unit for unit, _got in ordered])
+    rows = [UnitRow(unit, got, Counts.of(states[r], late_rows[r]), labels[r])
             for r, (unit, got) in enumerate(ordered)]
     columns = []
     for c, m in enumerate(measures):

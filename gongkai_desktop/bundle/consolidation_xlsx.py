@@ -197,7 +197,7 @@ def _units_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Ticker
         got = row.imported
         status = sheet.cell("已报送" if got else "未报送", align=CENTER,
                             fill=None if got else FILLS[CellState.MISSING])
-        sheet.row([sheet.cell(n, align=CENTER), row.unit.name,
+        sheet.row([sheet.cell(n, align=CENTER), row.shown_name,
                    TYPE_LABELS.get(row.unit.type.value, ""), status,
                    sheet.cell(got.sequence if got else "", align=CENTER),
                    _when(got.exported_at if got else None),
@@ -216,7 +216,7 @@ def _measures_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Tic
     sheet.header(["序号", "举措编号", "重点任务", "贯彻举措", "牵头单位", "截止时间",
                   "应报单位", *_COUNT_HEADERS[1:], "未报送单位"])
     titles = _subtask_titles(cons.plan)
-    names = {row.unit.id: row.unit.name for row in cons.units}
+    names = {row.unit.id: row.shown_name for row in cons.units}
     for n, col in enumerate(cons.measures, start=1):
         m = col.measure
         deadline = m.deadline.date.isoformat() if m.deadline.date else m.deadline.note
@@ -228,7 +228,7 @@ def _measures_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Tic
 
 def _matrix_sheet(book: Workbook, cons: Consolidation, ticker: _Ticker) -> None:
     sheet = _Sheet(book, "单位×举措", [9, 40, *([9] * len(cons.units)), 9], 1, "C2")
-    sheet.header(["举措编号", "贯彻举措", *[row.unit.name for row in cons.units], "完成率"])
+    sheet.header(["举措编号", "贯彻举措", *[row.shown_name for row in cons.units], "完成率"])
     states = [cons.row_codes(r) for r in range(cons.row_count)]
     for c, col in enumerate(cons.measures):
         cells: list[object] = [sheet.cell(col.measure.id), sheet.cell(col.measure.text)]
@@ -269,7 +269,7 @@ def _detail_sheet(book: Workbook, cons: Consolidation, view: SupervisorView,
             record = records.get(col.measure.id)
             fill = OVERDUE_FILL if late else FILLS[state]
             values: list[object] = [
-                row.unit.name, col.measure.id, col.measure.text,
+                row.shown_name, col.measure.id, col.measure.text,
                 sheet.cell(state.label, fill=fill, align=CENTER,
                            font=OVERDUE_FONT if late else None),
                 sheet.cell("是" if late else "", align=CENTER,

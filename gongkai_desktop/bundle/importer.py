@@ -1,8 +1,11 @@
 """Import (any workspace; the supervisor's main action): preview, then apply.
 
 ``preview_import`` verifies the bundle completely (``verify``), checks it against
-this workspace (same plan and version; the signer's key against the unit's pinned
-key; not older than what was imported from that unit) and lists what would change.
+this workspace (same plan and version; a unit the supervisor knows, under its own id;
+a certificate valid when the bundle was made; the signer's key against the unit's
+pinned key; not older than what was imported from that unit) and lists what would change.
+A key not yet pinned for the unit (first contact, or a changed key) is accepted only
+explicitly: ``accept_new_key`` / ``accept_keys`` (fingerprints), never by default.
 ``apply_import`` verifies the files again while copying them (they may have changed
 since the preview) and applies everything in one transaction: the unit's records,
 evidence list, audit log and evidence contents replace the previous ones.
@@ -29,13 +32,22 @@ from gongkai_desktop.bundle.manifest import Manifest
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits, open_bundle
 from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.trust import TrustCheck, TrustState
+from gongkai_desktop.bundle.unit_identity import known_unit
 from gongkai_desktop.bundle.verify import Collected, OpenedBundle, open_verified
 from gongkai_desktop.bundle.wsconn import reading, writing
-from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, UnsafeInput
+from gongkai_desktop.errors import (
+    Cancelled,
+    GongkaiError,
+    InvalidInput,
+    SignatureError,
+    UnsafeInput,
+)
 from gongkai_desktop.model import MeasureRecord, Status, Unit
+from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
+from gongkai_desktop.units import UnitDirectory
 
 Progress = Callable[[int, int], bool]
 CHANGE_LABELS = {**FIELD_LABELS, "evidence": "佐证材料"}
@@ -108,7 +120,8 @@ class ImportPreview:
 
     @property
     def needs_key_acceptance(self) -> bool:
-        return self.trust.state is TrustState.KEY_CHANGED
+        """First contact or a changed key: imported only when the key is accepted."""
+        return self.trust.state.needs_acceptance
 
     def summary(self) -> str:
         when = _when(self.exported_at)
@@ -143,6 +156,30 @@ def _when(moment: dt.datetime) -> str:
 
 
 # --------------------------------------------------------------------- checks
+
+def _check_unit(ws: Workspace, m: Manifest, directory: UnitDirectory | None) -> None:
+    known_unit(m.unit, ws.plan, directory if directory is not None else UnitDirectory.load())
+
+
+def _check_validity(opened: OpenedBundle, trust_check: TrustCheck) -> None:
+    """The certificate was valid when the bundle was made; one expired (or not yet valid)
+    now is still good for a key pinned earlier, never for a key trusted anew."""
+    m, cert = opened.manifest, opened.cert
+    what = f"“{m.unit.name}”的数据包（导出于 {_when(m.exported_at)}）"
+    if not cert.valid_at(m.exported_at):
+        raise SignatureError(
+            f"{what}的签名证书在导出时不在有效期内（{cert.validity_text()}），未导入")
+    if trust_check.state is not TrustState.TRUSTED:
+        try:
+            trust.check_validity(cert, db.now(), what)
+        except SignatureError as err:
+            raise SignatureError(f"{err}，未导入") from None
+
+
+def _accepts(opened: OpenedBundle, accept_new_key: bool, accept_keys: Collection[str]) -> bool:
+    return accept_new_key or opened.cert.fingerprint in {
+        trust.normalize_fingerprint(k) for k in accept_keys}
+
 
 def _check_plan(ws: Workspace, m: Manifest) -> None:
     info = ws.plan.info
@@ -226,7 +263,7 @@ def _changes(view: SupervisorView, unit_id: str, first: bool, sink: Collected
 
 def _warnings(m: Manifest, trust_check: TrustCheck) -> tuple[str, ...]:
     out = []
-    if trust_check.state is TrustState.NEW and not trust.names_unit(trust_check.cert, m.unit):
+    if trust_check.state.needs_acceptance and not trust.names_unit(trust_check.cert, m.unit):
         out.append(f"签名证书上的单位是“{trust_check.cert.unit or '（空）'}”，"
                    f"与数据包的单位“{m.unit.full_name}”不一致，请核实")
     if not m.evidence_included:
@@ -239,27 +276,34 @@ def _warnings(m: Manifest, trust_check: TrustCheck) -> tuple[str, ...]:
 # -------------------------------------------------------------------- preview
 
 def preview_import(ws: Workspace, files: Sequence[Path], *, limits: Limits = DEFAULT_LIMITS,
-                   progress: Progress | None = None) -> ImportPreview:
+                   progress: Progress | None = None,
+                   directory: UnitDirectory | None = None) -> ImportPreview:
     """Verify the bundle (all its parts) and show what importing it would change.
 
-    Raises a ``GongkaiError`` (Chinese message) when it must be refused. A bundle
-    signed with a key other than the unit's pinned one is *not* refused here:
-    ``needs_key_acceptance`` is set and ``apply_import`` needs ``accept_new_key``.
+    Raises a ``GongkaiError`` (Chinese message) when it must be refused: a unit the
+    supervisor does not know (``directory``, default the bundled one, or the plan), an
+    expired certificate, another unit's key. A key not pinned for the unit (first
+    contact, or a changed key) is *not* refused here: ``needs_key_acceptance`` is set and
+    ``apply_import`` needs that key accepted.
     """
     with open_verified(files, limits) as opened:
-        return _preview(ws, opened, progress)
+        return _preview(ws, opened, progress, directory)
 
 
-def _preview(ws: Workspace, opened: OpenedBundle, progress: Progress | None) -> ImportPreview:
+def _preview(ws: Workspace, opened: OpenedBundle, progress: Progress | None,
+             directory: UnitDirectory | None) -> ImportPreview:
     m = opened.manifest
     _check_plan(ws, m)
+    _check_unit(ws, m, directory)
     digest = opened.bundle_hash
     with reading(ws) as conn:
-        trust_check = trust.check(conn, m.unit.id, opened.cert)
+        trust_check = trust.check(conn, m.unit.id, opened.cert, m.unit.name)
         already = _already(conn, digest)
         if not already:
             _check_order(conn, m, digest)
         previous = _previous(conn, m.unit.id)
+    if not already:
+        _check_validity(opened, trust_check)
     sink = Collected()
     opened.read(sink, progress)  # every hash and field checked before anything is used
     _check_content(ws, sink)
@@ -333,21 +377,26 @@ class _DbSink:
 
 
 def apply_import(ws: Workspace, preview: ImportPreview, *, accept_new_key: bool = False,
-                 actor: str = "", limits: Limits = DEFAULT_LIMITS,
-                 progress: Progress | None = None) -> ImportResult:
+                 accept_keys: Collection[str] = (), actor: str = "",
+                 limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
+                 directory: UnitDirectory | None = None) -> ImportResult:
     """Import what ``preview`` showed, in one transaction; ``GongkaiError`` when refused.
 
-    The files are verified again while they are copied; if they changed since the
-    preview, or the workspace changed meanwhile, nothing is applied.
+    A key not pinned for the unit (first contact or a changed key) is trusted only when
+    ``accept_new_key`` is set or its fingerprint is in ``accept_keys``; it is then
+    pinned. The files are verified again while they are copied; if they changed since
+    the preview, or the workspace changed meanwhile, nothing is applied.
     """
     with open_verified(preview.files, limits) as opened:
         if opened.bundle_hash != preview.bundle_hash:
             raise UnsafeInput("数据包文件在预览之后被改动过，未导入，请重新选择文件")
-        return _apply(ws, opened, preview, accept_new_key, actor, progress)
+        accept = _accepts(opened, accept_new_key, accept_keys)
+        return _apply(ws, opened, preview, accept, actor, progress, directory)
 
 
 def _apply(ws: Workspace, opened: OpenedBundle, preview: ImportPreview, accept_new_key: bool,
-           actor: str, progress: Progress | None) -> ImportResult:
+           actor: str, progress: Progress | None,
+           directory: UnitDirectory | None) -> ImportResult:
     m = opened.manifest
     digest = opened.bundle_hash
     base = ImportResult(path=opened.files[0], files=opened.files, outcome=Outcome.IMPORTED,
@@ -355,13 +404,16 @@ def _apply(ws: Workspace, opened: OpenedBundle, preview: ImportPreview, accept_n
                         bundle_hash=digest, fingerprint=opened.cert.fingerprint,
                         warnings=preview.warnings)
     _check_plan(ws, m)
+    _check_unit(ws, m, directory)
     at = db.now()
     with writing(ws) as conn:
         if _already(conn, digest):
             return dataclasses.replace(base, outcome=Outcome.ALREADY, message=_already_text(m))
         _check_order(conn, m, digest)
-        trust_check = trust.check(conn, m.unit.id, opened.cert)
-        if trust_check.state is TrustState.KEY_CHANGED and not accept_new_key:
+        # Checked again here: an earlier bundle of the batch may have pinned this key.
+        trust_check = trust.check(conn, m.unit.id, opened.cert, m.unit.name)
+        _check_validity(opened, trust_check)
+        if trust_check.state.needs_acceptance and not accept_new_key:
             raise SignatureError(trust_check.message(m.unit.name))
         bundle_id = int(conn.execute(
             "INSERT INTO sup_bundles (bundle_hash, unit_id, sequence, exported_at, imported_at,"
@@ -407,18 +459,22 @@ def _already_text(m: Manifest) -> str:
 
 
 def import_bundle(ws: Workspace, files: Sequence[Path], *, accept_new_key: bool = False,
-                  actor: str = "", limits: Limits = DEFAULT_LIMITS,
-                  progress: Progress | None = None) -> ImportResult:
-    """Preview and apply one bundle; raises when refused (a changed key needs acceptance)."""
-    preview = preview_import(ws, files, limits=limits, progress=_half(progress, 0))
+                  accept_keys: Collection[str] = (), actor: str = "",
+                  limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
+                  directory: UnitDirectory | None = None) -> ImportResult:
+    """Preview and apply one bundle; raises when refused (a key not pinned for the unit,
+    first contact included, needs acceptance)."""
+    preview = preview_import(ws, files, limits=limits, progress=_half(progress, 0),
+                             directory=directory)
     if preview.outcome is Outcome.ALREADY:
         return ImportResult(path=preview.files[0], files=preview.files, outcome=Outcome.ALREADY,
                             message=_already_text(preview.manifest), unit=preview.unit,
                             sequence=preview.sequence, exported_at=preview.exported_at,
                             bundle_hash=preview.bundle_hash,
                             fingerprint=preview.trust.cert.fingerprint)
-    return apply_import(ws, preview, accept_new_key=accept_new_key, actor=actor, limits=limits,
-                        progress=_half(progress, 1))
+    return apply_import(ws, preview, accept_new_key=accept_new_key, accept_keys=accept_keys,
+                        actor=actor, limits=limits, progress=_half(progress, 1),
+                        directory=directory)
 
 
 def _half(progress: Progress | None, which: int) -> Progress | None:
@@ -453,15 +509,18 @@ def peek_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
 
 def import_bundles(ws: Workspace, paths: Sequence[Path], *,
                    accept_keys: Collection[str] = (), actor: str = "",
-                   limits: Limits = DEFAULT_LIMITS,
-                   progress: Progress | None = None) -> list[ImportResult]:
+                   limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
+                   directory: UnitDirectory | None = None) -> list[ImportResult]:
     """Import many files at once (parts of one bundle are grouped); one row per file.
 
-    Never raises for a bad bundle: its row says why it was refused. A changed key is
-    accepted only when its fingerprint is in ``accept_keys``. Bundles of one unit
-    are applied in sequence order, so selecting an old and a new one imports both.
+    Never raises for a bad bundle: its row says why it was refused. A key not pinned
+    for the unit (first contact, or a changed key) is accepted only when its fingerprint
+    is in ``accept_keys``, and only for one unit: a fingerprint the batch shows signing
+    for two units is accepted for neither. Bundles of one unit are applied in sequence
+    order, so selecting an old and a new one imports both.
     """
     accepted = {trust.normalize_fingerprint(k) for k in accept_keys}
+    directory = directory if directory is not None else UnitDirectory.load()
     rows: dict[int, ImportResult] = {}
     groups: dict[str, list[tuple[int, Path, Manifest]]] = {}
     seen: dict[tuple[str, int, str], int] = {}
@@ -479,6 +538,7 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
         seen[key] = i
         groups.setdefault(manifest.bundle_id, []).append((i, Path(path), manifest))
     ordered = sorted(groups.values(), key=lambda g: (g[0][2].unit.id, g[0][2].sequence))
+    shared = _shared_keys([g[0][2] for g in ordered])
     sizes = {i: file_weight(p) for group in ordered for i, p, _m in group}
     total, done = max(1, sum(sizes.values())), 0
     cancelled = False
@@ -486,7 +546,7 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
         files = [p for _i, p, _m in group]
         weight = sum(sizes[i] for i, _p, _m in group)
         sub = scaled_progress(progress, done, weight, total)
-        result = _import_group(ws, files, accepted, actor, limits, sub)
+        result = _import_group(ws, files, accepted, shared, actor, limits, sub, directory)
         for i, path, _m in group:
             rows[i] = _for_file(result, path)
         done += weight
@@ -504,31 +564,101 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
         # Checked on its own, in place of the first: a "copy" may have been changed.
         group = next(g for g in ordered if any(j == first for j, _p, _m in g))
         files = [Path(paths[i]) if j == first else p for j, p, _m in group]
-        rows[i] = _for_file(_import_group(ws, files, accepted, actor, limits, None),
-                            Path(paths[i]))
+        rows[i] = _for_file(_import_group(ws, files, accepted, shared, actor, limits, None,
+                                          directory), Path(paths[i]))
     return [rows[i] for i in range(len(paths))]
 
 
-def _import_group(ws: Workspace, files: list[Path], accepted: set[str], actor: str,
-                  limits: Limits, progress: Progress | None) -> ImportResult:
+def _shared_keys(manifests: list[Manifest]) -> dict[str, list[str]]:
+    """Fingerprints the batch shows signing for more than one unit → those units' names."""
+    units: dict[str, dict[str, str]] = {}
+    for m in manifests:
+        units.setdefault(m.certificate_sha256, {})[m.unit.id] = m.unit.name
+    return {fp: list(names.values()) for fp, names in units.items() if len(names) > 1}
+
+
+def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
+                  shared: dict[str, list[str]], actor: str, limits: Limits,
+                  progress: Progress | None, directory: UnitDirectory) -> ImportResult:
     try:
-        preview = preview_import(ws, files, limits=limits, progress=_half(progress, 0))
+        preview = preview_import(ws, files, limits=limits, progress=_half(progress, 0),
+                                 directory=directory)
+        fingerprint = preview.trust.cert.fingerprint
         if preview.outcome is Outcome.ALREADY:
             return ImportResult(files[0], preview.files, Outcome.ALREADY,
                                 _already_text(preview.manifest), preview.unit,
                                 preview.sequence, preview.exported_at, preview.bundle_hash,
-                                fingerprint=preview.trust.cert.fingerprint)
-        accept = preview.trust.cert.fingerprint in accepted
+                                fingerprint=fingerprint)
+        accept = fingerprint in accepted
+        if preview.needs_key_acceptance and accept and fingerprint in shared:
+            raise SignatureError(_shared_text(fingerprint, shared[fingerprint]))
         if preview.needs_key_acceptance and not accept:
             return ImportResult(files[0], preview.files, Outcome.REFUSED,
                                 preview.trust.message(preview.unit.name), preview.unit,
                                 preview.sequence, preview.exported_at, preview.bundle_hash,
-                                fingerprint=preview.trust.cert.fingerprint,
-                                needs_key_acceptance=True)
+                                fingerprint=fingerprint, needs_key_acceptance=True)
         return apply_import(ws, preview, accept_new_key=accept, actor=actor, limits=limits,
-                            progress=_half(progress, 1))
+                            progress=_half(progress, 1), directory=directory)
     except GongkaiError as err:
         return ImportResult(files[0], tuple(files), Outcome.REFUSED, str(err))
+
+
+def apply_previews(ws: Workspace, previews: Sequence[ImportPreview], *,
+                   accepted: Collection[tuple[str, str]] = (), actor: str = "",
+                   limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
+                   directory: UnitDirectory | None = None) -> dict[str, ImportResult]:
+    """Import bundles previewed earlier (the window's batch); results by bundle hash.
+
+    A key not pinned for its unit is accepted only for that unit: ``accepted`` holds
+    (unit id, fingerprint) pairs the supervisor confirmed. A fingerprint accepted for two
+    units is accepted for neither. A unit's bundles are applied in sequence order; a
+    cancelled run leaves the rest refused ("操作已取消").
+    """
+    ordered = sorted(previews, key=lambda p: (p.unit.id, p.sequence))
+    shared = _shared_keys([p.manifest for p in ordered if p.needs_key_acceptance
+                           and (p.unit.id, p.trust.cert.fingerprint) in accepted])
+    directory = directory if directory is not None else UnitDirectory.load()
+    total, done = max(1, sum(p.size for p in ordered)), 0
+    results: dict[str, ImportResult] = {}
+    cancelled = False
+    for preview in ordered:
+        fingerprint = preview.trust.cert.fingerprint
+        base = ImportResult(preview.files[0], preview.files, Outcome.REFUSED, "",
+                            preview.unit, preview.sequence, preview.exported_at,
+                            preview.bundle_hash, fingerprint=fingerprint)
+        accept = (preview.unit.id, fingerprint) in accepted and fingerprint not in shared
+        if cancelled:
+            results[preview.bundle_hash] = dataclasses.replace(base, message="操作已取消，未导入")
+        elif preview.outcome is Outcome.ALREADY:
+            results[preview.bundle_hash] = dataclasses.replace(
+                base, outcome=Outcome.ALREADY, message=_already_text(preview.manifest))
+        elif preview.needs_key_acceptance and fingerprint in shared:
+            results[preview.bundle_hash] = dataclasses.replace(
+                base, message=_shared_text(fingerprint, shared[fingerprint]))
+        elif preview.needs_key_acceptance and not accept:
+            results[preview.bundle_hash] = dataclasses.replace(
+                base, message=preview.trust.message(preview.unit.name),
+                needs_key_acceptance=True)
+        else:
+            try:
+                results[preview.bundle_hash] = apply_import(
+                    ws, preview, accept_new_key=accept, actor=actor, limits=limits,
+                    progress=scaled_progress(progress, done, preview.size, total),
+                    directory=directory)
+            except Cancelled:
+                cancelled = True
+                results[preview.bundle_hash] = dataclasses.replace(
+                    base, message="操作已取消，未导入")
+            except GongkaiError as err:
+                results[preview.bundle_hash] = dataclasses.replace(base, message=str(err))
+        done += preview.size
+    return results
+
+
+def _shared_text(fingerprint: str, units: list[str]) -> str:
+    return (f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
+            f"{'、'.join(f'“{n}”' for n in units)}的数据包签名，"
+            "一个密钥只能代表一个单位，未接受也未导入，请与各单位核实")
 
 
 def _for_file(result: ImportResult, path: Path) -> ImportResult:

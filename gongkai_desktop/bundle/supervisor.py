@@ -284,15 +284,18 @@ class SupervisorView:
 def all_units_summary(ws: Workspace, directory: UnitDirectory, today: dt.date) -> dict[str, Any]:
     """``summary --json --all-units``: each imported unit's summary and its latest bundle.
 
-    ``{"units": {unit name: {"counts", "applicable", "overdue", "measures",
-    "bundle": {"sequence", "exported_at", "imported_at"}}}}``
+    ``{"units": {unit id: {"unit_id", "name", "full_name", "counts", "applicable",
+    "overdue", "measures", "bundle": {"sequence", "exported_at", "imported_at"}}}}``.
+    Keyed by unit id, never by name: two units called alike stay two entries.
     """
     view = SupervisorView(ws)
     units: dict[str, Any] = {}
     for imported in view.units():
         data = workspace_summary(UnitSource(view, imported.unit), directory, today)
-        units[imported.unit.name] = {
+        units[imported.unit.id] = {
             "unit_id": imported.unit.id,
+            "name": imported.unit.name,
+            "full_name": imported.unit.full_name,
             "counts": data["counts"],
             "applicable": data["applicable"],
             "overdue": data["overdue"],

@@ -1,11 +1,16 @@
 """Which key speaks for which unit, in the supervisor's workspace.
 
-- The first bundle from a unit pins its certificate (trust on first use; the
-  preview shows the fingerprint so it can be compared over the phone).
-- A later bundle from that unit signed with another key is refused unless the
-  supervisor explicitly accepts the new key (which then replaces the pin).
+- No key is trusted silently. The first bundle from a unit is refused until the
+  supervisor accepts its key (by fingerprint, compared with the one printed on the last
+  page of the unit's sealed paper report or read out over the phone), exactly like a
+  bundle signed with a key other than the unit's pinned one. Accepting pins the key.
 - A certificate file (.cer) received separately can be trusted ahead of time; doing
   so is explicit too, so it replaces any key pinned for that unit.
+- One key speaks for one unit: a key pinned (active) for one unit is refused for any
+  other, whether in a bundle, an accepted fingerprint or a .cer. There is no one-step
+  transfer: once the old unit's key is replaced (its new .cer trusted, or a new key
+  accepted), the old key is retired and may be accepted for another unit.
+- A certificate outside its validity period is never trusted anew.
 Replaced keys stay in the table as history (``retired_at``).
 """
 
@@ -19,32 +24,39 @@ from enum import StrEnum
 
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.wsconn import reading, writing
-from gongkai_desktop.errors import InvalidInput, NotFound
+from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError
 from gongkai_desktop.model import Unit
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.units import UnitDirectory, normalize_name
 
+COMPARE_HINT = ("请与该单位核对指纹（该单位盖章的纸质报告最后一页印有证书指纹，"
+                "或由该单位经办人电话念出）")
+
 
 class TrustState(StrEnum):
-    NEW = "new"  # no key pinned for the unit: this bundle's key will be
+    NEW = "new"  # no key pinned for the unit: needs explicit acceptance
     TRUSTED = "trusted"  # signed with the unit's pinned key
     KEY_CHANGED = "key_changed"  # the unit has another key: needs explicit acceptance
 
     @property
     def label(self) -> str:
-        return {"new": "首次导入，将信任此证书", "trusted": "证书与已信任的一致",
+        return {"new": "首次收到，须核对指纹后接受", "trusted": "证书与已信任的一致",
                 "key_changed": "证书与已信任的不同"}[self.value]
+
+    @property
+    def needs_acceptance(self) -> bool:
+        return self is not TrustState.TRUSTED
 
 
 class KeySource(StrEnum):
-    BUNDLE = "bundle"  # pinned by the unit's first bundle
+    BUNDLE = "bundle"  # the key of the unit's first bundle, accepted by the supervisor
     CER = "cer"  # a certificate file trusted ahead of time
     ACCEPTED = "accepted"  # a changed key the supervisor accepted
 
     @property
     def label(self) -> str:
-        return {"bundle": "首次导入时信任", "cer": "由证书文件导入",
+        return {"bundle": "首次导入时核对后接受", "cer": "由证书文件导入",
                 "accepted": "更换密钥时确认"}[self.value]
 
 
@@ -70,7 +82,8 @@ class TrustCheck:
     def message(self, unit_name: str) -> str:
         new = self.cert.grouped_fingerprint
         if self.state is TrustState.NEW:
-            return f"首次收到“{unit_name}”的数据包，将信任其证书（指纹 {new}），请与该单位核对指纹"
+            return (f"首次收到“{unit_name}”的数据包，其签名证书尚未被信任（证书指纹 {new}）。"
+                    f"{COMPARE_HINT}，核对一致后明确接受，否则不予导入")
         if self.state is TrustState.TRUSTED:
             return f"签名证书与“{unit_name}”已信任的证书一致"
         old = self.pinned.cert.grouped_fingerprint if self.pinned else ""
@@ -103,7 +116,49 @@ def active_key(conn: sqlite3.Connection, unit_id: str) -> TrustedKey | None:
     return _row_key(row) if row else None
 
 
-def check(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo) -> TrustCheck:
+def key_owner(conn: sqlite3.Connection, fingerprint: str) -> str | None:
+    """The unit the key with this fingerprint is pinned (active) for, if any."""
+    row = conn.execute("SELECT unit_id FROM sup_trusted_keys WHERE fingerprint = ?"
+                       " AND retired_at IS NULL ORDER BY id LIMIT 1", (fingerprint,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def unit_label(conn: sqlite3.Connection, unit_id: str) -> str:
+    """A unit's short name for messages: as imported, else from the directory, else its id."""
+    row = conn.execute("SELECT unit_name FROM sup_units WHERE unit_id = ?",
+                       (unit_id,)).fetchone()
+    if row:
+        return str(row[0])
+    try:
+        return UnitDirectory.load().get(unit_id).name
+    except GongkaiError:
+        return unit_id
+
+
+def check_one_unit(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo,
+                   unit_name: str = "") -> None:
+    """``SignatureError`` when ``cert`` is the pinned key of another unit."""
+    owner = key_owner(conn, cert.fingerprint)
+    if owner is None or owner == unit_id:
+        return
+    raise SignatureError(
+        f"此签名证书（指纹 {cert.grouped_fingerprint}）是已信任的“{unit_label(conn, owner)}”"
+        f"的证书，不能代表“{unit_name or unit_label(conn, unit_id)}”：一个密钥只能代表一个单位，"
+        "未导入也未信任")
+
+
+def check_validity(cert: CertificateInfo, at: dt.datetime, what: str) -> None:
+    """``SignatureError`` when ``cert`` is outside its validity period at ``at``."""
+    if cert.valid_at(at):
+        return
+    state = "已过期" if at > cert.not_after else "尚未生效"
+    raise SignatureError(f"{what}的签名证书{state}（{cert.validity_text()}），不予信任")
+
+
+def check(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo,
+          unit_name: str = "") -> TrustCheck:
+    """The key's standing for the unit; ``SignatureError`` when it is another unit's key."""
+    check_one_unit(conn, unit_id, cert, unit_name)
     pinned = active_key(conn, unit_id)
     if pinned is None:
         return TrustCheck(TrustState.NEW, cert, None)
@@ -118,6 +173,7 @@ def pin(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo, source: K
     current = active_key(conn, unit_id)
     if current is not None and current.fingerprint == cert.fingerprint:
         return
+    check_one_unit(conn, unit_id, cert)  # the callers checked; this stays the last word
     conn.execute("UPDATE sup_trusted_keys SET retired_at = ? WHERE unit_id = ?"
                  " AND retired_at IS NULL", (db.to_text(at), unit_id))
     conn.execute("INSERT INTO sup_trusted_keys (unit_id, fingerprint, certificate, subject,"
@@ -158,13 +214,31 @@ def names_unit(cert: CertificateInfo, unit: Unit) -> bool:
 
 def trust_certificate(ws: Workspace, cert: CertificateInfo, unit: Unit, *,
                       actor: str = "") -> TrustedKey:
-    """Trust a unit's .cer ahead of its bundles (replaces a key pinned earlier)."""
+    """Trust a unit's .cer ahead of its bundles (replaces a key pinned earlier).
+
+    Refused (``SignatureError``) when the certificate is not valid now or is the pinned
+    key of another unit.
+    """
+    return trust_certificates(ws, [(cert, unit)], actor=actor)[0]
+
+
+def trust_certificates(ws: Workspace, pairs: list[tuple[CertificateInfo, Unit]], *,
+                       actor: str = "") -> list[TrustedKey]:
+    """Several .cer files at once: all are trusted, or (one refused) none."""
     at = db.now()
+    for cert, unit in pairs:
+        check_validity(cert, at, f"“{unit.name}”的证书文件")
+    if len({c.fingerprint for c, _u in pairs}) < len({(c.fingerprint, u.id) for c, u in pairs}):
+        raise SignatureError("同一证书被指定给了多个单位：一个密钥只能代表一个单位，未信任")
+    out = []
     with writing(ws) as conn:
-        pin(conn, unit.id, cert, KeySource.CER, actor=actor, at=at)
-        key = active_key(conn, unit.id)
-    assert key is not None
-    return key
+        for cert, unit in pairs:
+            check_one_unit(conn, unit.id, cert, unit.name)
+            pin(conn, unit.id, cert, KeySource.CER, actor=actor, at=at)
+            key = active_key(conn, unit.id)
+            assert key is not None
+            out.append(key)
+    return out
 
 
 def describe(cert: CertificateInfo) -> str:

@@ -38,7 +38,8 @@ def register(sub: Any) -> None:
     imp.add_argument("--trust-cert", action="append", type=Path, default=[], metavar="FILE",
                      help="先信任报送单位单独发来的证书文件（.cer）")
     imp.add_argument("--accept-key", action="append", default=[], metavar="FINGERPRINT",
-                     help="接受该指纹的新签名密钥（单位更换了证书时）")
+                     help="接受该指纹的签名密钥：首次收到某单位的数据包，或该单位更换了证书时"
+                          "（须先与该单位核对指纹）")
     imp.set_defaults(func=cmd_import)
 
     receipt = actions.add_parser("receipt", help="为某单位最近导入的数据包生成签名回执")
@@ -129,7 +130,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.certs import load_certificate_file
     from gongkai_desktop.bundle.importer import Outcome, bundle_files_in, import_bundles
-    from gongkai_desktop.bundle.trust import trust_certificate, unit_for_certificate
+    from gongkai_desktop.bundle.trust import (
+        normalize_fingerprint,
+        trust_certificates,
+        unit_for_certificate,
+    )
     from gongkai_desktop.signing.identity import group_fingerprint
     from gongkai_desktop.units import UnitDirectory
 
@@ -138,15 +143,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         files += bundle_files_in(path) if path.is_dir() else [path]
     if not files:
         raise NotFound("所给文件夹中没有数据包文件（.gkbundle）")
+    accepted = [normalize_fingerprint(k) for k in args.accept_key]  # a typo: nothing changes
     certs = [load_certificate_file(p) for p in args.trust_cert]
-    directory = UnitDirectory.load() if certs else None
+    directory = UnitDirectory.load()
+    pairs = [(cert, unit_for_certificate(cert, directory)) for cert in certs]
     with open_for_writing(args.workspace) as ws:
-        for cert in certs:
-            assert directory is not None
-            unit = unit_for_certificate(cert, directory)
-            trust_certificate(ws, cert, unit, actor=actor())
+        trust_certificates(ws, pairs, actor=actor())  # all or none
+        for cert, unit in pairs:
             print(f"已信任“{unit.name}”的证书：指纹 {cert.grouped_fingerprint}")
-        results = import_bundles(ws, files, accept_keys=args.accept_key, actor=actor())
+        results = import_bundles(ws, files, accept_keys=accepted, actor=actor(),
+                                 directory=directory)
     refused = 0
     for row in results:
         if row.outcome is Outcome.REFUSED:

@@ -184,10 +184,10 @@ def _overview(cons: Consolidation, b: _Builder) -> list[Flowable]:
     notes = []
     if lagging:
         notes.append("已报送单位中完成率较低的是" + "、".join(
-            f"{r.unit.name}（{percent(r.counts.completion)}）" for r in lagging))
+            f"{r.shown_name}（{percent(r.counts.completion)}）" for r in lagging))
     if late:
         notes.append("逾期未完成项次较多的是" + "、".join(
-            f"{r.unit.name}（{r.counts.overdue}项）" for r in late))
+            f"{r.shown_name}（{r.counts.overdue}项）" for r in late))
     if waiting:
         notes.append(f"尚有{waiting}个应报送单位未提交数据包（名单见附表3），请督促尽快报送")
     story.append(kit.body_paragraph("；".join(notes) + "。" if notes
@@ -237,7 +237,7 @@ def _units_table(cons: Consolidation, b: _Builder, ticker: _Ticker) -> Flowable:
     for n, row in enumerate(cons.units, start=1):
         got = row.imported
         when = b.p(_when(got.exported_at), size=SMALL_SIZE, align=TA_CENTER) if got else "—"
-        data.append([str(n), b.p(row.unit.name), "已报送" if got else "未报送",
+        data.append([str(n), b.p(row.shown_name), "已报送" if got else "未报送",
                      str(got.sequence) if got else "—", when, *_counts(row.counts)])
         if not got:
             extra.append(("BACKGROUND", (2, n), (2, n), MISSING_FILL))
@@ -290,7 +290,7 @@ def _missing_text(ids: Sequence[str], cons: Consolidation, waiting: dict[str, li
     (a measure for 各区县政府 or 全市各级行政机关), say so instead of repeating 附表3."""
     if not ids:
         return "—"
-    names = {row.unit.id: row.unit.name for row in cons.units}
+    names = {row.unit.id: row.shown_name for row in cons.units}
     types = {row.unit.id: row.unit.type.value for row in cons.units}
     by_type: dict[str, list[str]] = {}
     for uid in ids:
@@ -349,7 +349,7 @@ def _missing_table(cons: Consolidation, b: _Builder) -> Flowable:
     extra: list[tuple[Any, ...]] = [("ALIGN", (1, 1), (1, -1), "LEFT")]
     rows = [r for r in cons.units if not r.reported]
     for n, row in enumerate(rows, start=1):
-        name: list[Flowable] = [b.p(row.unit.name)]
+        name: list[Flowable] = [b.p(row.shown_name)]
         if row.unit.full_name and row.unit.full_name != row.unit.name:
             name.append(b.p(row.unit.full_name, size=SMALL_SIZE, grey=True))
         data.append([str(n), name, TYPE_LABELS.get(row.unit.type.value, ""),

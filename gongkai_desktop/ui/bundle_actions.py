@@ -417,7 +417,8 @@ class BundleActions(QObject):
                 return False
             if not ask_question(parent, self.tr("信任证书"), self.tr(
                     "信任“{unit}”的这个证书吗？\n\n{summary}\n\n证书指纹（SHA-256）：\n{fp}\n\n"
-                    "请通过电话等方式与该单位核对指纹。信任后，该单位用此证书签名的数据包可以导入；"
+                    "请与该单位盖章的纸质报告最后一页印有的证书指纹核对，或请对方电话念出。"
+                    "信任后，该单位用此证书签名的数据包可以导入；"
                     "用其他证书签名的需要您确认。").format(
                         unit=unit.name, summary=cert.summary(), fp=cert.grouped_fingerprint),
                     self.tr("信任"), self.tr("取消")):

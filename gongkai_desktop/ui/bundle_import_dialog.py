@@ -4,10 +4,11 @@
 previewed in a worker thread (parts of one bundle are grouped), one row per file in
 ``ImportTableModel``. The details of the selected row show the unit, export date,
 sequence, the measures changed since that unit's last import and the signer's
-certificate: pinned on first import (its fingerprint shown), or — when the key differs
-from the pinned one — both fingerprints and an explicit 接受新密钥… step. 导入 applies
-each bundle in its own transaction (worker thread); each row then says 已导入 /
-已有（未更改） / 拒绝：why.
+certificate. A key not trusted yet (a unit's first bundle, or a changed key) is never
+trusted silently: 导入 first shows 核对签名证书 (``key_acceptance_dialog``), one entry per
+unit with its fingerprint(s), each accepted or refused; only the accepted (unit, key)
+pairs go to the core (``importer.apply_previews``), which applies each bundle in its own
+transaction (worker thread); each row then says 已导入 / 已有（未更改） / 拒绝：why.
 
 ``WriteReceiptDialog``: the office picks an imported unit to write a signed receipt for.
 """
@@ -72,7 +73,8 @@ class ImportRow:
     group: str = ""  # the bundle it belongs to (parts of one bundle share it)
     preview: ImportPreview | None = None
     error: str = ""  # why it is refused before importing
-    accepted_key: bool = False  # the supervisor accepted the changed key
+    accepted_key: bool = False  # the supervisor accepted the key not trusted yet
+    refused_key: bool = False  # ... or refused it (then the bundle is not imported)
     result: ImportResult | None = None
 
     @property
@@ -83,8 +85,16 @@ class ImportRow:
 
     @property
     def needs_key(self) -> bool:
+        """A key not trusted yet and no choice made about it."""
         return bool(self.preview is not None and self.preview.needs_key_acceptance
-                    and not self.accepted_key and self.result is None)
+                    and not self.accepted_key and not self.refused_key and self.result is None)
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        """(unit id, fingerprint) of the signer, once previewed."""
+        if self.preview is None:
+            return None
+        return self.preview.unit.id, self.preview.trust.cert.fingerprint
 
     @property
     def importable(self) -> bool:
@@ -105,9 +115,12 @@ class ImportRow:
         if self.preview.outcome.value == "already":
             return ALREADY_TEXT
         if self.preview.needs_key_acceptance:
-            return "可以导入（已接受新密钥）" if self.accepted_key else "需确认新密钥"
-        if self.preview.trust.state.value == "new":
-            return "可以导入（首次，将信任其证书）"
+            first = self.preview.trust.state.value == "new"
+            if self.accepted_key:
+                return "可以导入（已核对并接受证书）" if first else "可以导入（已接受新密钥）"
+            if self.refused_key:
+                return "不导入（未接受签名证书）"
+            return "需核对证书指纹（首次收到）" if first else "需确认新密钥"
         return "可以导入"
 
 
@@ -165,48 +178,13 @@ def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = N
     return rows
 
 
-def apply_rows(ws: Workspace, groups: list[tuple[ImportPreview, bool]], actor: str,
-               progress: Progress | None = None) -> dict[str, ImportResult]:
-    """Import each previewed bundle (a unit's in sequence order); results by bundle hash."""
-    from gongkai_desktop.bundle.importer import (
-        ImportResult,
-        Outcome,
-        apply_import,
-        scaled_progress,
-    )
-    from gongkai_desktop.errors import Cancelled, GongkaiError
+def apply_rows(ws: Workspace, previews: list[ImportPreview], accepted: set[tuple[str, str]],
+               actor: str, progress: Progress | None = None) -> dict[str, ImportResult]:
+    """Import each previewed bundle; ``accepted``: the (unit id, fingerprint) pairs the
+    supervisor confirmed. The rules are the core's (``importer.apply_previews``)."""
+    from gongkai_desktop.bundle.importer import apply_previews
 
-    ordered = sorted(groups, key=lambda g: (g[0].unit.id, g[0].sequence))
-    total = max(1, sum(g[0].size for g in ordered))
-    done = 0
-    results: dict[str, ImportResult] = {}
-    cancelled = False
-    for preview, accept in ordered:
-        base = ImportResult(preview.files[0], preview.files, Outcome.REFUSED, "",
-                            preview.unit, preview.sequence, preview.exported_at,
-                            preview.bundle_hash, fingerprint=preview.trust.cert.fingerprint)
-        if cancelled:
-            results[preview.bundle_hash] = _replace(base, message="操作已取消，未导入")
-            continue
-        if preview.outcome is Outcome.ALREADY:
-            results[preview.bundle_hash] = _replace(
-                base, outcome=Outcome.ALREADY,
-                message=f"已导入过：{preview.unit.name}，序号 {preview.sequence}（未作任何改动）")
-        elif preview.needs_key_acceptance and not accept:
-            results[preview.bundle_hash] = _replace(
-                base, message=preview.trust.message(preview.unit.name), needs_key_acceptance=True)
-        else:
-            try:
-                results[preview.bundle_hash] = apply_import(
-                    ws, preview, accept_new_key=accept, actor=actor,
-                    progress=scaled_progress(progress, done, preview.size, total))
-            except Cancelled:
-                cancelled = True
-                results[preview.bundle_hash] = _replace(base, message="操作已取消，未导入")
-            except GongkaiError as err:
-                results[preview.bundle_hash] = _replace(base, message=str(err))
-        done += preview.size
-    return results
+    return apply_previews(ws, previews, accepted=accepted, actor=actor, progress=progress)
 
 
 def _replace(result: ImportResult, **changes: Any) -> ImportResult:
@@ -336,7 +314,7 @@ class BundleImportDialog(QDialog):
         self.details.setObjectName("importDetails")
         self.details.setReadOnly(True)
         self.details.setPlaceholderText(self.tr("选择一行，查看该数据包的详细情况。"))
-        self.accept_key_button = QPushButton(self.tr("接受新密钥…"))
+        self.accept_key_button = QPushButton(self.tr("核对证书…"))
         self.accept_key_button.setObjectName("acceptKeyButton")
         self.accept_key_button.clicked.connect(self.accept_new_key)
         self.accept_key_button.setVisible(False)
@@ -429,8 +407,10 @@ class BundleImportDialog(QDialog):
         return self.preview(pending)
 
     def preview(self, paths: list[Path]) -> Operation[Any] | None:
-        accepted = {r.preview.bundle_hash for r in self.model.rows
-                    if r.accepted_key and r.preview is not None}
+        # Choices made about a key stay for this batch (files added); a new batch asks again.
+        pending = [r for r in self.model.rows if r.result is None]
+        accepted = {r.key for r in pending if r.accepted_key}
+        refused = {r.key for r in pending if r.refused_key}
         self.model.set_rows([ImportRow(p) for p in paths])
         self._update()
         if not paths:
@@ -445,7 +425,8 @@ class BundleImportDialog(QDialog):
 
         def done(rows: list[ImportRow]) -> None:
             for row in rows:
-                row.accepted_key = bool(row.preview and row.preview.bundle_hash in accepted)
+                row.accepted_key = row.key is not None and row.key in accepted
+                row.refused_key = row.key is not None and row.key in refused
             self.model.set_rows(rows)
             if rows:
                 self.view.selectRow(0)
@@ -479,27 +460,29 @@ class BundleImportDialog(QDialog):
                 self.preview(pending)  # their trust state may have changed
 
     def accept_new_key(self) -> bool:
-        """Show both fingerprints and ask; on yes, every file of that bundle may import."""
-        from gongkai_desktop.ui import bundle_actions
-
+        """核对证书… for the selected row: accept or refuse its key (all its unit's rows)."""
         row = self.current_row()
-        if row is None or row.preview is None or not row.preview.needs_key_acceptance:
+        if row is None or row.preview is None or not row.preview.needs_key_acceptance \
+                or row.result is not None:
             return False
-        p = row.preview
-        old = p.trust.pinned.cert.grouped_fingerprint if p.trust.pinned else "（无）"
-        text = self.tr(
-            "“{unit}”的这个数据包用新的签名密钥签名，与已信任的不同。\n\n"
-            "已信任的证书指纹：\n{old}\n\n此数据包的证书指纹：\n{new}\n（{summary}）\n\n"
-            "只有在与该单位通过电话等方式核实、确认对方更换了证书后，才应接受新密钥。"
-            "接受后，该单位以后的数据包须用新证书签名。\n\n接受新密钥吗？").format(
-                unit=p.unit.name, old=old, new=p.trust.cert.grouped_fingerprint,
-                summary=p.trust.cert.summary())
-        if not bundle_actions.ask_question(self, self.tr("接受新密钥"), text,
-                                           self.tr("接受新密钥"), self.tr("不接受")):
+        return self.ask_keys([row]) and row.accepted_key
+
+    def ask_keys(self, rows: list[ImportRow]) -> bool:
+        """Ask about the keys of ``rows``; False when cancelled. Only records the choices."""
+        from gongkai_desktop.ui import key_acceptance_dialog
+
+        questions = key_acceptance_dialog.questions_for(
+            [(r.preview, r.path.name) for r in rows if r.preview is not None])
+        answer = key_acceptance_dialog.ask_keys(self, questions)
+        if answer is None:
             return False
+        accepted, refused = answer
         for other in self.model.rows:
-            if other.preview is not None and other.preview.bundle_hash == p.bundle_hash:
-                other.accepted_key = True
+            if other.key is not None and other.result is None:
+                if other.key in accepted:
+                    other.accepted_key, other.refused_key = True, False
+                elif other.key in refused:
+                    other.accepted_key, other.refused_key = False, True
         self.model.refresh()
         self._show_details()
         self._update()
@@ -510,20 +493,24 @@ class BundleImportDialog(QDialog):
     def start_import(self) -> Operation[Any] | None:
         from gongkai_desktop.ui.commands import actor_of
 
-        groups: dict[str, tuple[ImportPreview, bool]] = {}
+        undecided = [r for r in self.model.rows if r.importable and r.needs_key]
+        if undecided and not self.ask_keys(undecided):
+            return None  # cancelled: nothing imported
+        groups: dict[str, ImportPreview] = {}
         for row in self.model.rows:
             if row.importable and row.preview is not None:
-                groups[row.preview.bundle_hash] = (row.preview, row.accepted_key)
+                groups[row.preview.bundle_hash] = row.preview
         if not groups:
             return None
         path, actor = self.session.path, actor_of(self.session)
-        work_groups = list(groups.values())
+        previews = list(groups.values())
+        accepted = {r.key for r in self.model.rows if r.accepted_key and r.key is not None}
 
         def work(progress: Progress) -> dict[str, ImportResult]:
             from gongkai_desktop.storage import Workspace
 
             with Workspace.open(path) as ws:
-                return apply_rows(ws, work_groups, actor, progress)
+                return apply_rows(ws, previews, accepted, actor, progress)
 
         def done(results: dict[str, ImportResult]) -> None:
             for row in self.model.rows:
@@ -553,7 +540,10 @@ class BundleImportDialog(QDialog):
     def _show_details(self) -> None:
         row = self.current_row()
         self.details.setPlainText(self.describe(row) if row is not None else "")
-        self.accept_key_button.setVisible(row is not None and row.needs_key)
+        # Shown while a choice can still be made or changed (before importing).
+        self.accept_key_button.setVisible(
+            row is not None and row.preview is not None and row.result is None
+            and row.preview.needs_key_acceptance)
 
     def describe(self, row: ImportRow) -> str:
         lines = [self.tr("文件：{path}").format(path=row.path)]
@@ -610,9 +600,14 @@ class BundleImportDialog(QDialog):
         state = t.state.value
         lines = [self.tr("签名人：{who}").format(who=t.cert.summary())]
         if state == "new":
-            lines.append(self.tr("首次收到该单位的数据包，导入时将信任此证书。证书指纹（SHA-256）："))
+            lines.append(self.tr("首次收到该单位的数据包，其签名证书尚未被信任。证书指纹（SHA-256）："))
             lines.append("  " + t.cert.grouped_fingerprint)
-            lines.append(self.tr("请通过电话等方式与该单位核对指纹。"))
+            lines.append(self.tr("请与该单位盖章的纸质报告最后一页印有的证书指纹核对，或请对方电话念出；"
+                                 "导入时逐个单位选择接受或拒绝。"))
+            if row.accepted_key:
+                lines.append(self.tr("您已核对并接受此证书，导入时将信任它。"))
+            elif row.refused_key:
+                lines.append(self.tr("您已拒绝此证书，该数据包不会导入。"))
         elif state == "trusted":
             lines.append(self.tr("签名证书与已信任的一致（指纹 {fp}）").format(
                 fp=t.cert.grouped_fingerprint))
@@ -623,8 +618,10 @@ class BundleImportDialog(QDialog):
             lines.append(self.tr("此数据包的证书指纹：") + t.cert.grouped_fingerprint)
             if row.accepted_key:
                 lines.append(self.tr("您已接受新密钥，导入时将改为信任此证书。"))
+            elif row.refused_key:
+                lines.append(self.tr("您已拒绝新密钥，该数据包不会导入。"))
             else:
-                lines.append(self.tr("请与该单位核实后点“接受新密钥…”；不接受则不予导入。"))
+                lines.append(self.tr("请与该单位核实后点“核对证书…”接受；不接受则不予导入。"))
         return lines
 
     def _update(self) -> None:
@@ -648,7 +645,7 @@ class BundleImportDialog(QDialog):
         text = self.tr("共 {n} 个文件：可以导入 {a} 个，拒绝 {c} 个").format(
             n=len(rows), a=ready, c=refused)
         if keys:
-            text += self.tr("，{k} 个需确认新密钥（不确认则不导入）").format(k=keys)
+            text += self.tr("，{k} 个需核对签名证书（导入时逐个单位接受或拒绝）").format(k=keys)
         self.summary.setText(text + self.tr("。"))
 
 

@@ -114,7 +114,7 @@ class ConsolidationModel(QAbstractTableModel):
         else:
             self._rows = [cons.row_codes(r) for r in range(cons.row_count)]
             self._late = _overdue_rows(cons)
-            self._row_headers = [row.unit.name for row in cons.units]
+            self._row_headers = [row.shown_name for row in cons.units]
             self._col_headers = [f"{col.measure.id}\n{percent(col.counts.completion)}"
                                  for col in cons.measures]
         self.endResetModel()
@@ -160,7 +160,7 @@ class ConsolidationModel(QAbstractTableModel):
         else:
             what = state.label + ("（逾期）" if cons.is_overdue(row, column) else "")
         text = measure.text if len(measure.text) <= 80 else measure.text[:79] + "…"
-        tip = f"{unit.unit.name} · 举措 {measure.id}\n{text}\n状态：{what}"
+        tip = f"{unit.shown_name} · 举措 {measure.id}\n{text}\n状态：{what}"
         if state is not CellState.NONE and unit.reported:
             tip += "\n（点击查看该单位的填报内容和佐证材料）"
         return tip
