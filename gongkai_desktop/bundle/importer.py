@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], bool]
 CHANGE_LABELS = {**FIELD_LABELS, "evidence": "佐证材料"}
 
@@ -472,6 +474,9 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
         except GongkaiError as err:
             rows[i] = ImportResult(Path(path), (Path(path),), Outcome.REFUSED, str(err))
             continue
+        except Exception as exc:  # one hostile file never stops the others
+            rows[i] = _unexpected([Path(path)], exc)
+            continue
         key = (manifest.bundle_id, manifest.part_index, manifest.body())
         if key in seen:
             repeats[i] = seen[key]
@@ -529,6 +534,18 @@ def _import_group(ws: Workspace, files: list[Path], accepted: set[str], actor: s
                             progress=_half(progress, 1))
     except GongkaiError as err:
         return ImportResult(files[0], tuple(files), Outcome.REFUSED, str(err))
+    except Exception as exc:  # one hostile file never stops the others
+        return _unexpected(files, exc)
+
+
+def _unexpected(files: list[Path], exc: Exception) -> ImportResult:
+    """A failure no check anticipated (RecursionError, MemoryError, a library's ValueError,
+    sqlite3.DatabaseError): that file is refused; the transaction has rolled back."""
+    log.warning("bundle %s refused after an unexpected %s", files[0], type(exc).__name__,
+                exc_info=exc)
+    return ImportResult(files[0], tuple(files), Outcome.REFUSED,
+                        f"数据包“{files[0].name}”无法处理（内容异常：{type(exc).__name__}），"
+                        "可能已损坏或被改动，未导入")
 
 
 def _for_file(result: ImportResult, path: Path) -> ImportResult:
