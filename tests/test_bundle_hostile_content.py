@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from gongkai_desktop.bundle.importer import Outcome, import_bundle, import_bundles, preview_import
+from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.verify import verify_bundle
 from gongkai_desktop.cli import main
 from gongkai_desktop.errors import GongkaiError, UnsafeInput
@@ -77,6 +78,7 @@ def refused_in_batch(sup: Workspace, bad: Path, good: Path, expected: str) -> st
     assert rows[0].outcome is Outcome.REFUSED, rows[0]
     assert expected in rows[0].message
     assert rows[1].outcome is Outcome.IMPORTED, rows[1]
+    assert [u.unit.name for u in SupervisorView(sup).units()] == [UNIT_B.name]
     return rows[0].message
 
 
@@ -146,8 +148,6 @@ def test_an_unexpected_error_in_one_file_does_not_stop_the_batch(
     assert "未导入" in rows[0].message
     assert rows[1].outcome is Outcome.IMPORTED
     monkeypatch.setattr(content, "audit_from_row", original)
-    from gongkai_desktop.bundle.supervisor import SupervisorView
-
     assert dump(sup) != before
     assert [u.unit.name for u in SupervisorView(sup).units()] == ["涪陵区"]
 
@@ -180,8 +180,6 @@ def test_a_workspace_with_an_old_hidden_name_exports_a_clean_bundle(
             conn.commit()
         out = export(ws, tmp_path / "wz.gkbundle").files[0]
     assert import_bundle(sup, [out]).outcome is Outcome.IMPORTED
-    from gongkai_desktop.bundle.supervisor import SupervisorView
-
     names = [e.file_name for e in SupervisorView(sup).evidence(UNIT_A.id)]
     assert names == ["报告fdp.exe"]
 
