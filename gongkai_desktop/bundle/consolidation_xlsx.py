@@ -21,7 +21,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -31,6 +31,7 @@ from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
+from gongkai_desktop.xlsx.cells import xml_text
 
 Progress = Callable[[int, int], bool]
 MAX_CELL_TEXT = 32_000
@@ -65,7 +66,7 @@ class XlsxResult:
 
 def _clean(value: object) -> object:
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        text = xml_text(value)
         return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT - 1] + "…"
     return value
 
@@ -93,8 +94,9 @@ class _Sheet:
 
     def cell(self, value: object, *, fill: PatternFill | None = None, font: Font | None = None,
              align: Alignment = WRAP, border: bool = True, fmt: str | None = None) -> Any:
-        cell = WriteOnlyCell(self.ws, value=_clean(value))
-        if isinstance(value, str) and value.startswith("="):
+        value = _clean(value)
+        cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str) and value.startswith("="):  # after cleaning: "\x01=…" too
             cell.data_type = "s"  # text from a bundle, never a formula
         if fill is not None:
             cell.fill = fill

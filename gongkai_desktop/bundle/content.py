@@ -8,7 +8,6 @@ an evidence name with a folder (``../``, ``C:\\``, ``/etc/…``) is a hostile bu
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -17,14 +16,17 @@ from typing import TypeVar
 
 from gongkai_desktop.errors import GongkaiError, UnsafeInput
 from gongkai_desktop.model import MeasureRecord, Status, Unit, UnitType
+from gongkai_desktop.safe_json import UnsafeJson, loads_limited
 from gongkai_desktop.storage import safe_file_name
 from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.names import escaped_name, is_hidden_char
 from gongkai_desktop.storage.records import MAX_TEXT, check_date, check_text, check_url, check_urls
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MEASURE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 MAX_AUDIT_TEXT = 200_000
 MAX_SHORT = 200
+MAX_URLS_JSON = 1024 * 1024  # 50 addresses of 2,000 characters fit many times over
 
 T = TypeVar("T")
 
@@ -73,7 +75,8 @@ def _checked(label: str, n: int, build: Callable[[], T]) -> T:
         return build()
     except UnsafeInput:
         raise
-    except (GongkaiError, _Bad, ValueError, TypeError, KeyError) as exc:
+    except (GongkaiError, _Bad, ValueError, TypeError, KeyError, ArithmeticError,
+            RecursionError) as exc:
         detail = str(exc) if isinstance(exc, GongkaiError | _Bad) else "格式不对"
         raise row_error(label, n, detail) from exc
 
@@ -119,7 +122,11 @@ def profile_from_row(row: tuple[object, ...]) -> BundleProfile:
 def record_from_row(row: tuple[object, ...], n: int) -> MeasureRecord:
     def build() -> MeasureRecord:
         mid, status, reason, completed, explanation, urls, remarks, updated = row
-        url_list = json.loads(str(urls))
+        try:
+            url_list = loads_limited(str(urls), max_depth=1, max_bytes=MAX_URLS_JSON,
+                                     what="公开网址")
+        except UnsafeJson as exc:
+            raise _Bad(f"公开网址{exc.detail}") from exc
         if not isinstance(url_list, list) or not all(isinstance(u, str) for u in url_list):
             raise _Bad("公开网址格式不对")
         checked_urls = check_urls(url_list)
@@ -149,8 +156,13 @@ def evidence_from_row(row: tuple[object, ...], n: int) -> BundleEvidence:
             raise _Bad("编号不对")
         if kind == "file":
             name_text = str(name)
+            if any(is_hidden_char(c) for c in name_text):
+                # Shown escaped: "报告\u202efdp.exe" would display as "报告exe.pdf".
+                raise UnsafeInput(f"数据包中的佐证文件名“{escaped_name(name_text)}”含有隐藏字符"
+                                  "（文字方向控制符或零宽字符，可用来伪装扩展名），"
+                                  "可能被改动过，未导入")
             if not name_text or safe_file_name(name_text) != name_text:
-                raise UnsafeInput(f"数据包中的佐证文件名“{name_text[:80]}”不安全"
+                raise UnsafeInput(f"数据包中的佐证文件名“{escaped_name(name_text)}”不安全"
                                   "（含路径或不允许的字符），可能被改动过，未导入")
             if not isinstance(size, int) or size <= 0 or url != "":
                 raise _Bad("文件大小不对")

@@ -34,7 +34,7 @@ from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
-from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 from gongkai_desktop.storage.entities import EvidenceItem
 
 Progress = Callable[[int, int], bool]
@@ -107,8 +107,6 @@ class ExportResult:
 
 def default_bundle_name(unit_name: str, day: dt.date | None = None) -> str:
     """``万州区-自查-2026-11-28.gkbundle``."""
-    from gongkai_desktop.storage import safe_file_name
-
     day = day or dt.date.today()
     return safe_file_name(f"{unit_name}-自查-{day.isoformat()}{SUFFIX}")
 
@@ -161,7 +159,9 @@ def _evidence_rows(items: list[EvidenceItem],
         if shrunk is not None:
             sha, size = shrunk.sha256, shrunk.size
             original_sha, original_size = shrunk.original_sha256, shrunk.original_size
-        rows.append((e.id, e.measure_id, e.kind, e.file_name, e.media_type, size, sha, e.url,
+        # A name stored before hidden characters were stripped goes out clean (else refused).
+        name = safe_file_name(e.file_name) if e.kind == "file" else e.file_name
+        rows.append((e.id, e.measure_id, e.kind, name, e.media_type, size, sha, e.url,
                      e.title, e.note, db.to_text(e.added_at), e.added_by, original_sha,
                      original_size))
     return rows

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
 from gongkai_desktop.units import UnitDirectory
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], bool]
 CHANGE_LABELS = {**FIELD_LABELS, "evidence": "佐证材料"}
 
@@ -531,6 +533,9 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
         except GongkaiError as err:
             rows[i] = ImportResult(Path(path), (Path(path),), Outcome.REFUSED, str(err))
             continue
+        except Exception as exc:  # one hostile file never stops the others
+            rows[i] = _unexpected([Path(path)], exc)
+            continue
         key = (manifest.bundle_id, manifest.part_index, manifest.body())
         if key in seen:
             repeats[i] = seen[key]
@@ -601,6 +606,18 @@ def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
                             progress=_half(progress, 1), directory=directory)
     except GongkaiError as err:
         return ImportResult(files[0], tuple(files), Outcome.REFUSED, str(err))
+    except Exception as exc:  # one hostile file never stops the others
+        return _unexpected(files, exc)
+
+
+def _unexpected(files: list[Path], exc: Exception) -> ImportResult:
+    """A failure no check anticipated (RecursionError, MemoryError, a library's ValueError,
+    sqlite3.DatabaseError): that file is refused; the transaction has rolled back."""
+    log.warning("bundle %s refused after an unexpected %s", files[0], type(exc).__name__,
+                exc_info=exc)
+    return ImportResult(files[0], tuple(files), Outcome.REFUSED,
+                        f"数据包“{files[0].name}”无法处理（内容异常：{type(exc).__name__}），"
+                        "可能已损坏或被改动，未导入")
 
 
 def apply_previews(ws: Workspace, previews: Sequence[ImportPreview], *,

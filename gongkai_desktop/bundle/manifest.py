@@ -23,8 +23,10 @@ from typing import Any
 from gongkai_desktop.bundle.format import FORMAT_NAME, FORMAT_VERSION, PART_LABELS, PART_NAMES
 from gongkai_desktop.errors import UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
+from gongkai_desktop.safe_json import loads_limited
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_DEPTH = 4  # the manifest's objects nest two deep
 HEX64 = re.compile(r"[0-9a-f]{64}")
 HEX32 = re.compile(r"[0-9a-f]{32}")
 COUNT_KEYS = PART_NAMES
@@ -104,16 +106,14 @@ class Manifest:
         if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             raise UnsafeInput(BROKEN)
         try:
-            data = json.loads(body, parse_constant=_no_constant)
+            # Depth checked before parsing: nesting turns json.loads into deep recursion.
+            data = loads_limited(body, max_depth=MAX_DEPTH, max_bytes=MAX_BODY_BYTES,
+                                 message=BROKEN)
             return _from_dict(data)
         except (ValueError, TypeError, KeyError, RecursionError, AttributeError) as exc:
             if isinstance(exc, UnsafeInput):
                 raise
             raise UnsafeInput(BROKEN) from exc
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(name)
 
 
 def _exact(data: object, keys: set[str]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
+from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 
@@ -154,7 +155,7 @@ def write_receipt(ws: Workspace, unit_id: str, identity: SigningIdentity, out: P
 
 
 def _parse_body(body: str, cert: CertificateInfo) -> Receipt:
-    data = json.loads(body)
+    data = loads_limited(body, max_depth=4, max_bytes=MAX_BYTES, message=BROKEN)
     keys = {"format", "format_version", "bundle_hash", "unit", "sequence", "exported_at",
             "received_at", "receiver", "issued_at", "app_version", "certificate_sha256"}
     if not isinstance(data, dict) or set(data) != keys or data["format"] != FORMAT_NAME \
@@ -202,7 +203,7 @@ def read_receipt(path: Path) -> Receipt:
     except OSError as exc:
         raise InvalidInput(f"无法读取回执文件“{path.name}”：{exc.strerror or exc}") from exc
     try:
-        outer = json.loads(raw.decode("utf-8"))
+        outer = loads_limited(raw, max_depth=2, max_bytes=MAX_BYTES, message=BROKEN)
         if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",
                                                          "certificate"}:
             raise ValueError("outer")

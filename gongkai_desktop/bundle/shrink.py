@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import math
 import shutil
 import tempfile
 import warnings
@@ -65,11 +66,17 @@ def _reencode(data: bytes, kind: str) -> bytes | None:
         if width * height > limit or getattr(img, "n_frames", 1) > 1:
             return None
         if kind == "JPEG":
-            img.draft("RGB", (LONG_SIDE, LONG_SIDE))  # decode at a reduced scale
+            # Decode at a reduced scale that still covers the final size (a long strip
+            # too: asking for 2000 × 2000 would keep it at full scale).
+            scale = LONG_SIDE / max(width, height)
+            img.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+            if img.width * img.height > MAX_PIXELS:
+                return None
         icc = img.info.get("icc_profile")
         img.load()
+        # Shrunk in place first, so turning it upright copies the small picture only.
+        img.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
         upright = ImageOps.exif_transpose(img)
-        upright.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         options: dict[str, object] = {"icc_profile": icc} if icc else {}
         if kind == "JPEG":

@@ -17,7 +17,7 @@ from typing import Any
 from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge, WorkspaceError
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
-from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage import Workspace, db, safe_file_name
 from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.evidence import megabytes, write_new_file
 from gongkai_desktop.storage.records import RECORD_COLUMNS, from_row
@@ -106,6 +106,8 @@ def _evidence(row: tuple[object, ...]) -> ImportedEvidence:
     values = list(row)
     values[11] = db.datetime_from(str(values[11]))
     values[15] = bool(values[15])
+    if values[3] == "file":  # imported before hidden characters were refused: shown clean
+        values[4] = safe_file_name(str(values[4]))
     return ImportedEvidence(*values)  # type: ignore[arg-type]
 
 

@@ -40,7 +40,7 @@ from gongkai_desktop.bundle.open_untrusted import (
     UntrustedBundle,
     open_bundle,
 )
-from gongkai_desktop.errors import Cancelled, SignatureError, UnsafeInput
+from gongkai_desktop.errors import Cancelled, GongkaiError, SignatureError, UnsafeInput
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.signing.identity import verify_bytes
 from gongkai_desktop.storage.entities import AuditEntry
@@ -395,10 +395,17 @@ class BundleCheck:
 def verify_bundle(paths: Sequence[Path], *, limits: Limits = DEFAULT_LIMITS,
                   progress: Progress | None = None) -> BundleCheck:
     """Check a bundle completely without importing it; ``UnsafeInput`` on any problem."""
-    with open_verified(paths, limits) as opened:
-        sink = Collected()
-        opened.read(sink, progress)
-        return BundleCheck(opened.files, opened.manifest, opened.bundle_hash, opened.cert,
-                           len(sink.records), len(sink.evidence_items), sink.audit_rows,
-                           len(sink.blobs), sum(sink.blobs.values()), opened.size)
+    try:
+        with open_verified(paths, limits) as opened:
+            sink = Collected()
+            opened.read(sink, progress)
+            return BundleCheck(opened.files, opened.manifest, opened.bundle_hash, opened.cert,
+                               len(sink.records), len(sink.evidence_items), sink.audit_rows,
+                               len(sink.blobs), sum(sink.blobs.values()), opened.size)
+    except GongkaiError:
+        raise
+    except Exception as exc:  # a failure no check anticipated: still a refusal, not a crash
+        name = Path(paths[0]).name if paths else ""
+        raise UnsafeInput(f"数据包“{name}”无法核验（内容异常：{type(exc).__name__}），"
+                          "可能已损坏或被改动") from exc
 

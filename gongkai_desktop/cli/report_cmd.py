@@ -114,7 +114,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         chars = "".join(sorted(result.missing_chars))
         print(f"注意：以下字符没有可用字体，印为〓：{chars}", file=sys.stderr)
     for name in result.images_not_shown:
-        print(f"注意：佐证图片“{name}”无法读取，报告中未能显示", file=sys.stderr)
+        print(f"注意：佐证图片“{name}”无法读取或过大，报告中未能显示", file=sys.stderr)
     return 0
 
 

@@ -40,7 +40,7 @@ from gongkai_desktop.report.document import (
 )
 from gongkai_desktop.report.flowables import ClosingBlock, EvidenceFigure
 from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
-from gongkai_desktop.report.images import BROKEN_NOTE, load_prepared
+from gongkai_desktop.report.images import load_prepared
 from gongkai_desktop.report.tables import completion_table, evidence_table, info_line
 from gongkai_desktop.report.text import TextKit
 
@@ -115,8 +115,8 @@ def _evidence_part(content: ReportContent, kit: TextKit, ticker: _Ticker) -> tup
             continue
         ticker.check()
         prepared = load_prepared(item)
-        if prepared is None:
-            notes[i] = BROKEN_NOTE
+        if isinstance(prepared, str):  # the note that says why (unreadable, too large)
+            notes[i] = prepared
             broken.append(item.name)
             continue
         caption = f"图{len(figures) + 1}　{item.name}（{_where(item, seq_of)}）"

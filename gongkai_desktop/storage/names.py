@@ -18,15 +18,33 @@ _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0
                        re.IGNORECASE)
 
 
-def safe_file_name(name: str, default: str = DEFAULT_NAME) -> str:
-    """A base name without folders, drive letters, control or reserved characters.
+# Characters a name may not keep: controls (C0, C1), format characters (bidi overrides
+# such as U+202E that make "报告\u202efdp.exe" display as "报告exe.pdf", zero-width
+# spaces and joiners, U+FEFF), lone surrogates (undecodable bytes of a Linux file name),
+# and line or paragraph separators.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
-    The result never names a folder, never is ``.``/``..`` and never is a reserved
-    Windows device name; idempotent.
+
+def is_hidden_char(c: str) -> bool:
+    """A character that is invisible or changes how the rest of a name is displayed."""
+    return unicodedata.category(c) in _HIDDEN_CATEGORIES
+
+
+def escaped_name(name: str, limit: int = 80) -> str:
+    """The name with every hidden character written out (``\u202e``), for messages."""
+    text = str(name)[:limit]
+    return "".join(f"\\u{ord(c):04x}" if is_hidden_char(c) else c for c in text)
+
+
+def safe_file_name(name: str, default: str = DEFAULT_NAME) -> str:
+    """A base name without folders, drive letters, hidden, control or reserved characters.
+
+    The result never names a folder, never is ``.``/``..``, never is a reserved
+    Windows device name, and its last suffix is the one a person sees (no character
+    in it reorders or hides text); idempotent.
     """
-    text = "".join(
-        c for c in unicodedata.normalize("NFC", str(name)) if unicodedata.category(c) != "Cc"
-    )
+    # Hidden characters go before NFC: one between two others could block a composition.
+    text = unicodedata.normalize("NFC", "".join(c for c in str(name) if not is_hidden_char(c)))
     text = re.split(r"[\\/]", text)[-1]  # base name only, whichever separator was used
     text = _FORBIDDEN.sub("_", text).strip().rstrip(". ").lstrip(" ")
     if text.startswith("."):

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from gongkai_desktop.errors import TooLarge
 
 MAX_MERGED_CELLS = 1_000_000
 
+# What XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, plus lone surrogates,
+# which cannot be encoded, and U+FFFE/U+FFFF, which Excel refuses to open).
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Word's manual line break (vertical tab) and a page break pasted into a note: new lines.
+_AS_NEW_LINE = frozenset("\x0b\x0c")
+
 
 def stored_value(sheet: Any, row: int, column: int) -> object:
     """A cell's value without creating the cell (``sheet.cell`` would add empty ones)."""
     cell = sheet._cells.get((row, column))
     return None if cell is None else cell.value
+
+
+def xml_text(text: str) -> str:
+    """Text any typed or received string can be written as: never an openpyxl
+    ``IllegalCharacterError`` or an unreadable file. Vertical tabs and form feeds
+    become new lines; the other control characters are dropped."""
+    return _NOT_IN_XML.sub(lambda m: "\n" if m.group() in _AS_NEW_LINE else "", text)
+
+
+def xml_value(value: object) -> object:
+    """``xml_text`` for strings; other values unchanged."""
+    return xml_text(value) if isinstance(value, str) else value
 
 
 def cell_text(value: object) -> str:

@@ -35,6 +35,7 @@ from gongkai_desktop.model import (
 )
 from gongkai_desktop.roles import must_report
 from gongkai_desktop.xlsx import checklist_layout as L
+from gongkai_desktop.xlsx.cells import xml_value
 from gongkai_desktop.xlsx.units_text import join_units
 
 _EDITABLE_FILL = PatternFill("solid", fgColor="FFF8DC")
@@ -192,6 +193,7 @@ def _set(ws: Any, row: int, column: int, value: object) -> Any:
     cell = ws.cell(row, column)
     if isinstance(value, dt.datetime):
         value = value.date()
+    value = xml_value(value)  # a note may hold any character an officer can type or paste
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         # Text typed by a person, never a formula: store it as a string.

@@ -123,6 +123,10 @@ def check_archive(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         _scan_members(archive, infos, limits)
 
 
+def _bomb(name: str) -> TooLarge:
+    return TooLarge(f"工作簿内部文件 {name} 压缩比异常（疑似压缩炸弹），不予读取")
+
+
 def _too_large_total(limits: Limits) -> str:
     return f"工作簿解压后超过 {limits.total_bytes // MIB} MB，不予读取"
 
@@ -142,7 +146,10 @@ def _scan_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits
                     total += len(chunk)
                     if total > limits.total_bytes:
                         raise TooLarge(_too_large_total(limits))
+                    if size > MIB and size > limits.ratio * max(info.compress_size, 1):
+                        raise _bomb(info.filename)  # as soon as it shows, not after inflating
                     scan.feed(chunk)
+            scan.finish()
         except (
             zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError
         ) as exc:
@@ -151,8 +158,6 @@ def _scan_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits
             ) from exc
         except RuntimeError as exc:  # zipfile's "File is encrypted"
             raise UnsafeInput("工作簿内部文件已加密，无法读取") from exc
-        if size > MIB and size > limits.ratio * max(info.compress_size, 1):
-            raise TooLarge(f"工作簿内部文件 {info.filename} 压缩比异常（疑似压缩炸弹），不予读取")
         if scan.rows > limits.rows:
             raise TooLarge(f"工作表超过 {limits.rows} 行，不予读取")
         cells += scan.cells
@@ -165,22 +170,38 @@ def _is_sheet(name: str) -> bool:
 
 
 class _MemberScan:
-    """Looks at one member's bytes as they stream by."""
+    """Looks at one member's bytes as they stream by, from the first byte to the last.
+
+    Whether a member is XML is decided by its first non-blank byte, however far in
+    that is (a part that starts with 64 KiB of spaces is still XML to the parser);
+    until then, and for every XML member to its end, the DTD scan runs on each chunk
+    with an overlap carried between chunks.
+    """
 
     def __init__(self, name: str, *, is_sheet: bool, limits: Limits) -> None:
         self.name = name
         self.is_sheet = is_sheet
         self.limits = limits
         self.covered = 0
-        self.kind: str | None = None  # "xml" or "binary", decided by the first bytes
+        self.kind: str | None = None  # "xml" or "binary", once a non-blank byte shows
+        self.xml_name = _is_xml_name(name)  # named as XML: XML whatever it starts with
+        self.first = b""  # the member's first bytes, for the encoding checks
+        self.size = 0
         self.tail = b""
         self.rows = 0
         self.cells = 0
 
     def feed(self, chunk: bytes) -> None:
+        at_start = self.size == 0
+        self.size += len(chunk)
+        if len(self.first) < 4:
+            self.first += chunk[:4 - len(self.first)]
+            if len(self.first) == 4:
+                _check_encoding_signature(self.name, self.first)
         if self.kind is None:
-            self.kind = self._classify(chunk)
-        if self.kind != "xml":
+            self.kind = self._classify(chunk.removeprefix(b"\xef\xbb\xbf") if at_start
+                                       else chunk)
+        if self.kind == "binary":
             return
         buffer = self.tail + chunk
         keep = len(self.tail)
@@ -202,16 +223,37 @@ class _MemberScan:
                     )
         self.tail = buffer[-_OVERLAP:]
 
-    def _classify(self, head: bytes) -> str:
-        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:2] in (b"<\x00", b"\x00<"):
-            raise UnsafeInput(f"工作簿内部文件 {self.name} 不是 UTF-8 编码，不予读取")
-        text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    def finish(self) -> None:
+        if len(self.first) < 4:
+            _check_encoding_signature(self.name, self.first)
+
+    def _classify(self, chunk: bytes) -> str | None:
+        """"xml", "binary", or None while everything so far is blank (or a BOM)."""
+        text = chunk.lstrip(b" \t\r\n")
+        if not text:
+            return None
         if not text.startswith(b"<"):
-            return "binary"  # images, printer settings: never parsed as XML
+            # Images, printer settings: never parsed as XML.
+            return "xml" if self.xml_name else "binary"
         declared = _ENCODING.match(text)
         if declared and declared.group(1).strip().lower() not in (b"utf-8", b"utf8"):
             raise UnsafeInput(f"工作簿内部文件 {self.name} 不是 UTF-8 编码，不予读取")
         return "xml"
+
+
+# The first bytes of XML in UTF-16/UTF-32/EBCDIC (XML 1.0, appendix F): a parser reads
+# those, while the byte scan for "<!DOCTYPE" would not see one.
+_OTHER_ENCODINGS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\x00<",
+                    b"\x00\x00<\x00", b"\x00\x00\xfe\xff", b"\x4c\x6f\xa7\x94")
+
+
+def _check_encoding_signature(name: str, first: bytes) -> None:
+    if first.startswith(_OTHER_ENCODINGS):
+        raise UnsafeInput(f"工作簿内部文件 {name} 不是 UTF-8 编码，不予读取")
+
+
+def _is_xml_name(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
 def _area(ref: bytes) -> int:
