@@ -133,7 +133,9 @@ def test_a_second_signature_keeps_the_first_valid(signed: Path, identity: Signin
     twice = tmp_path / "twice.pdf"
     sign_pdf(signed, twice, office, signer_name="李四", unit_name="重庆市人民政府办公厅")
     result = verify_pdf(twice)
-    assert result.intact and result.signer_subject == "李四"
+    # The report's own signature comes first; the countersignature is listed after it.
+    assert result.intact and result.signer_subject == "张三"
+    assert [s.subject for s in result.signers] == ["张三", "李四"]
     assert pdfsig(twice).count("Signature is Valid.") == 2
 
 
