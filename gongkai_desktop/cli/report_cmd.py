@@ -118,6 +118,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- verify FILE.pdf ------------------------------------------------------------------------
+
+
+def verify_report_pdf(path: Path, cert_files: list[Path]) -> int:
+    """`verify FILE.pdf [--cert A.cer]...`: the lines the window's 验证报告 shows; exit 0 only
+    when the file is intact (and, with certificates, every signature is by one of them)."""
+    from gongkai_desktop.report.verify_text import check_report_file
+
+    check = check_report_file(path, cert_files)
+    for line in check.lines:
+        print(line)
+    return 0 if check.passed else 1
+
+
 # ---- signing -----------------------------------------------------------------------------
 
 

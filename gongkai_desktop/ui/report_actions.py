@@ -28,6 +28,7 @@ from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
     from gongkai_desktop.report.build import BuildResult
+    from gongkai_desktop.report.verify_text import ReportCheck
     from gongkai_desktop.signing.verify import PdfVerification
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.report_editor import ReportEditor
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 CERT_FILTER = "证书文件 (*.cer *.crt *.pem)"
-MAX_CERT_BYTES = 1024 * 1024
 
 
 def _tr(text: str) -> str:
@@ -213,15 +213,26 @@ class ReportActions(QObject):
         """The passphrase, asked again until it unlocks the key; None when cancelled."""
         from gongkai_desktop.errors import GongkaiError, SignatureError
         from gongkai_desktop.signing.store import load_identity
-        from gongkai_desktop.ui.signing_dialogs import stored_certificate
+        from gongkai_desktop.ui.signing_dialogs import certificate_warning, stored_certificate
 
         cert = stored_certificate(session)
         who = ""
         if cert is not None:
             from gongkai_desktop.report.verify_text import certificate_lines
+            from gongkai_desktop.signing.validity import check_can_sign
 
+            try:
+                check_can_sign(cert)  # said before the passphrase is asked
+            except SignatureError as exc:
+                show_error(parent, SignatureError(
+                    str(exc) + self.tr("（在“签名证书…”中续期）")), self.tr("没有生成报告"))
+                return None
             lines = certificate_lines(cert)
             who = "\n" + lines[0] + "\n" + lines[1]
+            warning = certificate_warning(cert)
+            if warning:  # within 30 days: say so where the identity is shown before signing
+                who += "\n" + self.tr("注意：{warning}（在“签名证书…”中续期）").format(
+                    warning=warning)
         label = self.tr("请输入签名密码，以签署自查报告：") + who
         while True:
             passphrase = prompts.ask_passphrase(parent, self.tr("签名密码"), label)
@@ -298,45 +309,26 @@ class ReportActions(QObject):
         return self.verify_file(Path(pdf), Path(cert) if cert else None)
 
     def verify_file(self, pdf: Path, cert: Path | None = None) -> Operation[Any] | None:
-        from gongkai_desktop.errors import InvalidInput, NotFound
+        """Check off the UI thread with the core the command line's `verify` uses."""
+        certs = [cert] if cert is not None else []
 
-        trusted: bytes | None = None
-        if cert is not None:
-            try:
-                if cert.stat().st_size > MAX_CERT_BYTES:
-                    raise InvalidInput(self.tr("所选文件太大，不是证书文件（.cer）"))
-                trusted = cert.read_bytes()
-            except FileNotFoundError:
-                show_error(self.window, NotFound(self.tr("找不到证书文件：{path}").format(
-                    path=cert)), self.tr("没有验证"))
-                return None
-            except (OSError, InvalidInput) as exc:
-                show_error(self.window, exc if isinstance(exc, InvalidInput) else InvalidInput(
-                    self.tr("无法读取证书文件：{path}").format(path=cert)), self.tr("没有验证"))
-                return None
+        def work(_progress: Progress) -> ReportCheck:
+            from gongkai_desktop.report.verify_text import check_report_file
 
-        def work(_progress: Progress) -> PdfVerification:
-            from gongkai_desktop.signing.verify import verify_pdf
+            return check_report_file(pdf, certs)
 
-            return verify_pdf(pdf, trusted)
-
-        def done(result: PdfVerification) -> None:
-            self.last_verification = result
-            self.show_verification(pdf, result, cert)
+        def done(check: ReportCheck) -> None:
+            self.last_verification = check.result
+            self.show_verification(check)
 
         return run_operation(self.window, self.tr("正在验证报告…"), work, on_success=done,
                              cancellable=False)
 
-    def show_verification(self, pdf: Path, v: PdfVerification, cert: Path | None) -> None:
-        from gongkai_desktop.report.verify_text import format_pdf_verification
-
-        good = v.ok or (v.intact and cert is None)
-        head = [self.tr("文件：{name}").format(name=pdf.name)]
-        if cert is not None:
-            head.append(self.tr("核对的证书：{name}").format(name=cert.name))
-        text = "\n".join(head) + "\n\n" + "\n".join(format_pdf_verification(v))
-        icon = QMessageBox.Icon.Information if good else QMessageBox.Icon.Warning
-        ui_errors.show_message(self.window, verification_title(v), text, icon)
+    def show_verification(self, check: ReportCheck) -> None:
+        """The same lines `verify FILE.pdf` prints."""
+        icon = QMessageBox.Icon.Information if check.passed else QMessageBox.Icon.Warning
+        ui_errors.show_message(self.window, verification_title(check.result),
+                               "\n".join(check.lines), icon)
 
     # ---- signing certificate -----------------------------------------------------------------
 
