@@ -158,8 +158,9 @@ def _verify(reader: PdfFileReader, signatures: list[Any],
         signer = by_revision.get(revision)
         if signer is None:
             added += describe_revision(reader, revision)
-        elif not (signer.intact and (signer.trusted or not roots)):
-            added.append(f"{signer.who()}的签名（证书不受信任）")
+        elif not (signer.intact and signer.trusted):
+            why = "证书不受信任" if roots else "未提供其证书，无法确认是谁所签"
+            added.append(f"{signer.who()}的签名（{why}）")
     added += _uncovered(reader, signatures[-1], checked[-1][1])
     for _signer, status in checked[:-1]:
         if status is not None and _changed_after(status) and not added:
