@@ -132,10 +132,12 @@ def test_a_second_signature_keeps_the_first_valid(signed: Path, identity: Signin
     office = SigningIdentity.generate("重庆市人民政府办公厅", "李四", "secret-789")
     twice = tmp_path / "twice.pdf"
     sign_pdf(signed, twice, office, signer_name="李四", unit_name="重庆市人民政府办公厅")
-    result = verify_pdf(twice)
+    result = verify_pdf(twice, [identity.certificate_der(), office.certificate_der()])
     # The report's own signature comes first; the countersignature is listed after it.
-    assert result.intact and result.signer_subject == "张三"
+    assert result.ok and result.signer_subject == "张三"
     assert [s.subject for s in result.signers] == ["张三", "李四"]
+    # Without the office's certificate, its signature is a change nobody vouched for.
+    assert not verify_pdf(twice, identity.certificate_der()).intact
     assert pdfsig(twice).count("Signature is Valid.") == 2
 
 

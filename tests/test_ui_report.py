@@ -475,6 +475,49 @@ def test_verify_action_says_intact_or_altered(window: MainWindow, report_pdf: Pa
     assert "完整性：已被修改" in shown.text and "结论：核验未通过" in shown.text
 
 
+def cli_lines(capsys: pytest.CaptureFixture[str], *args: object) -> list[str]:
+    from gongkai_desktop.cli import main
+
+    capsys.readouterr()
+    main(["verify", *map(str, args)])
+    return capsys.readouterr().out.splitlines()
+
+
+def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Path, qtbot,
+                                              tmp_path: Path, asked: list[tuple[str, str]],
+                                              messages: list[Message],
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests import pdf_attacks
+
+    cer = tmp_path / "万州区.cer"
+    identity("重庆市万州区人民政府").export_cer(cer)
+    shown = verify(window, qtbot, report_pdf, cer, monkeypatch, asked, messages)
+    assert shown.text.splitlines() == cli_lines(capsys, report_pdf, "--cert", cer)
+    assert shown.icon == QMessageBox.Icon.Information
+
+    # An unsigned field whose appearance covers page 1, added after signing.
+    forged = tmp_path / "加了字段.pdf"
+    pdf_attacks.add_unsigned_signature_field(report_pdf, forged)
+    shown = verify(window, qtbot, forged, cer, monkeypatch, asked, messages)
+    assert shown.title == "报告已被修改" and shown.icon == QMessageBox.Icon.Warning
+    assert "第1页的签名字段（未签名）" in shown.text
+    assert shown.text.splitlines() == cli_lines(capsys, forged, "--cert", cer)
+
+    # The office countersigns: with only the unit's certificate, the office is not trusted.
+    from gongkai_desktop.signing import sign_pdf
+
+    office = identity("重庆市人民政府办公厅", "李四")
+    twice = tmp_path / "会签.pdf"
+    sign_pdf(report_pdf, twice, office, signer_name="李四", unit_name="重庆市人民政府办公厅")
+    shown = verify(window, qtbot, twice, cer, monkeypatch, asked, messages)
+    assert "  签名人：李四" in shown.text.splitlines()
+    assert "证书：不受信任——与所给的证书都不一致，无法确认签名人身份" in shown.text
+    assert shown.text.splitlines() == cli_lines(capsys, twice, "--cert", cer)
+
+
 def test_verify_with_no_file_chosen_does_nothing(window: MainWindow,
                                                  asked: list[tuple[str, str]],
                                                  messages: list[Message]) -> None:

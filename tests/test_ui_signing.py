@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gongkai_desktop.signing import SigningIdentity
 from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.session import Session
@@ -156,3 +158,89 @@ def test_import_with_a_separate_passphrase_and_replacing_asks(
     again.import_button.click()
     assert "不是有效的数字证书文件" in messages[-1].text
     assert load_identity(session.ws, "新的签名口令").signer == "赵六"  # unchanged
+
+
+# ---- expiry: warning and renewal -------------------------------------------------------------
+
+
+def expiring_identity(days: int) -> SigningIdentity:
+    from tests.pdf_attacks import identity_valid
+
+    now = dt.datetime.now(dt.UTC)
+    return identity_valid(now - dt.timedelta(days=3000), now + dt.timedelta(days=days),
+                          passphrase="口令123456")
+
+
+def test_certificate_within_30_days_warns_and_offers_renewal(
+        overview: SigningCertificateDialog, session: Session, messages: list[Message],
+        monkeypatch: pytest.MonkeyPatch, qtbot, artifacts_dir: Path) -> None:
+    old = expiring_identity(12)
+    save_identity(session.ws, old)
+    overview.refresh()
+    qtbot.waitExposed(overview)
+    assert overview.warning.isVisible() and overview.renew_button.isVisible()
+    assert "过期（还剩" in overview.warning.text() and "续期" in overview.warning.text()
+    folder = artifacts_dir / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    assert overview.grab().save(str(folder / "signing-expiring.png"))
+
+    # Declining the confirmation changes nothing.
+    texts: list[str] = []
+    monkeypatch.setattr(prompts, "ask_choice",
+                        lambda _p, _title, text, _choices: texts.append(text) or 1)
+    assert overview.renew_identity() is None
+    assert "接收单位必须改为信任新的证书指纹" in texts[0] and "签署人：张三" in texts[0]
+    assert load_identity(session.ws, "口令123456").certificate == old.certificate
+
+    # Agreeing, then a wrong passphrase (asked again), then the right one.
+    answer(monkeypatch, "ask_choice", 0)
+    asked = answer(monkeypatch, "ask_passphrase", "不对的密码", "口令123456")
+    overview.renew_button.click()
+    assert asked == ["续期签名证书", "续期签名证书"]
+    renewed = load_identity(session.ws, "口令123456")
+    assert renewed.certificate != old.certificate and renewed.fingerprint() != old.fingerprint()
+    assert (renewed.signer, renewed.unit) == (old.signer, old.unit)
+    assert renewed.self_signed
+    assert messages[-1].title == "已续期签名证书"
+    assert renewed.display_fingerprint() in messages[-1].text
+    assert not overview.warning.isVisible() and not overview.renew_button.isVisible()
+
+
+def test_a_fresh_certificate_shows_no_warning(overview: SigningCertificateDialog,
+                                              session: Session, qtbot) -> None:
+    save_identity(session.ws, identity("重庆市万州区人民政府"))
+    overview.refresh()
+    qtbot.waitExposed(overview)
+    assert not overview.warning.isVisible() and not overview.renew_button.isVisible()
+
+
+def test_before_signing_the_passphrase_prompt_warns(session: Session, ui_app,
+                                                    messages: list[Message],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.ui.report_actions import ReportActions
+
+    labels: list[str] = []
+    monkeypatch.setattr(prompts, "ask_passphrase",
+                        lambda _p, _t, label: labels.append(label) or None)
+    save_identity(session.ws, expiring_identity(5))
+    ask = ReportActions.ask_signing_passphrase
+    parent = QWidget()
+    try:
+        assert ask(_FakeActions(), parent, session) is None
+        assert "注意：证书将于" in labels[-1] and "还剩" in labels[-1] and "续期" in labels[-1]
+        # Expired: refused before any passphrase is asked.
+        save_identity(session.ws, expiring_identity(-3))
+        assert ask(_FakeActions(), parent, session) is None
+        assert len(labels) == 1
+        assert messages[-1].title == "没有生成报告" and "过期" in messages[-1].text
+    finally:
+        parent.deleteLater()
+
+
+class _FakeActions:
+    """What ask_signing_passphrase needs of its ReportActions (only ``tr``)."""
+
+    @staticmethod
+    def tr(text: str) -> str:
+        return text

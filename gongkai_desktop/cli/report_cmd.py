@@ -8,6 +8,7 @@ typed at a hidden prompt.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
@@ -219,7 +220,11 @@ def cmd_signing_show(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace, readonly=True) as ws:
         cert = _stored_certificate(ws)
     from gongkai_desktop.report.verify_text import certificate_lines
+    from gongkai_desktop.signing.validity import expiry_warning
 
     for line in certificate_lines(cert):
         print(line)
+    warning = expiry_warning(cert, dt.datetime.now(dt.UTC))
+    if warning:
+        print(f"注意：{warning}（signing init --replace 生成新证书）")
     return 0

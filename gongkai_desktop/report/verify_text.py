@@ -14,6 +14,7 @@ from cryptography.x509.oid import NameOID
 
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.signing.identity import group_fingerprint
+from gongkai_desktop.signing.validity import date_text
 from gongkai_desktop.signing.verify import PdfVerification, SignerCheck, verify_pdf
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
@@ -115,7 +116,6 @@ def _name_part(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
 
 def certificate_lines(cert: x509.Certificate) -> list[str]:
     """Signer, unit, validity, issuer and fingerprint of a certificate, for people."""
-    until = cert.not_valid_after_utc.date()
     issuer = ("自签名证书（由本程序生成）" if cert.issuer == cert.subject
               else _name_part(cert.issuer, NameOID.ORGANIZATION_NAME)
               or _name_part(cert.issuer, NameOID.COMMON_NAME))
@@ -123,7 +123,7 @@ def certificate_lines(cert: x509.Certificate) -> list[str]:
     return [
         f"签署人：{_name_part(cert.subject, NameOID.COMMON_NAME)}",
         f"单位：{_name_part(cert.subject, NameOID.ORGANIZATION_NAME)}",
-        f"有效期至：{until.year}年{until.month}月{until.day}日",
+        f"有效期至：{date_text(cert.not_valid_after_utc)}",
         f"颁发者：{issuer}",
         f"证书指纹（SHA-256）：{group_fingerprint(digest)}",
     ]
