@@ -125,6 +125,7 @@ def test_changes_appended_after_signing_are_reported(signed: Path,
     result = verify_pdf(changed, identity.certificate_der())
     assert not result.intact
     assert any("签名之后文件又被修改过" in p for p in result.problems)
+    assert "第1页的页面内容" in result.added
 
 
 def test_a_second_signature_keeps_the_first_valid(signed: Path, identity: SigningIdentity,

@@ -150,21 +150,7 @@ def _verify(reader: PdfFileReader, signatures: list[Any],
     checked = [_check(sig, roots, problems, several) for sig in signatures]
     signers = tuple(s for s, _status in checked)
     intact = all(s.intact for s in signers)
-    added: list[str] = []
-    # Every revision after the first signature must be a countersignature the user accepts.
-    by_revision = {sig.signed_revision: s for sig, (s, _) in zip(signatures, checked, strict=True)}
-    first = signatures[0].signed_revision
-    for revision in range(first + 1, reader.xrefs.total_revisions):
-        signer = by_revision.get(revision)
-        if signer is None:
-            added += describe_revision(reader, revision)
-        elif not (signer.intact and signer.trusted):
-            why = "证书不受信任" if roots else "未提供其证书，无法确认是谁所签"
-            added.append(f"{signer.who()}的签名（{why}）")
-    added += _uncovered(reader, signatures[-1], checked[-1][1])
-    for _signer, status in checked[:-1]:
-        if status is not None and _changed_after(status) and not added:
-            added.append(OTHER)  # pyHanko objects although every later revision is a signature
+    added = _added_after_signing(reader, signatures, checked, bool(roots))
     if added:
         intact = False
         problems.append("签名之后文件又被修改过，新增或改动了：" + "、".join(dict.fromkeys(added)))
@@ -175,9 +161,32 @@ def _verify(reader: PdfFileReader, signatures: list[Any],
         intact=intact, signed=True, trusted=bool(roots) and all(s.trusted for s in signers),
         signer_subject=head.subject, unit=head.unit, signed_at=head.signed_at,
         cert_fingerprint=head.cert_fingerprint, fingerprint_note=head.note, reason=head.reason,
-        problems=list(dict.fromkeys(problems)), signers=signers, added=tuple(dict.fromkeys(added)),
+        problems=list(dict.fromkeys(problems)), signers=signers, added=tuple(added),
         certs_given=len(roots),
     )
+
+
+def _added_after_signing(reader: PdfFileReader, signatures: list[Any],
+                         checked: list[tuple[SignerCheck, Any]], have_roots: bool) -> list[str]:
+    """What came after the first signature that nobody trusted vouched for ([] when nothing).
+
+    The verdict rests on pyHanko: which revision each signature signed, its coverage and
+    its modification analysis; ``describe_revision`` only puts the finding into words.
+    """
+    added: list[str] = []
+    by_revision = {sig.signed_revision: s for sig, (s, _) in zip(signatures, checked, strict=True)}
+    for revision in range(signatures[0].signed_revision + 1, reader.xrefs.total_revisions):
+        signer = by_revision.get(revision)
+        if signer is None:  # a revision that is no signature at all
+            added += describe_revision(reader, revision)
+        elif not (signer.intact and signer.trusted):
+            why = "证书不受信任" if have_roots else "未提供其证书，无法确认是谁所签"
+            added.append(f"{signer.who()}的签名（{why}）")
+    added += _uncovered(reader, signatures[-1], checked[-1][1])
+    earlier = [status for _signer, status in checked[:-1] if status is not None]
+    if not added and any(_changed_after(status) for status in earlier):
+        added.append(OTHER)  # pyHanko objects although every later revision is a signature
+    return list(dict.fromkeys(added))
 
 
 def _uncovered(reader: PdfFileReader, last: Any, status: Any) -> list[str]:
@@ -208,7 +217,10 @@ def _check(sig: Any, roots: list[asn1_x509.Certificate], problems: list[str],
            several: bool) -> tuple[SignerCheck, Any]:
     """One signature: its facts and pyHanko's status (None when it could not be validated)."""
     signer = sig.signer_cert
-    signed_at = sig.self_reported_timestamp
+    try:
+        signed_at = sig.self_reported_timestamp
+    except Exception:  # an unreadable time is checked as "now" below
+        signed_at = None
     outside = _outside_validity(signer, signed_at)
     context = ValidationContext(trust_roots=roots or [signer], allow_fetching=False,
                                 moment=signed_at)
