@@ -95,6 +95,8 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
                         lambda p, title, label: seen.append(("passphrase", title)) or None)
     monkeypatch.setattr(prompts, "open_file_name",
                         lambda p, title, folder, flt: seen.append(("open", title)) or "")
+    monkeypatch.setattr(prompts, "open_file_names",
+                        lambda p, title, folder, flt: seen.append(("open", title)) or [])
     monkeypatch.setattr(prompts, "save_file_name",
                         lambda p, title, path, flt: seen.append(("save", title)) or "")
     monkeypatch.setattr(prompts, "ask_choice",
@@ -440,10 +442,15 @@ def test_preview_of_a_broken_file_says_so(window: MainWindow, tmp_path: Path,
 # ---- verifying ----------------------------------------------------------------------------
 
 
-def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | None,
+def certs(cert: Path | list[Path] | None) -> list[Path]:
+    return [] if cert is None else [cert] if isinstance(cert, Path) else cert
+
+
+def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | list[Path] | None,
            monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str, str]],
            messages: list[Message]) -> Message:
-    answer(monkeypatch, "open_file_name", str(pdf), str(cert or ""), seen=asked)
+    answer(monkeypatch, "open_file_name", str(pdf), seen=asked)
+    answer(monkeypatch, "open_file_names", [str(c) for c in certs(cert)], seen=asked)
     count = len(messages)
     acts(window).verify_action.trigger()
     qtbot.waitUntil(lambda: len(messages) > count, timeout=10000)
@@ -516,6 +523,15 @@ def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Pa
     assert "  签名人：李四" in shown.text.splitlines()
     assert "证书：不受信任——与所给的证书都不一致，无法确认签名人身份" in shown.text
     assert shown.text.splitlines() == cli_lines(capsys, twice, "--cert", cer)
+    # Both certificates chosen: both signers trusted, as `verify --cert A --cert B`.
+    office_cer = tmp_path / "办公厅.cer"
+    office.export_cer(office_cer)
+    shown = verify(window, qtbot, twice, [cer, office_cer], monkeypatch, asked, messages)
+    assert shown.title == "报告完好" and shown.icon == QMessageBox.Icon.Information
+    assert "核对的证书：万州区.cer、办公厅.cer" in shown.text
+    assert shown.text.splitlines()[-1] == "结论：核验通过"
+    assert shown.text.splitlines() == cli_lines(capsys, twice, "--cert", cer,
+                                                "--cert", office_cer)
 
 
 def test_verify_with_no_file_chosen_does_nothing(window: MainWindow,

@@ -14,6 +14,7 @@ Prompts go through ``ui.report_prompts`` (tests replace them); dialogs open with
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -303,14 +304,14 @@ class ReportActions(QObject):
         if not pdf:
             return None
         self.folder = Path(pdf).parent
-        cert = prompts.open_file_name(
-            self.window, self.tr("选择报送单位的证书（.cer）以确认签名人；不核对证书请点“取消”"),
+        certs = prompts.open_file_names(
+            self.window, self.tr("选择受信任的证书（.cer）以确认签名人：报送单位的，有会签时"
+                                 "连同会签单位的一起选；不核对证书请点“取消”"),
             str(self.folder), self.tr(CERT_FILTER))
-        return self.verify_file(Path(pdf), Path(cert) if cert else None)
+        return self.verify_file(Path(pdf), [Path(c) for c in certs])
 
-    def verify_file(self, pdf: Path, cert: Path | None = None) -> Operation[Any] | None:
+    def verify_file(self, pdf: Path, certs: Sequence[Path] = ()) -> Operation[Any] | None:
         """Check off the UI thread with the core the command line's `verify` uses."""
-        certs = [cert] if cert is not None else []
 
         def work(_progress: Progress) -> ReportCheck:
             from gongkai_desktop.report.verify_text import check_report_file
