@@ -157,7 +157,7 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
     except OSError as exc:
         raise InvalidInput(f"无法写入签名后的文件：{out}（{exc.strerror or exc}）") from exc
     except (PdfError, ValueError) as exc:
-        log.warning("signing failed: %s", exc)
+        log.info("signing failed: %s", exc)  # the Chinese SignatureError says it to people
         raise SignatureError(f"签名失败：{exc}") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -40,11 +40,6 @@ from gongkai_desktop.signing.revisions import describe_revision
 from gongkai_desktop.signing.validity import validity_problem
 
 log = logging.getLogger(__name__)
-# pyHanko reports suspicious files through `logging` (English, with tracebacks). With no
-# handler configured, Python would print them on stderr; the log file, when there is one,
-# still receives them through the root logger.
-for _name in ("pyhanko", "pyhanko_certvalidator"):
-    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 _REASON_FINGERPRINT = re.compile(r"内容指纹\s*SHA-256[：:]\s*([0-9a-fA-F]{64})")
 TRAILING = "文件末尾附加的数据"
