@@ -133,6 +133,13 @@ def identity_valid(not_before: dt.datetime, not_after: dt.datetime, *,
     return SigningIdentity(key, cert, (), passphrase)
 
 
+def identity_expiring_in(days: int, passphrase: str = "口令123456") -> SigningIdentity:
+    """A self-signed identity whose certificate expires ``days`` from now (negative: expired)."""
+    now = dt.datetime.now(dt.UTC)
+    return identity_valid(now - dt.timedelta(days=3000), now + dt.timedelta(days=days),
+                          passphrase=passphrase)
+
+
 def p12_of(identity: SigningIdentity, path: Path, password: str) -> Path:
     path.write_bytes(pkcs12.serialize_key_and_certificates(
         b"unit", identity.private_key, identity.certificate, None,

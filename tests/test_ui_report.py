@@ -534,6 +534,45 @@ def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Pa
                                                 "--cert", office_cer)
 
 
+def test_expiring_certificate_offers_renewal_before_signing(
+        window: MainWindow, session: Session, asked: list[tuple[str, str]],
+        messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.signing.store import load_identity
+    from tests.pdf_attacks import identity_expiring_in
+
+    a = acts(window)
+    old = identity_expiring_in(5, PASSPHRASE)
+    save_identity(session.ws, old)
+    labels: list[str] = []
+    monkeypatch.setattr(prompts, "ask_passphrase",
+                        lambda p, title, label: labels.append(label) or None)
+    answer(monkeypatch, "ask_choice", 1, seen=asked)  # 仍用当前证书签名
+    assert a.ask_signing_passphrase(window, session) is None
+    assert ("ask_choice", "签名证书即将过期") in asked
+    assert "注意：证书将于" in labels[-1] and "还剩" in labels[-1]
+
+    # 续期…: the signing-certificate dialog renews (after its confirmation and the passphrase).
+    answer(monkeypatch, "ask_choice", 0, 0, seen=asked)
+    monkeypatch.setattr(prompts, "ask_passphrase", lambda p, title, label: PASSPHRASE)
+    assert a.ask_signing_passphrase(window, session) is None
+    renewed = load_identity(session.ws, PASSPHRASE)
+    assert renewed.fingerprint() != old.fingerprint() and renewed.signer == old.signer
+    assert messages[-1].title == "已续期签名证书"
+    assert a.signing_dialog is not None
+    a.signing_dialog.close()
+
+    # Expired: 续期 or 取消 only, and no passphrase is asked.
+    save_identity(session.ws, identity_expiring_in(-3, PASSPHRASE))
+    choices: list[list[str]] = []
+    monkeypatch.setattr(prompts, "ask_choice",
+                        lambda p, title, text, options: choices.append(list(options)) or 1)
+    monkeypatch.setattr(prompts, "ask_passphrase",
+                        lambda p, title, label: labels.append(label) or None)
+    count = len(labels)
+    assert a.ask_signing_passphrase(window, session) is None
+    assert choices == [["续期…", "取消"]] and len(labels) == count
+
+
 def test_verify_with_no_file_chosen_does_nothing(window: MainWindow,
                                                  asked: list[tuple[str, str]],
                                                  messages: list[Message]) -> None:

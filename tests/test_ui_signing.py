@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gongkai_desktop.signing import SigningIdentity
 from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.session import Session
@@ -23,6 +21,7 @@ from gongkai_desktop.ui.signing_dialogs import (
 )
 from tests import ui_fixtures
 from tests.bundle_fixtures import identity
+from tests.pdf_attacks import identity_expiring_in
 from tests.test_cli_report import make_p12
 from tests.ui_fixtures import Message
 
@@ -163,18 +162,10 @@ def test_import_with_a_separate_passphrase_and_replacing_asks(
 # ---- expiry: warning and renewal -------------------------------------------------------------
 
 
-def expiring_identity(days: int) -> SigningIdentity:
-    from tests.pdf_attacks import identity_valid
-
-    now = dt.datetime.now(dt.UTC)
-    return identity_valid(now - dt.timedelta(days=3000), now + dt.timedelta(days=days),
-                          passphrase="口令123456")
-
-
 def test_certificate_within_30_days_warns_and_offers_renewal(
         overview: SigningCertificateDialog, session: Session, messages: list[Message],
         monkeypatch: pytest.MonkeyPatch, qtbot, artifacts_dir: Path) -> None:
-    old = expiring_identity(12)
+    old = identity_expiring_in(12)
     save_identity(session.ws, old)
     overview.refresh()
     qtbot.waitExposed(overview)
@@ -213,34 +204,3 @@ def test_a_fresh_certificate_shows_no_warning(overview: SigningCertificateDialog
     overview.refresh()
     qtbot.waitExposed(overview)
     assert not overview.warning.isVisible() and not overview.renew_button.isVisible()
-
-
-def test_before_signing_the_passphrase_prompt_warns(session: Session, ui_app,
-                                                    messages: list[Message],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from gongkai_desktop.ui.report_actions import ReportActions
-
-    labels: list[str] = []
-    monkeypatch.setattr(prompts, "ask_passphrase",
-                        lambda _p, _t, label: labels.append(label) or None)
-    save_identity(session.ws, expiring_identity(5))
-    ask = ReportActions.ask_signing_passphrase
-    parent = QWidget()
-    try:
-        assert ask(_FakeActions(), parent, session) is None
-        assert "注意：证书将于" in labels[-1] and "还剩" in labels[-1] and "续期" in labels[-1]
-        # Expired: refused before any passphrase is asked.
-        save_identity(session.ws, expiring_identity(-3))
-        assert ask(_FakeActions(), parent, session) is None
-        assert len(labels) == 1
-        assert messages[-1].title == "没有生成报告" and "过期" in messages[-1].text
-    finally:
-        parent.deleteLater()
-
-
-class _FakeActions:
-    """What ask_signing_passphrase needs of its ReportActions (only ``tr``)."""
-
-    @staticmethod
-    def tr(text: str) -> str:
-        return text

@@ -13,6 +13,7 @@ Prompts go through ``ui.report_prompts`` (tests replace them); dialogs open with
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,8 @@ from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
+    from cryptography import x509
+
     from gongkai_desktop.report.build import BuildResult
     from gongkai_desktop.report.verify_text import ReportCheck
     from gongkai_desktop.signing.verify import PdfVerification
@@ -220,20 +223,14 @@ class ReportActions(QObject):
         who = ""
         if cert is not None:
             from gongkai_desktop.report.verify_text import certificate_lines
-            from gongkai_desktop.signing.validity import check_can_sign
 
-            try:
-                check_can_sign(cert)  # said before the passphrase is asked
-            except SignatureError as exc:
-                show_error(parent, SignatureError(
-                    str(exc) + self.tr("（在“签名证书…”中续期）")), self.tr("没有生成报告"))
+            warning = certificate_warning(cert)
+            if warning and not self._sign_despite(parent, cert, warning):
                 return None
             lines = certificate_lines(cert)
             who = "\n" + lines[0] + "\n" + lines[1]
-            warning = certificate_warning(cert)
-            if warning:  # within 30 days: say so where the identity is shown before signing
-                who += "\n" + self.tr("注意：{warning}（在“签名证书…”中续期）").format(
-                    warning=warning)
+            if warning:  # within 30 days: said again where the passphrase is typed
+                who += "\n" + self.tr("注意：{warning}").format(warning=warning)
         label = self.tr("请输入签名密码，以签署自查报告：") + who
         while True:
             passphrase = prompts.ask_passphrase(parent, self.tr("签名密码"), label)
@@ -251,6 +248,22 @@ class ReportActions(QObject):
                 show_error(parent, exc, self.tr("没有生成报告"))
                 return None
             return passphrase
+
+    def _sign_despite(self, parent: QWidget, cert: x509.Certificate, warning: str) -> bool:
+        """The certificate expires soon (or has): offer 续期 before signing; True to sign anyway."""
+        from gongkai_desktop.signing.validity import validity_problem
+
+        usable = validity_problem(cert, dt.datetime.now(dt.UTC)) is None
+        choices = [self.tr("续期…"), self.tr("仍用当前证书签名"), self.tr("取消")] if usable \
+            else [self.tr("续期…"), self.tr("取消")]
+        choice = prompts.ask_choice(parent, self.tr("签名证书即将过期") if usable
+                                    else self.tr("签名证书已不能使用"), warning, choices)
+        if choice == 0:
+            dialog = self.show_signing()
+            if dialog is not None:
+                dialog.renew_identity()
+            return False
+        return usable and choice == 1
 
     def build_to(self, out: Path, *, sign: bool, passphrase: str | None,
                  parent: QWidget | None = None) -> Operation[Any] | None:
