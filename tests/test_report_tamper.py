@@ -133,7 +133,7 @@ def test_countersignature_by_a_key_not_given_is_not_trusted(
     at = lines.index("第2个签名：")
     assert "  签名人：李四" in lines[at:]
     assert "  证书：不受信任——与所给的证书都不一致，无法确认签名人身份" in lines[at:]
-    assert "完整性：已被修改——文件内容与签名不符，不能作为原件使用" in lines
+    assert "完整性：已被修改——签名之后文件又被改动过，不能作为原件使用" in lines
     assert lines[-1] == "结论：核验未通过"
 
 
@@ -170,7 +170,7 @@ def test_change_after_signing_is_refused_by_verify(attacked: tuple[Path, str],
     for extra in ([], ["--cert", certs["unit"]]):
         code, out, err = run(capsys, "verify", path, *extra)
         assert code == 1 and err == ""
-        assert "完整性：已被修改——文件内容与签名不符，不能作为原件使用" in out
+        assert "完整性：已被修改——签名之后文件又被改动过，不能作为原件使用" in out
         assert re.search(rf"注意：签名之后文件又被修改过，新增或改动了：.*{re.escape(named)}", out)
         assert out.splitlines()[-1] == "结论：核验未通过"
         assert "核验通过" not in out.replace("核验未通过", "")

@@ -52,10 +52,12 @@ def format_pdf_verification(v: PdfVerification) -> list[str]:
     """The result line by line: integrity, signer(s), time, fingerprints, problems, verdict."""
     if not v.signed:
         return ["完整性：无法核验——文件没有电子签名", "结论：核验未通过"]
-    lines = [
-        "完整性：完好——签名后内容未被修改" if v.intact
-        else "完整性：已被修改——文件内容与签名不符，不能作为原件使用",
-    ]
+    if v.intact:
+        lines = ["完整性：完好——签名后内容未被修改"]
+    elif v.added:  # the signed bytes are untouched, but something was put after them
+        lines = ["完整性：已被修改——签名之后文件又被改动过，不能作为原件使用"]
+    else:
+        lines = ["完整性：已被修改——文件内容与签名不符，不能作为原件使用"]
     if len(v.signers) > 1:
         for number, signer in enumerate(v.signers, start=1):
             lines.append(f"第{number}个签名：")
