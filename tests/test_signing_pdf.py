@@ -125,6 +125,7 @@ def test_changes_appended_after_signing_are_reported(signed: Path,
     result = verify_pdf(changed, identity.certificate_der())
     assert not result.intact
     assert any("签名之后文件又被修改过" in p for p in result.problems)
+    assert "第1页的页面内容" in result.added
 
 
 def test_a_second_signature_keeps_the_first_valid(signed: Path, identity: SigningIdentity,
@@ -132,8 +133,12 @@ def test_a_second_signature_keeps_the_first_valid(signed: Path, identity: Signin
     office = SigningIdentity.generate("重庆市人民政府办公厅", "李四", "secret-789")
     twice = tmp_path / "twice.pdf"
     sign_pdf(signed, twice, office, signer_name="李四", unit_name="重庆市人民政府办公厅")
-    result = verify_pdf(twice)
-    assert result.intact and result.signer_subject == "李四"
+    result = verify_pdf(twice, [identity.certificate_der(), office.certificate_der()])
+    # The report's own signature comes first; the countersignature is listed after it.
+    assert result.ok and result.signer_subject == "张三"
+    assert [s.subject for s in result.signers] == ["张三", "李四"]
+    # Without the office's certificate, its signature is a change nobody vouched for.
+    assert not verify_pdf(twice, identity.certificate_der()).intact
     assert pdfsig(twice).count("Signature is Valid.") == 2
 
 

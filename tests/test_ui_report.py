@@ -95,6 +95,8 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
                         lambda p, title, label: seen.append(("passphrase", title)) or None)
     monkeypatch.setattr(prompts, "open_file_name",
                         lambda p, title, folder, flt: seen.append(("open", title)) or "")
+    monkeypatch.setattr(prompts, "open_file_names",
+                        lambda p, title, folder, flt: seen.append(("open", title)) or [])
     monkeypatch.setattr(prompts, "save_file_name",
                         lambda p, title, path, flt: seen.append(("save", title)) or "")
     monkeypatch.setattr(prompts, "ask_choice",
@@ -440,10 +442,15 @@ def test_preview_of_a_broken_file_says_so(window: MainWindow, tmp_path: Path,
 # ---- verifying ----------------------------------------------------------------------------
 
 
-def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | None,
+def certs(cert: Path | list[Path] | None) -> list[Path]:
+    return [] if cert is None else [cert] if isinstance(cert, Path) else cert
+
+
+def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | list[Path] | None,
            monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str, str]],
            messages: list[Message]) -> Message:
-    answer(monkeypatch, "open_file_name", str(pdf), str(cert or ""), seen=asked)
+    answer(monkeypatch, "open_file_name", str(pdf), seen=asked)
+    answer(monkeypatch, "open_file_names", [str(c) for c in certs(cert)], seen=asked)
     count = len(messages)
     acts(window).verify_action.trigger()
     qtbot.waitUntil(lambda: len(messages) > count, timeout=10000)
@@ -473,6 +480,97 @@ def test_verify_action_says_intact_or_altered(window: MainWindow, report_pdf: Pa
     shown = verify(window, qtbot, altered, cer, monkeypatch, asked, messages)
     assert shown.title == "报告已被修改"
     assert "完整性：已被修改" in shown.text and "结论：核验未通过" in shown.text
+
+
+def cli_lines(capsys: pytest.CaptureFixture[str], *args: object) -> list[str]:
+    from gongkai_desktop.cli import main
+
+    capsys.readouterr()
+    main(["verify", *map(str, args)])
+    return capsys.readouterr().out.splitlines()
+
+
+def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Path, qtbot,
+                                              tmp_path: Path, asked: list[tuple[str, str]],
+                                              messages: list[Message],
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests import pdf_attacks
+
+    cer = tmp_path / "万州区.cer"
+    identity("重庆市万州区人民政府").export_cer(cer)
+    shown = verify(window, qtbot, report_pdf, cer, monkeypatch, asked, messages)
+    assert shown.text.splitlines() == cli_lines(capsys, report_pdf, "--cert", cer)
+    assert shown.icon == QMessageBox.Icon.Information
+
+    # An unsigned field whose appearance covers page 1, added after signing.
+    forged = tmp_path / "加了字段.pdf"
+    pdf_attacks.add_unsigned_signature_field(report_pdf, forged)
+    shown = verify(window, qtbot, forged, cer, monkeypatch, asked, messages)
+    assert shown.title == "报告已被修改" and shown.icon == QMessageBox.Icon.Warning
+    assert "第1页的签名字段（未签名）" in shown.text
+    assert shown.text.splitlines() == cli_lines(capsys, forged, "--cert", cer)
+
+    # The office countersigns: with only the unit's certificate, the office is not trusted.
+    from gongkai_desktop.signing import sign_pdf
+
+    office = identity("重庆市人民政府办公厅", "李四")
+    twice = tmp_path / "会签.pdf"
+    sign_pdf(report_pdf, twice, office, signer_name="李四", unit_name="重庆市人民政府办公厅")
+    shown = verify(window, qtbot, twice, cer, monkeypatch, asked, messages)
+    assert "  签名人：李四" in shown.text.splitlines()
+    assert "证书：不受信任——与所给的证书都不一致，无法确认签名人身份" in shown.text
+    assert shown.text.splitlines() == cli_lines(capsys, twice, "--cert", cer)
+    # Both certificates chosen: both signers trusted, as `verify --cert A --cert B`.
+    office_cer = tmp_path / "办公厅.cer"
+    office.export_cer(office_cer)
+    shown = verify(window, qtbot, twice, [cer, office_cer], monkeypatch, asked, messages)
+    assert shown.title == "报告完好" and shown.icon == QMessageBox.Icon.Information
+    assert "核对的证书：万州区.cer、办公厅.cer" in shown.text
+    assert shown.text.splitlines()[-1] == "结论：核验通过"
+    assert shown.text.splitlines() == cli_lines(capsys, twice, "--cert", cer,
+                                                "--cert", office_cer)
+
+
+def test_expiring_certificate_offers_renewal_before_signing(
+        window: MainWindow, session: Session, asked: list[tuple[str, str]],
+        messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.signing.store import load_identity
+    from tests.pdf_attacks import identity_expiring_in
+
+    a = acts(window)
+    old = identity_expiring_in(5, PASSPHRASE)
+    save_identity(session.ws, old)
+    labels: list[str] = []
+    monkeypatch.setattr(prompts, "ask_passphrase",
+                        lambda p, title, label: labels.append(label) or None)
+    answer(monkeypatch, "ask_choice", 1, seen=asked)  # 仍用当前证书签名
+    assert a.ask_signing_passphrase(window, session) is None
+    assert ("ask_choice", "签名证书即将过期") in asked
+    assert "注意：证书将于" in labels[-1] and "还剩" in labels[-1]
+
+    # 续期…: the signing-certificate dialog renews (after its confirmation and the passphrase).
+    answer(monkeypatch, "ask_choice", 0, 0, seen=asked)
+    monkeypatch.setattr(prompts, "ask_passphrase", lambda p, title, label: PASSPHRASE)
+    assert a.ask_signing_passphrase(window, session) is None
+    renewed = load_identity(session.ws, PASSPHRASE)
+    assert renewed.fingerprint() != old.fingerprint() and renewed.signer == old.signer
+    assert messages[-1].title == "已续期签名证书"
+    assert a.signing_dialog is not None
+    a.signing_dialog.close()
+
+    # Expired: 续期 or 取消 only, and no passphrase is asked.
+    save_identity(session.ws, identity_expiring_in(-3, PASSPHRASE))
+    choices: list[list[str]] = []
+    monkeypatch.setattr(prompts, "ask_choice",
+                        lambda p, title, text, options: choices.append(list(options)) or 1)
+    monkeypatch.setattr(prompts, "ask_passphrase",
+                        lambda p, title, label: labels.append(label) or None)
+    count = len(labels)
+    assert a.ask_signing_passphrase(window, session) is None
+    assert choices == [["续期…", "取消"]] and len(labels) == count
 
 
 def test_verify_with_no_file_chosen_does_nothing(window: MainWindow,

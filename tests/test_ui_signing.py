@@ -21,6 +21,7 @@ from gongkai_desktop.ui.signing_dialogs import (
 )
 from tests import ui_fixtures
 from tests.bundle_fixtures import identity
+from tests.pdf_attacks import identity_expiring_in
 from tests.test_cli_report import make_p12
 from tests.ui_fixtures import Message
 
@@ -156,3 +157,50 @@ def test_import_with_a_separate_passphrase_and_replacing_asks(
     again.import_button.click()
     assert "不是有效的数字证书文件" in messages[-1].text
     assert load_identity(session.ws, "新的签名口令").signer == "赵六"  # unchanged
+
+
+# ---- expiry: warning and renewal -------------------------------------------------------------
+
+
+def test_certificate_within_30_days_warns_and_offers_renewal(
+        overview: SigningCertificateDialog, session: Session, messages: list[Message],
+        monkeypatch: pytest.MonkeyPatch, qtbot, artifacts_dir: Path) -> None:
+    old = identity_expiring_in(12)
+    save_identity(session.ws, old)
+    overview.refresh()
+    qtbot.waitExposed(overview)
+    assert overview.warning.isVisible() and overview.renew_button.isVisible()
+    assert "过期（还剩" in overview.warning.text() and "续期" in overview.warning.text()
+    folder = artifacts_dir / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    assert overview.grab().save(str(folder / "signing-expiring.png"))
+
+    # Declining the confirmation changes nothing.
+    texts: list[str] = []
+    monkeypatch.setattr(prompts, "ask_choice",
+                        lambda _p, _title, text, _choices: texts.append(text) or 1)
+    assert overview.renew_identity() is None
+    assert "接收单位必须改为信任新的证书指纹" in texts[0] and "签署人：张三" in texts[0]
+    assert load_identity(session.ws, "口令123456").certificate == old.certificate
+
+    # Agreeing, then a wrong passphrase (asked again), then the right one.
+    answer(monkeypatch, "ask_choice", 0)
+    asked = answer(monkeypatch, "ask_passphrase", "不对的密码", "口令123456")
+    overview.renew_button.click()
+    assert asked == ["续期签名证书", "续期签名证书"]
+    renewed = load_identity(session.ws, "口令123456")
+    assert renewed.certificate != old.certificate and renewed.fingerprint() != old.fingerprint()
+    assert (renewed.signer, renewed.unit) == (old.signer, old.unit)
+    assert renewed.self_signed
+    assert messages[-1].title == "已续期签名证书"
+    assert renewed.display_fingerprint() in messages[-1].text
+    assert not overview.warning.isVisible() and not overview.renew_button.isVisible()
+
+
+def test_a_fresh_certificate_shows_no_warning(overview: SigningCertificateDialog,
+                                              session: Session, qtbot) -> None:
+    save_identity(session.ws, identity("重庆市万州区人民政府"))
+    overview.refresh()
+    qtbot.waitExposed(overview)
+    assert not overview.warning.isVisible() and not overview.renew_button.isVisible()

@@ -77,7 +77,9 @@ def register(sub: Any) -> None:
     verify = sub.add_parser("verify", help="核验数据包或签名的报告PDF")
     verify.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="数据包（拆分的各部分一起给出）或 PDF 文件")
-    verify.add_argument("--cert", type=Path, help="报送单位的证书文件（.cer），用于确认签名人")
+    verify.add_argument("--cert", type=Path, action="append", default=[],
+                        help="受信任的证书文件（.cer），用于确认签名人；"
+                             "报告有会签时可给出多个（--cert A.cer --cert B.cer）")
     verify.set_defaults(func=cmd_verify)
 
 
@@ -300,27 +302,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise NotFound(f"找不到文件：{path}")
-    if args.cert and not args.cert.is_file():
-        raise NotFound(f"找不到证书文件：{args.cert}")
+    for cert in args.cert:
+        if not cert.is_file():
+            raise NotFound(f"找不到证书文件：{cert}")
     if _is_pdf(args.files[0]):
         if len(args.files) > 1:
             raise InvalidInput("一次只能核验一个PDF文件")
-        return _verify_pdf(args.files[0], args.cert.read_bytes() if args.cert else None)
-    return _verify_bundle(args.files, args.cert)
+        from gongkai_desktop.cli.report_cmd import verify_report_pdf
 
-
-def _verify_pdf(path: Path, cert: bytes | None) -> int:
-    """The same lines the window's 验证报告 shows; exit 0 only when the file is intact
-    (and, with ``--cert``, signed with that certificate)."""
-    from gongkai_desktop.report.verify_text import format_pdf_verification
-    from gongkai_desktop.signing.verify import verify_pdf
-
-    result = verify_pdf(path, cert)
-    print(f"文件：{path.name}")
-    for line in format_pdf_verification(result):
-        print(line)
-    ok = result.ok if cert is not None else result.signed and result.intact
-    return 0 if ok else 1
+        return verify_report_pdf(args.files[0], args.cert)
+    if len(args.cert) > 1:
+        raise InvalidInput("核验数据包时只能给出一个证书文件（--cert）")
+    return _verify_bundle(args.files, args.cert[0] if args.cert else None)
 
 
 def _verify_bundle(files: list[Path], cert_file: Path | None) -> int:

@@ -8,6 +8,7 @@ typed at a hidden prompt.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
@@ -118,6 +119,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- verify FILE.pdf ------------------------------------------------------------------------
+
+
+def verify_report_pdf(path: Path, cert_files: list[Path]) -> int:
+    """`verify FILE.pdf [--cert A.cer]...`: the lines the window's 验证报告 shows; exit 0 only
+    when the file is intact (and, with certificates, every signature is by one of them)."""
+    from gongkai_desktop.report.verify_text import check_report_file
+
+    check = check_report_file(path, cert_files)
+    for line in check.lines:
+        print(line)
+    return 0 if check.passed else 1
+
+
 # ---- signing -----------------------------------------------------------------------------
 
 
@@ -205,7 +220,11 @@ def cmd_signing_show(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace, readonly=True) as ws:
         cert = _stored_certificate(ws)
     from gongkai_desktop.report.verify_text import certificate_lines
+    from gongkai_desktop.signing.validity import expiry_warning
 
     for line in certificate_lines(cert):
         print(line)
+    warning = expiry_warning(cert, dt.datetime.now(dt.UTC))
+    if warning:
+        print(f"注意：{warning}（signing init --replace 生成新证书）")
     return 0

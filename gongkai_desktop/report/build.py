@@ -26,6 +26,7 @@ from gongkai_desktop.report.report_draft import DraftStore, load_draft
 from gongkai_desktop.report.seal import get_seal
 from gongkai_desktop.signing import SigningIdentity
 from gongkai_desktop.signing.store import has_identity, load_identity
+from gongkai_desktop.signing.validity import check_can_sign
 from gongkai_desktop.storage.entities import UnitProfile
 from gongkai_desktop.units import UnitDirectory
 
@@ -61,7 +62,9 @@ def unlock_identity(ws: DraftStore, passphrase: str | None) -> SigningIdentity:
         raise SignatureError(NO_IDENTITY)
     if not passphrase:
         raise SignatureError("请输入签名密码")
-    return load_identity(ws, passphrase)
+    identity = load_identity(ws, passphrase)
+    check_can_sign(identity.certificate)  # said before any rendering
+    return identity
 
 
 def report_content(ws: ReportWorkspace, directory: UnitDirectory,

@@ -8,7 +8,15 @@ window must not pay for when it merely shows a receipt.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
+
+# pyHanko reports odd files and failed checks through `logging`, in English and with
+# tracebacks. With no handler configured (the command line), Python would print them
+# on stderr next to our one Chinese line; the window's log file still receives them
+# through the root logger.
+for _library in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_library).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint, verify_bytes

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from gongkai_desktop.errors import InvalidInput, SignatureError
+from gongkai_desktop.signing.validity import validity_problem
 
 STORAGE_VERSION = 1
 MIN_PASSPHRASE = 6
@@ -104,6 +105,9 @@ class SigningIdentity:
             raise InvalidInput("证书的密钥类型不受支持（支持 RSA 和椭圆曲线密钥）")
         if not _same_key(key, cert):
             raise InvalidInput("证书文件中的私钥与证书不匹配")
+        problem = validity_problem(cert, dt.datetime.now(dt.UTC))
+        if problem is not None:  # it could sign nothing a receiver would accept
+            raise InvalidInput(f"{problem}，不能导入用于签名")
         return cls(key, cert, tuple(extra or ()), passphrase)
 
     # ----------------------------------------------------------------- storage

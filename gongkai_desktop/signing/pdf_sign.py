@@ -40,6 +40,7 @@ from gongkai_desktop.report.content import CONTENT_KEYWORD
 from gongkai_desktop.report.geometry import signature_box
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.stamp_font import stamp_font
+from gongkai_desktop.signing.validity import check_can_sign
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
         raise NotFound(f"找不到要签名的文件：{unsigned}")
     if not out.parent.is_dir():
         raise NotFound(f"保存位置不存在：{out.parent}")
+    check_can_sign(identity.certificate)
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
     try:
         with unsigned.open("rb") as source:
@@ -155,7 +157,7 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
     except OSError as exc:
         raise InvalidInput(f"无法写入签名后的文件：{out}（{exc.strerror or exc}）") from exc
     except (PdfError, ValueError) as exc:
-        log.warning("signing failed: %s", exc)
+        log.info("signing failed: %s", exc)  # the Chinese SignatureError says it to people
         raise SignatureError(f"签名失败：{exc}") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):

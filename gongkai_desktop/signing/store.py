@@ -44,3 +44,16 @@ def stored_certificate_pem(ws: SettingsStore) -> str | None:
 
 def forget_identity(ws: SettingsStore) -> None:
     ws.set_setting(SETTING_KEY, None)
+
+
+def renew_identity(ws: SettingsStore, passphrase: str) -> SigningIdentity:
+    """续期: a new self-signed identity (new key, new certificate) for the same signer and unit.
+
+    Made the way `signing init` makes one (``SigningIdentity.generate``); the current
+    passphrase must unlock the current key, and it protects the new key too. Receivers
+    must be given the new certificate: its fingerprint differs from the old one.
+    """
+    current = load_identity(ws, passphrase)
+    renewed = SigningIdentity.generate(current.unit, current.signer, passphrase)
+    save_identity(ws, renewed)
+    return renewed

@@ -13,7 +13,9 @@ Prompts go through ``ui.report_prompts`` (tests replace them); dialogs open with
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,10 @@ from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
+    from cryptography import x509
+
     from gongkai_desktop.report.build import BuildResult
+    from gongkai_desktop.report.verify_text import ReportCheck
     from gongkai_desktop.signing.verify import PdfVerification
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.report_editor import ReportEditor
@@ -39,7 +44,6 @@ log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 CERT_FILTER = "证书文件 (*.cer *.crt *.pem)"
-MAX_CERT_BYTES = 1024 * 1024
 
 
 def _tr(text: str) -> str:
@@ -213,15 +217,20 @@ class ReportActions(QObject):
         """The passphrase, asked again until it unlocks the key; None when cancelled."""
         from gongkai_desktop.errors import GongkaiError, SignatureError
         from gongkai_desktop.signing.store import load_identity
-        from gongkai_desktop.ui.signing_dialogs import stored_certificate
+        from gongkai_desktop.ui.signing_dialogs import certificate_warning, stored_certificate
 
         cert = stored_certificate(session)
         who = ""
         if cert is not None:
             from gongkai_desktop.report.verify_text import certificate_lines
 
+            warning = certificate_warning(cert)
+            if warning and not self._sign_despite(parent, cert, warning):
+                return None
             lines = certificate_lines(cert)
             who = "\n" + lines[0] + "\n" + lines[1]
+            if warning:  # within 30 days: said again where the passphrase is typed
+                who += "\n" + self.tr("注意：{warning}").format(warning=warning)
         label = self.tr("请输入签名密码，以签署自查报告：") + who
         while True:
             passphrase = prompts.ask_passphrase(parent, self.tr("签名密码"), label)
@@ -239,6 +248,22 @@ class ReportActions(QObject):
                 show_error(parent, exc, self.tr("没有生成报告"))
                 return None
             return passphrase
+
+    def _sign_despite(self, parent: QWidget, cert: x509.Certificate, warning: str) -> bool:
+        """The certificate expires soon (or has): offer 续期 before signing; True to sign anyway."""
+        from gongkai_desktop.signing.validity import validity_problem
+
+        usable = validity_problem(cert, dt.datetime.now(dt.UTC)) is None
+        choices = [self.tr("续期…"), self.tr("仍用当前证书签名"), self.tr("取消")] if usable \
+            else [self.tr("续期…"), self.tr("取消")]
+        choice = prompts.ask_choice(parent, self.tr("签名证书即将过期") if usable
+                                    else self.tr("签名证书已不能使用"), warning, choices)
+        if choice == 0:
+            dialog = self.show_signing()
+            if dialog is not None:
+                dialog.renew_identity()
+            return False
+        return usable and choice == 1
 
     def build_to(self, out: Path, *, sign: bool, passphrase: str | None,
                  parent: QWidget | None = None) -> Operation[Any] | None:
@@ -292,51 +317,32 @@ class ReportActions(QObject):
         if not pdf:
             return None
         self.folder = Path(pdf).parent
-        cert = prompts.open_file_name(
-            self.window, self.tr("选择报送单位的证书（.cer）以确认签名人；不核对证书请点“取消”"),
+        certs = prompts.open_file_names(
+            self.window, self.tr("选择受信任的证书（.cer）以确认签名人：报送单位的，有会签时"
+                                 "连同会签单位的一起选；不核对证书请点“取消”"),
             str(self.folder), self.tr(CERT_FILTER))
-        return self.verify_file(Path(pdf), Path(cert) if cert else None)
+        return self.verify_file(Path(pdf), [Path(c) for c in certs])
 
-    def verify_file(self, pdf: Path, cert: Path | None = None) -> Operation[Any] | None:
-        from gongkai_desktop.errors import InvalidInput, NotFound
+    def verify_file(self, pdf: Path, certs: Sequence[Path] = ()) -> Operation[Any] | None:
+        """Check off the UI thread with the core the command line's `verify` uses."""
 
-        trusted: bytes | None = None
-        if cert is not None:
-            try:
-                if cert.stat().st_size > MAX_CERT_BYTES:
-                    raise InvalidInput(self.tr("所选文件太大，不是证书文件（.cer）"))
-                trusted = cert.read_bytes()
-            except FileNotFoundError:
-                show_error(self.window, NotFound(self.tr("找不到证书文件：{path}").format(
-                    path=cert)), self.tr("没有验证"))
-                return None
-            except (OSError, InvalidInput) as exc:
-                show_error(self.window, exc if isinstance(exc, InvalidInput) else InvalidInput(
-                    self.tr("无法读取证书文件：{path}").format(path=cert)), self.tr("没有验证"))
-                return None
+        def work(_progress: Progress) -> ReportCheck:
+            from gongkai_desktop.report.verify_text import check_report_file
 
-        def work(_progress: Progress) -> PdfVerification:
-            from gongkai_desktop.signing.verify import verify_pdf
+            return check_report_file(pdf, certs)
 
-            return verify_pdf(pdf, trusted)
-
-        def done(result: PdfVerification) -> None:
-            self.last_verification = result
-            self.show_verification(pdf, result, cert)
+        def done(check: ReportCheck) -> None:
+            self.last_verification = check.result
+            self.show_verification(check)
 
         return run_operation(self.window, self.tr("正在验证报告…"), work, on_success=done,
                              cancellable=False)
 
-    def show_verification(self, pdf: Path, v: PdfVerification, cert: Path | None) -> None:
-        from gongkai_desktop.report.verify_text import format_pdf_verification
-
-        good = v.ok or (v.intact and cert is None)
-        head = [self.tr("文件：{name}").format(name=pdf.name)]
-        if cert is not None:
-            head.append(self.tr("核对的证书：{name}").format(name=cert.name))
-        text = "\n".join(head) + "\n\n" + "\n".join(format_pdf_verification(v))
-        icon = QMessageBox.Icon.Information if good else QMessageBox.Icon.Warning
-        ui_errors.show_message(self.window, verification_title(v), text, icon)
+    def show_verification(self, check: ReportCheck) -> None:
+        """The same lines `verify FILE.pdf` prints."""
+        icon = QMessageBox.Icon.Information if check.passed else QMessageBox.Icon.Warning
+        ui_errors.show_message(self.window, verification_title(check.result),
+                               "\n".join(check.lines), icon)
 
     # ---- signing certificate -----------------------------------------------------------------
 

@@ -23,6 +23,10 @@ def _open_file_name(parent: QWidget, title: str, folder: str, file_filter: str) 
     return QFileDialog.getOpenFileName(parent, title, folder, file_filter)[0]
 
 
+def _open_file_names(parent: QWidget, title: str, folder: str, file_filter: str) -> list[str]:
+    return QFileDialog.getOpenFileNames(parent, title, folder, file_filter)[0]
+
+
 def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
     return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
 
@@ -51,6 +55,8 @@ def _ask_choice(parent: QWidget, title: str, text: str, choices: Sequence[str]) 
 ask_passphrase: Callable[[QWidget, str, str], str | None] = _ask_passphrase
 # (parent, title, suggested folder or path, filter) -> chosen path, or "" when cancelled.
 open_file_name: Callable[[QWidget, str, str, str], str] = _open_file_name
+# (parent, title, folder, filter) -> chosen paths, [] when cancelled.
+open_file_names: Callable[[QWidget, str, str, str], list[str]] = _open_file_names
 save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
 # (parent, title, text, button texts) -> index of the button pressed; -1 when closed.
 ask_choice: Callable[[QWidget, str, str, Sequence[str]], int] = _ask_choice

@@ -95,6 +95,27 @@ def stored_certificate(session: Session) -> x509.Certificate | None:
         return None
 
 
+def certificate_warning(cert: x509.Certificate) -> str | None:
+    """注意 line when the certificate expires within 30 days (or cannot sign any more)."""
+    import datetime as dt
+
+    from gongkai_desktop.signing.validity import expiry_warning
+
+    return expiry_warning(cert, dt.datetime.now(dt.UTC))
+
+
+def renewal_text(cert: x509.Certificate) -> str:
+    from gongkai_desktop.report.verify_text import certificate_lines
+
+    lines = certificate_lines(cert)
+    return _tr(
+        "续期将为以下签署人和单位生成新的签名证书（新的密钥，有效期十年）：\n{who}\n\n"
+        "新证书的指纹与原来的不同：接收单位必须改为信任新的证书指纹，"
+        "否则无法核验以后签署的报告。续期后请导出新证书（.cer）交给接收单位，"
+        "并通过电话等方式核对新指纹。以前签署的报告仍可用原来的证书核验。\n\n确定续期吗？"
+    ).format(who="\n".join(lines[:2]))
+
+
 def certificate_file_name(session: Session) -> str:
     from gongkai_desktop.storage import safe_file_name
 
@@ -354,7 +375,14 @@ class SigningCertificateDialog(QDialog):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.fingerprint.setFont(mono)
         self.hint = _muted("")
+        self.warning = QLabel()
+        self.warning.setObjectName("certificateWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(f"color: {style.OVERDUE_COLOR.name()};")
 
+        self.renew_button = QPushButton(self.tr("续期（重新生成）…"))
+        self.renew_button.setObjectName("renewCertificate")
+        self.renew_button.clicked.connect(self.renew_identity)
         self.create_button = QPushButton(self.tr("生成证书…"))
         self.create_button.clicked.connect(self.create_identity)
         self.import_button = QPushButton(self.tr("导入证书（.p12/.pfx）…"))
@@ -362,7 +390,8 @@ class SigningCertificateDialog(QDialog):
         self.export_button = QPushButton(self.tr("导出证书（.cer）…"))
         self.export_button.clicked.connect(lambda: export_certificate(self, self.session))
         row = QHBoxLayout()
-        for button in (self.export_button, self.create_button, self.import_button):
+        for button in (self.renew_button, self.export_button, self.create_button,
+                       self.import_button):
             row.addWidget(button)
         row.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -373,6 +402,7 @@ class SigningCertificateDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
         layout.addWidget(self.fingerprint)
+        layout.addWidget(self.warning)
         layout.addWidget(self.hint)
         layout.addSpacing(8)
         layout.addLayout(row)
@@ -406,6 +436,10 @@ class SigningCertificateDialog(QDialog):
             self.create_button.setText(self.tr("重新生成…"))
             self.import_button.setText(self.tr("改为导入证书…"))
         self.export_button.setVisible(cert is not None)
+        warning = certificate_warning(cert) if cert is not None else None
+        self.warning.setText(warning or "")
+        self.warning.setVisible(warning is not None)
+        self.renew_button.setVisible(warning is not None)
 
     def _confirm_replace(self) -> bool:
         if not self.has_certificate():
@@ -431,3 +465,40 @@ class SigningCertificateDialog(QDialog):
         if not self._confirm_replace():
             return None
         return self._open_child(ImportIdentityDialog(self.session, self))
+
+    def renew_identity(self) -> SigningIdentity | None:
+        """续期: a new certificate for the same signer and unit, after the officer agrees that
+        receivers must trust the new fingerprint; the current passphrase unlocks it."""
+        from gongkai_desktop.errors import GongkaiError, SignatureError
+        from gongkai_desktop.signing.store import renew_identity
+
+        cert = stored_certificate(self.session)
+        if cert is None:
+            return None
+        title = self.tr("续期签名证书")
+        if not prompts.ask_yes_no(self, title, renewal_text(cert), self.tr("续期"),
+                                  self.tr("取消")):
+            return None
+        label = self.tr("请输入当前的签名密码（新证书沿用此密码）：")
+        while True:
+            passphrase = prompts.ask_passphrase(self, title, label)
+            if passphrase is None:
+                return None
+            try:
+                identity = renew_identity(self.session.ws, passphrase)
+            except SignatureError as exc:
+                if str(exc) != "密码不正确":
+                    show_error(self, exc, self.tr("没有续期"))
+                    return None
+                label = self.tr("签名密码不正确，请重新输入：")
+                continue
+            except GongkaiError as exc:
+                show_error(self, exc, self.tr("没有续期"))
+                return None
+            break
+        self.refresh()
+        show_info(self, self.tr("已续期签名证书"), self.tr(
+            "已生成新的签名证书：\n{summary}\n\n新的证书指纹（SHA-256）：\n{fp}\n\n"
+            "请导出新证书（.cer）交给接收单位，并通过电话等方式核对新的证书指纹。").format(
+            summary=identity.subject_summary(), fp=identity.display_fingerprint()))
+        return identity
