@@ -80,6 +80,23 @@ def artifacts_dir() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def ui_thread_gc(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As in the program (ui/gc_guard.py): no automatic collection while a GUI test runs,
+    so a worker thread never frees a Qt object; the test's cycles go at its end, here."""
+    import gc
+
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # GUI tests are marked automatically so the core suite can run without Qt.
     for item in items:

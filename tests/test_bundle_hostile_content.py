@@ -30,6 +30,7 @@ from tests.bundle_fixtures import (
     fill_a,
     fill_b,
     key_of,
+    keys_in,
     make_supervisor,
     make_unit,
     resign,
@@ -74,7 +75,7 @@ def refused_in_batch(sup: Workspace, bad: Path, good: Path, expected: str) -> st
     with pytest.raises(UnsafeInput, match=expected):
         verify_bundle([bad])
     assert dump(sup) == before
-    rows = import_bundles(sup, [bad, good])
+    rows = import_bundles(sup, [bad, good], accept_keys=keys_in([good]))
     assert rows[0].outcome is Outcome.REFUSED, rows[0]
     assert expected in rows[0].message
     assert rows[1].outcome is Outcome.IMPORTED, rows[1]
@@ -109,7 +110,8 @@ def test_nested_brackets_in_the_cli(tmp_path: Path, bad: Path, other_unit_bundle
     with Workspace.open(path, readonly=True) as ws:
         assert dump(ws) == before
     # The hostile file first, a genuine one after it: the genuine one is imported.
-    assert main(["bundle", "import", str(path), str(bad), str(other_unit_bundle)]) == 1
+    assert main(["bundle", "import", str(path), str(bad), str(other_unit_bundle),
+                 "--accept-key", keys_in([other_unit_bundle])[0]]) == 1
     out, err = capsys.readouterr()
     assert "已拒绝" in out and "已导入：涪陵区" in out
     assert "共 2 个文件，1 个被拒绝" in err
@@ -143,7 +145,8 @@ def test_an_unexpected_error_in_one_file_does_not_stop_the_batch(
     resign(bad, key_of(UNIT_A), lambda conn: None)
     monkeypatch.setattr(content, "audit_from_row", explode)
     before = dump(sup)
-    rows = import_bundles(sup, [bad, other_unit_bundle])
+    rows = import_bundles(sup, [bad, other_unit_bundle],
+                          accept_keys=keys_in([other_unit_bundle]))
     assert rows[0].outcome is Outcome.REFUSED and "MemoryError" in rows[0].message
     assert "未导入" in rows[0].message
     assert rows[1].outcome is Outcome.IMPORTED
@@ -179,7 +182,7 @@ def test_a_workspace_with_an_old_hidden_name_exports_a_clean_bundle(
                          ("报告\u202efdp.exe", item.id))
             conn.commit()
         out = export(ws, tmp_path / "wz.gkbundle").files[0]
-    assert import_bundle(sup, [out]).outcome is Outcome.IMPORTED
+    assert import_bundle(sup, [out], accept_keys=keys_in([out])).outcome is Outcome.IMPORTED
     names = [e.file_name for e in SupervisorView(sup).evidence(UNIT_A.id)]
     assert names == ["报告fdp.exe"]
 

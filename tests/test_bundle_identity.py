@@ -295,7 +295,7 @@ def _backdate(data: dict[str, object]) -> None:
 
 @pytest.mark.parametrize(("key", "backdated", "expected"), [
     (EXPIRED, False, "导出时不在有效期内"),
-    (EXPIRED, True, "已过期"),  # signed "while valid": but never trusted, and expired now
+    (EXPIRED, True, "过期"),  # signed "while valid": but never trusted, and expired now
     (NOT_YET, False, "导出时不在有效期内"),
 ])
 def test_a_certificate_outside_its_validity(
@@ -332,7 +332,7 @@ def test_a_pinned_key_expired_since_still_reads_its_earlier_bundles(
 
 def test_an_expired_certificate_file_is_not_trusted(tmp_path: Path, sup: Workspace) -> None:
     before = dump(sup)
-    with pytest.raises(SignatureError, match="已过期"):
+    with pytest.raises(SignatureError, match="过期"):
         trust.trust_certificate(sup, load_certificate_file(_cer(tmp_path, EXPIRED)), UNIT_B)
     assert dump(sup) == before
 

@@ -277,7 +277,7 @@ def test_receipts_for_another_unit_or_with_an_expired_certificate_are_refused(
     resign(tmp_path / "万州区.gkreceipt", expired, lambda body: None, tmp_path / "过期.gkreceipt")
     before = _dump(wz)
     for name, key, message in (("涪陵区", office, "是给“涪陵区”的，不是本单位"),
-                               ("过期", expired.fingerprint(), "已过期")):
+                               ("过期", expired.fingerprint(), "过期")):
         code, out, err = run(capsys, "bundle", "receipt-import", wz, tmp_path / f"{name}.gkreceipt",
                              "--accept-key", key)
         assert code == 1 and out == "" and message in err and _dump(wz) == before

@@ -18,7 +18,7 @@ from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.cli import main
 from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.storage.names import escaped_name, is_hidden_char
-from tests.bundle_fixtures import UNIT_A, export, fill_a, make_supervisor, make_unit
+from tests.bundle_fixtures import UNIT_A, export, fill_a, keys_in, make_supervisor, make_unit
 
 HIDDEN = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
           "\u2069", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u2060",
@@ -77,7 +77,8 @@ def test_a_supervisor_never_writes_a_hidden_name(tmp_path: Path) -> None:
         fill_a(unit)
         bundle = export(unit, tmp_path / "wz.gkbundle").files[0]
     with make_supervisor(tmp_path / "sup.gkws") as sup:
-        assert import_bundle(sup, [bundle]).outcome is Outcome.IMPORTED
+        result = import_bundle(sup, [bundle], accept_keys=keys_in([bundle]))
+        assert result.outcome is Outcome.IMPORTED
         with closing(sqlite3.connect(sup.path)) as conn:
             conn.execute("UPDATE sup_evidence SET file_name = ? WHERE file_name = ?",
                          ("报告\u202efdp.exe", "专栏截图说明.pdf"))

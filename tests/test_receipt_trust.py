@@ -230,7 +230,7 @@ def test_an_expired_certificate_is_refused(genuine: Path, unit_a: Workspace,
     now = dt.datetime.now(dt.UTC)
     expired = dated_key(now - dt.timedelta(days=800), now - dt.timedelta(days=1))
     forged = resign(genuine, expired, lambda b: None, tmp_path / "expired.gkreceipt")
-    refused(unit_a, forged, SignatureError, "已过期", accept_key=expired.fingerprint())
+    refused(unit_a, forged, SignatureError, "过期", accept_key=expired.fingerprint())
     # Dated back into the certificate's validity, it would predate the bundle it confirms.
     backdated = resign(genuine, expired, lambda b: b.update(
         issued_at=(now - dt.timedelta(days=400)).isoformat(timespec="seconds")),
@@ -244,7 +244,7 @@ def test_a_certificate_not_yet_valid_is_refused(genuine: Path, unit_a: Workspace
     now = dt.datetime.now(dt.UTC)
     early = dated_key(now + dt.timedelta(days=2), now + dt.timedelta(days=800))
     forged = resign(genuine, early, lambda b: None, tmp_path / "early.gkreceipt")
-    refused(unit_a, forged, SignatureError, "尚未生效", accept_key=early.fingerprint())
+    refused(unit_a, forged, SignatureError, "才生效", accept_key=early.fingerprint())
 
 
 # ---- replays ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from cryptography.x509.oid import NameOID
 
 from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
 from gongkai_desktop.signing.identity import group_fingerprint
+from gongkai_desktop.signing.validity import period_problem
 
 MAX_CERT_BYTES = 16 * 1024
 
@@ -34,7 +35,11 @@ class CertificateInfo:
 
     def valid_at(self, moment: dt.datetime) -> bool:
         """Whether ``moment`` lies inside the certificate's validity period."""
-        return self.not_before <= moment <= self.not_after
+        return self.problem_at(moment) is None
+
+    def problem_at(self, moment: dt.datetime) -> str | None:
+        """Why the certificate is not valid at ``moment`` (the one rule in signing.validity)."""
+        return period_problem(self.not_before, self.not_after, moment)
 
     def validity_text(self) -> str:
         """"有效期 2026年1月1日至2036年1月1日"."""

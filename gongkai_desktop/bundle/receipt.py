@@ -240,17 +240,10 @@ CLOCK_SLACK = dt.timedelta(days=1)
 
 
 def _check_validity(receipt: Receipt) -> None:
-    """The certificate must have been valid when the receipt says it was signed.
-
-    (A local check; the lead will move it to the shared validity helper in ``signing``.)
-    """
-    cert, at = receipt.cert, receipt.issued_at
-    if at < cert.not_before:
-        raise SignatureError(f"回执的签名证书在签发时（{at.astimezone():%Y-%m-%d}）尚未生效"
-                             f"（{cert.not_before.astimezone():%Y-%m-%d} 起有效），不予接受")
-    if at > cert.not_after:
-        raise SignatureError(f"回执的签名证书在签发时（{at.astimezone():%Y-%m-%d}）已过期"
-                             f"（有效期至 {cert.not_after.astimezone():%Y-%m-%d}），不予接受")
+    """The certificate must have been valid when the receipt says it was signed."""
+    problem = receipt.cert.problem_at(receipt.issued_at)
+    if problem is not None:
+        raise SignatureError(f"回执的签名{problem}，不予接受")
 
 
 def _check_export(conn: sqlite3.Connection, receipt: Receipt) -> None:

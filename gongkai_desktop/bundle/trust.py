@@ -149,10 +149,9 @@ def check_one_unit(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo
 
 def check_validity(cert: CertificateInfo, at: dt.datetime, what: str) -> None:
     """``SignatureError`` when ``cert`` is outside its validity period at ``at``."""
-    if cert.valid_at(at):
-        return
-    state = "已过期" if at > cert.not_after else "尚未生效"
-    raise SignatureError(f"{what}的签名证书{state}（{cert.validity_text()}），不予信任")
+    problem = cert.problem_at(at)
+    if problem is not None:
+        raise SignatureError(f"{what}的签名{problem}，不予信任")
 
 
 def check(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo,

@@ -27,16 +27,21 @@ def period_text(cert: x509.Certificate) -> str:
     return f"{date_text(cert.not_valid_before_utc)}至{date_text(cert.not_valid_after_utc)}"
 
 
+def period_problem(not_before: dt.datetime, not_after: dt.datetime, at: dt.datetime
+                   ) -> str | None:
+    """Why a validity period ``not_before … not_after`` excludes ``at`` (Chinese), or None."""
+    when = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    period = f"有效期{date_text(not_before)}至{date_text(not_after)}"
+    if when > not_after:
+        return f"证书已于{date_text(not_after)}过期（{period}）"
+    if when < not_before:
+        return f"证书自{date_text(not_before)}起才生效（{period}）"
+    return None
+
+
 def validity_problem(cert: x509.Certificate, at: dt.datetime) -> str | None:
     """Why ``cert`` is not valid at ``at`` (Chinese), or None when it is."""
-    when = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-    if when > cert.not_valid_after_utc:
-        return (f"证书已于{date_text(cert.not_valid_after_utc)}过期"
-                f"（有效期{period_text(cert)}）")
-    if when < cert.not_valid_before_utc:
-        return (f"证书自{date_text(cert.not_valid_before_utc)}起才生效"
-                f"（有效期{period_text(cert)}）")
-    return None
+    return period_problem(cert.not_valid_before_utc, cert.not_valid_after_utc, at)
 
 
 def check_valid_at(cert: x509.Certificate, at: dt.datetime) -> None:

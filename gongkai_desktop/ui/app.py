@@ -274,6 +274,9 @@ def run(argv: list[str]) -> int:
     # Qt 6 already rounds high-DPI scale factors with PassThrough (fractional scaling).
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
     assert isinstance(app, QApplication)
+    from gongkai_desktop.ui.gc_guard import UiThreadCollector
+
+    collector = UiThreadCollector(app)  # Qt objects are only ever freed on this thread
     log_path = setup_logging()
     ui_errors.install_excepthook()
     configure_application(app, all_fonts=False, icon=False)
@@ -302,6 +305,7 @@ def run(argv: list[str]) -> int:
     log.info("window built in %.0f ms", (time.perf_counter() - started) * 1000)
     code = app.exec()
     window.deleteLater()
+    collector.stop()
     return code
 
 
