@@ -25,9 +25,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from gongkai_desktop import faults
 from gongkai_desktop.bundle.consolidation import CellState, Consolidation, Counts
 from gongkai_desktop.bundle.supervisor import SupervisorView
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
@@ -168,7 +169,7 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
         book.save(temp)
         os.replace(temp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入汇总表：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "汇总表") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()

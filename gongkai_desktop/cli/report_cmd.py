@@ -14,9 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop import faults
 from gongkai_desktop.cli.common import open_for_writing
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.text_safety import printable
 
 PASSPHRASE_ENV = "GONGKAI_KEY_PASSPHRASE"
 P12_PASSWORD_ENV = "GONGKAI_P12_PASSWORD"
@@ -114,7 +116,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         chars = "".join(sorted(result.missing_chars))
         print(f"注意：以下字符没有可用字体，印为〓：{chars}", file=sys.stderr)
     for name in result.images_not_shown:
-        print(f"注意：佐证图片“{name}”无法读取，报告中未能显示", file=sys.stderr)
+        print(f"注意：佐证图片“{printable(name)}”无法读取，报告中未能显示", file=sys.stderr)
     return 0
 
 
@@ -165,7 +167,7 @@ def cmd_signing_import(args: argparse.Namespace) -> int:
             identity.passphrase if len(identity.passphrase) >= MIN_PASSPHRASE
             else key_passphrase(confirm=True))
         save_identity(ws, identity, passphrase)
-    print(f"已导入签名证书：{identity.subject_summary()}")
+    print(f"已导入签名证书：{printable(identity.subject_summary())}")
     print(f"证书指纹（SHA-256）：{identity.display_fingerprint()}")
     return 0
 
@@ -196,7 +198,7 @@ def cmd_signing_export(args: argparse.Namespace) -> int:
     try:
         out.write_bytes(cert.public_bytes(Encoding.DER))
     except OSError as exc:
-        raise InvalidInput(f"无法写入证书文件：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "证书文件") from exc
     print(f"已导出证书：{out}")
     return 0
 
@@ -207,5 +209,5 @@ def cmd_signing_show(args: argparse.Namespace) -> int:
     from gongkai_desktop.report.verify_text import certificate_lines
 
     for line in certificate_lines(cert):
-        print(line)
+        print(printable(line))
     return 0

@@ -31,8 +31,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from gongkai_desktop import faults
 from gongkai_desktop.bundle.consolidation import Consolidation, Counts
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.content import chinese_date
@@ -415,7 +416,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
             raise Cancelled("已取消生成汇总表")
         os.replace(tmp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入汇总表：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "汇总表") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

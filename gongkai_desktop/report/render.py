@@ -21,7 +21,8 @@ from pathlib import Path
 from reportlab.lib.enums import TA_LEFT
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer
 
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
+from gongkai_desktop import faults
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.body import attachment_names, body_story
 from gongkai_desktop.report.chart import completion_chart
@@ -170,7 +171,7 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
             raise Cancelled("已取消生成报告")
         os.replace(tmp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入报告文件：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "报告文件") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

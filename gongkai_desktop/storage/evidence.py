@@ -17,7 +17,7 @@ from io import BufferedIOBase
 from pathlib import Path
 
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, TooLarge, WorkspaceError
-from gongkai_desktop.storage.db import now, to_text
+from gongkai_desktop.storage.db import now, savepoint, to_text
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.storage.names import candidates
 
@@ -95,8 +95,7 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
     digest = hashlib.sha256()
     size = 0
     head = b""
-    conn.execute("SAVEPOINT blob_in")
-    try:
+    with savepoint(conn) as point:
         for seq, chunk in enumerate(chunks):
             size += len(chunk)
             if size > limit:
@@ -113,17 +112,12 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
         sha = digest.hexdigest()
         existing = conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
         if existing:
-            conn.execute("ROLLBACK TO blob_in")  # drop the duplicate chunks just written
+            conn.execute(f"ROLLBACK TO {point}")  # drop the duplicate chunks just written
             blob_id = int(existing[0])
         else:
             conn.execute("INSERT INTO blobs (id, sha256, size, created_at) VALUES (?, ?, ?, ?)",
                          (new_id, sha, size, to_text(now())))
             blob_id = int(new_id)
-        conn.execute("RELEASE blob_in")
-    except BaseException:
-        conn.execute("ROLLBACK TO blob_in")
-        conn.execute("RELEASE blob_in")
-        raise
     return StoredBlob(blob_id, sha, size, head)
 
 

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, faults
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import (
     Area,
@@ -294,9 +294,12 @@ def _save(wb: Any, out: Path) -> None:
         wb.save(temp)
         os.replace(temp, out)
     except PermissionError as exc:
-        raise InvalidInput(f"无法写入“{out.name}”：文件可能正在Excel中打开，请关闭后重试") from exc
+        if out.exists() and os.access(out.parent, os.W_OK):  # Windows: open in Excel
+            raise InvalidInput(f"无法写入“{out.name}”：文件可能正在Excel中打开，请关闭后重试"
+                               ) from exc
+        raise faults.os_error(exc, out, "Excel清单") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法写入“{out.name}”：{exc.strerror or exc}") from exc
+        raise faults.os_error(exc, out, "Excel清单") from exc
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
