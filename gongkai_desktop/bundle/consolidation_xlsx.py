@@ -32,6 +32,7 @@ from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
+from gongkai_desktop.xlsx.save import save_workbook
 
 Progress = Callable[[int, int], bool]
 MAX_CELL_TEXT = 32_000
@@ -166,7 +167,7 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     details = _detail_sheet(book, cons, view, ticker)
     temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        book.save(temp)
+        save_workbook(book, temp)
         os.replace(temp, out)
     except OSError as exc:
         raise faults.os_error(exc, out, "汇总表") from exc

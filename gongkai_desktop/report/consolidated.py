@@ -404,12 +404,14 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
         story.append(kit.body_paragraph("应报送的单位均已报送。"))
 
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    doc = ReportDocTemplate(str(tmp), kit, title=TITLE, author=office,
-                            keywords="gongkai-consolidation", on_flowable=ticker.step)
-    doc.subject = SUBJECT
     try:
         try:
-            doc.build(story)
+            with tmp.open("wb") as handle:  # closed even when a write fails (full disk)
+                doc = ReportDocTemplate(handle, kit, title=TITLE, author=office,
+                                        keywords="gongkai-consolidation",
+                                        on_flowable=ticker.step)
+                doc.subject = SUBJECT
+                doc.build(story)
         except Cancelled as exc:
             raise Cancelled("已取消生成汇总表") from exc
         if not ticker.step():

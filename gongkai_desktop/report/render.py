@@ -163,10 +163,15 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
     note = fingerprint_line(fingerprint) if content.fingerprint_note else None
     story.append(ClosingBlock(kit, note))
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    doc = ReportDocTemplate(str(tmp), kit, title=content.title, author=content.unit_full_name,
-                            keywords=CONTENT_KEYWORD + fingerprint, on_flowable=ticker.step)
     try:
-        doc.build(story)
+        # Our own handle, closed whatever happens: reportlab leaves its own open when a
+        # write fails (a full disk), and an open file cannot be removed on Windows.
+        with tmp.open("wb") as handle:
+            doc = ReportDocTemplate(handle, kit, title=content.title,
+                                    author=content.unit_full_name,
+                                    keywords=CONTENT_KEYWORD + fingerprint,
+                                    on_flowable=ticker.step)
+            doc.build(story)
         if not ticker.step():
             raise Cancelled("已取消生成报告")
         os.replace(tmp, out)

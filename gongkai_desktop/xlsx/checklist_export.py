@@ -35,6 +35,7 @@ from gongkai_desktop.model import (
 )
 from gongkai_desktop.roles import must_report
 from gongkai_desktop.xlsx import checklist_layout as L
+from gongkai_desktop.xlsx.save import save_workbook
 from gongkai_desktop.xlsx.units_text import join_units
 
 _EDITABLE_FILL = PatternFill("solid", fgColor="FFF8DC")
@@ -291,7 +292,7 @@ def _save(wb: Any, out: Path) -> None:
         handle, temp_name = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=out.parent)
         os.close(handle)
         temp = Path(temp_name)
-        wb.save(temp)
+        save_workbook(wb, temp)
         os.replace(temp, out)
     except PermissionError as exc:
         if out.exists() and os.access(out.parent, os.W_OK):  # Windows: open in Excel
