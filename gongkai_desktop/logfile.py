@@ -43,7 +43,7 @@ class RotatingLog(logging.FileHandler):
     def _rotate(self) -> None:
         if self.stream is not None:
             self.stream.close()
-        self.stream = None  # type: ignore[assignment]  # FileHandler reopens it on emit
+        self.stream = None  # FileHandler reopens it on the next emit
         base = Path(self.baseFilename)
         for n in range(self.backups - 1, 0, -1):
             older = base.with_name(f"{base.name}.{n}")

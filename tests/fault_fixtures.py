@@ -143,7 +143,38 @@ def fill_disk(monkeypatch: pytest.MonkeyPatch, folder: Path, budget: int = 4096,
     monkeypatch.setattr(builtins, "open", full_open)
 
 
+@contextlib.contextmanager
+def tiny_disk(folder: Path, free: int = 8192) -> Iterator[Path]:
+    """A real, nearly full tmpfs mounted on ``folder`` (root only; skips otherwise)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("a real tmpfs needs root")
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        filler = folder / "占位"
+        with filler.open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+            while True:
+                handle.write(b"\0" * 4096)
+        os.truncate(filler, filler.stat().st_size - free)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
 # ---------------------------------------------------------------- read-only media
+
+def _chmod_protects(folder: Path) -> bool:
+    """Whether a write-protected file stops us (not for root, which overrides it)."""
+    probe = folder / ".probe"
+    probe.write_bytes(b"")
+    probe.chmod(0o444)
+    try:
+        return not os.access(probe, os.W_OK)
+    finally:
+        probe.unlink()
+
 
 @contextlib.contextmanager
 def read_only_media(folder: Path) -> Iterator[Callable[[], None]]:
@@ -151,7 +182,7 @@ def read_only_media(folder: Path) -> Iterator[Callable[[], None]]:
     chmod 0444 files / 0555 folder). Yields ``make_writable`` to end it early."""
     files = [p for p in folder.iterdir() if p.is_file()]
     mounted = False
-    if os.geteuid() == 0:
+    if not _chmod_protects(folder):
         source = folder.with_name(folder.name + ".src")
         folder.rename(source)
         folder.mkdir()
@@ -163,8 +194,8 @@ def read_only_media(folder: Path) -> Iterator[Callable[[], None]]:
             subprocess.run(["umount", str(folder)], capture_output=True)
             folder.rmdir()
             source.rename(folder)
-            pytest.skip("running as root and cannot mount read-only here: chmod would not "
-                        "stop root")
+            pytest.skip("chmod does not stop this user (root) and a read-only mount is not "
+                        "possible here")
         mounted = True
     else:
         for f in files:
