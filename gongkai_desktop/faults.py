@@ -29,6 +29,32 @@ SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
 SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, SQLITE_IOERR_TRUNCATE = 778, 1034, 1546
 
 
+# The OS's own words are English (strerror): the usual causes, said in Chinese.
+_REASONS = {
+    errno.ENOENT: "文件夹不存在，或这里不能新建文件",
+    errno.ENOTDIR: "路径中有一项不是文件夹",
+    errno.EISDIR: "同名的文件夹已存在",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EINVAL: "文件名无效",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.ETXTBSY: "文件正被其他程序占用",
+    errno.EIO: "磁盘读写出错（磁盘或U盘可能有故障）",
+    errno.EEXIST: "同名文件已存在",
+}
+
+
+def reason(exc: OSError, *, reading: bool = False) -> str:
+    """Why an OS call failed, in Chinese (the errno number when the cause is unusual)."""
+    if exc.errno in _FULL_ERRNOS:
+        return "磁盘空间不足"
+    if exc.errno in _READONLY_ERRNOS:
+        return "没有读取权限" if reading else "只读或没有写入权限"
+    if reading and exc.errno == errno.ENOENT:
+        return "文件不存在"
+    known = _REASONS.get(exc.errno or -1)
+    return known or f"系统错误 {exc.errno}" if exc.errno else "系统错误"
+
+
 def _place(path: Path) -> str:
     path = Path(path)
     return f"“{path.name}”（文件夹 {path.parent}）"
@@ -76,7 +102,7 @@ def os_error(exc: OSError, path: Path, what: str = "") -> GongkaiError:
     if exc.errno in _READONLY_ERRNOS:
         return read_only(path)
     label = what or "文件"
-    return InvalidInput(f"无法写入{label}{_place(path)}：{exc.strerror or exc}")
+    return InvalidInput(f"无法写入{label}{_place(path)}：{reason(exc)}")
 
 
 def sqlite_error(exc: sqlite3.Error, path: Path, *, workspace: bool = True) -> GongkaiError:

@@ -160,7 +160,8 @@ def cmd_signing_import(args: argparse.Namespace) -> int:
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"无法读取证书文件：{file}（{exc.strerror or exc}）") from exc
+            raise InvalidInput(f"无法读取证书文件：{file}（{faults.reason(exc, reading=True)}）"
+                               ) from exc
         identity = SigningIdentity.from_pkcs12(data, p12_password())
         # The key is kept under the signing passphrase; the .p12 password serves when it can.
         passphrase = os.environ.get(PASSPHRASE_ENV) or (

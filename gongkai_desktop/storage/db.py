@@ -81,7 +81,8 @@ def _check_header(path: Path, *, hot_wal: bool) -> None:
     except PermissionError as exc:
         raise WorkspaceError(f"无法读取工作区“{path.name}”：没有读取权限") from exc
     except OSError as exc:
-        raise WorkspaceError(f"无法读取工作区“{path.name}”：{exc.strerror or exc}") from exc
+        raise WorkspaceError(f"无法读取工作区“{path.name}”：{faults.reason(exc, reading=True)}"
+                             ) from exc
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise damaged(path)
     page_size = int.from_bytes(header[16:18], "big")

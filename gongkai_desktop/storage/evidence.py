@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from io import BufferedIOBase
 from pathlib import Path
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, TooLarge, WorkspaceError
 from gongkai_desktop.storage.db import now, savepoint, to_text
 from gongkai_desktop.storage.entities import EvidenceItem
@@ -208,7 +209,7 @@ def write_new_file(folder: Path, file_name: str, sha256: str, chunks: Iterator[b
         except FileExistsError:
             continue
         except OSError as exc:
-            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+            raise faults.os_error(exc, folder / file_name, "文件") from exc
         try:
             digest = hashlib.sha256()
             with handle:
@@ -219,7 +220,7 @@ def write_new_file(folder: Path, file_name: str, sha256: str, chunks: Iterator[b
                 raise WorkspaceError("佐证文件内容校验失败，工作区可能已损坏，未导出")
         except OSError as exc:
             target.unlink(missing_ok=True)
-            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+            raise faults.os_error(exc, target, "文件") from exc
         except BaseException:
             target.unlink(missing_ok=True)
             raise

@@ -133,7 +133,7 @@ def acquire(workspace: Path) -> WorkspaceLock:
             if faults.is_disk_full(exc):
                 raise faults.disk_full(workspace, workspace=True) from exc
             raise WorkspaceError(
-                f"无法锁定工作区“{workspace.name}”（{exc.strerror or exc}），"
+                f"无法锁定工作区“{workspace.name}”（{faults.reason(exc)}），"
                 "请确认文件所在的文件夹可以写入") from exc
         try:
             if not _try_lock(fd):

@@ -357,7 +357,8 @@ class Workspace:
         except FileNotFoundError as exc:
             raise NotFound(f"找不到文件：{source}") from exc
         except OSError as exc:
-            raise InvalidInput(f"无法读取文件“{source.name}”：{exc.strerror or exc}") from exc
+            raise InvalidInput(f"无法读取文件“{source.name}”：{faults.reason(exc, reading=True)}"
+                               ) from exc
         if not stat.S_ISREG(info.st_mode):
             raise InvalidInput(f"“{source.name}”不是普通文件，不能作为佐证材料")
         limit = self.max_evidence_bytes()
@@ -369,7 +370,8 @@ class Workspace:
                                              total=info.st_size, limit=limit, progress=progress)
                 return self._add_file_item(conn, measure_id, blob, display, None, actor)
         except OSError as exc:
-            raise InvalidInput(f"读取文件“{source.name}”失败：{exc.strerror or exc}") from exc
+            raise InvalidInput(f"读取文件“{source.name}”失败：{faults.reason(exc, reading=True)}"
+                               ) from exc
 
     def add_evidence_bytes(self, measure_id: str, data: bytes, name: str, *,
                            media_type: str | None = None, actor: str = "") -> EvidenceItem:
