@@ -223,3 +223,21 @@ def test_real_tiny_disk(capsys: pytest.CaptureFixture[str], ws: Path, tmp_path: 
             one_chinese_line(err, "磁盘空间不足", name)
             assert listing(disk) == ["占位"]
     assert snapshot(ws) == before
+
+
+def test_bundle_import_workspace_disk_full(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.bundle_fixtures import export, make_supervisor
+
+    with Workspace.open(unit_workspace(tmp_path / "万州区.gkws")) as w:
+        w.add_evidence_bytes("1.1.1", os.urandom(600_000), "照片.bin")
+        bundle = export(w, tmp_path / "万州区.gkbundle").files[0]
+    sup = tmp_path / "办公厅.gkws"
+    make_supervisor(sup).close()
+    before, files = snapshot(sup), listing(tmp_path)
+    limit_workspace_pages(monkeypatch)
+    code, out, err = run(capsys, "bundle", "import", sup, bundle)
+    assert code != 0
+    assert out.count("\n") == 1 and "磁盘空间不足" in out and "办公厅.gkws" in out, out
+    assert "Traceback" not in err and "savepoint" not in out + err
+    assert snapshot(sup) == before and listing(tmp_path) == files
