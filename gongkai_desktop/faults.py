@@ -148,3 +148,16 @@ def any_error(exc: BaseException, path: Path, what: str = "") -> GongkaiError | 
     if isinstance(exc, sqlite3.Error):
         return sqlite_error(exc, path, workspace=False)
     return None
+
+
+def unlocated(exc: OSError | sqlite3.Error) -> str:
+    """The message for a failure no layer mapped (the command line's safety net)."""
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError):
+        if name:
+            return str(os_error(exc, Path(name)))
+        return f"读写文件时出错：{reason(exc)}，操作未完成"
+    if is_disk_full(exc):
+        return "磁盘空间不足，操作未完成，文件内容不变。请清理磁盘后重试"
+    code = getattr(exc, "sqlite_errorname", "")
+    return f"数据库读写出错，操作未完成（{code or '未知错误'}）"

@@ -12,7 +12,6 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from gongkai_desktop import APP_NAME, __version__, faults, logfile
 from gongkai_desktop.cli import backup_cmd, plan_cmd, workspace_cmd
@@ -82,13 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GongkaiError as err:
         _say_error(str(err))
         return 1
-    except (OSError, sqlite3.Error) as exc:  # a layer that did not map it (a safety net)
-        if isinstance(exc, BrokenPipeError):
-            sys.stderr.close()
-            return 0
-        log.warning("unmapped storage error", exc_info=True)
-        _say_error(str(faults.any_error(exc, Path(getattr(exc, "filename", None) or "."))))
-        return 1
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
@@ -96,10 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away; stop quietly like other tools do.
         sys.stderr.close()
         return 0
+    except (OSError, sqlite3.Error) as exc:  # a layer that did not map it (a safety net)
+        log.warning("unmapped storage error", exc_info=True)
+        _say_error(faults.unlocated(exc))
+        return 1
     except Exception:
         log.error("internal error in %s", args_list[:2], exc_info=True)
         where = logfile.log_path()
-        _say_error(f"内部错误，操作未完成。详细信息已记录在日志中：{where}" if where
+        _say_error(f"内部错误，操作未完成，详情见日志 {where}" if where
                    else "内部错误，操作未完成")
         return 70
     return int(result or 0)
