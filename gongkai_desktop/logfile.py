@@ -19,6 +19,16 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 log = logging.getLogger(__name__)
 
+# Libraries whose INFO/DEBUG chatter (font subsetting, certificate path building …) is
+# noise: their warnings and errors are kept, in the file only.
+LIBRARIES = ("fontTools", "pyhanko", "pyhanko_certvalidator", "PIL", "openpyxl", "reportlab",
+             "asyncio")
+
+
+def quiet_libraries(level: int = logging.WARNING) -> None:
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(level)
+
 
 class RotatingLog(logging.FileHandler):
     """Size-based rotation like ``logging.handlers.RotatingFileHandler`` (``gongkai.log``,
@@ -79,6 +89,7 @@ def quiet_stderr(level: int = logging.WARNING) -> Path | None:
     handler.setLevel(level)
     root.addHandler(handler)  # a handler on the root: logging's stderr fallback stays unused
     root.setLevel(min(root.level or level, level))
+    quiet_libraries(level)
     logging.captureWarnings(True)
     sys.unraisablehook = _unraisable
     return path

@@ -28,7 +28,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gongkai_desktop import APP_NAME, __version__, paths
-from gongkai_desktop.logfile import LOG_FILE, file_handler
+from gongkai_desktop.logfile import LOG_FILE, file_handler, quiet_libraries
 from gongkai_desktop.ui import errors as ui_errors
 from gongkai_desktop.ui import style
 
@@ -149,6 +149,7 @@ def setup_logging() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
     handler = file_handler(path)
+    quiet_libraries()
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
