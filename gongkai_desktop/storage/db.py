@@ -176,10 +176,15 @@ def connect(path: Path, *, readonly: bool, create: bool = False) -> sqlite3.Conn
         else:
             if not create:
                 repair_sidecars(path)
-            conn = sqlite3.connect(
-                file_uri(path, mode), uri=True, isolation_level=None, check_same_thread=False,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
+            try:
+                conn = sqlite3.connect(
+                    file_uri(path, mode), uri=True, isolation_level=None,
+                    check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+            except sqlite3.OperationalError:
+                if not readonly:
+                    raise
+                conn = _connect_read_only(path)  # writable by its mode, yet refused
         try:
             _configure(conn, readonly=readonly, create=create)
         except BaseException:
