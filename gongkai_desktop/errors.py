@@ -30,6 +30,10 @@ class WorkspaceError(GongkaiError):
     """A workspace file cannot be opened: damaged, foreign or too new."""
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another program or window holds the workspace file right now (SQLite busy/locked)."""
+
+
 class TooLarge(InvalidInput):
     """A file or value exceeds a configured limit."""
 
@@ -47,3 +51,18 @@ class Cancelled(GongkaiError):
 
     def __init__(self, message: str = "操作已取消") -> None:
         super().__init__(message)
+
+
+class StorageFault(InvalidInput, WorkspaceError):
+    """The disk or file system refused a write or a read: full, read-only, no permission.
+
+    Both an ``InvalidInput`` (an unwritable output file was one before) and a
+    ``WorkspaceError`` (so was a workspace that could not be written)."""
+
+
+class DiskFull(StorageFault):
+    """No space left (ENOSPC, SQLITE_FULL); nothing partial was left behind."""
+
+
+class ReadOnlyStorage(StorageFault):
+    """A read-only file, folder or medium (EROFS, EACCES, SQLITE_READONLY)."""

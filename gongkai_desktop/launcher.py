@@ -26,9 +26,9 @@ def wants_cli(argv: Sequence[str]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if wants_cli(args):
-        from gongkai_desktop.cli import main as cli_main
+        from gongkai_desktop.cli import run as cli_run
 
-        return cli_main(args)
+        return cli_run(args)
     from gongkai_desktop.ui.app import run
 
     return run(args)

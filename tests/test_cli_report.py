@@ -230,7 +230,7 @@ def test_unwritable_output_folder(ws: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv(report_cmd.PASSPHRASE_ENV, PASSPHRASE)
     code, _, err = run(capsys, "report", ws, "-o", "/proc/报告.pdf")
     assert code == 1
-    assert err.startswith("错误：无法写入报告文件：/proc/报告.pdf"), err
+    assert err.startswith("错误：无法写入报告文件“报告.pdf”（文件夹 /proc）"), err
     assert not Path("/proc/报告.pdf").exists()
 
 

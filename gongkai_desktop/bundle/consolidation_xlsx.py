@@ -25,13 +25,15 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from gongkai_desktop import faults
 from gongkai_desktop.bundle.consolidation import CellState, Consolidation, Counts
 from gongkai_desktop.bundle.supervisor import SupervisorView
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx.cells import xml_text
+from gongkai_desktop.xlsx.save import save_workbook
 
 Progress = Callable[[int, int], bool]
 MAX_CELL_TEXT = 32_000
@@ -167,10 +169,10 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     details = _detail_sheet(book, cons, view, ticker)
     temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        book.save(temp)
+        save_workbook(book, temp)
         os.replace(temp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入汇总表：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "汇总表") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, faults
 from gongkai_desktop.bundle.format import CHUNK_SIZE, CHUNKS_PART, PAGE_SIZE, SUFFIX, TABLES
 from gongkai_desktop.bundle.manifest import Manifest, bundle_hash, sha256_hex
 from gongkai_desktop.bundle.prefetch import prefetch
@@ -30,7 +30,7 @@ from gongkai_desktop.bundle.split import (
     part_path,
 )
 from gongkai_desktop.bundle.writer import PartWriter, write_manifest
-from gongkai_desktop.bundle.wsconn import writing
+from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
@@ -240,17 +240,40 @@ class _Ticker:
             raise Cancelled("已取消导出数据包")
 
 
-def _reserve_sequence(ws: Workspace, actor: str) -> tuple[int, dt.datetime]:
-    """The next sequence number, taken before writing (a failed export leaves a gap)."""
-    with writing(ws) as conn:
+def _next_sequence(ws: Workspace) -> tuple[int, dt.datetime]:
+    """The sequence number this export will carry (recorded only once its files are
+    complete, so a failed export leaves the workspace as it was)."""
+    with reading(ws) as conn:
         sequence = int(conn.execute(
             "SELECT COALESCE(MAX(sequence), 0) + 1 FROM bundle_exports").fetchone()[0])
-        at = db.now()
-        conn.execute("INSERT INTO bundle_exports (sequence, reserved_at) VALUES (?, ?)",
-                     (sequence, db.to_text(at)))
+    return sequence, db.now()
+
+
+def _record(ws: Workspace, sequence: int, at: dt.datetime, digest: str, files: list[Path],
+            size: int, evidence_included: bool, actor: str) -> None:
+    """The finished export, recorded before its files get their names: a crash between
+    the two leaves a used number with no file (harmless), never a published bundle whose
+    number the next export would use again."""
+    with writing(ws) as conn:
+        taken = conn.execute("SELECT 1 FROM bundle_exports WHERE sequence = ?",
+                             (sequence,)).fetchone()
+        if taken is not None:
+            raise WorkspaceError("另一次导出刚刚用了同一个序号，本次未导出，请重新导出")
+        conn.execute(
+            "INSERT INTO bundle_exports (sequence, reserved_at, exported_at, bundle_hash,"
+            " file_names, size, evidence_included) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sequence, db.to_text(at), db.to_text(at), digest,
+             json.dumps([f.name for f in files], ensure_ascii=False), size,
+             int(evidence_included)))
         audit.write(conn, actor=actor, action="export_bundle", field="sequence",
                     new=str(sequence), at=at)
-    return sequence, at
+
+
+def _unrecord(ws: Workspace, sequence: int) -> None:
+    """Publishing failed after recording: the number stays used, shown as not exported."""
+    with contextlib.suppress(WorkspaceError), writing(ws) as conn:
+        conn.execute("UPDATE bundle_exports SET exported_at = NULL, bundle_hash = NULL,"
+                     " file_names = '[]', size = NULL WHERE sequence = ?", (sequence,))
 
 
 def export_bundle(ws: Workspace, out: Path, identity: SigningIdentity,
@@ -282,7 +305,7 @@ def export_bundle(ws: Workspace, out: Path, identity: SigningIdentity,
 
 def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: ExportOptions,
             shrink: ShrinkPlan | None, actor: str, progress: Progress | None) -> ExportResult:
-    sequence, exported_at = _reserve_sequence(ws, actor)
+    sequence, exported_at = _next_sequence(ws)
     profile = ws.profile
     items = ws.evidence()
     blobs = _blobs(items, shrink) if options.include_evidence else []
@@ -338,21 +361,21 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
         if started != len(blobs):
             raise _incomplete()
         writer.seal()
-        files, body_hashes = _sign_parts(writers, out, identity, sequence, exported_at,
-                                         ws, options, shrink, bundle_id)
-    except BaseException:
+        body_hashes = _sign_parts(writers, identity, sequence, exported_at, ws, options,
+                                  shrink, bundle_id)
+        digest = bundle_hash(body_hashes)
+        files = [part_path(out, i, len(writers)) for i in range(1, len(writers) + 1)]
+        total = sum(w.path.stat().st_size for w in writers)
+        _record(ws, sequence, exported_at, digest, files, total, options.include_evidence,
+                actor)
+    except BaseException as exc:
         for w in writers:
             w.abort()
-        raise
-    digest = bundle_hash(body_hashes)
-    total = sum(f.stat().st_size for f in files)
-    with writing(ws) as conn:
-        conn.execute(
-            "UPDATE bundle_exports SET exported_at = ?, bundle_hash = ?, file_names = ?,"
-            " size = ?, evidence_included = ? WHERE sequence = ?",
-            (db.to_text(exported_at), digest,
-             json.dumps([f.name for f in files], ensure_ascii=False), total,
-             int(options.include_evidence), sequence))
+        mapped = faults.any_error(exc, out, "数据包文件")
+        if mapped is None or mapped is exc:
+            raise
+        raise mapped from exc
+    _publish(ws, writers, files, out, sequence)
     limit_bytes = mail_limit_bytes(ws)
     return ExportResult(
         files=tuple(files), sequence=sequence, bundle_hash=digest, exported_at=exported_at,
@@ -364,9 +387,9 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
     )
 
 
-def _sign_parts(writers: list[PartWriter], out: Path, identity: SigningIdentity, sequence: int,
+def _sign_parts(writers: list[PartWriter], identity: SigningIdentity, sequence: int,
                 exported_at: dt.datetime, ws: Workspace, options: ExportOptions,
-                shrink: ShrinkPlan | None, bundle_id: str) -> tuple[list[Path], list[str]]:
+                shrink: ShrinkPlan | None, bundle_id: str) -> list[str]:
     certificate = identity.certificate_der()
     count = len(writers)
     body_hashes = []
@@ -384,15 +407,22 @@ def _sign_parts(writers: list[PartWriter], out: Path, identity: SigningIdentity,
         write_manifest(writer.path, body, identity.sign_bytes(body.encode("utf-8")),
                        certificate)
         body_hashes.append(sha256_hex(body.encode("utf-8")))
-    files = [part_path(out, i, count) for i in range(1, count + 1)]
+    return body_hashes
+
+
+def _publish(ws: Workspace, writers: list[PartWriter], files: list[Path], out: Path,
+             sequence: int) -> None:
+    """The complete, signed parts get their names (a rename: never a half-written file)."""
     try:
         for writer, target in zip(writers, files, strict=True):
             os.replace(writer.path, target)
     except OSError as exc:
         for target in files:
             target.unlink(missing_ok=True)
-        raise InvalidInput(f"无法写入数据包文件：{out}（{exc.strerror or exc}）") from exc
-    return files, body_hashes
+        for w in writers:
+            w.abort()
+        _unrecord(ws, sequence)
+        raise faults.os_error(exc, out, "数据包文件") from exc
 
 
 def _warnings(files: list[Path], limit: int, options: ExportOptions) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, faults
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.bundle.office_key import (
@@ -150,7 +150,7 @@ def write_receipt(ws: Workspace, unit_id: str, identity: SigningIdentity, out: P
         os.replace(temp, out)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise InvalidInput(f"无法写入回执文件：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "回执文件") from exc
     return _parse_body(body, certificate_info(certificate))
 
 

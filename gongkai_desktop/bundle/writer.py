@@ -54,7 +54,15 @@ class PartWriter:
         self.chunk_bytes = 0
         self._blob_no = 0
         self._conn: sqlite3.Connection | None = sqlite3.connect(path, isolation_level=None)
-        conn = self._conn
+        try:
+            self._start(self._conn)
+        except BaseException:
+            self.abort()  # a full disk at the very start leaves no empty file either
+            raise
+        self._inserts = {name: _insert_sql(name) for name in TABLES}
+
+    @staticmethod
+    def _start(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
@@ -63,7 +71,6 @@ class PartWriter:
         conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         conn.execute("BEGIN")
         create_schema(conn)
-        self._inserts = {name: _insert_sql(name) for name in TABLES}
 
     @property
     def conn(self) -> sqlite3.Connection:

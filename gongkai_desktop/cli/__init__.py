@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
-from gongkai_desktop import APP_NAME, __version__
+from gongkai_desktop import APP_NAME, __version__, faults, logfile
 from gongkai_desktop.cli import backup_cmd, guide_cmd, plan_cmd, workspace_cmd
 from gongkai_desktop.cli.common import ChineseArgumentParser
 from gongkai_desktop.errors import GongkaiError
+from gongkai_desktop.text_safety import printable
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.func(args)
     except GongkaiError as err:
-        print(f"错误：{err}", file=sys.stderr)
+        _say_error(str(err))
         return 1
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
@@ -87,4 +89,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away; stop quietly like other tools do.
         sys.stderr.close()
         return 0
+    except (OSError, sqlite3.Error) as exc:  # a layer that did not map it (a safety net)
+        log.warning("unmapped storage error", exc_info=True)
+        _say_error(faults.unlocated(exc))
+        return 1
+    except Exception:
+        log.error("internal error in %s", args_list[:2], exc_info=True)
+        where = logfile.log_path()
+        _say_error(f"内部错误，操作未完成，详情见日志 {where}" if where
+                   else "内部错误，操作未完成")
+        return 70
     return int(result or 0)
+
+
+def _say_error(message: str) -> None:
+    # One line, whatever the message quotes (a name from a bundle may hold a newline).
+    print(f"错误：{printable(message)}", file=sys.stderr)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """The command line as a program: logging to the file, never to stderr, then ``main``."""
+    logfile.quiet_stderr()
+    return main(argv)

@@ -12,6 +12,7 @@ from typing import Any
 
 from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
+from gongkai_desktop.text_safety import printable
 
 PASSPHRASE_ENV = "GONGKAI_KEY_PASSPHRASE"
 
@@ -152,21 +153,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_for_writing(args.workspace) as ws:
         trust_certificates(ws, pairs, actor=actor())  # all or none
         for cert, unit in pairs:
-            print(f"已信任“{unit.name}”的证书：指纹 {cert.grouped_fingerprint}")
+            print(f"已信任“{printable(unit.name)}”的证书：指纹 {cert.grouped_fingerprint}")
         results = import_bundles(ws, files, accept_keys=accepted, actor=actor(),
                                  directory=directory)
     refused = 0
     for row in results:
         if row.outcome is Outcome.REFUSED:
             refused += 1
-            print(f"{row.path.name}：已拒绝：{row.message}")
+            print(f"{printable(row.path.name)}：已拒绝：{printable(row.message)}")
             if row.needs_key_acceptance and row.fingerprint:
                 shown = group_fingerprint(row.fingerprint)
                 print(f"  核实后可加 --accept-key \"{shown}\" 重新导入")
         else:
-            print(f"{row.path.name}：{row.message}")
+            print(f"{printable(row.path.name)}：{printable(row.message)}")
         for warning in row.warnings:
-            print(f"  提示：{warning}")
+            print(f"  提示：{printable(warning)}")
     if refused:
         print(f"共 {len(results)} 个文件，{refused} 个被拒绝", file=sys.stderr)
     return 1 if refused else 0
@@ -193,7 +194,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
         imported = SupervisorView(ws).unit(unit_id)
         out = args.output or Path(default_receipt_name(imported.unit.name, imported.sequence))
         receipt = write_receipt(ws, unit_id, _identity(ws), out)
-    print(f"已生成回执：{out}（{receipt.unit.name}，序号 {receipt.sequence}）")
+    print(f"已生成回执：{out}（{printable(receipt.unit.name)}，序号 {receipt.sequence}）")
     return 0
 
 
@@ -216,7 +217,8 @@ def cmd_receipt_import(args: argparse.Namespace) -> int:
     state = "已记录回执" if got.new else "该回执此前已记录，未作改动"
     if got.stale:
         state = "此回执比已记录的回执旧，未作改动；已记录的回执"
-    print(f"{state}：序号 {got.sequence} 的数据包已由“{got.receiver_name}”（{got.signer}）"
+    print(f"{state}：序号 {got.sequence} 的数据包已由“{printable(got.receiver_name)}”"
+          f"（{printable(got.signer)}）"
           f"于 {_when(got.received_at)} 收到")
     if got.key_changed:
         print("提示：已接受上级单位的新签名证书，原证书已停用", file=sys.stderr)
@@ -239,11 +241,11 @@ def cmd_history(args: argparse.Namespace) -> int:
             continue
         received = "；".join(f"已由“{x.receiver_name}”于 {_when(x.received_at)} 收到"
                             for x in r.receipts) or "尚无回执"
-        print(f"序号 {r.sequence}：{_when(r.exported_at)} 导出（{'、'.join(r.file_names)}），"
-              f"{received}")
+        print(printable(f"序号 {r.sequence}：{_when(r.exported_at)} 导出"
+                        f"（{'、'.join(r.file_names)}），{received}"))
     for key in reversed(keys):  # the active key first, then the history
         head = "上级单位证书" if key.retired_at is None else "  原证书"
-        print(f"{head}：{key.describe()}")
+        print(printable(f"{head}：{key.describe()}"))
     return 0
 
 
@@ -257,7 +259,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
     unit = directory.find(args.unit) if args.unit else unit_for_certificate(cert, directory)
     with open_for_writing(args.workspace) as ws:
         trust_certificate(ws, cert, unit, actor=actor())
-    print(f"已信任“{unit.name}”的证书：{cert.summary()}；指纹 {cert.grouped_fingerprint}")
+    print(f"已信任“{printable(unit.name)}”的证书：{printable(cert.summary())}；"
+          f"指纹 {cert.grouped_fingerprint}")
     return 0
 
 
@@ -323,12 +326,14 @@ def _verify_bundle(files: list[Path], cert_file: Path | None) -> int:
     check = verify_bundle(files)
     m = check.manifest
     parts = f"，共 {m.part_count} 个部分" if m.part_count > 1 else ""
-    print(f"数据包：{m.unit.full_name}（{m.unit.name}），序号 {m.sequence}{parts}")
-    print(f"导出时间：{_when(m.exported_at)}；任务分工：{m.plan_id} 第 {m.plan_version} 版")
+    print(f"数据包：{printable(m.unit.full_name)}（{printable(m.unit.name)}），"
+          f"序号 {m.sequence}{parts}")
+    print(f"导出时间：{_when(m.exported_at)}；任务分工：{printable(m.plan_id)}"
+          f" 第 {m.plan_version} 版")
     print(f"举措记录 {check.records} 条，佐证材料 {check.evidence} 项，"
           f"佐证文件 {check.blobs} 个（{_mb(check.content_bytes)}），修改记录 {check.audit} 条"
           + ("" if m.evidence_included else "（不含佐证文件内容）"))
-    print(f"签名人：{check.cert.summary()}")
+    print(f"签名人：{printable(check.cert.summary())}")
     print(f"证书指纹（SHA-256）：{check.cert.grouped_fingerprint}")
     print("内容完整，签名有效")
     if cert_file is not None:

@@ -14,6 +14,7 @@ from gongkai_desktop.model import Plan
 from gongkai_desktop.plan.export import plan_to_json
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
 from gongkai_desktop.roles import roles_for_plan
+from gongkai_desktop.text_safety import printable
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
 
@@ -71,7 +72,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not plans:
         raise InvalidInput("没有可用的计划")
     for p in plans:
-        print(f"{p.id}\t{p.document_number or '—'}\t{p.issued.isoformat()}\t{p.title}")
+        print(f"{p.id}\t{printable(p.document_number or '—')}\t{p.issued.isoformat()}"
+              f"\t{printable(p.title)}")
     return 0
 
 
@@ -91,12 +93,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.unknown_units:
         print(f"以下 {len(result.unknown_units)} 个单位不在单位名录中，请核对"
               "（可照常作为本任务分工中的单位使用）：")
-        print("  " + "、".join(result.unknown_units))
+        print("  " + printable("、".join(result.unknown_units)))
     for warning in result.warnings:
-        print(f"提示：{warning}")
+        print(f"提示：{printable(warning)}")
     if result.problems:
         for problem in result.problems:
-            print(f"问题：{problem_location(problem)}：{problem.message}", file=sys.stderr)
+            print(printable(f"问题：{problem_location(problem)}：{problem.message}"),
+                  file=sys.stderr)
         raise InvalidInput(
             f"任务分工表中有 {len(result.problems)} 处问题，没有保存。请在Excel中改正后重新导入"
         )
@@ -111,15 +114,15 @@ def print_plan_tree(plan: Plan, sheet: str = "") -> None:
     """The areas and sub-tasks with their measure counts, for a person to check."""
     info = plan.info
     number = f"（{info.document_number}）" if info.document_number else ""
-    print(f"任务分工：{info.title}{number}，印发日期 {info.issued.isoformat()}")
+    print(printable(f"任务分工：{info.title}{number}，印发日期 {info.issued.isoformat()}"))
     if sheet:
-        print(f"读取的工作表：{sheet}")
+        print(f"读取的工作表：{printable(sheet)}")
     for area in plan.areas:
         count = sum(len(s.measures) for s in area.subtasks)
         head = f"{area.label}、{area.title}" if area.label else area.title
-        print(f"{head}（{len(area.subtasks)} 项子任务，{count} 项举措）")
+        print(printable(f"{head}（{len(area.subtasks)} 项子任务，{count} 项举措）"))
         for sub in area.subtasks:
-            print(f"  {sub.label}{sub.title}（{len(sub.measures)} 项举措）")
+            print("  " + printable(f"{sub.label}{sub.title}（{len(sub.measures)} 项举措）"))
     print(f"共 {len(plan.areas)} 项重点任务、{len(plan.subtasks())} 项子任务、"
           f"{len(plan.measures())} 项举措")
 

@@ -15,9 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop import faults
 from gongkai_desktop.cli.common import open_for_writing
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.text_safety import printable
 
 PASSPHRASE_ENV = "GONGKAI_KEY_PASSPHRASE"
 P12_PASSWORD_ENV = "GONGKAI_P12_PASSWORD"
@@ -115,7 +117,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         chars = "".join(sorted(result.missing_chars))
         print(f"注意：以下字符没有可用字体，印为〓：{chars}", file=sys.stderr)
     for name in result.images_not_shown:
-        print(f"注意：佐证图片“{name}”无法读取或过大，报告中未能显示", file=sys.stderr)
+        print(f"注意：佐证图片“{printable(name)}”无法读取或过大，报告中未能显示", file=sys.stderr)
     return 0
 
 
@@ -129,7 +131,7 @@ def verify_report_pdf(path: Path, cert_files: list[Path]) -> int:
 
     check = check_report_file(path, cert_files)
     for line in check.lines:
-        print(line)
+        print(printable(line))
     return 0 if check.passed else 1
 
 
@@ -173,14 +175,15 @@ def cmd_signing_import(args: argparse.Namespace) -> int:
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"无法读取证书文件：{file}（{exc.strerror or exc}）") from exc
+            raise InvalidInput(f"无法读取证书文件：{file}（{faults.reason(exc, reading=True)}）"
+                               ) from exc
         identity = SigningIdentity.from_pkcs12(data, p12_password())
         # The key is kept under the signing passphrase; the .p12 password serves when it can.
         passphrase = os.environ.get(PASSPHRASE_ENV) or (
             identity.passphrase if len(identity.passphrase) >= MIN_PASSPHRASE
             else key_passphrase(confirm=True))
         save_identity(ws, identity, passphrase)
-    print(f"已导入签名证书：{identity.subject_summary()}")
+    print(f"已导入签名证书：{printable(identity.subject_summary())}")
     print(f"证书指纹（SHA-256）：{identity.display_fingerprint()}")
     return 0
 
@@ -211,7 +214,7 @@ def cmd_signing_export(args: argparse.Namespace) -> int:
     try:
         out.write_bytes(cert.public_bytes(Encoding.DER))
     except OSError as exc:
-        raise InvalidInput(f"无法写入证书文件：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "证书文件") from exc
     print(f"已导出证书：{out}")
     return 0
 
@@ -223,7 +226,7 @@ def cmd_signing_show(args: argparse.Namespace) -> int:
     from gongkai_desktop.signing.validity import expiry_warning
 
     for line in certificate_lines(cert):
-        print(line)
+        print(printable(line))
     warning = expiry_warning(cert, dt.datetime.now(dt.UTC))
     if warning:
         print(f"注意：{warning}（signing init --replace 生成新证书）")

@@ -13,6 +13,7 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.summary import workspace_summary
+from gongkai_desktop.text_safety import printable
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
 
@@ -101,7 +102,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
             added.append(ws.add_evidence_link(
                 args.measure, args.link, title=args.title, note=args.note, actor=actor()))
     for item in added:
-        print(f"已添加：{item.file_name or item.url}")
+        print(f"已添加：{printable(item.file_name or item.url)}")
     return 0
 
 

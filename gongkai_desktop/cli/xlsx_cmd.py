@@ -18,6 +18,7 @@ from gongkai_desktop.cli.common import actor, open_for_writing
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.text_safety import printable
 
 
 def register(sub: Any) -> None:
@@ -69,15 +70,16 @@ def cmd_import(args: argparse.Namespace) -> int:
               else Workspace.open(args.workspace, readonly=True))
     with opened as ws:
         result = read_checklist(args.file, ws.plan, ws.unit, ws.records())
-        print(f"读取“{result.source_name}”：{result.rows} 项举措，"
+        print(f"读取“{printable(result.source_name)}”：{result.rows} 项举措，"
               f"{len(result.changes)} 处更改")
         for change in result.changes:
             print(f"  {change.measure_id} {change.label}：“{shown(change.old)}” → "
                   f"“{shown(change.new)}”")
         for warning in result.warnings:
-            print(f"提示：{warning}")
+            print(f"提示：{printable(warning)}")
         for problem in result.problems:
-            print(f"问题：{problem_location(problem)}：{problem.message}", file=sys.stderr)
+            print(printable(f"问题：{problem_location(problem)}：{problem.message}"),
+                  file=sys.stderr)
         if result.problems and not (args.yes and args.partial):
             raise InvalidInput(
                 f"表格中有 {len(result.problems)} 处问题，没有导入任何内容。"
@@ -106,7 +108,7 @@ def shown(value: object, limit: int = 60) -> str:
         text = value.isoformat()
     else:
         text = "" if value is None else str(value)
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -12,7 +12,7 @@ import functools
 import sqlite3
 from pathlib import Path
 
-from gongkai_desktop import paths
+from gongkai_desktop import faults, paths
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import Plan, PlanInfo
 from gongkai_desktop.plan.seed import PLAN_FILE_APPLICATION_ID, PLAN_FILE_VERSION, write_plan_file
@@ -100,7 +100,12 @@ class PlanLibrary:
             raise InvalidInput(f"计划库中已有编号为“{plan_id}”的任务分工；如要覆盖，请选择替换")
         if not plan.measures():
             raise InvalidInput(f"任务分工“{plan_id}”中没有任何举措，未导入")
-        write_plan_file(plan, path)
+        try:
+            write_plan_file(plan, path)
+        except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only data folder
+            mapped = faults.any_error(exc, path, "计划库文件")
+            assert mapped is not None
+            raise mapped from exc
         return path
 
 

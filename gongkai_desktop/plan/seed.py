@@ -57,8 +57,9 @@ def write_plan_file(plan: Plan, out: Path) -> None:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; the seed ships to every user
         os.replace(tmp, out)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
 
 def build_seed(source: Path, out: Path) -> None:

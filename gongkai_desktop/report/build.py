@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, SignatureError
+from gongkai_desktop import faults
+from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, SignatureError, StorageFault
 from gongkai_desktop.report.collect import report_evidence, report_rows
 from gongkai_desktop.report.content import ReportContent
 from gongkai_desktop.report.fonts import FontBook
@@ -107,8 +108,14 @@ def build_report(ws: ReportWorkspace, directory: UnitDirectory, out: Path, *, si
         try:  # an unwritable folder fails here, naming the user's file, before any work
             unsigned.open("xb").close()
         except OSError as exc:
-            raise InvalidInput(f"无法写入报告文件：{out}（{exc.strerror or exc}）") from exc
-        rendered = render_report(content, unsigned, progress=scaled, fonts=fonts)
+            raise faults.os_error(exc, out, "报告文件") from exc
+        try:
+            rendered = render_report(content, unsigned, progress=scaled, fonts=fonts)
+        except StorageFault as exc:  # say the user's file, not the temporary one
+            cause = exc.__cause__
+            if isinstance(cause, OSError):
+                raise faults.os_error(cause, out, "报告文件") from cause
+            raise
         if progress is not None and not progress(RENDER_SHARE, TOTAL):
             raise Cancelled("已取消生成报告")
         signer = ""
@@ -124,7 +131,7 @@ def build_report(ws: ReportWorkspace, directory: UnitDirectory, out: Path, *, si
             try:
                 os.replace(unsigned, out)
             except OSError as exc:
-                raise InvalidInput(f"无法写入报告文件：{out}（{exc.strerror or exc}）") from exc
+                raise faults.os_error(exc, out, "报告文件") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             unsigned.unlink()

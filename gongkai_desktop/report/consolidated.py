@@ -31,8 +31,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from gongkai_desktop import faults
 from gongkai_desktop.bundle.consolidation import Consolidation, Counts
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.content import chinese_date
@@ -403,19 +404,21 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
         story.append(kit.body_paragraph("应报送的单位均已报送。"))
 
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    doc = ReportDocTemplate(str(tmp), kit, title=TITLE, author=office,
-                            keywords="gongkai-consolidation", on_flowable=ticker.step)
-    doc.subject = SUBJECT
     try:
         try:
-            doc.build(story)
+            with tmp.open("wb") as handle:  # closed even when a write fails (full disk)
+                doc = ReportDocTemplate(handle, kit, title=TITLE, author=office,
+                                        keywords="gongkai-consolidation",
+                                        on_flowable=ticker.step)
+                doc.subject = SUBJECT
+                doc.build(story)
         except Cancelled as exc:
             raise Cancelled("已取消生成汇总表") from exc
         if not ticker.step():
             raise Cancelled("已取消生成汇总表")
         os.replace(tmp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入汇总表：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "汇总表") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -8,6 +8,7 @@ in from the left (GB/T 9704 §7.5).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import BinaryIO
 
 from reportlab import rl_config
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
@@ -33,7 +34,7 @@ def _frame(page: g.PageFrame, frame_id: str) -> Frame:
 
 
 class ReportDocTemplate(BaseDocTemplate):
-    def __init__(self, filename: str, kit: TextKit, *, title: str, author: str,
+    def __init__(self, filename: str | BinaryIO, kit: TextKit, *, title: str, author: str,
                  keywords: str, on_flowable: Callable[[], bool] | None = None) -> None:
         super().__init__(
             filename, pagesize=(g.PORTRAIT.width, g.PORTRAIT.height),

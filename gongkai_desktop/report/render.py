@@ -21,7 +21,8 @@ from pathlib import Path
 from reportlab.lib.enums import TA_LEFT
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer
 
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound
+from gongkai_desktop import faults
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.body import attachment_names, body_story
 from gongkai_desktop.report.chart import completion_chart
@@ -162,15 +163,20 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
     note = fingerprint_line(fingerprint) if content.fingerprint_note else None
     story.append(ClosingBlock(kit, note))
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    doc = ReportDocTemplate(str(tmp), kit, title=content.title, author=content.unit_full_name,
-                            keywords=CONTENT_KEYWORD + fingerprint, on_flowable=ticker.step)
     try:
-        doc.build(story)
+        # Our own handle, closed whatever happens: reportlab leaves its own open when a
+        # write fails (a full disk), and an open file cannot be removed on Windows.
+        with tmp.open("wb") as handle:
+            doc = ReportDocTemplate(handle, kit, title=content.title,
+                                    author=content.unit_full_name,
+                                    keywords=CONTENT_KEYWORD + fingerprint,
+                                    on_flowable=ticker.step)
+            doc.build(story)
         if not ticker.step():
             raise Cancelled("已取消生成报告")
         os.replace(tmp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入报告文件：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "报告文件") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.signing.validity import validity_problem
 
@@ -155,7 +156,7 @@ class SigningIdentity:
         try:
             Path(path).write_bytes(self.certificate_der())
         except OSError as exc:
-            raise InvalidInput(f"无法写入证书文件：{path}（{exc.strerror or exc}）") from exc
+            raise faults.os_error(exc, path, "证书文件") from exc
 
     def fingerprint(self) -> str:
         """SHA-256 of the certificate, lower-case hex (see :func:`group_fingerprint`)."""

@@ -35,6 +35,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko.stamp import TextStamp, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.report.content import CONTENT_KEYWORD
 from gongkai_desktop.report.geometry import signature_box
@@ -155,7 +156,7 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
                 pdf_signer.sign_pdf(writer, output=target)
         os.replace(tmp, out)
     except OSError as exc:
-        raise InvalidInput(f"无法写入签名后的文件：{out}（{exc.strerror or exc}）") from exc
+        raise faults.os_error(exc, out, "签名后的文件") from exc
     except (PdfError, ValueError) as exc:
         log.info("signing failed: %s", exc)  # the Chinese SignatureError says it to people
         raise SignatureError(f"签名失败：{exc}") from exc

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import Cancelled, InvalidInput, WorkspaceError
 from gongkai_desktop.storage import db, migrations
 from gongkai_desktop.storage.names import safe_file_name
@@ -56,9 +57,14 @@ def backup_workspace(source: Path, target: Path, *, progress: Progress | None = 
         _copy(source, temp, progress)
         _check(temp)
         _publish(temp, target)
-    except BaseException:
+    except BaseException as exc:
         temp.unlink(missing_ok=True)
-        raise
+        for sidecar in (*db.sidecars(temp), temp.with_name(temp.name + "-journal")):
+            sidecar.unlink(missing_ok=True)
+        mapped = faults.any_error(exc, target, "备份文件")
+        if mapped is None or mapped is exc:
+            raise
+        raise mapped from exc
     return target
 
 
@@ -82,9 +88,9 @@ def _copy(source: Path, temp: Path, progress: Progress | None) -> None:
         finally:
             src.close()
     except sqlite3.Error as exc:
+        if faults.is_disk_full(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
+            raise  # the caller names the backup file
         raise WorkspaceError(f"无法写入备份文件：{exc}") from exc
-    except OSError as exc:
-        raise WorkspaceError(f"无法写入备份文件：{exc.strerror or exc}") from exc
 
 
 def _check(temp: Path) -> None:

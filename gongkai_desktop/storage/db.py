@@ -8,14 +8,24 @@ Only a file that passed every check is opened read-write.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from gongkai_desktop.errors import NotFound, WorkspaceError
+from gongkai_desktop import faults
+from gongkai_desktop.errors import (
+    GongkaiError,
+    NotFound,
+    StorageFault,
+    WorkspaceBusy,
+    WorkspaceError,
+)
 
 APPLICATION_ID = 0x474B5753  # 'GKWS'
 PAGE_SIZE = 16384  # bigger pages make 1 MiB chunks ~40 % faster than 4096
@@ -71,7 +81,8 @@ def _check_header(path: Path, *, hot_wal: bool) -> None:
     except PermissionError as exc:
         raise WorkspaceError(f"无法读取工作区“{path.name}”：没有读取权限") from exc
     except OSError as exc:
-        raise WorkspaceError(f"无法读取工作区“{path.name}”：{exc.strerror or exc}") from exc
+        raise WorkspaceError(f"无法读取工作区“{path.name}”：{faults.reason(exc, reading=True)}"
+                             ) from exc
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise damaged(path)
     page_size = int.from_bytes(header[16:18], "big")
@@ -86,13 +97,30 @@ def _check_header(path: Path, *, hot_wal: bool) -> None:
         raise damaged(path)
 
 
-def _map_error(path: Path, exc: sqlite3.Error) -> WorkspaceError:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return WorkspaceError(f"工作区“{path.name}”正被其他程序使用，请稍后再试")
-    if isinstance(exc, sqlite3.OperationalError) and "unable to open" in text:
+def _map_error(path: Path, exc: sqlite3.Error) -> GongkaiError:
+    """Opening failed: full, read-only and busy as everywhere (``faults``); else damaged."""
+    mapped = faults.sqlite_error(exc, path)
+    if isinstance(mapped, StorageFault | WorkspaceBusy):
+        return mapped
+    if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc).lower():
         return WorkspaceError(f"无法读取工作区“{path.name}”：文件无法打开（可能没有权限）")
     return damaged(path)
+
+
+def writable(path: Path) -> bool:
+    """Whether ``path`` and its folder can be written: a WAL database needs both (its
+    ``-wal``/``-shm`` live beside it). ``os.access`` also sees a read-only mount, for root."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def repair_sidecars(path: Path) -> None:
+    """A ``-wal``/``-shm`` left read-only by an earlier read-only open (SQLite gives them
+    the database file's mode) would block writing once the file is writable again: give
+    them the database file's mode back. Only when we may change them (our own files)."""
+    for sidecar in sidecars(path):
+        with contextlib.suppress(OSError):
+            if sidecar.exists() and not os.access(sidecar, os.W_OK):
+                os.chmod(sidecar, stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR)
 
 
 def inspect(path: Path, known_version: int) -> int:
@@ -109,6 +137,7 @@ def inspect(path: Path, known_version: int) -> int:
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(file_uri(path, "ro", immutable=not wal.exists()), uri=True)
+        conn.execute("PRAGMA query_only = ON")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         if app_id != APPLICATION_ID:
             raise WorkspaceError(
@@ -135,22 +164,27 @@ def connect(path: Path, *, readonly: bool, create: bool = False) -> sqlite3.Conn
 
     ``check_same_thread=False``: the owning ``Workspace`` serialises use with a lock.
     A read-only workspace still opens read-write when it can (``query_only`` guards it)
-    so closing it tidies the ``-wal``/``-shm`` files; on read-only media it opens ``mode=ro``.
+    so closing it tidies the ``-wal``/``-shm`` files. When the file or its folder cannot
+    be written (read-only media, a write-protected file) it opens ``immutable``: SQLite
+    then creates no ``-wal``/``-shm`` (a read-only ``-shm`` left behind would block later
+    writes), which is sound because nobody can be writing to such a file.
     """
     mode = "rwc" if create else "rw"
     try:
-        try:
-            conn = sqlite3.connect(
-                file_uri(path, mode), uri=True, isolation_level=None, check_same_thread=False,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
-        except sqlite3.OperationalError:
-            if not readonly:
-                raise
-            conn = sqlite3.connect(
-                file_uri(path, "ro"), uri=True, isolation_level=None, check_same_thread=False,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-            )
+        if readonly and not create and not writable(path):
+            conn = _connect_read_only(path)
+        else:
+            if not create:
+                repair_sidecars(path)
+            try:
+                conn = sqlite3.connect(
+                    file_uri(path, mode), uri=True, isolation_level=None,
+                    check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+            except sqlite3.OperationalError:
+                if not readonly:
+                    raise
+                conn = _connect_read_only(path)  # writable by its mode, yet refused
         try:
             _configure(conn, readonly=readonly, create=create)
         except BaseException:
@@ -161,8 +195,20 @@ def connect(path: Path, *, readonly: bool, create: bool = False) -> sqlite3.Conn
     return conn
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read-only media: ``immutable`` unless a ``-wal`` holds committed changes (then a
+    plain ``mode=ro``, which SQLite can serve while the ``-shm`` is usable)."""
+    wal, _shm = sidecars(path)
+    return sqlite3.connect(
+        file_uri(path, "ro", immutable=not wal.exists()), uri=True, isolation_level=None,
+        check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+
+
 def _configure(conn: sqlite3.Connection, *, readonly: bool, create: bool) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if readonly:
+        conn.execute("PRAGMA query_only = ON")  # first: no pragma below may write
     if create:
         # Both only take effect before the first table exists.
         conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
@@ -173,32 +219,63 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool, create: bool) -> Non
     # FULL: a commit that returned is on disk (the WAL is synced at every commit).
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    if readonly:
-        conn.execute("PRAGMA query_only = ON")
 
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction (``BEGIN IMMEDIATE``); nested use becomes a savepoint."""
+    """One write transaction (``BEGIN IMMEDIATE``); nested use becomes a savepoint.
+
+    A failed statement may have rolled the whole transaction back already (SQLite does
+    so on a full disk, an I/O error, out of memory): the clean-up then issues nothing
+    more (a ``ROLLBACK TO`` would fail with "no such savepoint" and hide the real error),
+    and the caller's error is the one that propagates.
+    """
     if conn.in_transaction:
-        name = f"sp{next(_savepoints)}"
-        conn.execute(f"SAVEPOINT {name}")
-        try:
+        with savepoint(conn):
             yield
-        except BaseException:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
-            raise
-        conn.execute(f"RELEASE {name}")
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        if not conn.in_transaction:
+            raise sqlite3.OperationalError("transaction was rolled back")
         conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        rollback(conn)
         raise
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection, name: str | None = None) -> Iterator[str]:
+    """A savepoint inside the caller's transaction: undone on error, released on success."""
+    name = name or f"sp{next(_savepoints)}"
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield name
+    except BaseException:
+        rollback_to(conn, name)
+        raise
+    if not conn.in_transaction:  # a statement failed, was caught, and took it all back
+        raise sqlite3.OperationalError("transaction was rolled back")
+    conn.execute(f"RELEASE {name}")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is left of the transaction; never raises over the caller's error."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def rollback_to(conn: sqlite3.Connection, name: str) -> None:
+    """Undo and drop savepoint ``name`` if the transaction still exists."""
+    if not conn.in_transaction:
+        return  # SQLite rolled everything back already
+    try:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+    except sqlite3.Error:
+        rollback(conn)  # half a transaction must never be committed later
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:

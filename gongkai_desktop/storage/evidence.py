@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from io import BufferedIOBase
 from pathlib import Path
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, TooLarge, WorkspaceError
-from gongkai_desktop.storage.db import now, to_text
+from gongkai_desktop.storage.db import now, savepoint, to_text
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.storage.names import candidates
 
@@ -95,8 +96,7 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
     digest = hashlib.sha256()
     size = 0
     head = b""
-    conn.execute("SAVEPOINT blob_in")
-    try:
+    with savepoint(conn) as point:
         for seq, chunk in enumerate(chunks):
             size += len(chunk)
             if size > limit:
@@ -113,17 +113,12 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
         sha = digest.hexdigest()
         existing = conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
         if existing:
-            conn.execute("ROLLBACK TO blob_in")  # drop the duplicate chunks just written
+            conn.execute(f"ROLLBACK TO {point}")  # drop the duplicate chunks just written
             blob_id = int(existing[0])
         else:
             conn.execute("INSERT INTO blobs (id, sha256, size, created_at) VALUES (?, ?, ?, ?)",
                          (new_id, sha, size, to_text(now())))
             blob_id = int(new_id)
-        conn.execute("RELEASE blob_in")
-    except BaseException:
-        conn.execute("ROLLBACK TO blob_in")
-        conn.execute("RELEASE blob_in")
-        raise
     return StoredBlob(blob_id, sha, size, head)
 
 
@@ -214,7 +209,7 @@ def write_new_file(folder: Path, file_name: str, sha256: str, chunks: Iterator[b
         except FileExistsError:
             continue
         except OSError as exc:
-            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+            raise faults.os_error(exc, folder / file_name, "文件") from exc
         try:
             digest = hashlib.sha256()
             with handle:
@@ -225,7 +220,7 @@ def write_new_file(folder: Path, file_name: str, sha256: str, chunks: Iterator[b
                 raise WorkspaceError("佐证文件内容校验失败，工作区可能已损坏，未导出")
         except OSError as exc:
             target.unlink(missing_ok=True)
-            raise InvalidInput(f"无法写入文件夹“{folder}”：{exc.strerror or exc}") from exc
+            raise faults.os_error(exc, target, "文件") from exc
         except BaseException:
             target.unlink(missing_ok=True)
             raise

@@ -13,11 +13,13 @@ file left behind never blocks anybody.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
 from types import TracebackType
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import NotFound, WorkspaceError
 
 SUFFIX = ".lock"
@@ -118,14 +120,20 @@ def acquire(workspace: Path) -> WorkspaceLock:
     workspace = Path(workspace)
     if not workspace.is_file():  # no lock file beside a mistyped name
         raise NotFound(f"找不到工作区文件：{workspace}")
+    if not os.access(workspace, os.W_OK):  # said before a lock file is even tried
+        raise faults.read_only(workspace, workspace=True)
     path = lock_path(workspace)
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
     for _ in range(20):  # only repeats when a holder removed the file under us
         try:
             fd = os.open(path, flags, 0o644)
         except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise faults.read_only(workspace, workspace=True) from exc
+            if faults.is_disk_full(exc):
+                raise faults.disk_full(workspace, workspace=True) from exc
             raise WorkspaceError(
-                f"无法锁定工作区“{workspace.name}”（{exc.strerror or exc}），"
+                f"无法锁定工作区“{workspace.name}”（{faults.reason(exc)}），"
                 "请确认文件所在的文件夹可以写入") from exc
         try:
             if not _try_lock(fd):

@@ -11,7 +11,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from gongkai_desktop.errors import GongkaiError, WorkspaceError
+from gongkai_desktop import faults
+from gongkai_desktop.errors import GongkaiError, StorageFault, WorkspaceError
 from gongkai_desktop.storage import audit
 from gongkai_desktop.storage.db import now, transaction
 from gongkai_desktop.storage.schema import create_v1, create_v2, create_v3
@@ -46,9 +47,10 @@ def make_backup(conn: sqlite3.Connection, path: Path, old_version: int) -> Path:
             copy.close()
     except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
-        raise WorkspaceError(
-            f"升级工作区前无法保存备份（{target.name}），工作区未改动：{exc}"
-        ) from exc
+        target.with_name(target.name + "-journal").unlink(missing_ok=True)
+        mapped = faults.any_error(exc, target, "备份")
+        kind = type(mapped) if isinstance(mapped, StorageFault) else WorkspaceError
+        raise kind(f"升级工作区前无法保存备份（{target.name}），工作区未改动：{mapped}") from exc
     return target
 
 

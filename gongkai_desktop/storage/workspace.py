@@ -27,9 +27,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import (
     InvalidInput,
     NotFound,
+    ReadOnlyStorage,
     TooLarge,
     WorkspaceError,
 )
@@ -42,17 +44,6 @@ from gongkai_desktop.storage.names import safe_file_name
 MAX_PROFILE_TEXT = 100
 MAX_SETTING_BYTES = 1024 * 1024
 PROFILE_LABELS = {"officer": "负责人", "contact": "联系人", "phone": "联系电话"}
-
-
-def _map_sqlite_error(exc: sqlite3.Error) -> WorkspaceError:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return WorkspaceError("工作区正被其他程序或窗口占用，本次修改未保存，请稍后再试")
-    if "readonly" in text or "read-only" in text:
-        return WorkspaceError("工作区文件不可写（只读文件或只读位置），本次修改未保存")
-    if "full" in text:
-        return WorkspaceError("磁盘空间不足，本次修改未保存")
-    return WorkspaceError(f"工作区读写出错，本次修改未保存：{exc}")
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -116,9 +107,9 @@ class Workspace:
                 conn.close()
             cls._publish(temp, path)
         except sqlite3.Error as exc:
-            raise _map_sqlite_error(exc) from exc
+            raise faults.sqlite_error(exc, path, workspace=False) from exc
         except OSError as exc:
-            raise WorkspaceError(f"无法创建工作区“{path.name}”：{exc.strerror or exc}") from exc
+            raise faults.os_error(exc, path, "工作区") from exc
         finally:
             for leftover in (temp, *db.sidecars(temp)):
                 leftover.unlink(missing_ok=True)
@@ -160,8 +151,8 @@ class Workspace:
         """Open an existing workspace; a damaged, foreign or too new file is left untouched."""
         path = Path(path)
         version = db.inspect(path, migrations.latest_version())
-        if not readonly and not os.access(path, os.W_OK):
-            raise WorkspaceError(f"工作区文件“{path.name}”是只读的，只能以只读方式打开")
+        if not readonly and not db.writable(path):
+            raise faults.read_only(path, workspace=True)
         conn = db.connect(path, readonly=readonly)
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -207,19 +198,21 @@ class Workspace:
             try:
                 yield self._db
             except sqlite3.Error as exc:
-                raise _map_sqlite_error(exc) from exc
+                raise faults.sqlite_error(exc, self._path) from exc
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             if self._readonly:
-                raise WorkspaceError("工作区以只读方式打开，不能修改")
+                if db.writable(self._path):
+                    raise ReadOnlyStorage("工作区以只读方式打开，不能修改")
+                raise faults.read_only(self._path, workspace=True)
             conn = self._db
             try:
                 with db.transaction(conn):
                     yield conn
             except sqlite3.Error as exc:
-                raise _map_sqlite_error(exc) from exc
+                raise faults.sqlite_error(exc, self._path) from exc
 
     def _require_measure(self, measure_id: str) -> None:
         if measure_id not in self._order:
@@ -364,7 +357,8 @@ class Workspace:
         except FileNotFoundError as exc:
             raise NotFound(f"找不到文件：{source}") from exc
         except OSError as exc:
-            raise InvalidInput(f"无法读取文件“{source.name}”：{exc.strerror or exc}") from exc
+            raise InvalidInput(f"无法读取文件“{source.name}”：{faults.reason(exc, reading=True)}"
+                               ) from exc
         if not stat.S_ISREG(info.st_mode):
             raise InvalidInput(f"“{source.name}”不是普通文件，不能作为佐证材料")
         limit = self.max_evidence_bytes()
@@ -376,7 +370,8 @@ class Workspace:
                                              total=info.st_size, limit=limit, progress=progress)
                 return self._add_file_item(conn, measure_id, blob, display, None, actor)
         except OSError as exc:
-            raise InvalidInput(f"读取文件“{source.name}”失败：{exc.strerror or exc}") from exc
+            raise InvalidInput(f"读取文件“{source.name}”失败：{faults.reason(exc, reading=True)}"
+                               ) from exc
 
     def add_evidence_bytes(self, measure_id: str, data: bytes, name: str, *,
                            media_type: str | None = None, actor: str = "") -> EvidenceItem:

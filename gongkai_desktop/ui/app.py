@@ -28,13 +28,13 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gongkai_desktop import APP_NAME, __version__, paths
+from gongkai_desktop.logfile import LOG_FILE, file_handler, quiet_libraries
 from gongkai_desktop.ui import errors as ui_errors
 from gongkai_desktop.ui import style
 
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "gongkai"
-LOG_FILE = "gongkai.log"
 REPORT_SHOWN_ENV = "GONGKAI_REPORT_SHOWN"
 SHOWN_MARK = "GONGKAI_WINDOW_SHOWN"  # the window's first paint
 READY_MARK = "GONGKAI_WINDOW_READY"  # the plan tree's first paint, workspace open
@@ -143,42 +143,13 @@ def complete_configuration(app: QApplication) -> None:
         app.setWindowIcon(style.app_icon())
 
 
-class RotatingLog(logging.FileHandler):
-    """Size-based rotation like ``logging.handlers.RotatingFileHandler`` (``gongkai.log``,
-    ``.1`` … ``.N``), without importing that module (socket, pickle, queue) at start-up."""
-
-    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
-        super().__init__(path, encoding="utf-8")
-        self.max_bytes = max_bytes
-        self.backups = backups
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            if self.stream is not None and self.stream.tell() >= self.max_bytes:
-                self._rotate()
-        except OSError:
-            pass  # a log that cannot rotate still takes the message
-        super().emit(record)
-
-    def _rotate(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-        self.stream = None  # FileHandler reopens it on the next emit
-        base = Path(self.baseFilename)
-        for n in range(self.backups - 1, 0, -1):
-            older = base.with_name(f"{base.name}.{n}")
-            if older.exists():
-                os.replace(older, base.with_name(f"{base.name}.{n + 1}"))
-        os.replace(base, base.with_name(f"{base.name}.1"))
-
-
 def setup_logging() -> Path:
     """A rotating log file in the user data folder; errors name it to the user."""
     folder = paths.user_data_dir() / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
-    handler = RotatingLog(path, max_bytes=1_000_000, backups=3)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = file_handler(path)
+    quiet_libraries()
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -808,7 +808,10 @@ class MainWindow(QMainWindow):
         if session is None:
             self.setWindowTitle(APP_TITLE)
             return
-        self.setWindowTitle(f"{APP_TITLE} — {session.ws.profile.unit_name or session.ws.unit.name}")
+        name = session.ws.profile.unit_name or session.ws.unit.name
+        if session.ws.readonly:  # read-only media: the user sees why nothing can be changed
+            name += self.tr("（只读，不能修改）")
+        self.setWindowTitle(f"{APP_TITLE} — {name}")
 
     def _update_status_bar(self) -> None:
         if not self._built:
@@ -819,7 +822,8 @@ class MainWindow(QMainWindow):
                 label.setText("")
             return
         self.unit_label.setText(session.ws.profile.full_name or session.ws.unit.full_name)
-        self.file_label.setText(session.path.name)
+        self.file_label.setText(session.path.name + (self.tr("（只读）") if session.ws.readonly
+                                                     else ""))
         self.file_label.setToolTip(str(session.path))
         from gongkai_desktop.progress import tally
 

@@ -57,10 +57,13 @@ def open_session(path: Path, directory: UnitDirectory,
     ``release_session_lock``: the same file is never open for editing twice.
     """
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.db import writable
     from gongkai_desktop.storage.lock import acquire
     from gongkai_desktop.ui.session import Session
 
     path = Path(path)
+    if path.is_file() and not writable(path):
+        return _read_only_session(path, directory, parent)
     try:
         if not path.is_file():
             raise NotFound(f"找不到工作区文件：{path}")
@@ -85,6 +88,27 @@ def open_session(path: Path, directory: UnitDirectory,
         return None
     setattr(session, _LOCK_ATTRIBUTE, lock)
     return session
+
+
+def _read_only_session(path: Path, directory: UnitDirectory,
+                       parent: QWidget | None) -> Session | None:
+    """A workspace on read-only media (a CD, a write-protected stick): shown read-only,
+    without a lock (nobody can write there) and without any file created beside it."""
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.ui.session import Session
+
+    try:
+        ws = Workspace.open(path, readonly=True)
+    except Exception as exc:
+        log.info("cannot open %s read-only: %s", path, exc)
+        show_error(parent, exc, _tr(OPEN_TITLE))
+        return None
+    try:
+        return Session(ws, directory)
+    except Exception as exc:
+        ws.close()
+        show_error(parent, exc, _tr(OPEN_TITLE))
+        return None
 
 
 _LOCK_ATTRIBUTE = "_workspace_lock"

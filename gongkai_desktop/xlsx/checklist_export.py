@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, faults
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import (
     Area,
@@ -36,6 +36,7 @@ from gongkai_desktop.model import (
 from gongkai_desktop.roles import must_report
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx.cells import xml_value
+from gongkai_desktop.xlsx.save import save_workbook
 from gongkai_desktop.xlsx.units_text import join_units
 
 _EDITABLE_FILL = PatternFill("solid", fgColor="FFF8DC")
@@ -293,12 +294,15 @@ def _save(wb: Any, out: Path) -> None:
         handle, temp_name = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=out.parent)
         os.close(handle)
         temp = Path(temp_name)
-        wb.save(temp)
+        save_workbook(wb, temp)
         os.replace(temp, out)
     except PermissionError as exc:
-        raise InvalidInput(f"无法写入“{out.name}”：文件可能正在Excel中打开，请关闭后重试") from exc
+        if out.exists() and os.access(out.parent, os.W_OK):  # Windows: open in Excel
+            raise InvalidInput(f"无法写入“{out.name}”：文件可能正在Excel中打开，请关闭后重试"
+                               ) from exc
+        raise faults.os_error(exc, out, "Excel清单") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法写入“{out.name}”：{exc.strerror or exc}") from exc
+        raise faults.os_error(exc, out, "Excel清单") from exc
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
