@@ -227,7 +227,7 @@ def test_receipt_from_a_key_other_than_the_pinned_office_key(
         capsys: pytest.CaptureFixture[str]) -> None:
     wz, _fl, sup = units
     run(capsys, "bundle", "export", wz, "-o", tmp_path / "1.gkbundle")
-    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle")
+    run(capsys, "bundle", "import", sup, tmp_path / "1.gkbundle", *accepting(WZ_KEY))
     genuine = tmp_path / "回执.gkreceipt"
     run(capsys, "bundle", "receipt", sup, "--unit", "万州区", "-o", genuine)
     office = group_fingerprint(OFFICE_KEY.fingerprint())
@@ -238,7 +238,7 @@ def test_receipt_from_a_key_other_than_the_pinned_office_key(
     with Workspace.open(fake) as ws:
         save_identity(ws, impostor)
     run(capsys, "bundle", "export", wz, "-o", tmp_path / "2.gkbundle")
-    run(capsys, "bundle", "import", fake, tmp_path / "2.gkbundle")
+    run(capsys, "bundle", "import", fake, tmp_path / "2.gkbundle", *accepting(WZ_KEY))
     forged = tmp_path / "伪造.gkreceipt"
     assert run(capsys, "bundle", "receipt", fake, "--unit", "万州区", "-o", forged)[0] == 0
     before = _dump(wz)
@@ -269,7 +269,8 @@ def test_receipts_for_another_unit_or_with_an_expired_certificate_are_refused(
     wz, fl, sup = units
     for unit, ws in (("万州区", wz), ("涪陵区", fl)):
         run(capsys, "bundle", "export", ws, "-o", tmp_path / f"{unit}.gkbundle")
-        run(capsys, "bundle", "import", sup, tmp_path / f"{unit}.gkbundle")
+        run(capsys, "bundle", "import", sup, tmp_path / f"{unit}.gkbundle",
+            *accepting(WZ_KEY, FL_KEY))
         run(capsys, "bundle", "receipt", sup, "--unit", unit, "-o", tmp_path / f"{unit}.gkreceipt")
     office = group_fingerprint(OFFICE_KEY.fingerprint())
     now = dt.datetime.now(dt.UTC)

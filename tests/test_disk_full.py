@@ -188,7 +188,7 @@ def test_backup_disk_full_os(capsys: pytest.CaptureFixture[str], ws: Path, out: 
 def test_receipt_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gongkai_desktop.bundle.importer import import_bundles
     from gongkai_desktop.bundle.receipt import write_receipt
-    from tests.bundle_fixtures import SUPERVISOR, export, key_of, make_supervisor
+    from tests.bundle_fixtures import SUPERVISOR, export, key_of, keys_in, make_supervisor
 
     unit = unit_workspace(tmp_path / "万州区.gkws")
     with Workspace.open(unit) as w:
@@ -196,7 +196,7 @@ def test_receipt_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     out = tmp_path / "回执"
     out.mkdir()
     with make_supervisor(tmp_path / "办公厅.gkws") as sup:
-        import_bundles(sup, [bundle])
+        import_bundles(sup, [bundle], accept_keys=keys_in([bundle]))
         before = snapshot(sup.path)
         fill_disk(monkeypatch, out, budget=10)
         with pytest.raises(DiskFull, match=r"磁盘空间不足.*回执\.gkreceipt"):
@@ -227,16 +227,17 @@ def test_real_tiny_disk(capsys: pytest.CaptureFixture[str], ws: Path, tmp_path: 
 
 def test_bundle_import_workspace_disk_full(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.bundle_fixtures import export, make_supervisor
+    from tests.bundle_fixtures import export, keys_in, make_supervisor
 
     with Workspace.open(unit_workspace(tmp_path / "万州区.gkws")) as w:
         w.add_evidence_bytes("1.1.1", os.urandom(600_000), "照片.bin")
         bundle = export(w, tmp_path / "万州区.gkbundle").files[0]
+    key = keys_in([bundle])[0]
     sup = tmp_path / "办公厅.gkws"
     make_supervisor(sup).close()
     before, files = snapshot(sup), listing(tmp_path)
     limit_workspace_pages(monkeypatch)
-    code, out, err = run(capsys, "bundle", "import", sup, bundle)
+    code, out, err = run(capsys, "bundle", "import", sup, bundle, "--accept-key", key)
     assert code != 0
     assert out.count("\n") == 1 and "磁盘空间不足" in out and "办公厅.gkws" in out, out
     assert "Traceback" not in err and "savepoint" not in out + err

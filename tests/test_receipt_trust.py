@@ -39,6 +39,7 @@ from tests.bundle_fixtures import (
     export,
     fill_a,
     identity,
+    keys_in,
     make_supervisor,
     make_unit,
 )
@@ -77,7 +78,7 @@ def sup(tmp_path: Path) -> Iterator[Workspace]:
 def sent(tmp_path: Path, unit_a: Workspace, sup: Workspace) -> Path:
     """万州区 exported bundle 1 and the office imported it; returns the bundle file."""
     bundle = export(unit_a, tmp_path / "1.gkbundle")
-    import_bundle(sup, bundle.files)
+    import_bundle(sup, bundle.files, accept_keys=keys_in(bundle.files))
     return bundle.files[0]
 
 
@@ -131,7 +132,7 @@ def test_a_fresh_key_claiming_to_be_the_office_is_refused(
     # The attacker got hold of the bundle (e.g. a forwarded mail), made a workspace for
     # 市政府办公厅 and a key with the office's names, imported the bundle, wrote a receipt.
     with make_supervisor(tmp_path / "假办公厅.gkws") as fake:
-        import_bundle(fake, [sent])
+        import_bundle(fake, [sent], accept_keys=keys_in([sent]))
         forged = tmp_path / "伪造回执.gkreceipt"
         impostor = fresh_key()
         write_receipt(fake, "500101", impostor, forged)
@@ -145,7 +146,7 @@ def test_a_fresh_key_on_a_newer_bundle_cannot_replace_the_genuine_receipt(
         tmp_path: Path, pinned: Workspace, sup: Workspace) -> None:
     pinned.update_record("2.1.2", explanation="第二次", actor="张三")
     bundle = export(pinned, tmp_path / "2.gkbundle")
-    import_bundle(sup, bundle.files)
+    import_bundle(sup, bundle.files, accept_keys=keys_in(bundle.files))
     forged = tmp_path / "2.gkreceipt"
     write_receipt(sup, "500101", fresh_key(), forged)  # even from the office's own workspace
     refused(pinned, forged, OfficeKeyNotAccepted)
@@ -155,7 +156,8 @@ def test_a_fresh_key_on_a_newer_bundle_cannot_replace_the_genuine_receipt(
 def test_the_office_changes_its_key_explicitly_and_the_old_one_stays_as_history(
         tmp_path: Path, pinned: Workspace, sup: Workspace) -> None:
     pinned.update_record("2.1.2", explanation="第二次", actor="张三")
-    import_bundle(sup, export(pinned, tmp_path / "2.gkbundle").files)
+    files = export(pinned, tmp_path / "2.gkbundle").files
+    import_bundle(sup, files, accept_keys=keys_in(files))
     new_key = fresh_key(signer="新经办人")
     receipt = write_receipt(sup, "500101", new_key, tmp_path / "2.gkreceipt")
     assert receipt.sequence == 2
@@ -168,7 +170,8 @@ def test_the_office_changes_its_key_explicitly_and_the_old_one_stays_as_history(
     assert new.source is OfficeKeySource.CHANGED and "起停用" in old.describe()
     # From now on the old key is the stranger.
     pinned.update_record("2.1.2", explanation="第三次", actor="张三")
-    import_bundle(sup, export(pinned, tmp_path / "3.gkbundle").files)
+    files = export(pinned, tmp_path / "3.gkbundle").files
+    import_bundle(sup, files, accept_keys=keys_in(files))
     write_receipt(sup, "500101", OFFICE_KEY, tmp_path / "3.gkreceipt")
     refused(pinned, tmp_path / "3.gkreceipt", OfficeKeyNotAccepted, "不是用已确认的")
 
@@ -206,7 +209,8 @@ def test_a_truncated_receipt_is_refused(genuine: Path, unit_a: Workspace, tmp_pa
 def test_a_receipt_for_another_unit_is_refused_even_from_the_pinned_office(
         tmp_path: Path, pinned: Workspace, sup: Workspace) -> None:
     with make_unit(tmp_path / "涪陵区.gkws", UNIT_B) as fl:
-        import_bundle(sup, export(fl, tmp_path / "fl.gkbundle").files)
+        files = export(fl, tmp_path / "fl.gkbundle").files
+        import_bundle(sup, files, accept_keys=keys_in(files))
     write_receipt(sup, "500102", OFFICE_KEY, tmp_path / "fl.gkreceipt")
     refused(pinned, tmp_path / "fl.gkreceipt", InvalidInput, "是给“涪陵区”的，不是本单位")
     # Relabelled for 万州区 by the office key itself, it still names a bundle we never sent.
@@ -284,7 +288,8 @@ def test_a_later_receipt_for_the_same_bundle_comes_last(genuine: Path, pinned: W
 def test_an_old_receipt_for_an_older_bundle_keeps_the_newest_shown(
         tmp_path: Path, genuine: Path, unit_a: Workspace, sup: Workspace) -> None:
     unit_a.update_record("2.1.2", explanation="第二次", actor="张三")
-    import_bundle(sup, export(unit_a, tmp_path / "2.gkbundle").files)
+    files = export(unit_a, tmp_path / "2.gkbundle").files
+    import_bundle(sup, files, accept_keys=keys_in(files))
     write_receipt(sup, "500101", OFFICE_KEY, tmp_path / "2.gkreceipt")
     import_receipt(unit_a, tmp_path / "2.gkreceipt", accept_key=OFFICE_FP)
     import_receipt(unit_a, genuine)  # the receipt for bundle 1 arrives late

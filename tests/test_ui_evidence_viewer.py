@@ -142,5 +142,6 @@ def test_viewer_fits_a_small_screen(session, qtbot, tmp_path) -> None:  # noqa: 
     item = session.ws.add_evidence_file("1.1.1", make_png(tmp_path / "图.png"))
     viewer = unit_viewer(session, item)
     qtbot.addWidget(viewer)
+    loaded(viewer, qtbot)  # no copy may still run when the next test starts
     area = viewer.screen().availableGeometry()
     assert viewer.width() <= area.width() and viewer.height() <= area.height()

@@ -171,7 +171,7 @@ def test_the_first_receipt_asks_to_accept_the_office_key(
     unit_actions = bundle_actions.install(unit_window)
     sent = export(session.ws, tmp_path / "万州区.gkbundle",
                   identity("重庆市万州区人民政府", "张三")).files[0]
-    import_bundles(office.ws, [sent])
+    import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
     out = tmp_path / "回执.gkreceipt"
     office_key = identity("重庆市人民政府办公厅", "王五")
     write_receipt(office.ws, "500101", office_key, out)
@@ -225,7 +225,7 @@ def test_two_receipts_opened_together_ask_once(
     for n in (1, 2):
         session.ws.update_record("1.1.1", explanation=f"第{n}次", actor="张三")
         sent = export(session.ws, tmp_path / f"{n}.gkbundle", unit_key)
-        import_bundles(office.ws, list(sent.files))
+        import_bundles(office.ws, list(sent.files), accept_keys=keys_in(list(sent.files)))
         files.append(tmp_path / f"{n}.gkreceipt")
         write_receipt(office.ws, "500101", office_key, files[-1])
     bundle_actions.handle_file_arguments(unit_window, files)
@@ -246,14 +246,14 @@ def test_a_receipt_from_another_key_shows_both_fingerprints(
     unit_actions = bundle_actions.install(unit_window)
     sent = export(session.ws, tmp_path / "万州区.gkbundle",
                   identity("重庆市万州区人民政府", "张三")).files[0]
-    import_bundles(office.ws, [sent])
+    import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
     genuine_key = identity("重庆市人民政府办公厅", "王五")
     write_receipt(office.ws, "500101", genuine_key, tmp_path / "真.gkreceipt")
     import_receipt(session.ws, tmp_path / "真.gkreceipt", accept_key=genuine_key.fingerprint())
     impostor = SigningIdentity.generate("重庆市人民政府办公厅", "王五", PASSPHRASE)
     session.ws.update_record("1.1.1", explanation="第二次", actor="张三")
     sent = export(session.ws, tmp_path / "2.gkbundle", identity("重庆市万州区人民政府", "张三"))
-    import_bundles(office.ws, list(sent.files))
+    import_bundles(office.ws, list(sent.files), accept_keys=keys_in(list(sent.files)))
     write_receipt(office.ws, "500101", impostor, tmp_path / "假.gkreceipt")
     before = dump(session.ws)
     unit_actions.import_receipt_file(tmp_path / "假.gkreceipt")
