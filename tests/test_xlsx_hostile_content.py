@@ -28,7 +28,7 @@ from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx.cells import xml_text
 from gongkai_desktop.xlsx.safety import open_workbook
-from tests.bundle_fixtures import UNIT_A, export, make_supervisor, make_unit
+from tests.bundle_fixtures import UNIT_A, export, keys_in, make_supervisor, make_unit
 from tests.test_xlsx_hostile import BILLION_LAUGHS, _plain_workbook, _rewrite
 
 CONTROLS = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\t\n\r")  # NUL: refused
@@ -131,7 +131,7 @@ def test_consolidation_xlsx_with_control_characters_from_a_unit(tmp_path: Path) 
         bundle = export(unit, tmp_path / "wz.gkbundle").files[0]
     out = tmp_path / "汇总.xlsx"
     with make_supervisor(tmp_path / "sup.gkws") as sup:
-        assert import_bundle(sup, [bundle]).outcome is Outcome.IMPORTED
+        assert import_bundle(sup, [bundle], accept_keys=keys_in([bundle])).outcome is Outcome.IMPORTED
         consolidation_workbook(sup, UnitDirectory.load(), out, today=dt.date(2021, 9, 1))
     wb = openpyxl.load_workbook(out)
     cells = [c for ws_ in wb.worksheets for row in ws_.iter_rows() for c in row]
