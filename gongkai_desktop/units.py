@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import paths
+from gongkai_desktop import faults, paths
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import Unit, UnitType
 
@@ -94,7 +94,8 @@ class UnitDirectory:
         except FileNotFoundError as exc:
             raise NotFound(f"找不到单位名录文件：{source}") from exc
         except OSError as exc:
-            raise InvalidInput(f"无法读取单位名录文件 {source}：{exc.strerror or exc}") from exc
+            why = faults.reason(exc, reading=True)
+            raise InvalidInput(f"无法读取单位名录文件 {source}：{why}") from exc
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:

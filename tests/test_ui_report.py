@@ -449,12 +449,29 @@ def certs(cert: Path | list[Path] | None) -> list[Path]:
 def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | list[Path] | None,
            monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str, str]],
            messages: list[Message]) -> Message:
+    """验证报告 as an officer does it: choose the PDF (checked at once, no certificate
+    asked), then, when given, add the certificates (checked again). What the dialog
+    shows comes back as a Message: its verdict line, its lines, the colour as an icon."""
+    from PySide6.QtWidgets import QMessageBox
+
+    a = acts(window)
+    if a.verify_dialog is not None:
+        a.verify_dialog.close()
+        QApplication.processEvents()
     answer(monkeypatch, "open_file_name", str(pdf), seen=asked)
-    answer(monkeypatch, "open_file_names", [str(c) for c in certs(cert)], seen=asked)
-    count = len(messages)
-    acts(window).verify_action.trigger()
-    qtbot.waitUntil(lambda: len(messages) > count, timeout=10000)
-    return messages[-1]
+    a.verify_action.trigger()
+    dialog = a.verify_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.check is not None and not dialog.busy, timeout=10000)
+    if certs(cert):
+        dialog.check = None
+        dialog.add_certs(certs(cert))
+        qtbot.waitUntil(lambda: dialog.check is not None and not dialog.busy, timeout=10000)
+    check = dialog.check
+    assert check is not None and dialog.result_text.toPlainText() == "\n".join(check.lines)
+    word = dialog.verdict_label.text().split("　")[0]
+    icon = QMessageBox.Icon.Information if check.passed else QMessageBox.Icon.Warning
+    return Message(f"报告{word}", dialog.result_text.toPlainText(), icon)
 
 
 def test_verify_action_says_intact_or_altered(window: MainWindow, report_pdf: Path, qtbot,
@@ -571,6 +588,31 @@ def test_expiring_certificate_offers_renewal_before_signing(
     count = len(labels)
     assert a.ask_signing_passphrase(window, session) is None
     assert choices == [["续期…", "取消"]] and len(labels) == count
+
+
+def test_verify_dialog_reports_an_unsigned_pdf_without_asking_for_a_certificate(
+        window: MainWindow, tmp_path: Path, qtbot, asked: list[tuple[str, str]],
+        messages: list[Message], monkeypatch: pytest.MonkeyPatch, artifacts_dir: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    plain = tmp_path / "未签名.pdf"
+    pdf = canvas.Canvas(str(plain))
+    pdf.drawString(72, 720, "no signature")
+    pdf.save()
+    answer(monkeypatch, "open_file_name", str(plain), seen=asked)
+    acts(window).verify_action.trigger()
+    dialog = acts(window).verify_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.check is not None, timeout=10000)
+    assert asked == [("open_file_name", "选择要验证的报告")]  # no certificate asked for
+    assert dialog.verdict_label.text().startswith("没有签名")
+    assert "文件没有电子签名" in dialog.result_text.toPlainText()
+    assert dialog.no_cert.isChecked() and not dialog.cert_view.isEnabled()
+    area = dialog.screen().availableGeometry()
+    assert dialog.width() <= area.width() and dialog.height() <= area.height()
+    assert messages == []
+    save_shot(dialog, artifacts_dir, "verify_dialog_unsigned")
+    dialog.close()
 
 
 def test_verify_with_no_file_chosen_does_nothing(window: MainWindow,

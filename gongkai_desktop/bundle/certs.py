@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.signing.validity import period_problem
@@ -90,7 +91,8 @@ def load_certificate_file(path: Path) -> CertificateInfo:
     except FileNotFoundError as exc:
         raise NotFound(f"找不到证书文件：{path}") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法读取证书文件“{path.name}”：{exc.strerror or exc}") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取证书文件“{path.name}”：{why}") from exc
     if data.lstrip().startswith(b"-----BEGIN"):
         try:
             data = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai_desktop import faults
 from gongkai_desktop.bundle.format import (
     ALL_TABLES,
     APPLICATION_ID,
@@ -80,7 +81,8 @@ def _check_file(path: Path, limits: Limits) -> int:
         with path.open("rb") as handle:
             header = handle.read(100)
     except OSError as exc:
-        raise InvalidInput(f"无法读取数据包“{name}”：{exc.strerror or exc}") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取数据包“{name}”：{why}") from exc
     if size > limits.file_bytes:
         raise UnsafeInput(f"数据包“{name}”过大（{size / MIB:.0f} MB），超过上限"
                           f" {limits.file_bytes / MIB:.0f} MB，未导入")

@@ -201,7 +201,8 @@ def read_receipt(path: Path) -> Receipt:
     except FileNotFoundError as exc:
         raise NotFound(f"找不到回执文件：{path}") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法读取回执文件“{path.name}”：{exc.strerror or exc}") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取回执文件“{path.name}”：{why}") from exc
     try:
         outer = loads_limited(raw, max_depth=2, max_bytes=MAX_BYTES, message=BROKEN)
         if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from PIL import Image
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,8 @@ def set_seal_file(ws: SealStore, path: Path) -> SealInfo:
     except FileNotFoundError as exc:
         raise NotFound(f"找不到文件：{path}") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法读取图片“{path.name}”：{exc.strerror or exc}") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取图片“{path.name}”：{why}") from exc
     return set_seal(ws, data)
 
 

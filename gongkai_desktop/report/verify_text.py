@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.signing.validity import date_text
@@ -97,7 +98,8 @@ def _read_certificate(path: Path) -> bytes:
     except FileNotFoundError:
         raise NotFound(f"找不到证书文件：{path}") from None
     except OSError as exc:
-        raise InvalidInput(f"无法读取证书文件：{path}（{exc.strerror or exc}）") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取证书文件：{path}（{why}）") from exc
 
 
 def check_report_file(pdf: Path, cert_files: Sequence[Path] = ()) -> ReportCheck:

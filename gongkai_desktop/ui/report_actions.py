@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
-from gongkai_desktop.ui import errors as ui_errors
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
@@ -39,6 +38,7 @@ if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
     from gongkai_desktop.ui.report_preview import ReportPreviewDialog
     from gongkai_desktop.ui.session import Session
     from gongkai_desktop.ui.signing_dialogs import CreateIdentityDialog, SigningCertificateDialog
+    from gongkai_desktop.ui.verify_dialog import VerifyReportDialog
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,6 @@ def build_summary(result: BuildResult) -> str:
     return text
 
 
-def verification_title(v: PdfVerification) -> str:
-    from gongkai_desktop.report.verify_text import verdict
-
-    return _tr("报告{verdict}").format(verdict=verdict(v))
-
-
 class ReportActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -102,6 +96,7 @@ class ReportActions(QObject):
         self.create_dialog: CreateIdentityDialog | None = None
         self.last_result: BuildResult | None = None
         self.last_verification: PdfVerification | None = None
+        self.verify_dialog: VerifyReportDialog | None = None
 
         self.edit_action = QAction(self.tr("编写自查报告(&W)…"), self)
         self.edit_action.setStatusTip(self.tr("填写自查报告的标题、正文三部分、落款日期和印章"))
@@ -311,38 +306,37 @@ class ReportActions(QObject):
 
     # ---- verifying ---------------------------------------------------------------------------
 
-    def verify_report(self) -> Operation[Any] | None:
+    def verify_report(self) -> VerifyReportDialog | None:
+        """验证报告: choose the report, then the dialog checks it and offers certificates."""
+        if self.verify_dialog is not None:
+            self.verify_dialog.raise_()
+            self.verify_dialog.activateWindow()
+            return self.verify_dialog
         pdf = prompts.open_file_name(self.window, self.tr("选择要验证的报告"),
                                      str(self._start_folder()), self.tr(PDF_FILTER))
         if not pdf:
             return None
         self.folder = Path(pdf).parent
-        certs = prompts.open_file_names(
-            self.window, self.tr("选择受信任的证书（.cer）以确认签名人：报送单位的，有会签时"
-                                 "连同会签单位的一起选；不核对证书请点“取消”"),
-            str(self.folder), self.tr(CERT_FILTER))
-        return self.verify_file(Path(pdf), [Path(c) for c in certs])
+        return self.verify_file(Path(pdf))
 
-    def verify_file(self, pdf: Path, certs: Sequence[Path] = ()) -> Operation[Any] | None:
-        """Check off the UI thread with the core the command line's `verify` uses."""
+    def verify_file(self, pdf: Path, certs: Sequence[Path] = ()) -> VerifyReportDialog:
+        """The 验证报告 dialog on ``pdf`` (checked at once, with ``certs`` if given)."""
+        from gongkai_desktop.ui.verify_dialog import VerifyReportDialog
 
-        def work(_progress: Progress) -> ReportCheck:
-            from gongkai_desktop.report.verify_text import check_report_file
-
-            return check_report_file(pdf, certs)
-
-        def done(check: ReportCheck) -> None:
+        def checked(check: ReportCheck) -> None:
             self.last_verification = check.result
-            self.show_verification(check)
 
-        return run_operation(self.window, self.tr("正在验证报告…"), work, on_success=done,
-                             cancellable=False)
-
-    def show_verification(self, check: ReportCheck) -> None:
-        """The same lines `verify FILE.pdf` prints."""
-        icon = QMessageBox.Icon.Information if check.passed else QMessageBox.Icon.Warning
-        ui_errors.show_message(self.window, verification_title(check.result),
-                               "\n".join(check.lines), icon)
+        dialog = self.verify_dialog or VerifyReportDialog(self.window, pdf.parent, checked)
+        if self.verify_dialog is None:
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda *_: setattr(self, "verify_dialog", None))
+            self.verify_dialog = dialog
+        dialog.show()
+        if certs:
+            dialog.cert_model.setStringList([str(c) for c in certs])
+            dialog.with_cert.setChecked(True)
+        dialog.set_pdf(pdf)
+        return dialog
 
     # ---- signing certificate -----------------------------------------------------------------
 

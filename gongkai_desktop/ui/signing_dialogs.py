@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop import faults
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error, show_info
@@ -145,7 +146,7 @@ def export_certificate(parent: QWidget, session: Session) -> Path | None:
         out.write_bytes(cert.public_bytes(Encoding.DER))
     except OSError as exc:
         show_error(parent, InvalidInput(_tr("无法写入证书文件：{path}（{why}）").format(
-            path=out, why=exc.strerror or exc)))
+            path=out, why=faults.reason(exc))))
         return None
     show_info(parent, _tr("已导出证书"), _tr(
         "已导出证书：\n{path}\n\n请把该文件交给接收报告的单位（如市政府办公厅），"
@@ -337,7 +338,7 @@ class ImportIdentityDialog(QDialog):
             save_identity(self.session.ws, identity, self.chosen_passphrase()[0])
         except OSError as exc:
             show_error(self, InvalidInput(self.tr("无法读取证书文件：{why}").format(
-                why=exc.strerror or exc)), self.tr("没有导入证书"))
+                why=faults.reason(exc, reading=True))), self.tr("没有导入证书"))
             return None
         except Exception as exc:
             show_error(self, exc, self.tr("没有导入证书"))

@@ -24,6 +24,7 @@ import openpyxl
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge, UnsafeInput
 
 MIB = 1024 * 1024
@@ -85,7 +86,8 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     except IsADirectoryError as exc:
         raise InvalidInput(f"“{path.name}”是文件夹，{NOT_XLSX}") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法读取文件“{path.name}”：{exc.strerror or exc}") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取文件“{path.name}”：{why}") from exc
     if len(data) > limits.file_bytes:
         raise TooLarge(f"文件“{path.name}”超过 {limits.file_bytes // MIB} MB，不予读取")
     return data
