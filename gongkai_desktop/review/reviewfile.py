@@ -1,0 +1,285 @@
+"""The review file (``.gkreview``): the office's signed verdicts on one unit's bundle.
+
+Shaped like a receipt: small JSON with a canonical JSON ``body``, the office's
+signature over it and its certificate. The body names the unit, the plan, the
+reviewed bundle (the unit's latest the office imported: sequence and hash) and every
+current verdict with its comment. For the unit it is hostile input: size and nesting
+limits, exact keys, the signature checked before the body is parsed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gongkai_desktop import __version__
+from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
+from gongkai_desktop.bundle.supervisor import SupervisorView
+from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
+from gongkai_desktop.model import Unit, UnitType
+from gongkai_desktop.review.jsonsafe import loads_limited
+from gongkai_desktop.review.states import MAX_COMMENT, Verdict
+from gongkai_desktop.review.verdicts import OfficeVerdict, current_verdicts
+from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
+from gongkai_desktop.storage import Workspace, db, safe_file_name
+
+SUFFIX = ".gkreview"
+FORMAT_NAME = "gongkai-review"
+FORMAT_VERSION = 1
+MAX_BYTES = 16 * 1024 * 1024  # 5,000 verdicts with long comments fit many times over
+MAX_DEPTH = 6
+MAX_VERDICTS = 20_000
+BROKEN = "整改意见文件无效（已损坏、被改动，或不是本程序生成的文件）"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_MEASURE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
+
+
+@dataclass(frozen=True, slots=True)
+class FileVerdict:
+    verdict_id: str
+    measure_id: str
+    verdict: Verdict
+    comment: str
+    reviewed_at: dt.datetime
+    sequence: int  # the bundle it was given on
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFile:
+    unit: Unit
+    office: Unit
+    officer: str
+    plan_id: str
+    sequence: int  # the reviewed bundle
+    bundle_hash: str
+    issued_at: dt.datetime
+    verdicts: tuple[FileVerdict, ...]
+    cert: CertificateInfo
+    body: str  # as signed
+
+    @property
+    def review_hash(self) -> str:
+        return sha256_hex(self.body.encode("utf-8"))
+
+    @property
+    def signer(self) -> str:
+        return self.cert.signer or self.cert.unit
+
+
+def default_review_name(unit_name: str, sequence: int) -> str:
+    return safe_file_name(f"{unit_name}-整改意见-序号{sequence}{SUFFIX}")
+
+
+def _unit_dict(unit: Unit) -> dict[str, str]:
+    return {"id": unit.id, "name": unit.name, "full_name": unit.full_name,
+            "type": UnitType(unit.type).value}
+
+
+def _verdict_dict(v: OfficeVerdict) -> dict[str, Any]:
+    return {"id": v.verdict_id, "measure": v.measure_id, "verdict": v.verdict.value,
+            "comment": v.comment, "reviewed_at": db.to_text(v.reviewed_at),
+            "sequence": v.bundle_sequence}
+
+
+def review_bytes(ws: Workspace, unit_id: str, identity: SigningIdentity,
+                 verdicts: list[OfficeVerdict] | None = None) -> tuple[bytes, str, int]:
+    """The signed file's bytes, the unit's name and the reviewed bundle's sequence."""
+    imported = SupervisorView(ws).unit(unit_id)
+    if verdicts is None:
+        verdicts = list(current_verdicts(ws, unit_id).values())
+    if not verdicts:
+        raise NotFound(f"尚未审核“{imported.unit.name}”的任何举措，没有可导出的整改意见")
+    order = {m.id: n for n, m in enumerate(ws.plan.measures())}
+    verdicts = sorted(verdicts, key=lambda v: order.get(v.measure_id, len(order)))
+    certificate = identity.certificate_der()
+    body = canonical_json({
+        "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+        "unit": _unit_dict(imported.unit), "plan": ws.plan.info.id,
+        "office": {**_unit_dict(ws.unit), "officer": ws.profile.officer},
+        "bundle": {"sequence": imported.sequence, "hash": imported.bundle_hash},
+        # Microseconds: two reviews of one afternoon must keep their order on the unit's side.
+        "issued_at": dt.datetime.now().astimezone().isoformat(timespec="microseconds"),
+        "app_version": __version__,
+        "certificate_sha256": sha256_hex(certificate),
+        "verdicts": [_verdict_dict(v) for v in verdicts],
+    })
+    data = json.dumps({
+        "format": FORMAT_NAME, "body": body,
+        "signature": base64.b64encode(identity.sign_bytes(body.encode("utf-8"))).decode(),
+        "certificate": base64.b64encode(certificate).decode(),
+    }, ensure_ascii=False, indent=1).encode("utf-8")
+    return data, imported.unit.name, imported.sequence
+
+
+def write_file(out: Path, data: bytes) -> None:
+    """Written beside the target, flushed to disk, then renamed: never half a file."""
+    if not out.parent.is_dir():
+        raise NotFound(f"保存位置不存在：{out.parent}")
+    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, out)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise InvalidInput(f"无法写入整改意见文件：{out}（{exc.strerror or exc}）") from exc
+
+
+def write_review(ws: Workspace, unit_id: str, identity: SigningIdentity, out: Path) -> Path:
+    """One unit's review file at ``out`` (a folder: named after the unit)."""
+    data, name, sequence = review_bytes(ws, unit_id, identity)
+    out = Path(out)
+    if out.is_dir():
+        out = out / default_review_name(name, sequence)
+    write_file(out, data)
+    return out
+
+
+def write_all_reviews(ws: Workspace, identity: SigningIdentity, folder: Path,
+                      progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """One file per reviewed unit in ``folder``, named by unit."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotFound(f"文件夹不存在：{folder}")
+    by_unit: dict[str, list[OfficeVerdict]] = {}
+    for (unit_id, _m), verdict in current_verdicts(ws).items():
+        by_unit.setdefault(unit_id, []).append(verdict)
+    if not by_unit:
+        raise NotFound("尚未审核任何单位，没有可导出的整改意见")
+    written = []
+    for n, (unit_id, verdicts) in enumerate(sorted(by_unit.items()), 1):
+        data, name, sequence = review_bytes(ws, unit_id, identity, verdicts)
+        out = folder / default_review_name(name, sequence)
+        write_file(out, data)
+        written.append(out)
+        if progress is not None:
+            progress(n, len(by_unit))
+    return written
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _text(raw: Any, limit: int, *, empty: bool = False) -> str:
+    if not isinstance(raw, str) or len(raw) > limit or (not empty and not raw.strip()):
+        raise _Bad("text")
+    if any(ord(c) < 32 and c not in "\n\t" for c in raw):
+        raise _Bad("control")
+    return raw
+
+
+def _moment(raw: Any) -> dt.datetime:
+    value = dt.datetime.fromisoformat(_text(raw, 40))
+    if value.tzinfo is None:
+        raise _Bad("time")
+    return value
+
+
+def _unit(raw: Any, extra: frozenset[str] = frozenset()) -> Unit:
+    if not isinstance(raw, dict) or set(raw) != {"id", "name", "full_name", "type", *extra}:
+        raise _Bad("unit")
+    return Unit(_text(raw["id"], 200), _text(raw["name"], 200), _text(raw["full_name"], 200),
+                UnitType(raw["type"]))
+
+
+def _int(raw: Any) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 < raw < 2**31:
+        raise _Bad("int")
+    return raw
+
+
+def _file_verdict(raw: Any) -> FileVerdict:
+    keys = {"id", "measure", "verdict", "comment", "reviewed_at", "sequence"}
+    if not isinstance(raw, dict) or set(raw) != keys:
+        raise _Bad("verdict")
+    vid, measure = raw["id"], raw["measure"]
+    if not isinstance(vid, str) or not _HEX32.fullmatch(vid) or not isinstance(measure, str) \
+            or not _MEASURE.fullmatch(measure):
+        raise _Bad("verdict id")
+    verdict = Verdict(raw["verdict"])
+    comment = _text(raw["comment"], MAX_COMMENT, empty=True)
+    if verdict is Verdict.RETURNED and not comment.strip():
+        raise UnsafeInput(f"整改意见文件中举措 {measure} 被退回却没有意见，文件无效，未导入")
+    return FileVerdict(vid, measure, verdict, comment, _moment(raw["reviewed_at"]),
+                       _int(raw["sequence"]))
+
+
+def _parse_body(body: str, cert: CertificateInfo) -> ReviewFile:
+    data = loads_limited(body, MAX_DEPTH, BROKEN)
+    keys = {"format", "format_version", "unit", "plan", "office", "bundle", "issued_at",
+            "app_version", "certificate_sha256", "verdicts"}
+    if not isinstance(data, dict) or set(data) != keys or data["format"] != FORMAT_NAME:
+        raise _Bad("keys")
+    if data["format_version"] != FORMAT_VERSION:
+        if isinstance(data["format_version"], int) and data["format_version"] > FORMAT_VERSION:
+            raise InvalidInput("该整改意见文件由更新版本的程序生成，请先升级本程序")
+        raise _Bad("version")
+    if data["certificate_sha256"] != cert.fingerprint:
+        raise UnsafeInput("整改意见所附的证书与文件内容不符（证书被替换），不予接受")
+    office = data["office"]
+    bundle = data["bundle"]
+    if not isinstance(bundle, dict) or set(bundle) != {"sequence", "hash"} \
+            or not isinstance(bundle["hash"], str) or not _HEX64.fullmatch(bundle["hash"]):
+        raise _Bad("bundle")
+    raw_verdicts = data["verdicts"]
+    if not isinstance(raw_verdicts, list) or not 0 < len(raw_verdicts) <= MAX_VERDICTS:
+        raise _Bad("verdicts")
+    verdicts = tuple(_file_verdict(v) for v in raw_verdicts)
+    if len({v.measure_id for v in verdicts}) != len(verdicts):
+        raise _Bad("duplicate measure")
+    return ReviewFile(
+        unit=_unit(data["unit"]), office=_unit(office, frozenset({"officer"})),
+        officer=_text(office["officer"], 100, empty=True), plan_id=_text(data["plan"], 100),
+        sequence=_int(bundle["sequence"]), bundle_hash=bundle["hash"],
+        issued_at=_moment(data["issued_at"]), verdicts=verdicts, cert=cert, body=body)
+
+
+def read_review(path: Path) -> ReviewFile:
+    """A review whose signature verifies with its own certificate (trust is decided later)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UnsafeInput(f"整改意见文件太大（超过 {MAX_BYTES // (1024 * 1024)} MB），"
+                              "不是本程序生成的文件，未导入")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFound(f"找不到整改意见文件：{path}") from exc
+    except OSError as exc:
+        raise InvalidInput(f"无法读取整改意见文件“{path.name}”：{exc.strerror or exc}") from exc
+    try:
+        outer = loads_limited(raw.decode("utf-8"), 2, BROKEN)
+        if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",
+                                                         "certificate"} \
+                or outer["format"] != FORMAT_NAME:
+            raise _Bad("outer")
+        body = outer["body"]
+        signature = base64.b64decode(str(outer["signature"]), validate=True)
+        certificate = base64.b64decode(str(outer["certificate"]), validate=True)
+        if not isinstance(body, str) or not signature:
+            raise _Bad("parts")
+        cert = certificate_info(certificate)
+        if not verify_bytes(certificate, body.encode("utf-8"), signature):
+            raise SignatureError("整改意见的签名无效：内容在签名后被改动过，不予接受")
+        return _parse_body(body, cert)
+    except GongkaiError:
+        raise
+    except (ValueError, TypeError, KeyError, RecursionError, binascii.Error,
+            UnicodeError) as exc:
+        raise UnsafeInput(BROKEN) from exc
