@@ -109,15 +109,18 @@ def _from_audit(measure_id: str, text: str) -> LedgerEntry | None:
         return None  # not what this program writes: shown as no ledger entry
 
 
-def office_ledger(ws: Workspace, unit_id: str | None = None) -> dict[tuple[str, str], LedgerEntry]:
+def office_ledger(ws: Workspace, unit_id: str | None = None, measure_id: str | None = None
+                  ) -> dict[tuple[str, str], LedgerEntry]:
     """(unit id, measure id) → each imported unit's latest ledger entry per measure."""
+    where = ""
+    params: list[str] = [LEDGER_ACTION]
+    for column, value in (("unit_id", unit_id), ("measure_id", measure_id)):
+        if value is not None:
+            where += f" AND {column} = ?"
+            params.append(value)
     sql = ("SELECT unit_id, measure_id, new FROM sup_audit WHERE (unit_id, measure_id, id) IN"
            " (SELECT unit_id, measure_id, max(id) FROM sup_audit WHERE action = ?"
-           " AND measure_id IS NOT NULL GROUP BY unit_id, measure_id)")
-    params: list[str] = [LEDGER_ACTION]
-    if unit_id is not None:
-        sql += " AND unit_id = ?"
-        params.append(unit_id)
+           f" AND measure_id IS NOT NULL{where} GROUP BY unit_id, measure_id)")
     out = {}
     with reading(ws) as conn:
         rows = conn.execute(sql, params).fetchall()

@@ -12,7 +12,7 @@ from typing import Any
 
 from gongkai_desktop.review.ledger import LedgerEntry, ledger, office_ledger
 from gongkai_desktop.review.states import ReviewState, Verdict
-from gongkai_desktop.review.unit_side import unit_verdicts
+from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.review.verdicts import review_entries
 from gongkai_desktop.storage import Workspace, db
 

@@ -30,7 +30,8 @@ from gongkai_desktop.bundle.office_key import (
 from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.review.reviewfile import ReviewFile, read_review
-from gongkai_desktop.review.states import UNIT_VERDICT_ACTION, ReviewState, Verdict, state_of
+from gongkai_desktop.review.states import UNIT_VERDICT_ACTION
+from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.storage import Workspace, audit, db
 
 CLOCK_SLACK = dt.timedelta(days=1)  # as for receipts: two offices' clocks may disagree
@@ -70,18 +71,6 @@ class ImportedReview:
     key_changed: bool = False
     changed: tuple[str, ...] = ()  # measures whose verdict this import changed
     counts: dict[str, int] = field(default_factory=dict)  # state value → measures
-
-
-@dataclass(frozen=True, slots=True)
-class UnitVerdict:
-    """The office's current verdict on one of the unit's measures, and where it stands."""
-
-    measure_id: str
-    verdict: Verdict
-    comment: str
-    reviewed_at: dt.datetime
-    sequence: int
-    state: ReviewState
 
 
 def _check(ws: Workspace, review: ReviewFile) -> None:
@@ -168,22 +157,6 @@ def import_review(ws: Workspace, path: Path, *, accept_key: str | None = None,
         counts[item.state.value] = counts.get(item.state.value, 0) + 1
     return _stored(review, changed=tuple(changed), counts=counts,
                    key_changed=check.state is OfficeKeyState.KEY_CHANGED)
-
-
-def unit_verdicts(ws: Workspace) -> dict[str, UnitVerdict]:
-    """measure id → the office's current verdict and its state, in this unit's workspace."""
-    with reading(ws) as conn:
-        rows = conn.execute("SELECT measure_id, verdict, comment, reviewed_at, sequence, audit_id"
-                            " FROM unit_verdicts").fetchall()
-        last = {str(m): int(i) for m, i in conn.execute(
-            "SELECT measure_id, max(id) FROM audit WHERE measure_id IS NOT NULL AND action <> ?"
-            " GROUP BY measure_id", (UNIT_VERDICT_ACTION,))}
-    out = {}
-    for measure, verdict, comment, at, seq, audit_id in rows:
-        kind = Verdict(verdict)
-        out[str(measure)] = UnitVerdict(str(measure), kind, str(comment), db.datetime_from(at),
-                                        int(seq), state_of(kind, last.get(measure, 0) > audit_id))
-    return out
 
 
 def last_review(ws: Workspace) -> ImportedReview | None:
