@@ -68,7 +68,7 @@ class ReviewActions(QObject):
             from gongkai_desktop.ui import review_style
 
             self.rectify_check.setIcon(review_style.icon(ReviewState.RETURNED))
-            toolbar.addWidget(self.rectify_check)
+            _add_after(toolbar, getattr(window, "overdue_check", None), self.rectify_check)
         window.clear_filter_action.triggered.connect(lambda: self.rectify_check.setChecked(False))
 
         self.status_label = QLabel()
@@ -232,6 +232,17 @@ class ReviewActions(QObject):
         return dialog
 
 
+def _add_after(toolbar: Any, neighbour: QWidget | None, widget: QWidget) -> None:
+    """Beside 只看逾期 when it is there, else at the end of the toolbar."""
+    actions = toolbar.actions()
+    for n, action in enumerate(actions):
+        if neighbour is not None and toolbar.widgetForAction(action) is neighbour \
+                and n + 1 < len(actions):
+            toolbar.insertWidget(actions[n + 1], widget)
+            return
+    toolbar.addWidget(widget)
+
+
 # ---- the office: writing review files ---------------------------------------------------------
 
 
@@ -241,11 +252,11 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
     the signed review files off the UI thread."""
     from gongkai_desktop.review.reviewfile import default_review_name
 
-    window = parent.window()
-    bundles = getattr(window, "bundle_actions", None)
-    if bundles is None:
-        main = parent.parentWidget()
-        bundles = getattr(main, "bundle_actions", None)
+    widget: QWidget | None = parent
+    bundles = None
+    while widget is not None and bundles is None:  # the main window holds the signing prompts
+        bundles = getattr(widget, "bundle_actions", None)
+        widget = widget.parentWidget()
     if bundles is not None and not bundles.offer_identity(
             parent, session, lambda: export_reviews(parent, session, unit_id, unit_name)):
         return None
