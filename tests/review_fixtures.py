@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.signing.identity import SigningIdentity
+import pytest
+
+from gongkai_desktop.cli import main
+from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
+from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
-from tests.bundle_fixtures import dump
+from tests.bundle_fixtures import dump, identity
 from tests.receipt_fixtures import resign
 
 
@@ -41,3 +46,46 @@ def deep_json(out: Path, depth: int = 100_000) -> Path:
     out.write_text('{"format": "gongkai-review", "body": ' + "[" * depth + "]" * depth
                    + ', "signature": "", "certificate": ""}', encoding="utf-8")
     return out
+
+
+WZ_KEY = identity("重庆市万州区人民政府", "张三")
+FL_KEY = identity("重庆市涪陵区人民政府", "赵六")
+OFFICE_KEY = identity("重庆市人民政府办公厅", "王五")
+COMMENT = "缺少公开链接，请补充目录的发布网址"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fingerprint(key: SigningIdentity) -> str:
+
+    return group_fingerprint(hashlib.sha256(key.certificate_der()).hexdigest())
+
+
+def _init(capsys: pytest.CaptureFixture[str], path: Path, unit: str, key: SigningIdentity) -> Path:
+    assert run(capsys, "init", path, "--unit", unit, "--officer", "张三")[0] == 0
+    with Workspace.open(path) as ws:
+        save_identity(ws, key)
+    return path
+
+
+@pytest.fixture
+def loop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]:
+    """万州区 and 涪陵区 exported once, the office imported both (keys accepted explicitly)."""
+    wz = _init(capsys, tmp_path / "万州区.gkws", "万州区", WZ_KEY)
+    fl = _init(capsys, tmp_path / "涪陵区.gkws", "涪陵区", FL_KEY)
+    sup = _init(capsys, tmp_path / "办公厅.gkws", "市政府办公厅", OFFICE_KEY)
+    assert run(capsys, "set", wz, "2.1.1", "--status", "已完成", "--note", "目录已编制")[0] == 0
+    assert run(capsys, "set", wz, "1.1.1", "--status", "已完成", "--note", "已建专栏",
+               "--url", "https://www.wz.gov.cn/a")[0] == 0
+    assert run(capsys, "set", fl, "1.1.1", "--status", "推进中")[0] == 0
+    for path, key in ((wz, WZ_KEY), (fl, FL_KEY)):
+        out = tmp_path / f"{path.stem}-1.gkbundle"
+        assert run(capsys, "bundle", "export", path, "-o", out)[0] == 0
+        assert run(capsys, "bundle", "import", sup, out, "--accept-key", fingerprint(key))[0] == 0
+    outbox = tmp_path / "发出"
+    outbox.mkdir()
+    return {"wz": wz, "fl": fl, "sup": sup, "outbox": outbox, "tmp": tmp_path}

@@ -8,38 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.cli import main
-from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
-from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.storage import Workspace
-from tests.bundle_fixtures import PASSPHRASE, identity
+from tests import review_fixtures
+from tests.bundle_fixtures import PASSPHRASE
 from tests.receipt_fixtures import fresh_key
-from tests.review_fixtures import deep_json, dump_at, resign_review, tamper_comment
+from tests.review_fixtures import (
+    COMMENT,
+    OFFICE_KEY,
+    deep_json,
+    dump_at,
+    fingerprint,
+    resign_review,
+    run,
+    tamper_comment,
+)
 
-WZ_KEY = identity("重庆市万州区人民政府", "张三")
-FL_KEY = identity("重庆市涪陵区人民政府", "赵六")
-OFFICE_KEY = identity("重庆市人民政府办公厅", "王五")
-COMMENT = "缺少公开链接，请补充目录的发布网址"
 TODAY = "2021-01-15"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def fingerprint(key: SigningIdentity) -> str:
-    import hashlib
-
-    return group_fingerprint(hashlib.sha256(key.certificate_der()).hexdigest())
-
-
-def _init(capsys: pytest.CaptureFixture[str], path: Path, unit: str, key: SigningIdentity) -> Path:
-    assert run(capsys, "init", path, "--unit", unit, "--officer", "张三")[0] == 0
-    with Workspace.open(path) as ws:
-        save_identity(ws, key)
-    return path
+loop = review_fixtures.loop
 
 
 @pytest.fixture(autouse=True)
@@ -51,25 +35,6 @@ def summary(capsys: pytest.CaptureFixture[str], ws: Path, *extra: str) -> dict:
     code, out, _ = run(capsys, "summary", ws, "--json", "--today", TODAY, *extra)
     assert code == 0
     return json.loads(out)
-
-
-@pytest.fixture
-def loop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]:
-    """万州区 and 涪陵区 exported once, the office imported both (keys accepted explicitly)."""
-    wz = _init(capsys, tmp_path / "万州区.gkws", "万州区", WZ_KEY)
-    fl = _init(capsys, tmp_path / "涪陵区.gkws", "涪陵区", FL_KEY)
-    sup = _init(capsys, tmp_path / "办公厅.gkws", "市政府办公厅", OFFICE_KEY)
-    assert run(capsys, "set", wz, "2.1.1", "--status", "已完成", "--note", "目录已编制")[0] == 0
-    assert run(capsys, "set", wz, "1.1.1", "--status", "已完成", "--note", "已建专栏",
-               "--url", "https://www.wz.gov.cn/a")[0] == 0
-    assert run(capsys, "set", fl, "1.1.1", "--status", "推进中")[0] == 0
-    for path, key in ((wz, WZ_KEY), (fl, FL_KEY)):
-        out = tmp_path / f"{path.stem}-1.gkbundle"
-        assert run(capsys, "bundle", "export", path, "-o", out)[0] == 0
-        assert run(capsys, "bundle", "import", sup, out, "--accept-key", fingerprint(key))[0] == 0
-    outbox = tmp_path / "发出"
-    outbox.mkdir()
-    return {"wz": wz, "fl": fl, "sup": sup, "outbox": outbox, "tmp": tmp_path}
 
 
 def _return_and_export(capsys: pytest.CaptureFixture[str], p: dict[str, Path]) -> Path:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.cli import main
 from gongkai_desktop.report.report_draft import load_draft
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
+from tests import review_fixtures
 from tests.bundle_fixtures import PASSPHRASE
-from tests.test_review_cli import COMMENT, OFFICE_KEY, fingerprint, loop, run  # noqa: F401
+from tests.review_fixtures import COMMENT, OFFICE_KEY, fingerprint, run
+
+loop = review_fixtures.loop
 
 
 @pytest.fixture(autouse=True)
