@@ -65,3 +65,36 @@ def test_report_prints_the_returned_measure_and_its_ledger(
         old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(out), str(pages / "page")], check=True)
     assert len(list(pages.glob("page-*.png"))) >= 4
+
+
+def test_consolidated_workbook_and_pdf_carry_every_units_ledger(
+        loop: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    wz, sup, tmp = loop["wz"], loop["sup"], loop["tmp"]
+    assert run(capsys, "review", sup, "--unit", "万州区", "2.1.1", "--verdict", "退回整改",
+               "--comment", COMMENT)[0] == 0
+    review = tmp / "意见.gkreview"
+    assert run(capsys, "review", "export", sup, "--unit", "万州区", "-o", review)[0] == 0
+    assert run(capsys, "review", "import", wz, review, "--accept-key",
+               fingerprint(OFFICE_KEY))[0] == 0
+    assert run(capsys, "rectify", wz, "2.1.1", "--problem", "目录未公开", "--action", "发布目录",
+               "--owner", "李四", "--deadline", "2021-03-31")[0] == 0
+    assert run(capsys, "bundle", "export", wz, "-o", tmp / "万州区-2.gkbundle")[0] == 0
+    assert run(capsys, "bundle", "import", sup, tmp / "万州区-2.gkbundle")[0] == 0
+
+    book_path = tmp / "汇总.xlsx"
+    assert run(capsys, "bundle", "consolidate", sup, "-o", book_path, "--today",
+               "2021-04-01")[0] == 0
+    sheet = load_workbook(book_path, read_only=True)["整改台账"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "单位", "举措编号", "贯彻举措")
+    assert [r[1:3] for r in rows[1:]] == [("万州区", "2.1.1")]
+    assert rows[1][4:] == ("已整改（待复核）", COMMENT, "目录未公开", "发布目录", "李四",
+                           "2021-03-31", "是")
+
+    pdf = tmp / "汇总.pdf"
+    assert run(capsys, "bundle", "consolidate", sup, "-o", pdf, "--today", "2021-04-01")[0] == 0
+    text = pdftotext(pdf)
+    at = text.index("附表4")
+    assert "各单位整改台账" in text[at:] and "万州区" in text[at:] and "李四" in text[at:]

@@ -469,12 +469,17 @@ class ConsolidationWindow(QWidget):
         cons = self.consolidation
         if cons is None:
             return None
-        office = self.session.ws.unit.full_name
+        office, path = self.session.ws.unit.full_name, self.session.path
 
         def work(progress: Progress) -> ConsolidatedResult:
             from gongkai_desktop.report.consolidated import render_consolidation_pdf
+            from gongkai_desktop.review.all_units import all_units_ledger
+            from gongkai_desktop.storage import Workspace
 
-            return render_consolidation_pdf(cons, out, office=office, progress=progress)
+            with Workspace.open(path, readonly=True) as ws:
+                ledger = all_units_ledger(ws, cons)  # 附表4 各单位整改台账
+            return render_consolidation_pdf(cons, out, office=office, progress=progress,
+                                            ledger=ledger)
 
         def done(result: ConsolidatedResult) -> None:
             show_info(self, self.tr("导出完成"), self.tr(
