@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Callable
@@ -10,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.cli import main
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import dump, identity
-from tests.receipt_fixtures import resign
 
 
 def dump_at(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
@@ -24,28 +25,48 @@ def dump_at(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
         return dump(ws)
 
 
+def _parts(path: Path) -> tuple[bytes, dict[str, Any]]:
+    head, _, body = path.read_bytes().partition(b"\n")
+    return head, json.loads(body)
+
+
+def signed(out: Path, key: SigningIdentity, body: bytes) -> Path:
+    """A review file around ``body``, validly signed by ``key`` (whatever ``body`` says)."""
+    certificate = key.certificate_der()
+    head = json.dumps({"format": "gongkai-review",
+                       "signature": base64.b64encode(key.sign_bytes(body)).decode(),
+                       "certificate": base64.b64encode(certificate).decode()})
+    out.write_bytes(head.encode() + b"\n" + body)
+    return out
+
+
 def resign_review(path: Path, key: SigningIdentity, change: Callable[[dict[str, Any]], None],
                   out: Path) -> Path:
     """A review whose body says what the holder of ``key`` wants, validly signed by it."""
-    return resign(path, key, change, out)
+    _head, body = _parts(path)
+    change(body)
+    body["certificate_sha256"] = sha256_hex(key.certificate_der())
+    return signed(out, key, canonical_json(body).encode())
 
 
 def tamper_comment(path: Path, out: Path, text: str = "已通过") -> Path:
-    """Change a comment in the signed body without signing again (no key needed)."""
-    outer = json.loads(path.read_text(encoding="utf-8"))
-    body = json.loads(outer["body"])
-    body["verdicts"][0]["comment"] = text
-    body["verdicts"][0]["verdict"] = "accepted"
-    outer["body"] = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    out.write_text(json.dumps(outer, ensure_ascii=False), encoding="utf-8")
+    """Change a verdict in the signed body without signing again (no key needed)."""
+    head, body = _parts(path)
+    body["verdicts"][0][3] = text  # [id, measure, verdict, comment, reviewed_at, sequence]
+    body["verdicts"][0][2] = "accepted"
+    out.write_bytes(head + b"\n" + canonical_json(body).encode())
     return out
 
 
 def deep_json(out: Path, depth: int = 100_000) -> Path:
-    """A file whose nesting would exhaust a naive parser."""
-    out.write_text('{"format": "gongkai-review", "body": ' + "[" * depth + "]" * depth
-                   + ', "signature": "", "certificate": ""}', encoding="utf-8")
+    """A header whose nesting would exhaust a naive parser."""
+    out.write_text('{"format": ' + "[" * depth + "]" * depth + "}\n{}", encoding="utf-8")
     return out
+
+
+def deep_signed_body(out: Path, key: SigningIdentity, depth: int = 100_000) -> Path:
+    """A validly signed body nested deeper than any review (checked after the signature)."""
+    return signed(out, key, ("[" * depth + "]" * depth).encode())
 
 
 WZ_KEY = identity("重庆市万州区人民政府", "张三")

@@ -15,6 +15,7 @@ from tests.review_fixtures import (
     COMMENT,
     OFFICE_KEY,
     deep_json,
+    deep_signed_body,
     dump_at,
     fingerprint,
     resign_review,
@@ -166,18 +167,18 @@ def test_hostile_review_files_are_refused(loop: dict[str, Path],
     huge.write_bytes(b" " * (17 * 1024 * 1024))
 
     def add_measure(body: dict) -> None:
-        body["verdicts"].append({**body["verdicts"][0], "measure": "9.9.9",
-                                 "id": "f" * 32})
+        body["verdicts"].append(["f" * 32, "9.9.9", *body["verdicts"][0][2:]])
 
     def no_comment(body: dict) -> None:
         for v in body["verdicts"]:
-            v["comment"] = ""
+            v[3] = ""
 
     cases = {
         tamper_comment(good, tmp / "改动.gkreview"): "签名无效",
         truncated: "无效",
         huge: "太大",
         deep_json(tmp / "嵌套.gkreview"): "无效",
+        deep_signed_body(tmp / "签名的嵌套.gkreview", fresh_key()): "无效",
         fl_review: "是给“涪陵区”的",
         resign_review(good, fresh_key(), lambda b: None, tmp / "他人密钥.gkreview"): "指纹",
         resign_review(good, OFFICE_KEY, add_measure, tmp / "多余举措.gkreview"): "9.9.9",

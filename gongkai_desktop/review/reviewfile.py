@@ -1,10 +1,15 @@
 """The review file (``.gkreview``): the office's signed verdicts on one unit's bundle.
 
-Shaped like a receipt: small JSON with a canonical JSON ``body``, the office's
-signature over it and its certificate. The body names the unit, the plan, the
+Like a receipt, a canonical JSON ``body`` with the office's signature over it and its
+certificate, laid out for size: the first line is a small JSON header (``format``,
+``signature``, ``certificate``), the rest of the file is the body's bytes as signed
+(not a string inside JSON: 5,000 verdicts need no escaping). The body names the unit, the
 reviewed bundle (the unit's latest the office imported: sequence and hash) and every
-current verdict with its comment. For the unit it is hostile input: size and nesting
-limits, exact keys, the signature checked before the body is parsed.
+current verdict with its comment, by measure id, each an array
+``[verdict id, measure id, verdict, comment, reviewed_at, bundle sequence]`` (arrays,
+not objects: 5,000 of them are written and read quickly). For the unit it is hostile
+input: size and nesting limits, exact keys and lengths, the signature checked before
+the body is parsed.
 """
 
 from __future__ import annotations
@@ -24,20 +29,21 @@ from typing import Any
 from gongkai_desktop import __version__
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
-from gongkai_desktop.bundle.supervisor import SupervisorView
+from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
+from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
 from gongkai_desktop.review.jsonsafe import loads_limited
 from gongkai_desktop.review.states import MAX_COMMENT, Verdict
-from gongkai_desktop.review.verdicts import OfficeVerdict, current_verdicts
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
-from gongkai_desktop.storage import Workspace, db, safe_file_name
+from gongkai_desktop.storage import Workspace, safe_file_name
 
 SUFFIX = ".gkreview"
 FORMAT_NAME = "gongkai-review"
 FORMAT_VERSION = 1
 MAX_BYTES = 16 * 1024 * 1024  # 5,000 verdicts with long comments fit many times over
 MAX_DEPTH = 6
+MAX_HEADER = 16 * 1024  # the first line: format, signature and certificate
 MAX_VERDICTS = 20_000
 BROKEN = "整改意见文件无效（已损坏、被改动，或不是本程序生成的文件）"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -86,40 +92,46 @@ def _unit_dict(unit: Unit) -> dict[str, str]:
             "type": UnitType(unit.type).value}
 
 
-def _verdict_dict(v: OfficeVerdict) -> dict[str, Any]:
-    return {"id": v.verdict_id, "measure": v.measure_id, "verdict": v.verdict.value,
-            "comment": v.comment, "reviewed_at": db.to_text(v.reviewed_at),
-            "sequence": v.bundle_sequence}
+def _verdict_texts(ws: Workspace, unit_id: str | None = None) -> dict[str, bytes]:
+    """unit id → its current verdicts as the file's JSON array elements, comma-joined.
+
+    Each verdict's JSON was made when it was set (``sup_verdict_files``); SQLite joins
+    them in one scan, so exporting 100 units × 5,000 verdicts encodes nothing per verdict.
+    """
+    where, params = ("", ()) if unit_id is None else (" WHERE unit_id = ?", (unit_id,))
+    sql = ("SELECT unit_id, CAST(group_concat(file_json, ',') AS BLOB)"
+           f" FROM sup_verdict_files{where} GROUP BY unit_id")  # bytes: nothing decoded
+    with reading(ws) as conn:
+        return {str(u): bytes(text) for u, text in conn.execute(sql, params)}
 
 
 def review_bytes(ws: Workspace, unit_id: str, identity: SigningIdentity,
-                 verdicts: list[OfficeVerdict] | None = None) -> tuple[bytes, str, int]:
+                 verdicts: bytes | None = None,
+                 imported: ImportedUnit | None = None) -> tuple[bytes, str, int]:
     """The signed file's bytes, the unit's name and the reviewed bundle's sequence."""
-    imported = SupervisorView(ws).unit(unit_id)
+    imported = imported or SupervisorView(ws).unit(unit_id)
     if verdicts is None:
-        verdicts = list(current_verdicts(ws, unit_id).values())
+        verdicts = _verdict_texts(ws, unit_id).get(unit_id, b"")
     if not verdicts:
         raise NotFound(f"尚未审核“{imported.unit.name}”的任何举措，没有可导出的整改意见")
-    order = {m.id: n for n, m in enumerate(ws.plan.measures())}
-    verdicts = sorted(verdicts, key=lambda v: order.get(v.measure_id, len(order)))
     certificate = identity.certificate_der()
-    body = canonical_json({
+    head = canonical_json({
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
         "unit": _unit_dict(imported.unit), "plan": ws.plan.info.id,
         "office": {**_unit_dict(ws.unit), "officer": ws.profile.officer},
         "bundle": {"sequence": imported.sequence, "hash": imported.bundle_hash},
         # Microseconds: two reviews of one afternoon must keep their order on the unit's side.
         "issued_at": dt.datetime.now().astimezone().isoformat(timespec="microseconds"),
-        "app_version": __version__,
-        "certificate_sha256": sha256_hex(certificate),
-        "verdicts": [_verdict_dict(v) for v in verdicts],
+        "app_version": __version__, "certificate_sha256": sha256_hex(certificate),
     })
-    data = json.dumps({
-        "format": FORMAT_NAME, "body": body,
-        "signature": base64.b64encode(identity.sign_bytes(body.encode("utf-8"))).decode(),
+    # "verdicts" sorts after every other key: appending it keeps the body canonical JSON.
+    body = b"".join((head[:-1].encode("utf-8"), b',"verdicts":[', verdicts, b"]}"))
+    header = json.dumps({
+        "format": FORMAT_NAME,
+        "signature": base64.b64encode(identity.sign_bytes(body)).decode(),
         "certificate": base64.b64encode(certificate).decode(),
-    }, ensure_ascii=False, indent=1).encode("utf-8")
-    return data, imported.unit.name, imported.sequence
+    }).encode("ascii")
+    return b"".join((header, b"\n", body)), imported.unit.name, imported.sequence
 
 
 def write_file(out: Path, data: bytes) -> None:
@@ -154,14 +166,15 @@ def write_all_reviews(ws: Workspace, identity: SigningIdentity, folder: Path,
     folder = Path(folder)
     if not folder.is_dir():
         raise NotFound(f"文件夹不存在：{folder}")
-    by_unit: dict[str, list[OfficeVerdict]] = {}
-    for (unit_id, _m), verdict in current_verdicts(ws).items():
-        by_unit.setdefault(unit_id, []).append(verdict)
+    by_unit = _verdict_texts(ws)
     if not by_unit:
         raise NotFound("尚未审核任何单位，没有可导出的整改意见")
+    units = {u.unit.id: u for u in SupervisorView(ws).units()}
     written = []
     for n, (unit_id, verdicts) in enumerate(sorted(by_unit.items()), 1):
-        data, name, sequence = review_bytes(ws, unit_id, identity, verdicts)
+        if unit_id not in units:
+            continue
+        data, name, sequence = review_bytes(ws, unit_id, identity, verdicts, units[unit_id])
         out = folder / default_review_name(name, sequence)
         write_file(out, data)
         written.append(out)
@@ -206,19 +219,17 @@ def _int(raw: Any) -> int:
 
 
 def _file_verdict(raw: Any) -> FileVerdict:
-    keys = {"id", "measure", "verdict", "comment", "reviewed_at", "sequence"}
-    if not isinstance(raw, dict) or set(raw) != keys:
+    if not isinstance(raw, list) or len(raw) != 6:
         raise _Bad("verdict")
-    vid, measure = raw["id"], raw["measure"]
+    vid, measure, kind, comment_raw, reviewed, sequence = raw
     if not isinstance(vid, str) or not _HEX32.fullmatch(vid) or not isinstance(measure, str) \
-            or not _MEASURE.fullmatch(measure):
+            or not _MEASURE.fullmatch(measure) or not isinstance(kind, str):
         raise _Bad("verdict id")
-    verdict = Verdict(raw["verdict"])
-    comment = _text(raw["comment"], MAX_COMMENT, empty=True)
+    verdict = Verdict(kind)
+    comment = _text(comment_raw, MAX_COMMENT, empty=True)
     if verdict is Verdict.RETURNED and not comment.strip():
         raise UnsafeInput(f"整改意见文件中举措 {measure} 被退回却没有意见，文件无效，未导入")
-    return FileVerdict(vid, measure, verdict, comment, _moment(raw["reviewed_at"]),
-                       _int(raw["sequence"]))
+    return FileVerdict(vid, measure, verdict, comment, _moment(reviewed), _int(sequence))
 
 
 def _parse_body(body: str, cert: CertificateInfo) -> ReviewFile:
@@ -264,20 +275,21 @@ def read_review(path: Path) -> ReviewFile:
     except OSError as exc:
         raise InvalidInput(f"无法读取整改意见文件“{path.name}”：{exc.strerror or exc}") from exc
     try:
-        outer = loads_limited(raw.decode("utf-8"), 2, BROKEN)
-        if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",
-                                                         "certificate"} \
+        head, newline, body = raw.partition(b"\n")
+        if not newline or len(head) > MAX_HEADER:
+            raise _Bad("layout")
+        outer = loads_limited(head.decode("ascii"), 1, BROKEN)
+        if not isinstance(outer, dict) or set(outer) != {"format", "signature", "certificate"} \
                 or outer["format"] != FORMAT_NAME:
             raise _Bad("outer")
-        body = outer["body"]
         signature = base64.b64decode(str(outer["signature"]), validate=True)
         certificate = base64.b64decode(str(outer["certificate"]), validate=True)
-        if not isinstance(body, str) or not signature:
+        if not signature:
             raise _Bad("parts")
         cert = certificate_info(certificate)
-        if not verify_bytes(certificate, body.encode("utf-8"), signature):
+        if not verify_bytes(certificate, body, signature):  # before anything of the body is read
             raise SignatureError("整改意见的签名无效：内容在签名后被改动过，不予接受")
-        return _parse_body(body, cert)
+        return _parse_body(body.decode("utf-8"), cert)
     except GongkaiError:
         raise
     except (ValueError, TypeError, KeyError, RecursionError, binascii.Error,

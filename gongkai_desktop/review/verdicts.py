@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gongkai_desktop.bundle.manifest import canonical_json
 from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput
@@ -58,6 +59,12 @@ def _row(row: tuple[object, ...]) -> OfficeVerdict:
                          int(str(seq)), str(digest), db.datetime_from(str(at)), str(who))
 
 
+def file_json(verdict_id: str, measure_id: str, verdict: Verdict, comment: str,
+              reviewed_at: str, sequence: int) -> str:
+    """The verdict as a review file carries it: a canonical JSON array."""
+    return canonical_json([verdict_id, measure_id, verdict.value, comment, reviewed_at, sequence])
+
+
 def _measure_ids(ws: Workspace) -> frozenset[str]:
     return frozenset(m.id for m in ws.plan.measures())
 
@@ -69,6 +76,9 @@ def _insert(conn: sqlite3.Connection, unit_id: str, measure_id: str, verdict: Ve
     conn.execute(f"INSERT INTO sup_verdicts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (vid, unit_id, measure_id, verdict.value, comment, sequence, bundle_hash,
                   db.to_text(at), actor))
+    conn.execute("INSERT OR REPLACE INTO sup_verdict_files (unit_id, measure_id, file_json)"
+                 " VALUES (?, ?, ?)", (unit_id, measure_id, file_json(
+                     vid, measure_id, verdict, comment, db.to_text(at), sequence)))
     audit.write(conn, actor=actor, action=OFFICE_VERDICT_ACTION, measure_id=measure_id,
                 field=unit_id, new=f"{verdict.label}（序号 {sequence}）" +
                 (f"：{comment}" if comment else ""), at=at)
@@ -108,6 +118,16 @@ def accept_remaining(ws: Workspace, unit_id: str, measure_ids: Iterable[str], *,
     return count
 
 
+def current_sql(where: str = "", columns: str = _COLUMNS) -> str:
+    """The latest verdict per unit and measure in one pass over the index.
+
+    SQLite takes the bare columns of an aggregate query from the row that gave max();
+    the rows come in (unit id, measure id) order. The first column is max(id).
+    """
+    return (f"SELECT max(id), {columns} FROM sup_verdicts{where}"
+            " GROUP BY unit_id, measure_id")
+
+
 def current_verdicts(ws: Workspace, unit_id: str | None = None,
                      measure_id: str | None = None) -> dict[tuple[str, str], OfficeVerdict]:
     """(unit id, measure id) → the latest verdict."""
@@ -119,10 +139,8 @@ def current_verdicts(ws: Workspace, unit_id: str | None = None,
         where.append("measure_id = ?")
         params.append(measure_id)
     cond = f" WHERE {' AND '.join(where)}" if where else ""
-    sql = (f"SELECT {_COLUMNS} FROM sup_verdicts WHERE id IN (SELECT max(id) FROM sup_verdicts"
-           f"{cond} GROUP BY unit_id, measure_id)")
     with reading(ws) as conn:
-        rows = [_row(r) for r in conn.execute(sql, params)]
+        rows = [_row(r[1:]) for r in conn.execute(current_sql(cond), params)]
     return {(v.unit_id, v.measure_id): v for v in rows}
 
 

@@ -299,6 +299,15 @@ CREATE TABLE sup_verdicts (
     CHECK (verdict <> 'returned' OR trim(comment) <> '')
 );
 CREATE INDEX sup_verdicts_current ON sup_verdicts (unit_id, measure_id, id);
+-- The current verdict per unit and measure as the review file carries it (canonical
+-- JSON, made once when set): exporting 100 units' files joins these in one scan
+-- instead of encoding 500,000 rows.
+CREATE TABLE sup_verdict_files (
+    unit_id TEXT NOT NULL,
+    measure_id TEXT NOT NULL,
+    file_json TEXT NOT NULL,
+    PRIMARY KEY (unit_id, measure_id)
+);
 -- The review reads an imported unit's audit log per measure (its responses, its ledger).
 CREATE INDEX sup_audit_by_measure ON sup_audit (unit_id, measure_id, id);
 
