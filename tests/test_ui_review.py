@@ -259,3 +259,50 @@ def test_a_refused_office_key_changes_nothing(
     QApplication.processEvents()
     assert dump(session.ws) == before and messages == []
     assert unit_window.statusBar().currentMessage() == "整改意见未导入：未接受上级单位的证书"
+
+
+def test_a_tampered_review_given_on_start_up_is_refused(
+    windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
+    tmp_path: Path, messages: list[Message],
+) -> None:
+    from gongkai_desktop.review.reviewfile import write_review
+    from gongkai_desktop.review.verdicts import set_verdict
+    from tests.review_fixtures import tamper_comment
+
+    unit_window, _office_window = windows
+    send_bundle(session, office, tmp_path / "万州区.gkbundle")
+    set_verdict(office.ws, "500101", "2.1.1", "退回整改", COMMENT)
+    good = write_review(office.ws, "500101", OFFICE_KEY, tmp_path / "意见.gkreview")
+    bad = tamper_comment(good, tmp_path / "改过.gkreview")
+    before = dump(session.ws)
+    bundle_actions.handle_file_arguments(unit_window, [bad])
+    qtbot.waitUntil(lambda: bool(messages), timeout=20000)
+    assert "签名无效" in messages[-1].text
+    assert dump(session.ws) == before
+    assert unit_window.model is not None and unit_window.model.review_state("2.1.1") is None
+
+
+def test_reviewing_a_measure_steps_through_the_units_that_reported_it(
+    windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
+    tmp_path: Path, directory: UnitDirectory,
+) -> None:
+    _unit_window, office_window = windows
+    send_bundle(session, office, tmp_path / "万州区.gkbundle")
+    other = make_session(tmp_path / "涪陵区.gkws", "涪陵区", directory, officer="赵六")
+    fl_key = identity("重庆市涪陵区人民政府", "赵六")
+    sent = export(other.ws, tmp_path / "涪陵区.gkbundle", fl_key).files
+    assert import_bundles(office.ws, sent, accept_keys=[fl_key.fingerprint()])[0].outcome.value \
+        == "imported"
+    other.close()
+    view = open_view(office_window, qtbot)
+    view.table.setCurrentIndex(cell(view, "500101", "2.1.1"))
+    dialog = view.open_review(by_unit=False)
+    assert isinstance(dialog, ReviewDialog)
+    qtbot.addWidget(dialog)
+    units = [u for u, m in dialog.items]
+    assert {m for _u, m in dialog.items} == {"2.1.1"} and "500101" in units and len(units) >= 2
+    assert dialog.current == ("500101", "2.1.1")
+    dialog.step(1)
+    assert dialog.current is not None and dialog.current[0] != "500101"
+    assert dialog.accept_remaining() >= 1  # 全部通过: the rest of this unit's listed measures
+    assert current_verdicts(office.ws, dialog.current[0])
