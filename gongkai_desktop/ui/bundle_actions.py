@@ -626,7 +626,8 @@ class BundleActions(QObject):
         if others:
             show_error(self.window, InvalidInput(self.tr(
                 "不能打开这些文件（只能打开数据包 .gkbundle、回执 .gkreceipt"
-                " 和整改意见 .gkreview）：{names}").format(names="、".join(p.name for p in others))))
+                " 和整改意见 .gkreview）：{names}").format(
+                    names="、".join(p.name for p in others))))
         if reviews:  # the office's review files go to the review feature
             from gongkai_desktop.ui import review_actions
 
