@@ -213,9 +213,9 @@ def test_return_rectify_accept_through_the_windows(
     # The office sees it awaiting re-review, with the ledger, and accepts it.
     view.reload()
     qtbot.waitUntil(lambda: running_operations() == 0, timeout=20000)
-    entry = view.model.review.cells[(view.consolidation.row_of("500101"),
-                                     view.consolidation.column_of("2.1.1"))]
-    assert entry.state is ReviewState.RECTIFIED
+    state = view.model.review.state(view.consolidation.row_of("500101"),
+                                    view.consolidation.column_of("2.1.1"))
+    assert state is ReviewState.RECTIFIED
     dialog = review_on(view, "2.1.1")
     qtbot.addWidget(dialog)
     qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)

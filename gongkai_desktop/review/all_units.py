@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from gongkai_desktop.bundle.consolidation import Consolidation
 from gongkai_desktop.review.ledger import office_ledger
 from gongkai_desktop.review.states import ReviewState
-from gongkai_desktop.review.verdicts import review_entries
+from gongkai_desktop.review.verdicts import review_cells
 from gongkai_desktop.storage import Workspace
 
 _OPEN = (ReviewState.RETURNED, ReviewState.RECTIFIED)
@@ -35,7 +35,7 @@ class UnitLedgerRow:
 
 def all_units_ledger(ws: Workspace, cons: Consolidation) -> list[UnitLedgerRow]:
     ledgers = office_ledger(ws)
-    entries = review_entries(ws)
+    entries = {(c.unit_id, c.measure_id): c for c in review_cells(ws)}
     keys = set(ledgers) | {k for k, e in entries.items() if e.state in _OPEN}
     rows = {row.unit.id: n for n, row in enumerate(cons.units)}
     columns = {col.measure.id: n for n, col in enumerate(cons.measures)}
@@ -49,7 +49,7 @@ def all_units_ledger(ws: Workspace, cons: Consolidation) -> list[UnitLedgerRow]:
             unit_name=cons.units[rows[unit_id]].unit.name, measure_id=measure_id,
             measure_text=cons.measures[columns[measure_id]].measure.text,
             review=entry.state.label if entry else "",
-            comment=entry.verdict.comment if entry else "",
+            comment=entry.comment if entry else "",
             problem=ledger.problem if ledger else "", action=ledger.action if ledger else "",
             owner=ledger.owner if ledger else "",
             deadline=ledger.deadline if ledger else None,

@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from gongkai_desktop.bundle.manifest import canonical_json
 from gongkai_desktop.bundle.supervisor import SupervisorView
@@ -151,7 +152,18 @@ def verdict_history(ws: Workspace, unit_id: str, measure_id: str) -> list[Office
             " ORDER BY id", (unit_id, measure_id))]
 
 
-def _changed_since(conn: sqlite3.Connection, verdicts: Iterable[OfficeVerdict]) -> set[str]:
+class _VerdictRef(Protocol):
+    @property
+    def unit_id(self) -> str: ...
+    @property
+    def measure_id(self) -> str: ...
+    @property
+    def verdict_id(self) -> str: ...
+    @property
+    def verdict(self) -> Verdict: ...
+
+
+def _changed_since(conn: sqlite3.Connection, verdicts: Iterable[_VerdictRef]) -> set[str]:
     """Verdict ids the unit received and then answered by changing the measure.
 
     The unit's audit log (imported with its bundle) names each verdict it received; any
@@ -183,3 +195,42 @@ def review_entries(ws: Workspace, unit_id: str | None = None,
         answered = _changed_since(conn, verdicts.values())
     return {key: ReviewEntry(v, state_of(v.verdict, v.verdict_id in answered))
             for key, v in verdicts.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CellVerdict:
+    """A cell's current verdict, lean (for the matrix over every unit and measure)."""
+
+    unit_id: str
+    measure_id: str
+    state: ReviewState
+    comment: str
+
+
+def review_cells(ws: Workspace, unit_id: str | None = None,
+                 measure_id: str | None = None) -> list[CellVerdict]:
+    """Every current verdict's state and comment, from plain rows (no dates parsed)."""
+    where, params = [], []
+    for column, value in (("unit_id", unit_id), ("measure_id", measure_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    cond = f" WHERE {' AND '.join(where)}" if where else ""
+    with reading(ws) as conn:
+        rows = conn.execute(current_sql(cond, "verdict_id, unit_id, measure_id, verdict, comment"),
+                            params).fetchall()
+        returned = [_Returned(str(r[2]), str(r[3]), str(r[1]))
+                    for r in rows if r[4] == Verdict.RETURNED.value]
+        answered = _changed_since(conn, returned)
+    return [CellVerdict(str(u), str(m), state_of(Verdict(v), vid in answered), str(c))
+            for _max, vid, u, m, v, c in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Returned:
+    """What ``_changed_since`` reads of a returned verdict."""
+
+    unit_id: str
+    measure_id: str
+    verdict_id: str
+    verdict: Verdict = Verdict.RETURNED

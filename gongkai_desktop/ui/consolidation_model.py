@@ -145,8 +145,8 @@ class ConsolidationModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if self._review is None:
                 return None
-            entry = self._review.cells.get((row, column))
-            return None if entry is None else _review_icon(entry.state)
+            state = self._review.state(row, column)
+            return None if state is None else _review_icon(state)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.cell_tooltip(row, column) + self._review_tip(row, column)
         if role == StateRole:
@@ -168,12 +168,18 @@ class ConsolidationModel(QAbstractTableModel):
     def review(self) -> Any:
         return self._review
 
+    def review_changed(self, unit_id: str, cons: Consolidation) -> None:
+        """Repaint one unit's row after its verdicts changed."""
+        row = next((n for n, r in enumerate(cons.units) if r.unit.id == unit_id), None)
+        if row is not None and self.columnCount():
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
     def _review_tip(self, row: int, column: int) -> str:
-        entry = self._review.cells.get((row, column)) if self._review is not None else None
-        if entry is None:
+        state = self._review.state(row, column) if self._review is not None else None
+        if state is None:
             return ""
-        comment = f"：{entry.verdict.comment}" if entry.verdict.comment else ""
-        return f"\n审核：{entry.state.label}{comment}"
+        text = self._review.comment(row, column)
+        return f"\n审核：{state.label}" + (f"：{text}" if text else "")
 
     def _review_counts(self, counts: Any) -> str:
         from gongkai_desktop.review.matrix import counts_text

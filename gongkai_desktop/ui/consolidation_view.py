@@ -362,14 +362,22 @@ class ConsolidationWindow(QWidget):
         dialog.show()
         return dialog
 
-    def _verdict_set(self, unit_id: str, _measure_id: str) -> None:
-        """Show the new verdict on the matrix (the whole overlay: one query)."""
+    def _verdict_set(self, unit_id: str, measure_id: str) -> None:
+        """Show the new verdict on its cell (after 全部通过, the unit's row): only those are
+        read again, so a verdict stays quick with 500,000 of them."""
         from gongkai_desktop.review.matrix import review_matrix
+        from gongkai_desktop.review.verdicts import review_cells
 
         cons = self.consolidation
-        if cons is not None:
+        if cons is None:
+            return
+        matrix = self.model.review
+        if matrix is None:
             self.model.set_review(review_matrix(self.session.ws, cons))
-            self.set_summary_only(cons)
+        else:
+            matrix.update(cons, review_cells(self.session.ws, unit_id, measure_id or None))
+            self.model.review_changed(unit_id, cons)
+        self.set_summary_only(cons)
 
     def set_summary_only(self, cons: Consolidation) -> None:
         text = self.summary_label.text()
