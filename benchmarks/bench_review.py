@@ -13,8 +13,12 @@ review window makes:
    the unit's ledger entry, the verdict history).
    Target for both: under 50 ms (p95 of ``--steps`` steps).
 3. Exporting the review files of every unit (``write_all_reviews``: query, sign,
-   write) against writing the same bytes to the same number of files the same way
-   (temporary file, fsync, rename), in the same run. Target: at most 2×.
+   write; two threads sign and write while the next files are put together) against
+   writing the same bytes to the same number of files the same way (temporary file,
+   fsync, rename; one file after the other), interleaved in the same run, best of
+   ``--runs`` each (the disk is shared). Target: at most 2×.
+
+Also printed: reading every cell's state for the consolidation's overlay.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from gongkai_desktop.model import (
 from gongkai_desktop.review.item import review_item
 from gongkai_desktop.review.reviewfile import write_all_reviews, write_file
 from gongkai_desktop.review.states import Verdict
-from gongkai_desktop.review.verdicts import file_json, set_verdict
+from gongkai_desktop.review.verdicts import file_json, review_cells, set_verdict
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, db
 
@@ -132,6 +136,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--measures", type=int, default=5000)
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp_name:
         tmp = Path(tmp_name)
@@ -159,24 +164,34 @@ def main() -> None:
             print(f"{label}: median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, "
                   f"max {max(samples):.1f} ms (target < {LIMIT_MS:.0f} ms): {verdict(p95)}")
 
+        started = time.perf_counter()
+        cells = review_cells(ws)
+        print(f"matrix overlay: {len(cells):,} cells read in "
+              f"{time.perf_counter() - started:.2f} s (off the UI thread, with the consolidation)")
+        del cells
+
         identity = SigningIdentity.generate(OFFICE.full_name, "王五", "bench-passphrase")
-        out = tmp / "reviews"
-        out.mkdir()
-        started = time.perf_counter()
-        written = write_all_reviews(ws, identity, out)
-        export_s = time.perf_counter() - started
-        blobs = [p.read_bytes() for p in written]
+        exports, writes = [], []
+        for run in range(args.runs):  # interleaved; the best of each (the disk is shared)
+            out = tmp / f"reviews-{run}"
+            out.mkdir()
+            started = time.perf_counter()
+            written = write_all_reviews(ws, identity, out)
+            exports.append(time.perf_counter() - started)
+            blobs = [p.read_bytes() for p in written]
+            again = tmp / f"copies-{run}"
+            again.mkdir()
+            started = time.perf_counter()
+            for path, data in zip(written, blobs, strict=True):
+                write_file(again / path.name, data)
+            writes.append(time.perf_counter() - started)
         total = sum(len(b) for b in blobs) / 1e6
-        again = tmp / "copies"
-        again.mkdir()
-        started = time.perf_counter()
-        for path, data in zip(written, blobs, strict=True):
-            write_file(again / path.name, data)
-        write_s = time.perf_counter() - started
+        export_s, write_s = min(exports), min(writes)
         ratio = export_s / write_s
-        print(f"export {len(written)} review files ({total:.1f} MB): {export_s:.2f} s; "
-              f"writing the same bytes: {write_s:.2f} s; ratio {ratio:.2f}× (target ≤ 2×): "
-              f"{'PASS' if ratio <= 2 else 'MISS'}")
+        print(f"export {len(written)} review files ({total:.1f} MB): best of {args.runs} "
+              f"{export_s:.2f} s ({', '.join(f'{t:.2f}' for t in exports)}); writing the same "
+              f"bytes: {write_s:.2f} s ({', '.join(f'{t:.2f}' for t in writes)}); "
+              f"ratio {ratio:.2f}× (target ≤ 2×): {'PASS' if ratio <= 2 else 'MISS'}")
         ws.close()
         os.sync()
 

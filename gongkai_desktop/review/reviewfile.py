@@ -22,6 +22,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,11 @@ def review_bytes(ws: Workspace, unit_id: str, identity: SigningIdentity,
     if not verdicts:
         raise NotFound(f"尚未审核“{imported.unit.name}”的任何举措，没有可导出的整改意见")
     certificate = identity.certificate_der()
+    body = _body(ws, imported, verdicts, certificate)
+    return _signed(identity, certificate, body), imported.unit.name, imported.sequence
+
+
+def _body(ws: Workspace, imported: ImportedUnit, verdicts: bytes, certificate: bytes) -> bytes:
     head = canonical_json({
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
         "unit": _unit_dict(imported.unit), "plan": ws.plan.info.id,
@@ -125,13 +131,16 @@ def review_bytes(ws: Workspace, unit_id: str, identity: SigningIdentity,
         "app_version": __version__, "certificate_sha256": sha256_hex(certificate),
     })
     # "verdicts" sorts after every other key: appending it keeps the body canonical JSON.
-    body = b"".join((head[:-1].encode("utf-8"), b',"verdicts":[', verdicts, b"]}"))
+    return b"".join((head[:-1].encode("utf-8"), b',"verdicts":[', verdicts, b"]}"))
+
+
+def _signed(identity: SigningIdentity, certificate: bytes, body: bytes) -> bytes:
     header = json.dumps({
         "format": FORMAT_NAME,
         "signature": base64.b64encode(identity.sign_bytes(body)).decode(),
         "certificate": base64.b64encode(certificate).decode(),
     }).encode("ascii")
-    return b"".join((header, b"\n", body)), imported.unit.name, imported.sequence
+    return b"".join((header, b"\n", body))
 
 
 def write_file(out: Path, data: bytes) -> None:
@@ -162,24 +171,42 @@ def write_review(ws: Workspace, unit_id: str, identity: SigningIdentity, out: Pa
 
 def write_all_reviews(ws: Workspace, identity: SigningIdentity, folder: Path,
                       progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """One file per reviewed unit in ``folder``, named by unit."""
+    """One file per reviewed unit in ``folder``, named by unit.
+
+    The verdicts are read in one sweep; two threads sign and write (and sync) the files
+    while the next ones are put together, so the export costs little more than the
+    writing itself.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise NotFound(f"文件夹不存在：{folder}")
-    by_unit = _verdict_texts(ws)
-    if not by_unit:
-        raise NotFound("尚未审核任何单位，没有可导出的整改意见")
     units = {u.unit.id: u for u in SupervisorView(ws).units()}
-    written = []
-    for n, (unit_id, verdicts) in enumerate(sorted(by_unit.items()), 1):
-        if unit_id not in units:
-            continue
-        data, name, sequence = review_bytes(ws, unit_id, identity, verdicts, units[unit_id])
-        out = folder / default_review_name(name, sequence)
-        write_file(out, data)
-        written.append(out)
-        if progress is not None:
-            progress(n, len(by_unit))
+    by_unit = _verdict_texts(ws)  # one sweep of the table, in key order
+    reviewed = [u for u in sorted(by_unit) if u in units]
+    if not reviewed:
+        raise NotFound("尚未审核任何单位，没有可导出的整改意见")
+    certificate = identity.certificate_der()
+
+    def sign_and_write(out: Path, body: bytes) -> None:
+        write_file(out, _signed(identity, certificate, body))
+
+    written: list[Path] = []
+    in_flight: list[Future[None]] = []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="review-export") as pool:
+        for unit_id in reviewed:
+            imported = units[unit_id]
+            body = _body(ws, imported, by_unit.pop(unit_id), certificate)
+            out = folder / default_review_name(imported.unit.name, imported.sequence)
+            if len(in_flight) >= 3:  # a few files in memory at a time
+                in_flight.pop(0).result()  # a failed write stops the export
+                if progress is not None:
+                    progress(len(written) - len(in_flight), len(reviewed))
+            in_flight.append(pool.submit(sign_and_write, out, body))
+            written.append(out)
+        for future in in_flight:
+            future.result()
+    if progress is not None:
+        progress(len(reviewed), len(reviewed))
     return written
 
 

@@ -307,7 +307,7 @@ CREATE TABLE sup_verdict_files (
     measure_id TEXT NOT NULL,
     file_json TEXT NOT NULL,
     PRIMARY KEY (unit_id, measure_id)
-);
+) WITHOUT ROWID;  -- stored in key order: a unit's verdicts are read in one sweep
 -- The review reads an imported unit's audit log per measure (its responses, its ledger).
 CREATE INDEX sup_audit_by_measure ON sup_audit (unit_id, measure_id, id);
 
