@@ -38,6 +38,11 @@ def summary(capsys: pytest.CaptureFixture[str], ws: Path, *extra: str) -> dict:
     return json.loads(out)
 
 
+def by_name(units: dict) -> dict:
+    """``summary --all-units`` by unit name, whether it is keyed by name or by unit id."""
+    return {u.get("name", key): u for key, u in units.items()}
+
+
 def _return_and_export(capsys: pytest.CaptureFixture[str], p: dict[str, Path]) -> Path:
     sup = p["sup"]
     code, out, _ = run(capsys, "review", sup, "--unit", "万州区", "2.1.1", "--verdict", "退回整改",
@@ -90,7 +95,7 @@ def test_return_rectify_and_accept_end_to_end(loop: dict[str, Path],
     # The next bundle carries the response: the office sees it awaiting re-review.
     assert run(capsys, "bundle", "export", wz, "-o", tmp / "万州区-2.gkbundle")[0] == 0
     assert run(capsys, "bundle", "import", sup, tmp / "万州区-2.gkbundle")[0] == 0
-    units = summary(capsys, sup, "--all-units")["units"]
+    units = by_name(summary(capsys, sup, "--all-units")["units"])
     cell = units["万州区"]["measures"]["2.1.1"]
     assert cell["review"]["state"] == "rectified" and cell["review"]["comment"] == COMMENT
     assert cell["rectification"]["action"] == "在门户网站发布目录并补充链接"
@@ -148,7 +153,7 @@ def test_all_units_export_one_file_each(loop: dict[str, Path],
     assert code == 0
     assert sorted(p.name for p in loop["outbox"].iterdir()) == [
         "万州区-整改意见-序号1.gkreview", "涪陵区-整改意见-序号1.gkreview"]
-    units = summary(capsys, sup, "--all-units")["units"]
+    units = by_name(summary(capsys, sup, "--all-units")["units"])
     assert units["万州区"]["measures"]["2.1.1"]["review"]["state"] == "to_verify"
     assert all(m["review"]["state"] == "accepted" for m in units["涪陵区"]["measures"].values())
 
