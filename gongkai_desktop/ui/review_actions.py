@@ -115,10 +115,9 @@ class ReviewActions(QObject):
         """New evidence on a returned measure is a response too."""
         model = getattr(self.window, "model", None)
         if model is not None and model.review_state(measure_id) is not None:
-            model.reload_review()
-            self._refresh_views()
+            self.refresh_views()
 
-    def _refresh_views(self) -> None:
+    def refresh_views(self) -> None:
         model = getattr(self.window, "model", None)
         if model is not None:
             model.reload_review()
@@ -198,8 +197,7 @@ class ReviewActions(QObject):
                     "该整改意见比已导入的旧，未导入（不会覆盖较新的审核结论）")))
                 return
             if self.window.session is session:
-                session._forget_records()
-                self._refresh_views()
+                self.refresh_views()
             self.reviewImported.emit(got)
             if not got.new:
                 text = self.tr("该整改意见此前已导入，未作改动。")

@@ -1,8 +1,8 @@
 """The unit's side of the review in the measure panel: the office's verdict and comment,
 and the 整改台账 entry (存在问题, 整改措施, 责任人, 整改时限) with its dialog.
 
-The rules are the core's (``review.unit_side``, ``review.ledger``); saving a ledger
-entry announces the measure as changed, so the tree shows it 已整改（待复核）.
+The rules are the core's (``review.unit_state``, ``review.ledger``); saving a ledger
+entry refreshes the window's review views, so the tree shows it 已整改（待复核）.
 """
 
 from __future__ import annotations
@@ -154,7 +154,11 @@ class ReviewBanner(QFrame):
     def _saved(self, measure_id: str) -> None:
         self.refresh()
         self.ledgerSaved.emit(measure_id)
-        self.session.recordChanged.emit(measure_id)  # the tree and overview re-read it
+        # The tree, the overview and the status bar show 已整改（待复核）. Not recordChanged:
+        # the record itself did not change, and the form would reload over any typing.
+        actions = getattr(self.window(), "review_actions", None)
+        if actions is not None:
+            actions.refresh_views()
 
 
 class LedgerDialog(QDialog):
