@@ -189,7 +189,11 @@ class ReviewDialog(QDialog):
             self.evidence_list.setCurrentRow(0)
         self.view_button.setEnabled(bool(item.evidence))
         self._show_state()
-        self.comment.setPlainText(item.entry.verdict.comment if item.entry else "")
+        # A verdict being revised keeps its comment; a rectified one is judged afresh (the
+        # earlier comment is in 审核记录).
+        keep = item.entry is not None and item.entry.state in (ReviewState.RETURNED,
+                                                               ReviewState.TO_VERIFY)
+        self.comment.setPlainText(item.entry.verdict.comment if keep and item.entry else "")
         self.message.setText("")
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < len(self.items) - 1)
