@@ -221,6 +221,8 @@ def test_return_rectify_accept_through_the_windows(
     qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
     html = dialog.record_view.toHtml()
     assert "已整改，待复核" in html and "在门户网站发布目录并补充链接" in html
+    save_shot(dialog, shots, "review_office_rectified")
+    save_shot(view, shots, "review_consolidation_flags")
     assert dialog.comment.toPlainText() == ""  # judged afresh; the old comment is in the history
     qtbot.keyClick(dialog.comment, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert current_verdicts(office.ws)[("500101", "2.1.1")].verdict.label == "通过"

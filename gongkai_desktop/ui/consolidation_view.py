@@ -168,6 +168,17 @@ class ConsolidationWindow(QWidget):
             legend_row.addWidget(chip)
             legend_row.addWidget(QLabel(label))
             legend_row.addSpacing(8)
+        legend_row.addSpacing(4)
+        legend_row.addWidget(QLabel(self.tr("审核：")))
+        from gongkai_desktop.review.states import ReviewState
+        from gongkai_desktop.ui import review_style
+
+        for state in ReviewState:  # the flags the cells carry once reviewed
+            flag = QLabel()
+            flag.setPixmap(review_style.icon(state).pixmap(14, 14))
+            legend_row.addWidget(flag)
+            legend_row.addWidget(QLabel(state.short))
+            legend_row.addSpacing(4)
         hint = QLabel(self.tr("表头百分比为完成率；点击单元格查看该单位的填报内容"))
         hint.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
         legend_row.addSpacing(12)
