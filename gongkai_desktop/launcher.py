@@ -14,7 +14,8 @@ CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
 # Kept as a literal so starting the window never imports the command line (reportlab,
 # pyHanko …); tests/test_launcher.py checks it against the parser.
 CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", "verify", "bundle",
-                "xlsx", "signing", "guide"}
+                "xlsx", "signing", "guide",
+                "review", "rectify"}
 
 
 def wants_cli(argv: Sequence[str]) -> bool:

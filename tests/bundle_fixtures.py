@@ -91,7 +91,10 @@ def dump(ws: Workspace) -> list[tuple[str, list[tuple[object, ...]]]]:
             " AND name NOT LIKE 'search_index%' ORDER BY name")]
         out = [("sqlite_master", conn.execute(
             "SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall())]
-        out += [(t, conn.execute(f"SELECT * FROM [{t}] ORDER BY rowid").fetchall())
+        no_rowid = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'")}
+        out += [(t, conn.execute(f"SELECT * FROM [{t}] ORDER BY "
+                                 f"{'1, 2' if t in no_rowid else 'rowid'}").fetchall())
                 for t in tables if t != "sqlite_sequence"]
     return out
 

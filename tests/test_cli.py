@@ -144,6 +144,8 @@ def test_set_attach_and_summary(
         "evidence": 2,
         "deadline": None,
         "overdue": False,
+        "review": None,  # the office has not reviewed it
+        "rectification": None,
     }
     # 1.2.3 (2020年10月30日前) is the district's and not done: overdue now.
     assert summary["measures"]["1.2.3"]["overdue"] is True

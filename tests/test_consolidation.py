@@ -143,7 +143,7 @@ def test_workbook_layout(sup: Workspace, directory: UnitDirectory, tmp_path: Pat
     assert result.units == cons.row_count and result.measures == 5
     book = openpyxl.load_workbook(out)
     try:
-        assert book.sheetnames == ["汇总", "按举措", "单位×举措", "明细"]
+        assert book.sheetnames == ["汇总", "按举措", "单位×举措", "明细", "整改台账"]
         summary, matrix, detail = book["汇总"], book["单位×举措"], book["明细"]
         assert summary["B4"].value == "单位" and summary["O4"].value == "完成率"
         assert summary.freeze_panes == "C5" and matrix.freeze_panes == "C2"

@@ -49,7 +49,7 @@ def _broken(conn: sqlite3.Connection) -> None:
 def test_new_workspace_is_at_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "new.gkws"
     make_workspace(path).close()
-    assert _user_version(path) == migrations.latest_version() == 3
+    assert _user_version(path) == migrations.latest_version() == 4
     assert not list(tmp_path.glob("*.backup-*"))  # nothing to back up for a new file
 
 
@@ -125,6 +125,23 @@ def test_version_2_workspace_gains_the_office_key_table(tmp_path: Path,
     assert _user_version(path) == 2 and not _table_exists(path, "unit_office_keys")
     with Workspace.open(path) as ws:
         assert ws.record("1.1.1").explanation == "版本 2 填写"
-    assert _user_version(path) == 3 and _table_exists(path, "unit_office_keys")
+    assert _user_version(path) == migrations.latest_version()
+    assert _table_exists(path, "unit_office_keys")
     backups = list(tmp_path.glob("版本2.backup-v2-*.sqlite"))
     assert len(backups) == 1 and not _table_exists(backups[0], "unit_office_keys")
+
+
+def test_version_3_workspace_gains_the_review_tables(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "版本3.gkws"
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+        with make_workspace(path) as ws:
+            ws.update_record("1.1.1", status=Status.DONE, explanation="版本 3 填写")
+    assert _user_version(path) == 3 and not _table_exists(path, "sup_verdicts")
+    with Workspace.open(path) as ws:
+        assert ws.record("1.1.1").explanation == "版本 3 填写"
+    assert _user_version(path) == 4
+    for table in ("sup_verdicts", "unit_reviews", "unit_verdicts", "rectifications"):
+        assert _table_exists(path, table)
+    assert len(list(tmp_path.glob("版本3.backup-v3-*.sqlite"))) == 1

@@ -255,7 +255,7 @@ def test_exports_run_off_the_ui_thread(view: ConsolidationWindow, qtbot, tmp_pat
     wait_done(qtbot)
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)
     try:
-        assert book.sheetnames == ["汇总", "按举措", "单位×举措", "明细"]
+        assert book.sheetnames == ["汇总", "按举措", "单位×举措", "明细", "整改台账"]
     finally:
         book.close()
     assert view.export_pdf() is not None

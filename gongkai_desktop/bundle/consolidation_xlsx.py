@@ -167,6 +167,7 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     _measures_sheet(book, cons, note, ticker)
     _matrix_sheet(book, cons, ticker)
     details = _detail_sheet(book, cons, view, ticker)
+    _ledger_sheet(book, cons, ws)
     temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         save_workbook(book, temp)
@@ -293,6 +294,23 @@ def _detail_sheet(book: Workbook, cons: Consolidation, view: SupervisorView,
             written += 1
             ticker.step()
     return written
+
+
+def _ledger_sheet(book: Workbook, cons: Consolidation, ws: Workspace) -> None:
+    """整改台账: every unit's rectification ledger and the office's open verdicts."""
+    from gongkai_desktop.review.all_units import all_units_ledger
+
+    sheet = _Sheet(book, "整改台账", [6, 14, 9, 40, 14, 30, 30, 30, 10, 12, 6], 1, "C2")
+    sheet.header(["序号", "单位", "举措编号", "贯彻举措", "审核结论", "审核意见", "存在问题",
+                  "整改措施", "责任人", "整改时限", "逾期"])
+    for n, row in enumerate(all_units_ledger(ws, cons), start=1):
+        late = OVERDUE_FONT if row.overdue else None
+        sheet.row([sheet.cell(n, align=CENTER), row.unit_name, row.measure_id,
+                   row.measure_text, sheet.cell(row.review, align=CENTER), row.comment,
+                   row.problem, row.action, sheet.cell(row.owner, align=CENTER),
+                   sheet.cell(row.deadline.isoformat() if row.deadline else "", align=CENTER,
+                              font=late),
+                   sheet.cell("是" if row.overdue else "", align=CENTER, font=late)])
 
 
 def consolidation_workbook(ws: Workspace, directory: UnitDirectory, out: Path, *,

@@ -110,10 +110,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     today = parse_iso_date(args.today) if args.today else dt.date.today()
     assert isinstance(today, dt.date)
     with Workspace.open(args.workspace, readonly=True) as ws:
+        from gongkai_desktop.review.summary import add_all_units_review, add_unit_review
+
         if args.all_units:
             from gongkai_desktop.bundle.supervisor import all_units_summary
 
-            print_json(all_units_summary(ws, UnitDirectory.load(), today))
+            print_json(add_all_units_review(ws, all_units_summary(ws, UnitDirectory.load(), today),
+                                            today))
         else:
-            print_json(workspace_summary(ws, UnitDirectory.load(), today))
+            print_json(add_unit_review(ws, workspace_summary(ws, UnitDirectory.load(), today),
+                                       today))
     return 0

@@ -21,9 +21,10 @@ _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 _BREAK_AFTER = ("关于", "贯彻落实", "工作要点", "要点", "任务分工", "情况", "的")
 
 
-def attachment_names(content: ReportContent) -> tuple[str, str]:
+def attachment_names(content: ReportContent) -> tuple[str, ...]:
     year = content.plan.info.issued.year
-    return (f"贯彻落实{year}年政务公开工作要点任务分工完成情况表", "佐证材料清单")
+    names = (f"贯彻落实{year}年政务公开工作要点任务分工完成情况表", "佐证材料清单")
+    return (*names, "整改台账") if content.ledger else names
 
 
 def title_lines(title: str, kit: TextKit) -> list[str]:

@@ -74,6 +74,8 @@ def report_content(ws: ReportWorkspace, directory: UnitDirectory,
     draft = load_draft(ws, directory)
     if not draft.title.strip():
         raise InvalidInput("请填写报告标题")
+    from gongkai_desktop.review.reporting import ledger_rows_or_none
+
     rows = report_rows(ws, directory)
     unit = ws.unit
     return ReportContent(
@@ -83,6 +85,7 @@ def report_content(ws: ReportWorkspace, directory: UnitDirectory,
         signed_on=draft.signing_date(today), rows=rows,
         evidence=report_evidence(ws, rows), addressee=draft.addressee,
         seal_png=get_seal(ws),
+        ledger=ledger_rows_or_none(ws, rows, today or dt.date.today()),  # 附件3 整改台账
     )
 
 

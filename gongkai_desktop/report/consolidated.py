@@ -361,11 +361,38 @@ def _missing_table(cons: Consolidation, b: _Builder) -> Flowable:
                      style=b.style(extra), hAlign="CENTER", splitInRow=MIN_SPLIT)
 
 
+# ------------------------------------------------------------------------------ 附表4
+
+_LEDGER_COLUMNS: list[tuple[str, float]] = [
+    ("序号", 28), ("单位", 70), ("举措", 0), ("审核结论", 62), ("审核意见", 110),
+    ("存在问题", 110), ("整改措施", 120), ("责任人", 48), ("整改时限", 62),
+]
+
+
+def _ledger_table(ledger: Sequence[Any], b: _Builder) -> Flowable:
+    width = g.LANDSCAPE.type_width
+    data: list[list[Any]] = [b.header(_LEDGER_COLUMNS)]
+    extra: list[tuple[Any, ...]] = [("ALIGN", (2, 1), (6, -1), "LEFT"),
+                                    ("VALIGN", (0, 1), (-1, -1), "TOP")]
+    for n, row in enumerate(ledger, start=1):
+        deadline = row.deadline.isoformat() if row.deadline else "—"
+        data.append([str(n), b.p(row.unit_name), b.p(f"{row.measure_id}　{row.measure_text}"),
+                     b.p(row.review or "—", align=TA_CENTER), b.p(row.comment or "—"),
+                     b.p(row.problem or "—"), b.p(row.action or "—"),
+                     b.p(row.owner or "—", align=TA_CENTER),
+                     b.p(deadline + ("（逾期）" if row.overdue else ""), align=TA_CENTER)])
+        if row.overdue:
+            extra.append(("TEXTCOLOR", (8, n), (8, n), OVERDUE_TEXT))
+    return LongTable(data, colWidths=_stretch(_LEDGER_COLUMNS, 2, width), repeatRows=1,
+                     style=b.style(extra), hAlign="CENTER", splitInRow=MIN_SPLIT)
+
+
 # ------------------------------------------------------------------------------ render
 
 def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
                              progress: Progress | None = None, fonts: FontBook | None = None,
-                             generated_at: dt.datetime | None = None) -> ConsolidatedResult:
+                             generated_at: dt.datetime | None = None,
+                             ledger: Sequence[Any] = ()) -> ConsolidatedResult:
     """Write the summary PDF to ``out`` (via a temporary file; replaced only when complete).
 
     ``office`` names the supervising office (the workspace's unit); ``progress(done,
@@ -402,6 +429,9 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
         story += [Spacer(1, 6), _missing_table(cons, b)]
     else:
         story.append(kit.body_paragraph("应报送的单位均已报送。"))
+    if ledger:  # review.all_units.UnitLedgerRow
+        story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(),
+                  *_attachment(b, 4, "各单位整改台账"), Spacer(1, 6), _ledger_table(ledger, b)]
 
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
     try:
@@ -438,5 +468,7 @@ def consolidation_pdf(ws: Workspace, directory: UnitDirectory, out: Path, *,
 
     cons = consolidate(ws, directory, today or dt.date.today(),
                        led_by=ws.unit if led_only else None)
+    from gongkai_desktop.review.all_units import all_units_ledger
+
     return render_consolidation_pdf(cons, out, office=ws.unit.full_name, progress=progress,
-                                    fonts=fonts)
+                                    fonts=fonts, ledger=all_units_ledger(ws, cons))

@@ -70,6 +70,22 @@ IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/jpg", "image/gif", "i
                          "image/webp", "image/tiff"})
 
 
+@dataclass(frozen=True, slots=True)
+class ReportLedgerRow:
+    """One line of 附件3 整改台账: a returned or unfinished measure and its rectification."""
+
+    seq: int | None  # its 附件1 序号 (None: not in the table)
+    measure_id: str
+    measure_text: str
+    problem: str  # 存在问题
+    action: str  # 整改措施
+    owner: str  # 责任人
+    deadline: dt.date | None  # 整改时限 (None: not yet recorded)
+    review: str = ""  # the office's verdict as shown (退回整改 / 已整改（待复核） / 通过 …)
+    comment: str = ""  # the office's comment
+    overdue: bool = False
+
+
 @dataclass(frozen=True)
 class ReportContent:
     plan: Plan
@@ -84,6 +100,7 @@ class ReportContent:
     addressee: str = "市政府办公厅"
     seal_png: bytes | None = field(default=None, repr=False)
     fingerprint_note: bool = True  # print the content fingerprint on the last page
+    ledger: Sequence[ReportLedgerRow] = ()  # 附件3 整改台账 (printed only when not empty)
 
 
 def chinese_date(day: dt.date) -> str:
@@ -110,6 +127,10 @@ def canonical_json(content: ReportContent) -> bytes:
             [e.name, e.media_type, e.size, e.sha256.lower(), e.measure_id] for e in content.evidence
         ],
     }
+    if content.ledger:  # only then: the fingerprint of a report without one is unchanged
+        data["ledger"] = [[r.seq, r.measure_id, r.problem, r.action, r.owner,
+                           r.deadline.isoformat() if r.deadline else None, r.review, r.comment,
+                           r.overdue] for r in content.ledger]
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

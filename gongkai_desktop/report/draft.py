@@ -6,13 +6,14 @@ import re
 from collections.abc import Sequence
 
 from gongkai_desktop.model import Plan, Status
-from gongkai_desktop.report.content import ReportRow, ReportSection
+from gongkai_desktop.report.content import ReportLedgerRow, ReportRow, ReportSection
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 _POINTS = ("一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是")
 _END_PUNCT = "。；;，,.、 \n"
 _DEADLINE = re.compile(r"^\d{4}年.*前$")
 _AREA_LABEL = re.compile(r"^[一二三四五六七八九十]+、")
+_RETURNED = ("退回整改", "已整改（待复核）")  # review.states labels of a returned measure
 
 
 def _year(plan: Plan | None) -> int:
@@ -87,25 +88,59 @@ def draft_work_section(rows: Sequence[ReportRow]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def draft_problems_section(rows: Sequence[ReportRow]) -> str:
+def _ledger_problems(ledger: Sequence[ReportLedgerRow]) -> str:
+    """"经上级单位审核，举措2.1.1被退回整改（审核意见：…）。对照整改台账：一是…。"."""
+    returned = [r for r in ledger if r.review in _RETURNED]
+    text = ""
+    if returned:
+        named = "、".join(f"{r.measure_id}（审核意见：{r.comment.rstrip(_END_PUNCT)}）"
+                         if r.comment else r.measure_id for r in returned[:3])
+        more = "等" if len(returned) > 3 else ""
+        text = f"经上级单位审核，{len(returned)}项举措被退回整改，即举措{named}{more}。"
+    points = [f"{_POINTS[i] if i < len(_POINTS) else ''}{r.problem.rstrip(_END_PUNCT)}"
+              f"（举措{r.measure_id}）" for i, r in enumerate(x for x in ledger if x.problem)]
+    if points:
+        text += "对照整改台账，存在的问题主要有：" + "；".join(points) + "。"
+    return text
+
+
+def draft_problems_section(rows: Sequence[ReportRow],
+                           ledger: Sequence[ReportLedgerRow] = ()) -> str:
     open_rows = [r for r in rows if r.status in (Status.IN_PROGRESS, Status.NOT_STARTED)]
+    from_ledger = _ledger_problems(ledger)
     if not open_rows:
+        if from_ledger:
+            return "对照任务分工，本单位承担的举措均已完成或经核实不适用。" + from_ledger
         return ("对照任务分工，本单位承担的举措均已完成或经核实不适用。"
                 "工作中仍存在政策解读形式不够丰富、信息发布及时性有待提高等不足。")
     names = "、".join(f"“{_inner_quotes(_summary(r.measure.text, 16))}”" for r in open_rows[:3])
     more = "等" if len(open_rows) > 3 else ""
-    return f"对照任务分工，尚有{len(open_rows)}项举措未全部完成，包括{names}{more}。"
+    return (f"对照任务分工，尚有{len(open_rows)}项举措未全部完成，包括{names}{more}。"
+            + from_ledger)
 
 
-def draft_next_steps_section() -> str:
-    return ("下一步，我单位将对照任务分工，逐项推进尚未完成的举措，明确责任人和时间节点，"
-            "确保按期完成；持续加强政府网站和政务新媒体建设，提高信息发布、政策解读和回应关切"
-            "的质量，不断提升政务公开工作水平。")
+def draft_next_steps_section(ledger: Sequence[ReportLedgerRow] = ()) -> str:
+    general = ("下一步，我单位将对照任务分工，逐项推进尚未完成的举措，明确责任人和时间节点，"
+               "确保按期完成；持续加强政府网站和政务新媒体建设，提高信息发布、政策解读和回应关切"
+               "的质量，不断提升政务公开工作水平。")
+    steps = [r for r in ledger if r.action]
+    if not steps:
+        return general
+    points = []
+    for i, r in enumerate(steps):
+        due = f"，{r.deadline.year}年{r.deadline.month}月{r.deadline.day}日前完成" \
+            if r.deadline else ""
+        owner = f"（责任人：{r.owner}{due}）" if r.owner else ""
+        prefix = _POINTS[i] if i < len(_POINTS) else ""
+        points.append(f"{prefix}{r.action.rstrip(_END_PUNCT)}{owner}")
+    return ("针对存在的问题，我单位将按照整改台账逐项抓好整改（见附件3）：" + "；".join(points)
+            + "。" + general)
 
 
-def default_sections(rows: Sequence[ReportRow]) -> list[ReportSection]:
+def default_sections(rows: Sequence[ReportRow],
+                     ledger: Sequence[ReportLedgerRow] = ()) -> list[ReportSection]:
     return [
         ReportSection("一、工作开展情况", draft_work_section(rows)),
-        ReportSection("二、存在的问题", draft_problems_section(rows)),
-        ReportSection("三、下一步工作打算", draft_next_steps_section()),
+        ReportSection("二、存在的问题", draft_problems_section(rows, ledger)),
+        ReportSection("三、下一步工作打算", draft_next_steps_section(ledger)),
     ]

@@ -132,6 +132,16 @@ def _evidence_part(content: ReportContent, kit: TextKit, ticker: _Ticker) -> tup
     return story, broken
 
 
+def _ledger_part(content: ReportContent, kit: TextKit) -> list[Flowable]:
+    from gongkai_desktop.report.tables import ledger_table
+
+    width = g.LANDSCAPE.type_width
+    story = _attachment_head(kit, 3, attachment_names(content)[2])
+    story.append(info_line(kit, f"填报单位：{content.unit_full_name}",
+                           f"填报日期：{chinese_date(content.signed_on)}", width))
+    return [*story, Spacer(1, 6), ledger_table(kit, content.ledger, width)]
+
+
 def _where(item: ReportEvidence, seq_of: dict[str, int]) -> str:
     if item.measure_id in seq_of:
         return f"附件1第{seq_of[item.measure_id]}项"
@@ -160,6 +170,8 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
     story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_table_part(content, kit)]
     evidence, broken = _evidence_part(content, kit, ticker)
     story += [NextPageTemplate(PORTRAIT_TEMPLATE), PageBreak(), *evidence]
+    if content.ledger:
+        story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_ledger_part(content, kit)]
     note = fingerprint_line(fingerprint) if content.fingerprint_note else None
     story.append(ClosingBlock(kit, note))
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")

@@ -94,8 +94,9 @@ def clean_text(text: str, label: str, limit: int, *, single_line: bool = False) 
     return value
 
 
-def default_draft(plan: Plan, unit: Unit, rows: Sequence[Any]) -> ReportDraft:
-    sections = tuple(default_sections(rows))
+def default_draft(plan: Plan, unit: Unit, rows: Sequence[Any],
+                  ledger: Sequence[Any] = ()) -> ReportDraft:
+    sections = tuple(default_sections(rows, ledger))
     return ReportDraft(
         title=default_title(unit.full_name, plan), addressee=DEFAULT_ADDRESSEE,
         opening=default_opening(plan), sections=sections,
@@ -106,9 +107,10 @@ def default_draft(plan: Plan, unit: Unit, rows: Sequence[Any]) -> ReportDraft:
 def load_draft(ws: DraftStore, directory: UnitDirectory) -> ReportDraft:
     """The saved draft, or the defaults; untouched sections follow the current records."""
     from gongkai_desktop.report.seal import has_seal
+    from gongkai_desktop.review.reporting import ledger_rows_or_none
 
     rows = report_rows(ws, directory)
-    fresh = default_draft(ws.plan, ws.unit, rows)
+    fresh = default_draft(ws.plan, ws.unit, rows, ledger_rows_or_none(ws, rows, dt.date.today()))
     data = ws.get_setting(SETTING_KEY)
     draft = _from_json(data, fresh) if isinstance(data, dict) else fresh
     return dataclasses.replace(draft, has_seal=has_seal(ws))

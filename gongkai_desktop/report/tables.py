@@ -1,4 +1,5 @@
-"""The two tables: 附件1 完成情况表 (landscape) and the file list of 附件2.
+"""The tables: 附件1 完成情况表 (landscape), the file list of 附件2 and 附件3 整改台账
+(landscape, like 附件1).
 
 Cells are Paragraphs (wrapped, never cut); rows may split across pages
 (``splitInRow``) so a 3,000-character explanation flows over several pages;
@@ -16,7 +17,12 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from gongkai_desktop.model import Role
-from gongkai_desktop.report.content import ReportEvidence, ReportRow, chinese_date
+from gongkai_desktop.report.content import (
+    ReportEvidence,
+    ReportLedgerRow,
+    ReportRow,
+    chinese_date,
+)
 from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.text import GREY, TextKit
 
@@ -32,6 +38,10 @@ COMPLETION_COLUMNS: tuple[tuple[str, float], ...] = (
 EVIDENCE_COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 0.07), ("名称", 0.33), ("类型", 0.14), ("大小", 0.13),
     ("SHA-256\n（前12位）", 0.21), ("附件1\n序号", 0.12),
+)
+LEDGER_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 0.045), ("附件1\n序号", 0.055), ("举措", 0.20), ("审核意见", 0.16),
+    ("存在问题", 0.17), ("整改措施", 0.19), ("责任人", 0.07), ("整改时限", 0.08),
 )
 _ROLE_ORDER = (Role.LEAD, Role.RESPONSIBLE, Role.CONCERNED)
 
@@ -158,4 +168,28 @@ def evidence_table(kit: TextKit, evidence: Sequence[ReportEvidence],
             [kit.cell(where, align=TA_CENTER)],
         ])
     return Table(data, colWidths=_widths(EVIDENCE_COLUMNS, width), repeatRows=1,
+                 splitInRow=MIN_SPLIT, style=_style(kit), hAlign="CENTER")
+
+
+def ledger_table(kit: TextKit, ledger: Sequence[ReportLedgerRow], width: float) -> Table:
+    """附件3: one row per returned or unfinished measure; an overdue 时限 is marked."""
+    data: list[list[Any]] = [_header(kit, LEDGER_COLUMNS)]
+    for i, row in enumerate(ledger, start=1):
+        review: list[Flowable] = [kit.cell(row.review or "—", align=TA_CENTER)]
+        if row.comment:
+            review.append(kit.cell(row.comment, size=9, color=GREY))
+        deadline: list[Flowable] = [kit.cell(_table_date(row.deadline), align=TA_CENTER)]
+        if row.overdue:
+            deadline.append(kit.cell("（已逾期）", size=9, align=TA_CENTER))
+        data.append([
+            [kit.cell(str(i), align=TA_CENTER)],
+            [kit.cell(str(row.seq) if row.seq else "—", align=TA_CENTER)],
+            [kit.cell(f"{row.measure_id}　{row.measure_text}")],
+            review,
+            [kit.cell(row.problem or "—")],
+            [kit.cell(row.action or "—")],
+            [kit.cell(row.owner or "—", align=TA_CENTER)],
+            deadline,
+        ])
+    return Table(data, colWidths=_widths(LEDGER_COLUMNS, width), repeatRows=1,
                  splitInRow=MIN_SPLIT, style=_style(kit), hAlign="CENTER")

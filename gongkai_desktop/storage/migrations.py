@@ -15,11 +15,11 @@ from gongkai_desktop import faults
 from gongkai_desktop.errors import GongkaiError, StorageFault, WorkspaceError
 from gongkai_desktop.storage import audit
 from gongkai_desktop.storage.db import now, transaction
-from gongkai_desktop.storage.schema import create_v1, create_v2, create_v3
+from gongkai_desktop.storage.schema import create_v1, create_v2, create_v3, create_v4
 
 Migration = Callable[[sqlite3.Connection], None]
 
-MIGRATIONS: list[Migration] = [create_v1, create_v2, create_v3]
+MIGRATIONS: list[Migration] = [create_v1, create_v2, create_v3, create_v4]
 
 
 def latest_version() -> int:

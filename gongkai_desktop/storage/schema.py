@@ -1,5 +1,6 @@
 """Workspace schema: version 1 (every unit table), version 2 (bundles, supervisor data),
-version 3 (the unit's pinned key of its supervising office)."""
+version 3 (the unit's pinned key of its supervising office), version 4 (review and
+rectification: the office's verdicts, the unit's imported reviews and its 整改台账)."""
 
 from __future__ import annotations
 
@@ -276,3 +277,75 @@ CREATE UNIQUE INDEX unit_office_key_active ON unit_office_keys (retired_at IS NU
 
 def create_v3(conn: sqlite3.Connection) -> None:
     run_script(conn, SCHEMA_V3)
+
+
+# Version 4: review and rectification. The office keeps every verdict it set (the
+# latest per unit and measure is the current one) with the bundle it refers to; the
+# unit keeps the review files it accepted, the current verdict per measure and its
+# rectification ledger (整改台账). A unit's response travels in its audit log, which
+# every bundle already carries, so the bundle format is unchanged.
+SCHEMA_V4 = """
+CREATE TABLE sup_verdicts (
+    id INTEGER PRIMARY KEY,
+    verdict_id TEXT NOT NULL UNIQUE,
+    unit_id TEXT NOT NULL,
+    measure_id TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'returned', 'to_verify')),
+    comment TEXT NOT NULL DEFAULT '',
+    bundle_sequence INTEGER NOT NULL,
+    bundle_hash TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    reviewer TEXT NOT NULL DEFAULT '',
+    CHECK (verdict <> 'returned' OR trim(comment) <> '')
+);
+CREATE INDEX sup_verdicts_current ON sup_verdicts (unit_id, measure_id, id);
+-- The current verdict per unit and measure as the review file carries it (canonical
+-- JSON, made once when set): exporting 100 units' files joins these in one scan
+-- instead of encoding 500,000 rows.
+CREATE TABLE sup_verdict_files (
+    unit_id TEXT NOT NULL,
+    measure_id TEXT NOT NULL,
+    file_json TEXT NOT NULL,
+    PRIMARY KEY (unit_id, measure_id)
+) WITHOUT ROWID;  -- stored in key order: a unit's verdicts are read in one sweep
+-- The review reads an imported unit's audit log per measure (its responses, its ledger).
+CREATE INDEX sup_audit_by_measure ON sup_audit (unit_id, measure_id, id);
+
+CREATE TABLE unit_reviews (
+    review_hash TEXT PRIMARY KEY,
+    office_unit_id TEXT NOT NULL,
+    office_name TEXT NOT NULL,
+    signer TEXT NOT NULL,
+    cert_fingerprint TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    bundle_hash TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+
+CREATE TABLE unit_verdicts (
+    measure_id TEXT PRIMARY KEY,
+    verdict_id TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'returned', 'to_verify')),
+    comment TEXT NOT NULL DEFAULT '',
+    reviewed_at TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    review_hash TEXT NOT NULL REFERENCES unit_reviews(review_hash),
+    audit_id INTEGER NOT NULL
+);
+
+CREATE TABLE rectifications (
+    measure_id TEXT PRIMARY KEY,
+    problem TEXT NOT NULL CHECK (trim(problem) <> ''),
+    action TEXT NOT NULL CHECK (trim(action) <> ''),
+    owner TEXT NOT NULL CHECK (trim(owner) <> ''),
+    deadline TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+def create_v4(conn: sqlite3.Connection) -> None:
+    run_script(conn, SCHEMA_V4)

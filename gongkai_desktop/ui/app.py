@@ -48,7 +48,7 @@ BUNDLED_UI_FAMILY = "WenQuanYi Micro Hei"
 # 15 MB) is registered right after it.
 UI_FONT_FILES = ("wqy-microhei.ttc",)
 # Files the program may be started with that are not workspaces (a file association).
-BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt")
+BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt", ".gkreview")
 
 _configured: set[int] = set()
 _translators: list[QTranslator] = []

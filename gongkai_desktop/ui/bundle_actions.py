@@ -621,11 +621,19 @@ class BundleActions(QObject):
         bundles = [Path(p) for p in paths if Path(p).suffix.lower() == BUNDLE_SUFFIX
                    or Path(p).is_dir()]
         receipts = [Path(p) for p in paths if Path(p).suffix.lower() == RECEIPT_SUFFIX]
-        others = [Path(p) for p in paths if Path(p) not in bundles and Path(p) not in receipts]
+        reviews = [Path(p) for p in paths if Path(p).suffix.lower() == ".gkreview"]
+        others = [Path(p) for p in paths
+                  if Path(p) not in bundles and Path(p) not in receipts and Path(p) not in reviews]
         if others:
             show_error(self.window, InvalidInput(self.tr(
-                "不能打开这些文件（只能打开数据包 .gkbundle 和回执 .gkreceipt）：{names}").format(
+                "不能打开这些文件（只能打开数据包 .gkbundle、回执 .gkreceipt"
+                " 和整改意见 .gkreview）：{names}").format(
                     names="、".join(p.name for p in others))))
+        if reviews:  # the office's review files go to the review feature
+            from gongkai_desktop.ui import review_actions
+
+            for review in reviews:
+                review_actions.install(self.window).import_review_file(review)
         if bundles:
             self.open_import_dialog(bundles)
         for receipt in receipts:

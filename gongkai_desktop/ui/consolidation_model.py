@@ -89,6 +89,7 @@ class ConsolidationModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._missing_header = QBrush(_tint(MISSING_COLOR, 0.35))
+        self._review: Any = None  # review.matrix.ReviewMatrix: verdicts per cell
         for state in CellState:
             code = int(state)
             self._text[code] = MARKS[state]
@@ -141,13 +142,49 @@ class ConsolidationModel(QAbstractTableModel):
             return self._foreground[self._rows[row][column] + (self._late[row][column] << 3)]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self._center
+        if role == Qt.ItemDataRole.DecorationRole:
+            if self._review is None:
+                return None
+            state = self._review.state(row, column)
+            return None if state is None else _review_icon(state)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.cell_tooltip(row, column)
+            return self.cell_tooltip(row, column) + self._review_tip(row, column)
         if role == StateRole:
             return self._rows[row][column]
         if role == OverdueRole:
             return bool(self._late[row][column])
         return None
+
+    # ---- review (verdicts per cell) ------------------------------------------------------
+
+    def set_review(self, matrix: Any) -> None:
+        """Show the office's verdicts (a ``review.matrix.ReviewMatrix``) on the cells."""
+        self._review = matrix
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, self.columnCount() - 1))
+
+    @property
+    def review(self) -> Any:
+        return self._review
+
+    def review_changed(self, unit_id: str, cons: Consolidation) -> None:
+        """Repaint one unit's row after its verdicts changed."""
+        row = next((n for n, r in enumerate(cons.units) if r.unit.id == unit_id), None)
+        if row is not None and self.columnCount():
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def _review_tip(self, row: int, column: int) -> str:
+        state = self._review.state(row, column) if self._review is not None else None
+        if state is None:
+            return ""
+        text = self._review.comment(row, column)
+        return f"\n审核：{state.label}" + (f"：{text}" if text else "")
+
+    def _review_counts(self, counts: Any) -> str:
+        from gongkai_desktop.review.matrix import counts_text
+
+        return f"\n审核：{counts_text(counts)}" if counts else ""
 
     def cell_tooltip(self, row: int, column: int) -> str:
         cons = self._cons
@@ -213,6 +250,8 @@ class ConsolidationModel(QAbstractTableModel):
         else:
             lines.append("尚未收到该单位的数据包")
         lines.append(f"完成率 {percent(item.counts.completion)}（{counts_text(item.counts)}）")
+        if self._review is not None:
+            return "\n".join(lines) + self._review_counts(self._review.by_row.get(row))
         return "\n".join(lines)
 
     def measure_tooltip(self, column: int) -> str:
@@ -227,12 +266,20 @@ class ConsolidationModel(QAbstractTableModel):
         lines.append(f"完成率 {percent(col.counts.completion)}（{counts_text(col.counts)}）")
         if col.missing_unit_ids:
             lines.append(f"未报送单位 {len(col.missing_unit_ids)} 个")
+        if self._review is not None:
+            return "\n".join(lines) + self._review_counts(self._review.by_column.get(column))
         return "\n".join(lines)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _review_icon(state: Any) -> Any:
+    from gongkai_desktop.ui import review_style
+
+    return review_style.icon(state)
 
 
 def legend() -> list[tuple[str, QColor, str]]:

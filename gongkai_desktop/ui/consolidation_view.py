@@ -137,10 +137,25 @@ class ConsolidationWindow(QWidget):
         self.excel_button.clicked.connect(self.export_excel)
         self.pdf_button = QPushButton(self.tr("导出PDF汇总…"))
         self.pdf_button.clicked.connect(self.export_pdf)
+        # Review (审核整改): the unit or the measure of the selected cell, and the files out.
+        self.review_unit_button = QPushButton(self.tr("审核该单位…"))
+        self.review_unit_button.setObjectName("reviewUnitButton")
+        self.review_unit_button.setToolTip(self.tr("逐项审核所选单元格所在单位的填报内容"))
+        self.review_unit_button.clicked.connect(lambda: self.open_review(by_unit=True))
+        self.review_measure_button = QPushButton(self.tr("审核该举措…"))
+        self.review_measure_button.setToolTip(self.tr("逐个单位审核所选单元格所在的举措"))
+        self.review_measure_button.clicked.connect(lambda: self.open_review(by_unit=False))
+        self.export_reviews_button = QPushButton(self.tr("导出整改意见…"))
+        self.export_reviews_button.setToolTip(self.tr("为每个已审核的单位生成签名的整改意见文件"))
+        self.export_reviews_button.clicked.connect(self.export_reviews)
+        self.review_dialog: Any = None
+        self._review_matrix: Any = None
         top = QHBoxLayout()
         top.addWidget(self.title_label)
         top.addStretch(1)
-        for w in (self.led_check, self.refresh_button, self.excel_button, self.pdf_button):
+        for w in (self.led_check, self.refresh_button, self.review_unit_button,
+                  self.review_measure_button, self.export_reviews_button, self.excel_button,
+                  self.pdf_button):
             top.addWidget(w)
 
         legend_row = QHBoxLayout()
@@ -153,6 +168,17 @@ class ConsolidationWindow(QWidget):
             legend_row.addWidget(chip)
             legend_row.addWidget(QLabel(label))
             legend_row.addSpacing(8)
+        legend_row.addSpacing(4)
+        legend_row.addWidget(QLabel(self.tr("审核：")))
+        from gongkai_desktop.review.states import ReviewState
+        from gongkai_desktop.ui import review_style
+
+        for state in ReviewState:  # the flags the cells carry once reviewed
+            flag = QLabel()
+            flag.setPixmap(review_style.icon(state).pixmap(14, 14))
+            legend_row.addWidget(flag)
+            legend_row.addWidget(QLabel(state.short))
+            legend_row.addSpacing(4)
         hint = QLabel(self.tr("表头百分比为完成率；点击单元格查看该单位的填报内容"))
         hint.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
         legend_row.addSpacing(12)
@@ -228,8 +254,12 @@ class ConsolidationWindow(QWidget):
         self._set_busy(True)
 
         def work(_progress: Progress) -> Consolidation:
+            from gongkai_desktop.review.matrix import review_matrix
+
             with Workspace.open(path, readonly=True) as ws:
-                return consolidate(ws, directory, today, led_by=led)
+                cons = consolidate(ws, directory, today, led_by=led)
+                self._review_matrix = (cons, review_matrix(ws, cons))
+                return cons
 
         operation = run_operation(self, self.tr("正在汇总各单位的完成情况…"), work,
                                   on_success=self.set_consolidation,
@@ -245,6 +275,9 @@ class ConsolidationWindow(QWidget):
     def set_consolidation(self, cons: Consolidation) -> None:
         self._set_busy(False)
         self.model.set_consolidation(cons)
+        pending = self._review_matrix
+        if pending is not None and pending[0] is cons:
+            self.model.set_review(pending[1])
         scope = (self.tr("{unit}牵头的举措").format(unit=cons.led_by.name) if cons.led_by
                  else self.tr("全部举措"))
         self.title_label.setText(self.tr("各单位完成情况汇总（{scope}）").format(scope=scope))
@@ -257,7 +290,7 @@ class ConsolidationWindow(QWidget):
                 plan=cons.plan.info.title, day=cons.today.isoformat(), units=cons.row_count,
                 reported=reported, waiting=cons.row_count - reported,
                 measures=cons.column_count, cells=total.cells, done=total.done,
-                rate=percent(total.completion), late=total.overdue))
+                rate=percent(total.completion), late=total.overdue) + self._review_summary())
         self.show_all_missing()
 
     def show_all_missing(self) -> None:
@@ -286,6 +319,86 @@ class ConsolidationWindow(QWidget):
 
     def _on_column_clicked(self, column: int) -> None:
         self.show_missing_for(column)
+
+    # ---- review --------------------------------------------------------------------------
+
+    def _review_summary(self) -> str:
+        from gongkai_desktop.review.matrix import counts_text
+
+        matrix = self.model.review
+        totals = matrix.totals() if matrix is not None else None
+        return self.tr("审核：{counts}。").format(counts=counts_text(totals)) if totals else ""
+
+    def review_items(self, row: int, column: int, *, by_unit: bool) -> list[tuple[str, str]]:
+        """The records to step through: the unit's reported measures, or the measure's
+        reporting units (cells with a role, from units with a bundle)."""
+        cons = self.consolidation
+        if cons is None:
+            return []
+        if by_unit:
+            unit = cons.units[row]
+            if not unit.reported:
+                return []
+            codes = cons.row_codes(row)
+            return [(unit.unit.id, cons.measures[c].measure.id) for c in range(cons.column_count)
+                    if codes[c] not in (CellState.NONE, CellState.MISSING)]
+        measure = cons.measures[column].measure.id
+        return [(cons.units[r].unit.id, measure) for r in range(cons.row_count)
+                if cons.units[r].reported
+                and cons.state(r, column) not in (CellState.NONE, CellState.MISSING)]
+
+    def open_review(self, *, by_unit: bool, index: QModelIndex | None = None) -> Any:
+        """The review window on the selected cell's unit (or measure), starting at the cell."""
+        from gongkai_desktop.ui.review_dialog import ReviewDialog
+
+        cons = self.consolidation
+        index = index if index is not None else self.table.currentIndex()
+        if cons is None or not index.isValid():
+            show_info(self, self.tr("审核"), self.tr("请先在表格中选择一个单元格。"))
+            return None
+        row, column = index.row(), index.column()
+        items = self.review_items(row, column, by_unit=by_unit)
+        if not items:
+            show_info(self, self.tr("审核"), self.tr("所选单位尚未报送，或没有需要审核的举措。"))
+            return None
+        unit, measure = cons.units[row].unit, cons.measures[column].measure
+        start = next((n for n, (u, m) in enumerate(items) if u == unit.id and m == measure.id), 0)
+        title = (self.tr("审核：{unit}").format(unit=unit.name) if by_unit
+                 else self.tr("审核：举措 {id}").format(id=measure.id))
+        if self.review_dialog is not None:
+            self.review_dialog.close()
+        dialog = ReviewDialog(self.session, items, start, self, title=title)
+        dialog.verdictSet.connect(self._verdict_set)
+        self.review_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _verdict_set(self, unit_id: str, measure_id: str) -> None:
+        """Show the new verdict on its cell (after 全部通过, the unit's row): only those are
+        read again, so a verdict stays quick with 500,000 of them."""
+        from gongkai_desktop.review.matrix import review_matrix
+        from gongkai_desktop.review.verdicts import review_cells
+
+        cons = self.consolidation
+        if cons is None:
+            return
+        matrix = self.model.review
+        if matrix is None:
+            self.model.set_review(review_matrix(self.session.ws, cons))
+        else:
+            matrix.update(cons, review_cells(self.session.ws, unit_id, measure_id or None))
+            self.model.review_changed(unit_id, cons)
+        self.set_summary_only(cons)
+
+    def set_summary_only(self, cons: Consolidation) -> None:
+        text = self.summary_label.text()
+        cut = text.find("审核：")
+        self.summary_label.setText((text[:cut] if cut >= 0 else text) + self._review_summary())
+
+    def export_reviews(self) -> Any:
+        from gongkai_desktop.ui.review_actions import export_reviews
+
+        return export_reviews(self, self.session, None)
 
     # ---- a cell ----------------------------------------------------------------------------
 
@@ -375,12 +488,17 @@ class ConsolidationWindow(QWidget):
         cons = self.consolidation
         if cons is None:
             return None
-        office = self.session.ws.unit.full_name
+        office, path = self.session.ws.unit.full_name, self.session.path
 
         def work(progress: Progress) -> ConsolidatedResult:
             from gongkai_desktop.report.consolidated import render_consolidation_pdf
+            from gongkai_desktop.review.all_units import all_units_ledger
+            from gongkai_desktop.storage import Workspace
 
-            return render_consolidation_pdf(cons, out, office=office, progress=progress)
+            with Workspace.open(path, readonly=True) as ws:
+                ledger = all_units_ledger(ws, cons)  # 附表4 各单位整改台账
+            return render_consolidation_pdf(cons, out, office=office, progress=progress,
+                                            ledger=ledger)
 
         def done(result: ConsolidatedResult) -> None:
             show_info(self, self.tr("导出完成"), self.tr(

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QMainWindow
 
 log = logging.getLogger(__name__)
 
-FEATURE_MODULES = ("report_actions", "bundle_actions", "consolidation_actions", "xlsx_actions")
+FEATURE_MODULES = ("report_actions", "bundle_actions", "consolidation_actions", "xlsx_actions",
+                   "review_actions")
 
 
 def install_features(window: QMainWindow) -> list[str]:

@@ -165,6 +165,9 @@ class MeasurePanel(QWidget):
 
         self.header = _Header()
         self.header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        from gongkai_desktop.ui.review_banner import ReviewBanner
+
+        self.review = ReviewBanner(session)  # the office's verdict and the 整改台账
 
         self.form = RecordForm(session)
         self.form.saved.connect(self._show_note)
@@ -204,6 +207,7 @@ class MeasurePanel(QWidget):
         content_layout.setContentsMargins(0, 0, 8, 4)
         content_layout.setSpacing(4)
         content_layout.addWidget(self.header)
+        content_layout.addWidget(self.review)
         content_layout.addWidget(self.tabs, 1)
         content_layout.addWidget(self.note)
 
@@ -231,6 +235,7 @@ class MeasurePanel(QWidget):
         self.measure_id = measure_id
         self.evidence.set_measure(measure_id)
         self.history_model.set_measure(measure_id)
+        self.review.set_measure(measure_id)
         if measure_id is None:
             self.stack.setCurrentWidget(self.placeholder)
             return
@@ -284,6 +289,7 @@ class MeasurePanel(QWidget):
             return
         measure = self.session.ws.plan.measure(self.measure_id)
         self.header.update_status(self.session, measure, self.session.record(self.measure_id))
+        self.review.refresh()  # a returned measure just changed: 已整改（待复核）
 
     def _show_note(self, text: str) -> None:
         self.note.setText(text)

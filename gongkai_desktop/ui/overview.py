@@ -89,7 +89,21 @@ def attention_items(session: Session, evidence_counts: Counter[str],
         elif record.status is Status.DONE and not evidence_counts.get(m.id):
             bare.append(AttentionItem(m.id, title, _tr("已完成，但还没有佐证材料"), False))
     overdue.sort(key=lambda item: (item[0], item[1]))
-    return [item for _, _, item in overdue] + bare
+    return _returned_items(session) + [item for _, _, item in overdue] + bare
+
+
+def _returned_items(session: Session) -> list[AttentionItem]:
+    """Measures the office returned for 整改 and the unit has not changed since: first."""
+    from gongkai_desktop.review.states import ReviewState
+    from gongkai_desktop.ui.review_banner import review_states
+
+    states = review_states(session)
+    out = []
+    for m in session.ws.plan.measures():
+        if states.get(m.id) is ReviewState.RETURNED:
+            out.append(AttentionItem(m.id, f"{m.label}{m.text}",
+                                     _tr("退回整改：请按上级单位的审核意见整改"), True))
+    return out
 
 
 class AttentionModel(QAbstractListModel):
@@ -370,6 +384,12 @@ class OverviewPage(QScrollArea):
         overdue_tile = _CountTile(_tr("逾期"), style.OVERDUE_COLOR)
         self.tiles["overdue"] = overdue_tile
         tiles.addWidget(overdue_tile, 0, len(BAR_ORDER))
+        from gongkai_desktop.ui.review_style import RETURNED_COLOR
+
+        rectify_tile = _CountTile(_tr("需整改"), RETURNED_COLOR)  # returned by the office
+        rectify_tile.setObjectName("rectifyTile")
+        self.tiles["rectify"] = rectify_tile
+        tiles.addWidget(rectify_tile, 0, len(BAR_ORDER) + 1)
         outer.addLayout(tiles)
 
         outer.addWidget(self._section(_tr("各重点任务完成情况")))
@@ -444,6 +464,10 @@ class OverviewPage(QScrollArea):
         for status in Status:
             self.tiles[status.value].set_count(totals.counts[status])
         self.tiles["overdue"].set_count(totals.overdue)
+        from gongkai_desktop.ui.review_banner import rectify_counts
+
+        returned, _rectified = rectify_counts(session)
+        self.tiles["rectify"].set_count(returned)
         self.chart.set_bars([
             AreaBar(area.label, area.title, _area_tally(area, records, session, today))
             for area in plan.areas

@@ -49,6 +49,10 @@ def default_scope(roles: dict[str, frozenset[Role]]) -> Scope:
     return Scope.ALL
 
 
+# 需整改 shows what the office returned, and what was rectified but not yet re-reviewed.
+_TO_RECTIFY = frozenset({"returned", "rectified"})  # ReviewState values (a StrEnum)
+
+
 class PlanFilterProxy(QSortFilterProxyModel):
     def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
@@ -56,6 +60,7 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._scope = Scope.ALL
         self._status: Status | None = None
         self._overdue_only = False
+        self._rectify_only = False  # 需整改: returned by the office (or rectified since)
         self._search = ""
         self._search_ids: frozenset[str] = frozenset()
         self._pinned: str | None = None
@@ -93,6 +98,14 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._overdue_only = bool(on)
         self._refilter()
 
+    @property
+    def rectify_only(self) -> bool:
+        return self._rectify_only
+
+    def set_rectify_only(self, on: bool) -> None:
+        self._rectify_only = bool(on)
+        self._refilter()
+
     def set_search_text(self, text: str) -> None:
         self._search = text.strip()
         self._search_ids = self._run_search()
@@ -111,6 +124,7 @@ class PlanFilterProxy(QSortFilterProxyModel):
     def is_filtering(self) -> bool:
         return bool(
             self._scope is not Scope.ALL or self._status or self._overdue_only or self._search
+            or self._rectify_only
         )
 
     def visible_measure_count(self) -> int:
@@ -161,6 +175,8 @@ class PlanFilterProxy(QSortFilterProxyModel):
         if self._status is not None and model.status_of(mid) is not self._status:
             return False
         if self._overdue_only and not model.is_overdue(mid):
+            return False
+        if self._rectify_only and model.review_state(mid) not in _TO_RECTIFY:
             return False
         return not self._search or self._matches_search(mid)
 

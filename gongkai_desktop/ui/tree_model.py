@@ -42,6 +42,7 @@ StatusRole = Qt.ItemDataRole.UserRole + 4  # a measure's Status value ("done" �
 OverdueRole = Qt.ItemDataRole.UserRole + 5  # bool
 UnitRolesRole = Qt.ItemDataRole.UserRole + 6  # frozenset[Role] the unit holds on a measure
 SearchTextRole = Qt.ItemDataRole.UserRole + 7  # column-0 text, for local matching
+ReviewStateRole = Qt.ItemDataRole.UserRole + 8  # the office's review state value, or None
 
 
 def _tr(text: str) -> str:
@@ -73,6 +74,7 @@ class PlanTreeModel(QAbstractItemModel):
         self._status: dict[str, Status] = {}
         self._overdue: dict[str, bool] = {}
         self._tallies: dict[str, Tally] = {}
+        self._review: dict[str, Any] = {}  # measure id → review.states.ReviewState
         self._bold = QFont()
         self._bold.setBold(True)
         self._headers = [_tr("任务"), _tr("状态"), _tr("时限"), _tr("逾期")]
@@ -118,6 +120,22 @@ class PlanTreeModel(QAbstractItemModel):
             if node.measure is not None:
                 self._set_measure_state(node.measure, records.get(node.id), today)
         self._tallies = area_tallies(self.session.ws.plan, records, self.session.roles, today)
+        self._load_review()
+
+    def _load_review(self) -> None:
+        """The office's verdicts this unit imported (the review flags in the tree)."""
+        from gongkai_desktop.ui.review_banner import review_states
+
+        self._review = review_states(self.session)
+
+    def review_state(self, measure_id: str) -> Any:
+        """The measure's ``ReviewState``, or None when the office has not reviewed it."""
+        return self._review.get(measure_id)
+
+    def reload_review(self) -> None:
+        """A review file was imported: show its flags."""
+        self._load_review()
+        self._emit_all_changed(QModelIndex())
 
     def _set_measure_state(self, m: Measure, record: MeasureRecord | None, today: Any) -> None:
         record = record or MeasureRecord(m.id)
@@ -135,6 +153,8 @@ class PlanTreeModel(QAbstractItemModel):
         records = self.session.records()
         assert node.measure is not None
         self._set_measure_state(node.measure, records.get(measure_id), self.session.today())
+        if measure_id in self._review:  # a returned measure changed: 已整改（待复核）
+            self._load_review()
         self._tallies = area_tallies(
             self.session.ws.plan, records, self.session.roles, self.session.today()
         )
@@ -278,6 +298,9 @@ class PlanTreeModel(QAbstractItemModel):
             if column == COL_OVERDUE:
                 return _tr("逾期") if self._overdue[mid] else ""
             return None
+        review = self._review.get(mid)
+        if review is not None and column == COL_TASK and role in _REVIEW_ROLES:
+            return _review_data(review, role)
         if role == Qt.ItemDataRole.DecorationRole:
             if column == COL_STATUS:
                 return style.status_icon(self._status[mid])
@@ -346,7 +369,25 @@ class PlanTreeModel(QAbstractItemModel):
             return node.roles
         if role == SearchTextRole:
             return node.title
+        if role == ReviewStateRole:
+            state = self._review.get(node.id)
+            return state.value if state is not None else None
         return None
+
+
+_REVIEW_ROLES = (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole)
+
+
+def _review_data(state: Any, role: int) -> Any:
+    """A reviewed measure's flag and colour (退回 and 已整改待复核 stand out)."""
+    from gongkai_desktop.review.states import ReviewState
+    from gongkai_desktop.ui import review_style
+
+    if role == Qt.ItemDataRole.DecorationRole:
+        return review_style.icon(state)
+    if state in (ReviewState.RETURNED, ReviewState.RECTIFIED):
+        return review_style.color(state)
+    return None
 
 
 def _tip(text: str) -> str:
