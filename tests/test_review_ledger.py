@@ -8,7 +8,7 @@ import pytest
 
 from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.errors import InvalidInput, NotFound
-from gongkai_desktop.review.jsonsafe import depth
+from gongkai_desktop.safe_json import nesting_depth
 from gongkai_desktop.review.ledger import office_ledger, record_rectification
 from gongkai_desktop.review.states import LEDGER_ACTION
 from gongkai_desktop.storage import Workspace
@@ -68,5 +68,5 @@ def test_the_unit_records_its_ledger_checked(tmp_path: Path) -> None:
 
 
 def test_depth_ignores_brackets_inside_strings() -> None:
-    assert depth('{"a": "[[[[[[", "b": [[1]]}') == 3
-    assert depth('"\\"[[[["') == 0
+    assert nesting_depth('{"a": "[[[[[[", "b": [[1]]}', 100) == 3
+    assert nesting_depth('"\\"[[[["', 100) == 0

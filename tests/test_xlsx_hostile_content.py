@@ -131,7 +131,8 @@ def test_consolidation_xlsx_with_control_characters_from_a_unit(tmp_path: Path) 
         bundle = export(unit, tmp_path / "wz.gkbundle").files[0]
     out = tmp_path / "汇总.xlsx"
     with make_supervisor(tmp_path / "sup.gkws") as sup:
-        assert import_bundle(sup, [bundle], accept_keys=keys_in([bundle])).outcome is Outcome.IMPORTED
+        result = import_bundle(sup, [bundle], accept_keys=keys_in([bundle]))
+        assert result.outcome is Outcome.IMPORTED
         consolidation_workbook(sup, UnitDirectory.load(), out, today=dt.date(2021, 9, 1))
     wb = openpyxl.load_workbook(out)
     cells = [c for ws_ in wb.worksheets for row in ws_.iter_rows() for c in row]

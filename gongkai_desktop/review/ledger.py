@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from gongkai_desktop.bundle.manifest import canonical_json
 from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput
-from gongkai_desktop.review.jsonsafe import loads_limited
 from gongkai_desktop.review.states import LEDGER_ACTION
+from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.storage import Workspace, audit, db
 
 MAX_LEDGER_TEXT = 2000
@@ -96,7 +96,7 @@ def ledger(ws: Workspace) -> dict[str, LedgerEntry]:
 
 def _from_audit(measure_id: str, text: str) -> LedgerEntry | None:
     try:
-        data = loads_limited(text, 1, "")
+        data = loads_limited(text, max_depth=1)
         if not isinstance(data, dict) or set(data) != {"problem", "action", "owner", "deadline",
                                                        "updated_at"}:
             return None

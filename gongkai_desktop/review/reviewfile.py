@@ -34,8 +34,8 @@ from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
 from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
-from gongkai_desktop.review.jsonsafe import loads_limited
 from gongkai_desktop.review.states import MAX_COMMENT, Verdict
+from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, safe_file_name
 
@@ -260,7 +260,7 @@ def _file_verdict(raw: Any) -> FileVerdict:
 
 
 def _parse_body(body: str, cert: CertificateInfo) -> ReviewFile:
-    data = loads_limited(body, MAX_DEPTH, BROKEN)
+    data = loads_limited(body, max_depth=MAX_DEPTH, max_bytes=MAX_BYTES, message=BROKEN)
     keys = {"format", "format_version", "unit", "plan", "office", "bundle", "issued_at",
             "app_version", "certificate_sha256", "verdicts"}
     if not isinstance(data, dict) or set(data) != keys or data["format"] != FORMAT_NAME:
@@ -305,7 +305,7 @@ def read_review(path: Path) -> ReviewFile:
         head, newline, body = raw.partition(b"\n")
         if not newline or len(head) > MAX_HEADER:
             raise _Bad("layout")
-        outer = loads_limited(head.decode("ascii"), 1, BROKEN)
+        outer = loads_limited(head.decode("ascii"), max_depth=1, message=BROKEN)
         if not isinstance(outer, dict) or set(outer) != {"format", "signature", "certificate"} \
                 or outer["format"] != FORMAT_NAME:
             raise _Bad("outer")

@@ -83,11 +83,9 @@ def _check(ws: Workspace, review: ReviewFile) -> None:
     unknown = [v.measure_id for v in review.verdicts if v.measure_id not in known]
     if unknown:
         raise InvalidInput(f"整改意见中的举措“{unknown[0]}”不在本工作区的任务分工中，未导入")
-    cert, at = review.cert, review.issued_at
-    if not cert.not_before <= at <= cert.not_after:
-        raise SignatureError(f"整改意见的签名证书在签发时（{at.astimezone():%Y-%m-%d}）不在有效期内"
-                             f"（{cert.not_before.astimezone():%Y-%m-%d} 至 "
-                             f"{cert.not_after.astimezone():%Y-%m-%d}），不予接受")
+    problem = review.cert.problem_at(review.issued_at)
+    if problem is not None:
+        raise SignatureError(f"整改意见的签名{problem}，不予接受")
 
 
 def _check_export(conn: sqlite3.Connection, review: ReviewFile) -> None:
