@@ -526,29 +526,15 @@ class BundleActions(QObject):
         session = self.window.session
         if session is None:
             return None
-        path = session.path
+        from gongkai_desktop.bundle.receipt import import_receipt
         from gongkai_desktop.ui.commands import actor_of
+        from gongkai_desktop.ui.office_key_dialog import import_office_file
 
-        actor = actor_of(session)
-
-        def work(_progress: Progress) -> Any:
-            from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
-            from gongkai_desktop.bundle.receipt import import_receipt
-            from gongkai_desktop.storage import Workspace
-
-            with Workspace.open(path) as ws:
-                try:
-                    return import_receipt(ws, file, accept_key=accept_key, actor=actor)
-                except OfficeKeyNotAccepted as question:  # not a failure: ask the user
-                    return question
+        def ask(question: Any) -> None:
+            if self.window.session is session:
+                self.ask_office_key(question, file)
 
         def done(got: Any) -> None:
-            from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
-
-            if isinstance(got, OfficeKeyNotAccepted):
-                if self.window.session is session:
-                    self.ask_office_key(got, file)
-                return
             if self.window.session is session:
                 self.refresh_status()
                 if self.history_dialog is not None:
@@ -564,9 +550,10 @@ class BundleActions(QObject):
             show_info(self.window, self.tr("已记录回执"), text)
             self._retry_waiting_receipts()
 
-        return run_operation(self.window, self.tr("正在核验回执…"), work, on_success=done,
-                             on_failure=lambda _err: self._retry_waiting_receipts(),
-                             cancellable=False)
+        return import_office_file(
+            self.window, self.tr("正在核验回执…"), session.path, file, import_receipt,
+            accept_key=accept_key, actor=actor_of(session), on_imported=done, on_question=ask,
+            on_failure=lambda _err: self._retry_waiting_receipts())
 
     def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
         """Show the office's fingerprint; 接受 imports the receipt pinning that key."""

@@ -9,13 +9,17 @@ default button.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
+from gongkai_desktop.ui.operations import Operation, Progress, run_operation
+
 if TYPE_CHECKING:
-    from gongkai_desktop.bundle.office_key import OfficeKeyCheck
+    from gongkai_desktop.bundle.office_key import OfficeKeyCheck, OfficeKeyNotAccepted
 
 
 def _two_rows(grouped: str) -> str:
@@ -71,3 +75,33 @@ class OfficeKeyDialog(QMessageBox):
     def _finished(self, _result: int) -> None:
         if not self.accepted_key:
             self.keyRefused.emit()
+
+
+def import_office_file(parent: QWidget, label: str, workspace: Path, file: Path,
+                       importer: Callable[..., Any], *, accept_key: str | None, actor: str,
+                       on_imported: Callable[[Any], None],
+                       on_question: Callable[[OfficeKeyNotAccepted], None],
+                       on_failure: Callable[[BaseException], None] | None = None
+                       ) -> Operation[Any]:
+    """Run ``importer(ws, file, accept_key=, actor=)`` for a file the office signed (a receipt,
+    a review) off the UI thread. A key not accepted yet is not a failure: ``on_question``
+    gets it, to show this dialog; anything imported goes to ``on_imported``."""
+    from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
+
+    def work(_progress: Progress) -> Any:
+        from gongkai_desktop.storage import Workspace
+
+        with Workspace.open(workspace) as ws:
+            try:
+                return importer(ws, file, accept_key=accept_key, actor=actor)
+            except OfficeKeyNotAccepted as question:
+                return question
+
+    def done(got: Any) -> None:
+        if isinstance(got, OfficeKeyNotAccepted):
+            on_question(got)
+        else:
+            on_imported(got)
+
+    return run_operation(parent, label, work, on_success=done, on_failure=on_failure,
+                         cancellable=False)

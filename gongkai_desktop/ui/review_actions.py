@@ -171,27 +171,16 @@ class ReviewActions(QObject):
         session = self.window.session
         if session is None:
             return None
-        path, actor = session.path, actor_of(session)
+        from gongkai_desktop.review.unit_side import import_review
+        from gongkai_desktop.ui.office_key_dialog import import_office_file
 
-        def work(_progress: Progress) -> Any:
-            from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
-            from gongkai_desktop.review.unit_side import import_review
-            from gongkai_desktop.storage import Workspace
-
-            with Workspace.open(path) as ws:
-                try:
-                    return import_review(ws, file, accept_key=accept_key, actor=actor)
-                except OfficeKeyNotAccepted as question:  # not a failure: ask the user
-                    return question
+        def ask(question: Any) -> None:
+            if self.window.session is session:
+                self.ask_office_key(question, file)
 
         def done(got: Any) -> None:
-            from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
             from gongkai_desktop.errors import InvalidInput
 
-            if isinstance(got, OfficeKeyNotAccepted):
-                if self.window.session is session:
-                    self.ask_office_key(got, file)
-                return
             if got.stale:
                 show_error(self.window, InvalidInput(self.tr(
                     "该整改意见比已导入的旧，未导入（不会覆盖较新的审核结论）")))
@@ -210,8 +199,9 @@ class ReviewActions(QObject):
                 text += "\n\n" + self.tr("已接受上级单位的新签名证书，原证书已停用。")
             show_info(self.window, self.tr("已导入整改意见"), text)
 
-        return run_operation(self.window, self.tr("正在核验整改意见…"), work, on_success=done,
-                             cancellable=False)
+        return import_office_file(
+            self.window, self.tr("正在核验整改意见…"), session.path, file, import_review,
+            accept_key=accept_key, actor=actor_of(session), on_imported=done, on_question=ask)
 
     def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
         """The office's fingerprint; 接受 imports the review pinning that key."""
