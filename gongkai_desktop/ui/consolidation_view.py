@@ -55,6 +55,7 @@ from gongkai_desktop.ui.consolidation_model import (
     percent,
 )
 from gongkai_desktop.ui.errors import show_info
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
@@ -206,7 +207,7 @@ class ConsolidationWindow(QWidget):
         layout.addLayout(legend_row)
         layout.addWidget(splitter, 1)
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.resize(1200, 760)
+        manage_window(self, "consolidation", (1200, 760))
 
     # ---- content -------------------------------------------------------------------------
 
@@ -504,7 +505,7 @@ class UnitRecordDialog(QDialog):
         layout.addWidget(self.evidence_view, 1)
         layout.addWidget(self.bundle_label)
         layout.addWidget(buttons)
-        self.resize(640, 620)
+        manage_window(self, "unit_record", (640, 620))
 
     def show_record(self, unit_id: str, unit_name: str, measure_id: str, state: CellState,
                     overdue: bool) -> None:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.ui.evidence_model import display_name, kind_of
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.session import Session
 
 _temp_root: Path | None = None
@@ -182,7 +183,6 @@ class PreviewDialog(QDialog):
         self.setWindowTitle(self.tr("预览 — {0}").format(display_name(item)))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
-        self.resize(900, 700)
 
         self.page: _ImagePage | _PdfPage
         if self.kind == "pdf":
@@ -235,6 +235,7 @@ class PreviewDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut), self, lambda: self._step(-1))
         QShortcut(QKeySequence("Ctrl+0"), self, self._fit)
         self._update_info()
+        manage_window(self, "evidence_preview", (900, 700))
 
     def _fit(self) -> None:
         self.page.set_fit()
