@@ -2,12 +2,15 @@
 
 Usage: python tests/exit_session.py WORKSPACE OTHER_WORKSPACE OUT_DIR
 
+Environment: EXIT_SESSION_ROUNDS=N repeats the session's steps N times;
+EXIT_SESSION_STEPS=edit,excel,… runs only the steps named (in that order).
+
 Starts the window the way ``python -m gongkai_desktop WORKSPACE`` does (``launcher.main``,
 the same ``QApplication`` life cycle), then drives it: edits a measure, writes the report
 (editor, build, preview, print to a PDF file), exports a bundle through its dialog, exports
 the Excel checklist, opens the consolidation view, switches to OTHER_WORKSPACE and back,
-and quits with the 退出 action (Ctrl+Q). Prints one line per step and ``SESSION_DONE``
-before quitting; the process then exits the way the program does. Message boxes and file
+and quits with the 退出 action (Ctrl+Q). Prints one line per step (with the reference
+counts of True and False) and ``SESSION_DONE`` before quitting; the process then exits the way the program does. Message boxes and file
 dialogs are answered by stand-ins; everything else is the program's own code.
 """
 
@@ -64,10 +67,14 @@ class Driver:
         self.out = out_dir
         self.files = 0
         rounds = int(os.environ.get("EXIT_SESSION_ROUNDS", "1"))
-        self.steps: list[Callable[[], None]] = [
+        names = os.environ.get("EXIT_SESSION_STEPS", "").split(",")
+        steps: list[Callable[[], None]] = [
             self.edit, self.report, self.print_report, self.bundle, self.bundle_export,
             self.excel, self.consolidation, self.switch, self.switch_back,
-        ] * rounds + [self.edit, self.quit]
+        ]
+        if names != [""]:  # a shorter session: only the steps named
+            steps = [getattr(self, name) for name in names]
+        self.steps = steps * rounds + [self.edit, self.quit]
 
     def start(self) -> None:
         # One repeating timer owned by the window (a chain of single shots can be lost).
