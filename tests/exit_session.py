@@ -10,8 +10,9 @@ the same ``QApplication`` life cycle), then drives it: edits a measure, writes t
 (editor, build, preview, print to a PDF file), exports a bundle through its dialog, exports
 the Excel checklist, opens the consolidation view, switches to OTHER_WORKSPACE and back,
 and quits with the 退出 action (Ctrl+Q). Prints one line per step (with the reference
-counts of True and False) and ``SESSION_DONE`` before quitting; the process then exits the way the program does. Message boxes and file
-dialogs are answered by stand-ins; everything else is the program's own code.
+counts of True and False) and ``SESSION_DONE`` before quitting; the process then exits
+the way the program does. Message boxes and file dialogs are answered by stand-ins;
+everything else is the program's own code.
 """
 
 from __future__ import annotations
