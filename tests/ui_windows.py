@@ -126,7 +126,7 @@ def _first_run(s: Scene) -> QWidget:
 def _report_editor(s: Scene) -> QWidget:
     from gongkai_desktop.ui.report_editor import ReportEditor
 
-    return ReportEditor(s.session, s.window)
+    return ReportEditor(s.session, s.window, generate=s.window.report_actions.generate_report)
 
 
 def _report_preview(s: Scene) -> QWidget:
@@ -229,15 +229,25 @@ def _write_receipt(s: Scene) -> QWidget:
 
 
 def _consolidation(s: Scene) -> QWidget:
+    from gongkai_desktop.bundle.consolidation import consolidate
     from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
 
-    return ConsolidationWindow(s.office, s.window)
+    view = ConsolidationWindow(s.office, s.window)
+    view.set_consolidation(consolidate(s.office.ws, s.directory, dt.date(2020, 11, 15)))
+    return view
 
 
 def _unit_record(s: Scene) -> QWidget:
+    from gongkai_desktop.bundle.consolidation import consolidate
     from gongkai_desktop.ui.consolidation_view import UnitRecordDialog
 
-    return UnitRecordDialog(s.office, s.window)
+    cons = consolidate(s.office.ws, s.directory, dt.date(2020, 11, 15))
+    row = next(i for i, u in enumerate(cons.units) if u.unit.name == "万州区")
+    column = next(i for i, m in enumerate(cons.measures) if m.measure.id == "1.1.1")
+    dialog = UnitRecordDialog(s.office, s.window)
+    dialog.show_record(cons.units[row].unit.id, "万州区", "1.1.1", cons.state(row, column),
+                       cons.is_overdue(row, column))
+    return dialog
 
 
 def _message(s: Scene) -> QWidget:
