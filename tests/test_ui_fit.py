@@ -135,5 +135,5 @@ def test_a_very_long_message_keeps_its_button_on_screen(qtbot, ui_app: QApplicat
     box.show()
     qtbot.waitExposed(box)
     assert box.screen().availableGeometry().contains(box.frameGeometry())
-    assert box.detailedText() == text  # everything is still there, under 显示详细信息
-    assert "第0行" in box.text() and "显示详细信息" in box.text()
+    assert box.detailedText() == text  # everything is still there, under 显示详情
+    assert "第0行" in box.text() and "显示详情" in box.text()

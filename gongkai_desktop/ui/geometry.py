@@ -199,7 +199,7 @@ MESSAGE_CHROME = 130  # icon row spacing, the button row, margins
 
 def fit_message_box(box: QMessageBox) -> None:
     """A box too tall for the screen keeps the lines that fit; the whole text goes into
-    its 显示详细信息 part (scrollable), so 确定 stays on the screen."""
+    its 显示详情 part (scrollable), so 确定 stays on the screen."""
     from PySide6.QtCore import Qt
 
     room = usable_size(box).height() - MESSAGE_CHROME
@@ -213,7 +213,7 @@ def fit_message_box(box: QMessageBox) -> None:
     if height(text) <= room:
         return
     lines = text.splitlines()
-    more = "……（完整内容请点“显示详细信息…”）"
+    more = "……（其余内容请点“显示详情”查看）"
     keep = len(lines)
     while keep > 1 and height("\n".join([*lines[:keep], more])) > room:
         keep -= 1
