@@ -44,4 +44,5 @@ def load(name: str) -> type:
     import importlib
 
     module, _, cls = WINDOWS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    found: type = getattr(importlib.import_module(module), cls)
+    return found
