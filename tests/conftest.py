@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# A 1920×1080 screen (offscreen's default is 800×800, smaller than the windows tests
+# size by hand; ui.geometry keeps every window inside its screen).
+os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "offscreen-screen.json")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 import socket

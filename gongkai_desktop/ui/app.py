@@ -275,9 +275,19 @@ def run(argv: list[str]) -> int:
     window.show()
     log.info("window built in %.0f ms", (time.perf_counter() - started) * 1000)
     code = app.exec()
-    window.deleteLater()
+    teardown(window)
     collector.stop()
     return code
+
+
+def teardown(window: QMainWindow) -> None:
+    """After the event loop: no worker thread left running, the window and everything
+    it owns deleted while Qt and Python are both still whole (not at interpreter exit)."""
+    from gongkai_desktop.ui.operations import wait_for_all
+
+    wait_for_all()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],

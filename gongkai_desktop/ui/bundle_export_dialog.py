@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
@@ -212,6 +213,7 @@ class BundleExportDialog(QDialog):
         (self.split if exceeds and estimate_now.blob_count else self.one_file).setChecked(True)
         self.refresh_identity()
         self._update()
+        manage_window(self, "bundle_export")
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -547,7 +549,7 @@ class ExportHistoryDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.office_key)
         layout.addWidget(buttons)
-        self.resize(860, 360)
+        manage_window(self, "export_history", (860, 360))
         self.refresh()
 
     def refresh(self) -> None:

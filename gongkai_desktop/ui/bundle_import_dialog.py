@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.ui import style
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
@@ -350,7 +351,7 @@ class BundleImportDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
-        self.resize(980, 620)
+        manage_window(self, "bundle_import", (980, 620))
         self._update()
 
     # ---- adding files ---------------------------------------------------------------------
@@ -715,7 +716,7 @@ class WriteReceiptDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
-        self.resize(620, 380)
+        manage_window(self, "write_receipt", (620, 380))
         if units:
             self.view.selectRow(0)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.model import Plan, Status
 from gongkai_desktop.ui import style
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.xlsx import ChecklistImport, ImportProblem, RecordChange
 
@@ -223,6 +224,7 @@ class ChangePreviewDialog(QDialog):
         self.apply_button.clicked.connect(self._apply_all)
         self.partial_button.clicked.connect(self._apply_partial)
         self.buttons.rejected.connect(self.reject)
+        manage_window(self, "change_preview", (980, 620))
 
     def _summary_text(self) -> str:
         result = self.checklist

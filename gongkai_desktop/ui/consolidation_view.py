@@ -57,6 +57,7 @@ from gongkai_desktop.ui.consolidation_model import (
     percent,
 )
 from gongkai_desktop.ui.errors import show_error, show_info
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.list_table import ListTableModel
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
@@ -235,7 +236,7 @@ class ConsolidationWindow(QWidget):
         layout.addLayout(legend_row)
         layout.addWidget(splitter, 1)
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.resize(1200, 760)
+        manage_window(self, "consolidation", (1200, 760))
 
     # ---- content -------------------------------------------------------------------------
 
@@ -629,7 +630,7 @@ class UnitRecordDialog(QDialog):
         layout.addWidget(self.evidence_view, 1)
         layout.addWidget(self.bundle_label)
         layout.addWidget(buttons)
-        self.resize(640, 620)
+        manage_window(self, "unit_record", (640, 620))
 
     def show_record(self, unit_id: str, unit_name: str, measure_id: str, state: CellState,
                     overdue: bool) -> None:

@@ -23,9 +23,18 @@ log = logging.getLogger(__name__)
 MessageSink = Callable[[QWidget | None, str, str, QMessageBox.Icon], None]
 
 
-def _message_box(parent: QWidget | None, title: str, text: str, icon: QMessageBox.Icon) -> None:
+def message_box(parent: QWidget | None, title: str, text: str,
+                icon: QMessageBox.Icon) -> QMessageBox:
+    """The box ``show_message`` shows (not yet shown): fitted to the screen."""
+    from gongkai_desktop.ui.geometry import fit_message_box
+
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.exec()
+    fit_message_box(box)
+    return box
+
+
+def _message_box(parent: QWidget | None, title: str, text: str, icon: QMessageBox.Icon) -> None:
+    message_box(parent, title, text, icon).exec()
 
 
 show_message: MessageSink = _message_box

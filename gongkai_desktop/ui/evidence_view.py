@@ -65,6 +65,7 @@ from gongkai_desktop.ui import preview
 from gongkai_desktop.ui.commands import AddEvidenceCommand, RemoveEvidenceCommand, actor_of, perform
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.evidence_model import PREVIEWABLE, EvidenceListModel, display_name, kind_of
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.session import Session
 
@@ -245,6 +246,7 @@ class LinkDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.url_edit.textEdited.connect(lambda _text: self.error.hide())
+        manage_window(self, "link")
 
     def values(self) -> tuple[str, str, str]:
         return (self.url_edit.text().strip(), self.title_edit.text().strip(),

@@ -46,6 +46,7 @@ from gongkai_desktop.roles import is_group_word, must_report, roles_for_plan
 from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.unit_choice import plan_unit_names, unit_for_plan
 from gongkai_desktop.units import CUSTOM_PREFIX, UnitDirectory, normalize_name
 
@@ -279,6 +280,7 @@ class FirstRunDialog(QDialog):
         self.officer.textChanged.connect(self._update_state)
         self._update_state()
         self.search.setFocus()
+        manage_window(self, "first_run")
 
     # ---- plan choice ----------------------------------------------------------------
 

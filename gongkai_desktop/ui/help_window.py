@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop import APP_TITLE, __version__, guide, paths
 from gongkai_desktop.ui import workspace_actions
 from gongkai_desktop.ui.errors import show_info
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 ChapterRole = Qt.ItemDataRole.UserRole + 1
@@ -84,15 +85,9 @@ class HelpWindow(QDialog):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
-        self._size_to_screen()
+        manage_window(self, "help", (980, 720))
         self.role_combo.setCurrentIndex(list(guide.Role).index(role))
         self.show_role(role)
-
-    def _size_to_screen(self) -> None:
-        parent = self.parentWidget()
-        screen = parent.screen() if parent is not None else self.screen()
-        area = screen.availableGeometry()
-        self.resize(min(980, area.width() - 40), min(720, area.height() - 60))
 
     @property
     def role(self) -> guide.Role:

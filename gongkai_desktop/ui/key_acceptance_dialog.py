@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.ui.geometry import manage_window
+
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.certs import CertificateInfo
     from gongkai_desktop.bundle.importer import ImportPreview
@@ -120,8 +122,9 @@ class KeyAcceptanceDialog(QDialog):
         layout.addWidget(self.key_list, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.resize(760, min(MAX_HEIGHT, 170 + 160 * len(self.questions)))
         self.setMaximumHeight(MAX_HEIGHT)
+        manage_window(self, "key_acceptance",
+                      (760, min(MAX_HEIGHT, 170 + 160 * len(self.questions))))
         self._update()
 
     def _entry(self, q: KeyQuestion) -> QGroupBox:

@@ -877,10 +877,11 @@ class MainWindow(QMainWindow):
     # ---- window state ---------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        # Before the first show, so the window appears where it was left.
-        geometry = self.settings.get(GEOMETRY)
-        if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+        # Before the first show, so the window appears where it was left (pulled onto
+        # this screen), else as big as 1280×800 but never bigger than the screen.
+        from gongkai_desktop.ui.geometry import manage_window
+
+        manage_window(self, "main_window", (1280, 800), settings=self.settings)
 
     def _restore_window_state(self) -> None:
         # Toolbar state and splitter sizes: once they exist (ensure_built).

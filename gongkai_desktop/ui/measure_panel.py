@@ -184,13 +184,19 @@ class MeasurePanel(QWidget):
         self.history.setModel(self.history_model)
         self.history.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.history.setAlternatingRowColors(True)
-        self.history.setWordWrap(False)
+        # 原值 → 新值 wraps onto more lines instead of being cut off beside the other
+        # columns (the pane is ~550 px wide on a 1366×768 screen); 操作人 and 字段 are
+        # kept narrow and wrap too. The tooltip still has the whole change.
+        self.history.setWordWrap(True)
         self.history.verticalHeader().hide()
+        self.history.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         head = self.history.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         head.setStretchLastSection(True)
+        self.history_model.modelReset.connect(self._fit_history_columns)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, self.tr("完成情况"))
@@ -227,6 +233,13 @@ class MeasurePanel(QWidget):
         self.show_measure(None)
 
     # -- public -----------------------------------------------------------------------------
+
+    def _fit_history_columns(self) -> None:
+        narrow = self.history.fontMetrics().horizontalAdvance("完成情况说明") + 16
+        for column in (1, 2):
+            self.history.resizeColumnToContents(column)
+            if self.history.columnWidth(column) > narrow:
+                self.history.setColumnWidth(column, narrow)
 
     def show_measure(self, measure_id: str | None) -> None:
         if measure_id is not None and measure_id == self.measure_id:

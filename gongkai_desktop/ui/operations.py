@@ -140,3 +140,12 @@ def run_operation(
 
 def running_operations() -> int:
     return len(Operation._running)
+
+
+def wait_for_all(msecs: int = 30000) -> bool:
+    """Cancel what is still running and wait for its threads (the program is ending)."""
+    done = True
+    for operation in list(Operation._running):
+        operation.worker.cancel_requested.set()
+        done = operation.wait(msecs) and done
+    return done

@@ -50,6 +50,7 @@ from gongkai_desktop.plan.source import is_valid_plan_id
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.change_preview import ProblemTableModel, make_table
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.xlsx import PlanImport
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -139,6 +140,7 @@ class PlanInfoDialog(QDialog):
         for edit in (self.id_edit, self.title_edit):
             edit.textChanged.connect(self._update_state)
         self._update_state()
+        manage_window(self, "plan_info")
 
     def _number_changed(self, text: str) -> None:
         if not self._id_touched:
@@ -314,7 +316,6 @@ class PlanImportDialog(QDialog):
         info = plan.info
         self.setWindowTitle(self.tr("导入任务分工 — 核对"))
         self.setMinimumSize(900, 560)
-        self.resize(1100, 720)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -434,6 +435,7 @@ class PlanImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.replace_check.toggled.connect(self._update_state)
         self._update_state()
+        manage_window(self, "plan_import", (1100, 720))
 
     def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.detail.setText(self.tree_model.detail_text(current))

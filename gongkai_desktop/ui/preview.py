@@ -51,6 +51,7 @@ from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.evidence_kinds import KIND_NAMES, evidence_kind, media_label
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.operations import Progress, run_operation
 from gongkai_desktop.ui.session import Session
 
@@ -370,7 +371,7 @@ class EvidenceViewer(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
         self._build()
-        self._size_to_screen()
+        manage_window(self, "evidence_preview", (900, 700))
         self.show_entry(self.index)
 
     # -- building --
@@ -436,17 +437,6 @@ class EvidenceViewer(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_PageDown), self,
                   lambda: self.show_entry(self.index + 1))
         QShortcut(QKeySequence(Qt.Key.Key_PageUp), self, lambda: self.show_entry(self.index - 1))
-
-    def _size_to_screen(self) -> None:
-        """900 × 700, or less on a small screen (1280 × 680 leaves room for the frame)."""
-        parent = self.parentWidget()
-        screen = parent.screen() if parent is not None else self.screen()
-        width, height = 900, 700
-        if screen is not None:
-            area = screen.availableGeometry()
-            width = min(width, area.width() - 40)
-            height = min(height, area.height() - 60)
-        self.resize(width, height)
 
     # -- navigation --
 

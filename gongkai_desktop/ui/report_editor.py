@@ -48,6 +48,7 @@ from gongkai_desktop.report.report_draft import (
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error, show_info
+from gongkai_desktop.ui.geometry import manage_window
 
 if TYPE_CHECKING:
     from gongkai_desktop.ui.session import Session
@@ -84,7 +85,6 @@ class ReportEditor(QDialog):
             unit=session.ws.profile.unit_name or session.ws.unit.name))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
-        self.resize(980, 820)
 
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -101,6 +101,7 @@ class ReportEditor(QDialog):
         session.recordChanged.connect(self._records_changed)
         session.evidenceChanged.connect(self._records_changed)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.flush)
+        manage_window(self, "report_editor", (980, 820))
 
     # ---- building --------------------------------------------------------------------------
 

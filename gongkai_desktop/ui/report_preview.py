@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.errors import Cancelled, InvalidInput
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.geometry import manage_window
 
 # Enough for crisp print of text and seal; a "high resolution" PDF printer reports 1200 dpi,
 # whose A4 page would be a 550 MB image.
@@ -152,7 +153,6 @@ class ReportPreviewDialog(QDialog):
         self.setWindowTitle(self.tr("自查报告预览 — {name}").format(name=self.path.name))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setSizeGripEnabled(True)
-        self.resize(960, 820)
         self.document = load_document(self.path, self)
         self.printed_pages = 0
 
@@ -231,6 +231,7 @@ class ReportPreviewDialog(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_PageUp), self,
                   lambda: self.go_to(self.current_page() - 1))
         self._on_page_changed(0)
+        manage_window(self, "report_preview", (960, 820))
 
     # ---- pages and zoom -------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.ui import review_style, style
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.geometry import manage_window
 
 if TYPE_CHECKING:
     from gongkai_desktop.review.ledger import LedgerEntry
@@ -197,7 +198,7 @@ class LedgerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.resize(520, 360)
+        manage_window(self, "ledger", (520, 360))
 
     def save(self) -> Any:
         from gongkai_desktop.review.ledger import record_rectification

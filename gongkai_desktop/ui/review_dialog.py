@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.review.states import ReviewState, Verdict
 from gongkai_desktop.ui import review_style, style
 from gongkai_desktop.ui.errors import show_error
+from gongkai_desktop.ui.geometry import manage_window
 
 if TYPE_CHECKING:
     from gongkai_desktop.review.item import ReviewItem
@@ -140,7 +141,7 @@ class ReviewDialog(QDialog):
         layout.addWidget(self.comment)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.resize(900, 640)
+        manage_window(self, "review", (900, 640))
 
     def _shortcut(self, key: str, then: Any) -> QShortcut:
         """Works wherever the focus is in the dialog (also while typing the comment)."""

@@ -44,6 +44,14 @@ ALL_SETTINGS: tuple[Setting[Any], ...] = (
 )
 
 
+def window_geometry(name: str) -> Setting[QByteArray]:
+    """Where a window's size and position are kept (``ui.geometry``); the main window
+    keeps its old key, so an upgraded program opens where it was left."""
+    if name == "main_window":
+        return GEOMETRY
+    return Setting(f"windows/{name}", QByteArray, QByteArray())
+
+
 def settings_path() -> Path:
     return paths.user_data_dir() / SETTINGS_FILE
 

@@ -30,6 +30,7 @@ from gongkai_desktop import faults
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error, show_info
+from gongkai_desktop.ui.geometry import manage_window
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -211,6 +212,7 @@ class CreateIdentityDialog(QDialog):
         for edit in (self.signer, self.passphrase, self.confirm):
             edit.textChanged.connect(self._update)
         self._update()
+        manage_window(self, "create_identity")
 
     def _update(self) -> None:
         self.problem.setText(typing_problem(self.passphrase.text(), self.confirm.text()))
@@ -299,6 +301,7 @@ class ImportIdentityDialog(QDialog):
             edit.textChanged.connect(self._update)
         self.same.toggled.connect(self._update)
         self._update()
+        manage_window(self, "import_identity")
 
     def browse(self) -> None:
         name = prompts.open_file_name(self, self.tr("选择证书文件"),
@@ -410,6 +413,7 @@ class SigningCertificateDialog(QDialog):
         layout.addWidget(close)
         self.setMinimumWidth(620)
         self.refresh()
+        manage_window(self, "signing_certificate")
 
     def has_certificate(self) -> bool:
         return stored_certificate(self.session) is not None

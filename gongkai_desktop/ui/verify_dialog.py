@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.report.verify_text import ReportCheck, check_report_file, verdict
 from gongkai_desktop.ui import report_prompts as prompts
+from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.report_actions import CERT_FILTER, PDF_FILTER
 
@@ -108,14 +109,8 @@ class VerifyReportDialog(QDialog):
         layout.addWidget(self.verdict_label)
         layout.addWidget(self.result_text, 1)
         layout.addWidget(buttons)
-        self._size_to_screen()
+        manage_window(self, "verify_report", (760, 600))
         self._update_cert_controls()
-
-    def _size_to_screen(self) -> None:
-        parent = self.parentWidget()
-        screen = parent.screen() if parent is not None else self.screen()
-        area = screen.availableGeometry()
-        self.resize(min(760, area.width() - 40), min(600, area.height() - 60))
 
     # -- choices --
 
