@@ -42,6 +42,7 @@ StatusRole = Qt.ItemDataRole.UserRole + 4  # a measure's Status value ("done" �
 OverdueRole = Qt.ItemDataRole.UserRole + 5  # bool
 UnitRolesRole = Qt.ItemDataRole.UserRole + 6  # frozenset[Role] the unit holds on a measure
 SearchTextRole = Qt.ItemDataRole.UserRole + 7  # column-0 text, for local matching
+FlaggedRole = Qt.ItemDataRole.UserRole + 8  # bool: the measure has input kept to correct
 
 
 def _tr(text: str) -> str:
@@ -79,6 +80,7 @@ class PlanTreeModel(QAbstractItemModel):
         self._build()
         self._refresh_dynamic()
         session.recordChanged.connect(self.on_record_changed)
+        session.draftsChanged.connect(self.on_record_changed)  # the "待修正" mark
 
     # ---- building ---------------------------------------------------------------
 
@@ -101,7 +103,8 @@ class PlanTreeModel(QAbstractItemModel):
                 self._nodes[a_num].children.append(s_num)
                 for m_row, m in enumerate(sub.measures):
                     m_roles = roles.get(m.id, frozenset())
-                    node = _Node(MEASURE, m.id, m_row, s_num, f"{m.label}{m.text}", "",
+                    # The code first: the overview, the Excel sheet and the CLI all name it.
+                    node = _Node(MEASURE, m.id, m_row, s_num, f"{m.id}  {m.label}{m.text}", "",
                                  measure=m, roles=m_roles)
                     if m.deadline.date is not None:
                         node.deadline_text = m.deadline.date.isoformat()
@@ -281,8 +284,12 @@ class PlanTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if column == COL_STATUS:
                 return style.status_icon(self._status[mid])
+            if column == COL_TASK and mid in self.session.drafts:
+                return style.flag_icon()
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_TASK and mid in self.session.drafts:
+                return _tr("待修正：有输入格式不对，尚未保存（已保留，改正后自动保存）")
             if column == COL_DEADLINE and node.deadline_tip:
                 return node.deadline_tip
             if column == COL_OVERDUE and self._overdue[mid]:
@@ -346,6 +353,8 @@ class PlanTreeModel(QAbstractItemModel):
             return node.roles
         if role == SearchTextRole:
             return node.title
+        if role == FlaggedRole:
+            return node.kind == MEASURE and node.id in self.session.drafts
         return None
 
 
