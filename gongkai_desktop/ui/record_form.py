@@ -512,7 +512,7 @@ class RecordForm(QWidget):
         self._show_completed()
         if "completed_on" not in self._dirty and self.measure_id is not None:
             saved = self.record().completed_on
-            if self.date_edit.value() == saved and not self.date_edit.line.hasFocus():
+            if self.date_edit.value() == saved:
                 self.date_edit.set_value(saved)  # 2020.9.15 → 2020-09-15, as understood
         self._keep_draft()
 
