@@ -25,7 +25,8 @@ ui_app = ui_fixtures.ui_app
 directory = ui_fixtures.directory
 session = ui_fixtures.session
 
-pytestmark = pytest.mark.qt_log_ignore(r"does not support (propagateSizeHints|raise|grabbing the keyboard)")
+pytestmark = pytest.mark.qt_log_ignore(
+    r"does not support (propagateSizeHints|raise|grabbing the keyboard)")
 
 MEASURE = "5.1.1"  # 万州区 is a 责任单位; deadline 2020年底前
 OTHER = "1.1.1"

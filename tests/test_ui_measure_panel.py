@@ -206,7 +206,8 @@ def test_date_can_be_cleared(panel, session, qtbot) -> None:  # noqa: F811
     assert session.ws.record(MEASURE).completed_on == TODAY
     qtbot.mouseClick(form.date_clear, Qt.MouseButton.LeftButton)
     assert session.ws.record(MEASURE).completed_on is None
-    assert form.date_edit.text() == "" and form.date_edit.line.placeholderText().startswith("未填写")
+    assert form.date_edit.text() == ""
+    assert form.date_edit.line.placeholderText().startswith("未填写")
     session.undo_stack.undo()
     assert session.ws.record(MEASURE).completed_on == TODAY
 
