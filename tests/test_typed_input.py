@@ -4,6 +4,7 @@ today's date for 已完成, codes in the search (core, and the command line usin
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -147,8 +148,8 @@ def test_drafts_file_round_trip_and_hostile_content(tmp_path: Path) -> None:
     path = tmp_path / "万州区.gkws"
     drafts.save(path, {"1.1.1": {"urls": "wz/xxgk", "completed_on": "2020年2月30日"}})
     assert drafts.load(path) == {"1.1.1": {"urls": "wz/xxgk", "completed_on": "2020年2月30日"}}
-    drafts.drafts_path().write_text('{"%s": {"1.1.1": {"urls": 5, "evil": "x"}, "2": []}}'
-                                    % str(path.resolve()).replace("\\", "\\\\"), "utf-8")
+    hostile = {str(path.resolve()): {"1.1.1": {"urls": 5, "evil": "x"}, "2": []}}
+    drafts.drafts_path().write_text(json.dumps(hostile), "utf-8")
     assert drafts.load(path) == {}
     drafts.drafts_path().write_text("not json", "utf-8")
     assert drafts.load(path) == {}

@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -61,7 +60,7 @@ from gongkai_desktop.errors import Cancelled, GongkaiError, InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.typed_input import complete_url
-from gongkai_desktop.ui import preview
+from gongkai_desktop.ui import file_dialogs, preview
 from gongkai_desktop.ui.commands import AddEvidenceCommand, RemoveEvidenceCommand, actor_of, perform
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.evidence_model import PREVIEWABLE, EvidenceListModel, display_name, kind_of
@@ -81,13 +80,11 @@ FILE_FILTERS = ";;".join((
 
 
 def ask_open_files(parent: QWidget | None) -> list[Path]:
-    names, _filter = QFileDialog.getOpenFileNames(parent, "选择佐证材料文件", "", FILE_FILTERS)
-    return [Path(n) for n in names]
+    return file_dialogs.open_paths(parent, file_dialogs.EVIDENCE, "选择佐证材料文件", FILE_FILTERS)
 
 
 def ask_directory(parent: QWidget | None) -> Path | None:
-    name = QFileDialog.getExistingDirectory(parent, "选择导出到哪个文件夹")
-    return Path(name) if name else None
+    return file_dialogs.choose_folder(parent, file_dialogs.EVIDENCE_EXPORT, "选择导出到哪个文件夹")
 
 
 def screenshot_name(moment: dt.datetime | None = None) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gongkai_desktop.ui import errors as ui_errors
+from gongkai_desktop.ui import file_dialogs
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
@@ -91,7 +92,6 @@ class ReportActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.folder: Path | None = None  # where the last report or certificate was chosen
         self.editor: ReportEditor | None = None
         self.preview: ReportPreviewDialog | None = None
         self.signing_dialog: SigningCertificateDialog | None = None
@@ -168,9 +168,7 @@ class ReportActions(QObject):
     # ---- generating ------------------------------------------------------------------------
 
     def _start_folder(self) -> Path:
-        if self.folder is not None and self.folder.is_dir():
-            return self.folder
-        return prompts.documents_folder()
+        return file_dialogs.start_folder(file_dialogs.REPORT)
 
     def generate_report(self, parent: QWidget | None = None) -> Operation[Any] | None:
         """Ask where and for the passphrase, then build, sign and preview the report."""
@@ -203,7 +201,7 @@ class ReportActions(QObject):
         out = Path(name)
         if out.suffix.lower() != ".pdf":
             out = out.with_name(out.name + ".pdf")
-        self.folder = out.parent
+        file_dialogs.remember(file_dialogs.REPORT, out.parent)
         passphrase = self.ask_signing_passphrase(parent, session) if sign else None
         if sign and passphrase is None:
             return None
@@ -291,10 +289,13 @@ class ReportActions(QObject):
                                      str(self._start_folder()), self.tr(PDF_FILTER))
         if not pdf:
             return None
-        self.folder = Path(pdf).parent
+        file_dialogs.remember(file_dialogs.REPORT, Path(pdf).parent)
         cert = prompts.open_file_name(
             self.window, self.tr("选择报送单位的证书（.cer）以确认签名人；不核对证书请点“取消”"),
-            str(self.folder), self.tr(CERT_FILTER))
+            file_dialogs.suggested(file_dialogs.CERTIFICATE, fallback=Path(pdf).parent),
+            self.tr(CERT_FILTER))
+        if cert:
+            file_dialogs.remember(file_dialogs.CERTIFICATE, Path(cert).parent)
         return self.verify_file(Path(pdf), Path(cert) if cert else None)
 
     def verify_file(self, pdf: Path, cert: Path | None = None) -> Operation[Any] | None:
