@@ -354,7 +354,7 @@ class BundleActions(QObject):
             text += "\n\n" + self.tr(
                 "数据包已拆分为 {k} 个文件，请全部发送，对方一起导入。").format(k=result.parts)
         if result.shrunk_images:
-            text += "\n\n" + self.tr("已压缩照片 {k} 张，节省 {mb:.1f} MB。").format(
+            text += "\n\n" + self.tr("已压缩图片 {k} 张，节省 {mb:.1f} MB。").format(
                 k=result.shrunk_images, mb=result.bytes_saved / mb)
         for warning in result.warnings:
             text += "\n\n" + self.tr("提示：") + warning

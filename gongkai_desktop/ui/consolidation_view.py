@@ -423,7 +423,7 @@ class EvidenceTableModel(ListTableModel):
             if item.note:
                 lines.append(item.note)
             if item.shrunk:
-                lines.append(_tr("（对方发送的是压缩后的照片）"))
+                lines.append(_tr("（对方发送的是压缩后的图片）"))
             return "\n".join(lines)
         return None
 
