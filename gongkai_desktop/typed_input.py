@@ -80,6 +80,12 @@ def date_text(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def datetime_text(value: dt.datetime) -> str:
+    """A moment as written in Chinese documents, in local time: 2026年12月5日 15:38."""
+    local = value.astimezone() if value.tzinfo is not None else value
+    return f"{date_text(local.date())} {local:%H:%M}"
+
+
 def proposed_completion_date(record: MeasureRecord, status: Status,
                              requested: dt.date | None, today: dt.date) -> dt.date | None:
     """Today's date when a measure becomes 已完成 with no date typed or stored, else None."""

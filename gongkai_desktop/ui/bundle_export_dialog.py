@@ -109,7 +109,8 @@ class BundleExportDialog(QDialog):
         self.size_label.setFont(font)
 
         # ---- photos
-        self.shrink_check = QCheckBox(self.tr("压缩图片：长边超过 2000 像素的照片、截图缩小后再打包"))
+        self.shrink_check = QCheckBox(
+            self.tr("压缩图片：长边超过 2000 像素的照片、截图缩小后再打包"))
         self.shrink_check.setObjectName("shrinkCheck")
         self.shrink_check.toggled.connect(self._shrink_toggled)
         self.shrink_label = _muted(QLabel())

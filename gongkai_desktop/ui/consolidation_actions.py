@@ -46,7 +46,7 @@ class ConsolidationActions(QObject):
         super().__init__(window)
         self.window = window
         self.view: ConsolidationWindow | None = None
-        self.open_action = QAction(self.tr("汇总各单位完成情况(&S)…"), self)
+        self.open_action = QAction(self.tr("汇总各单位完成情况(&C)…"), self)
         self.open_action.setStatusTip(self.tr(
             "按单位×举措查看已导入的各单位数据包的完成情况，导出Excel或PDF汇总表"))
         self.open_action.triggered.connect(self.open_view)
