@@ -101,12 +101,17 @@ def test_www_address_is_completed_and_the_officer_is_told(window, session, qtbot
     assert form.urls_error.isHidden()
 
 
-def test_bad_address_is_kept_and_asked_about_when_leaving(window, session, qtbot) -> None:
+def test_bad_address_is_kept_and_asked_about_when_leaving(window, session, qtbot,
+                                                          artifacts_dir) -> None:
     form = form_of(window)
     form.urls_edit.setFocus()
     qtbot.keyClicks(form.urls_edit, "wz/xxgk")
     form.remarks_edit.setFocus()  # the autosave refuses it, visibly
     assert not form.urls_error.isHidden() and "http://" in form.urls_error.text()
+    assert "格式不对" in window.panel.note.text()  # type: ignore[union-attr]
+    QApplication.processEvents()
+    assert window.grab().save(str(artifacts_dir / "input_flagged_window.png"))
+    assert window.tree.grab().save(str(artifacts_dir / "input_tree_codes.png"))
     assert "border" in form.urls_edit.styleSheet()  # framed red
     assert window.model.index_for_id(MEASURE).data(FlaggedRole)  # marked in the tree
     assert window.model.index_for_id(MEASURE, COL_TASK).data(

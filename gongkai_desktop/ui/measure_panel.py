@@ -302,7 +302,9 @@ class MeasurePanel(QWidget):
         self.note.setText(text)
 
     def _dirty_changed(self, dirty: bool) -> None:
-        if dirty:
+        if dirty and self.form.flagged_fields():
+            self.note.setText(self.tr("有输入格式不对，尚未保存（已标红，内容已保留）"))
+        elif dirty:
             self.note.setText(self.tr("正在编辑…（停止输入后自动保存）"))
 
     def _evidence_count(self, count: int) -> None:
