@@ -219,6 +219,16 @@ def test_a_wrong_date_is_kept_and_flagged(window, session, qtbot) -> None:
     assert session.drafts[MEASURE] == {"completed_on": "2020年2月30日"}
 
 
+def test_a_date_still_being_typed_is_saved_on_quitting(window, session, qtbot) -> None:
+    date = form_of(window).date_edit
+    date.line.setFocus()
+    type_text(date.line, "2020.10.8")  # no Enter, focus still in the field
+    path = session.path
+    assert window.close()
+    with Workspace.open(path, readonly=True) as reopened:
+        assert reopened.record(MEASURE).completed_on == dt.date(2020, 10, 8)
+
+
 def test_calendar_opens_on_the_deadline_month(window, session) -> None:
     date = form_of(window).date_edit
     assert session.ws.plan.measure(MEASURE).deadline.date == dt.date(2020, 12, 31)

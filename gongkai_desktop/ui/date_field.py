@@ -98,6 +98,14 @@ class DateField(QWidget):
         self.line.setText(text)
         self._last_text = text
 
+    def take_pending(self) -> bool:
+        """True (once) when text was typed that ``edited`` has not reported yet, e.g. the
+        window is closed while the cursor is still in the field."""
+        if self.line.text() == self._last_text:
+            return False
+        self._last_text = self.line.text()
+        return True
+
     def set_flagged(self, on: bool) -> None:
         self.line.setStyleSheet(f"QLineEdit {{ {INVALID_STYLE} }}" if on else "")
 

@@ -519,6 +519,8 @@ class RecordForm(QWidget):
     def flush(self) -> bool:
         """Save every pending edit now; False when something typed could not be saved."""
         self.timer.stop()
+        if self.measure_id is not None and self.date_edit.take_pending():
+            self._dirty.add("completed_on")  # typed, Enter not pressed, focus still there
         if self.measure_id is None or not self._dirty:
             return not self._dirty
         changes, refused = self._pending_changes(self.record())
