@@ -1,14 +1,17 @@
 """The `gongkai-desktop` entry point.
 
-A sub-command (or --version/--help/--self-test) runs the command line; anything
-else starts the window, with an optional workspace file to open (the way a file
-association passes it). This is the only module outside ``ui`` that may import it.
+A sub-command (or --version/--help/--self-test) runs the command line; files
+(a workspace, bundles, receipts: existing, or named with our suffixes), Qt's own
+options or nothing start the window, the way a file association does. Any other
+word is a mistyped command: one Chinese line and exit code 2, no window.
+This is the only module outside ``ui`` that may import it.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
 # Kept as a literal so starting the window never imports the command line (reportlab,
@@ -16,6 +19,47 @@ CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
 CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", "verify", "bundle",
                 "xlsx", "signing", "guide",
                 "review", "rectify"}
+
+
+# Files the window opens even when they do not exist yet (it then says so itself).
+WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview")
+# Qt's command-line options that take a value ("-platform offscreen").
+QT_VALUE_OPTIONS = {
+    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry",
+    "-qwindowicon", "-qwindowtitle", "-style", "-stylesheet", "-display", "-geometry",
+    "-session", "-title", "-name", "-qmljsdebugger",
+}
+
+
+def file_arguments(argv: Sequence[str]) -> list[str]:
+    """The non-option arguments (workspace files), Qt's options and their values skipped."""
+    names = {o.lstrip("-") for o in QT_VALUE_OPTIONS}
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.split("=", 1)[0].lstrip("-") in names:
+            skip = "=" not in arg
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+def unknown_command(argv: Sequence[str]) -> str | None:
+    """The first argument that is neither a file for the window nor a Qt option."""
+    for arg in file_arguments(argv):
+        path = Path(arg)
+        if path.suffix.lower() in WINDOW_SUFFIXES or path.exists():
+            continue
+        return arg
+    return None
+
+
+def unknown_command_message(word: str) -> str:
+    commands = "、".join(sorted(CLI_COMMANDS))
+    return (f"未知命令“{word}”：可用的命令有 {commands}；"
+            "要打开工作区，请给出 .gkws 文件（用 gongkai-desktop --help 查看用法）")
 
 
 def wants_cli(argv: Sequence[str]) -> bool:
@@ -30,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gongkai_desktop.cli import run as cli_run
 
         return cli_run(args)
+    word = unknown_command(args)
+    if word is not None:
+        if sys.stderr is not None:  # the windowed Windows build has no console
+            sys.stderr.write(unknown_command_message(word) + "\n")
+        return 2
     from gongkai_desktop.ui.app import run
 
     return run(args)

@@ -104,9 +104,22 @@ def test_export_with_shrunk_photos_writes_the_named_file(
 
     dialog.shrink_check.setChecked(True)
     qtbot.waitUntil(lambda: dialog.shrink_plan is not None, timeout=20000)
-    assert "已压缩照片 1 张" in dialog.shrink_label.text()
+    assert "已压缩图片 1 张" in dialog.shrink_label.text()
     assert "节省" in dialog.shrink_label.text()
     assert dialog.estimate.estimated_bytes < before  # the size shown went down
+    dialog.shrink_check.setChecked(False)  # unticked: no saving is claimed any more
+    assert "节省" not in dialog.shrink_label.text()
+    assert "图片（照片、截图）1 张" in dialog.shrink_label.text()
+    assert dialog.estimate.estimated_bytes == before
+    dialog.shrink_check.setChecked(True)
+    assert "节省" in dialog.shrink_label.text()
+    dialog.limit_spin.setValue(1)  # 1 MB is a limit like any other
+    assert dialog.limit_spin.value() == 1 and dialog.limit_error.isHidden()
+    dialog.limit_spin.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.limit_spin.lineEdit(), "0")
+    assert not dialog.limit_error.isHidden() and "1 到 10000 MB" in dialog.limit_error.text()
+    dialog.limit_spin.setValue(20)
+    assert dialog.limit_error.isHidden()
     type_text(dialog.passphrase, PASSPHRASE)
     assert dialog.export_button.isEnabled()
     dialog.resize(640, dialog.sizeHint().height())
@@ -117,7 +130,7 @@ def test_export_with_shrunk_photos_writes_the_named_file(
     assert messages[-1].title == "导出完成", messages
     out = tmp_path / "万州区-自查-2026-11-28.gkbundle"
     assert out.is_file()
-    assert "已压缩照片 1 张" in messages[-1].text
+    assert "已压缩图片 1 张" in messages[-1].text
     check = verify_bundle([out])
     assert check.manifest.images_shrunk and check.manifest.sequence == 1
     assert check.blobs == 1

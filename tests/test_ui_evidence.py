@@ -18,7 +18,7 @@ from gongkai_desktop.storage import Workspace
 from gongkai_desktop.ui import evidence_view as evidence_view_module
 from gongkai_desktop.ui import preview as preview_module
 from gongkai_desktop.ui.evidence_model import kind_of
-from gongkai_desktop.ui.evidence_view import EvidenceView
+from gongkai_desktop.ui.evidence_view import EvidenceView, LinkDialog
 from gongkai_desktop.ui.operations import running_operations
 from gongkai_desktop.ui.preview import unit_viewer
 from tests.ui_panel_fixtures import (  # noqa: F401
@@ -237,19 +237,31 @@ def test_add_link_dialog_checks_the_address(panel, session, qtbot) -> None:  # n
     view = panel.evidence
     dialog = view.add_link_interactive()
     assert dialog is not None and dialog.isVisible()
-    qtbot.keyClicks(dialog.url_edit, "www.wz.gov.cn/zwgk")
-    type_text(dialog.title_edit, "万州区政府信息公开专栏")
+    qtbot.keyClicks(dialog.url_edit, "wz/zwgk")
+    type_text(dialog.title_edit, "万州区政府信息公开专栏")  # focus leaves the address
     dialog.accept()
     assert dialog.isVisible() and dialog.error.isVisible()
     assert "http://" in dialog.error.text()
     assert session.ws.evidence(MEASURE) == []
 
-    dialog.url_edit.setText("http://www.wz.gov.cn/zwgk/")
-    dialog.accept()
+    dialog.url_edit.clear()
+    qtbot.keyClicks(dialog.url_edit, "www.wz.gov.cn/zwgk/")
+    qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)  # completed, then added
     (link,) = session.ws.evidence(MEASURE)
     assert (link.kind, link.url, link.title) == ("link", "http://www.wz.gov.cn/zwgk/",
                                                  "万州区政府信息公开专栏")
     assert view.model.index(0).data() == "万州区政府信息公开专栏"
+
+
+def test_link_dialog_shows_the_completed_address(qtbot) -> None:
+    dialog = LinkDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.url_edit, "gov.cn/zhengce/")
+    qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)  # (leaving the box does the same)
+    assert dialog.result() == LinkDialog.DialogCode.Accepted
+    assert dialog.url_edit.text() == "http://gov.cn/zhengce/"
+    assert "已补全" in dialog.url_note.text() and "http://gov.cn/zhengce/" in dialog.url_note.text()
 
 
 def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,  # noqa: F811

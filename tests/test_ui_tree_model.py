@@ -88,7 +88,7 @@ def test_cells_show_task_status_deadline(model: PlanTreeModel) -> None:
     assert cell(model, "1", COL_TASK) == "一、围绕贯彻落实党的十九届四中全会精神加强用权公开"
     assert cell(model, "1.1", COL_TASK) == "（一）以权责清单为依托，加强权力配置信息公开。"
     text = cell(model, "1.1.1", COL_TASK)
-    assert isinstance(text, str) and text.startswith("1．对照法律法规规章")
+    assert isinstance(text, str) and text.startswith("1.1.1  1．对照法律法规规章")  # code first
     tooltip = cell(model, "1.1.1", COL_TASK, Qt.ItemDataRole.ToolTipRole)
     assert "更新完善权责清单并按要求公开" in str(tooltip)  # the full text, not elided
     assert "牵头单位：市政府办公厅、市司法局" in str(tooltip)

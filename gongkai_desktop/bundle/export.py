@@ -117,9 +117,14 @@ def mail_limit_bytes(ws: Workspace) -> int:
     return int((value if ok else DEFAULT_MAIL_LIMIT_MB) * MIB)
 
 
+MAIL_LIMIT_MIN_MB = 1
+MAIL_LIMIT_MAX_MB = 10_000
+
+
 def set_mail_limit_mb(ws: Workspace, megabytes: float) -> None:
-    if not (isinstance(megabytes, int | float) and 1 <= megabytes <= 10_000):
-        raise InvalidInput("邮件附件上限应在 1 到 10000 MB 之间")
+    if not (isinstance(megabytes, int | float)
+            and MAIL_LIMIT_MIN_MB <= megabytes <= MAIL_LIMIT_MAX_MB):
+        raise InvalidInput(f"邮件附件上限应在 {MAIL_LIMIT_MIN_MB} 到 {MAIL_LIMIT_MAX_MB} MB 之间")
     ws.set_setting(MAIL_LIMIT_SETTING, megabytes)
 
 

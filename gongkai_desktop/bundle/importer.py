@@ -271,7 +271,7 @@ def _warnings(m: Manifest, trust_check: TrustCheck) -> tuple[str, ...]:
     if not m.evidence_included:
         out.append("这是不含佐证文件的数据包：只有文件名，没有文件内容")
     if m.images_shrunk:
-        out.append("数据包中的部分照片已压缩（长边不超过 2000 像素）")
+        out.append("数据包中的部分图片（照片、截图）已压缩（长边不超过 2000 像素）")
     return tuple(out)
 
 

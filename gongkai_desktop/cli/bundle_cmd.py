@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
     export.add_argument("workspace", type=Path)
     export.add_argument("-o", "--output", type=Path, required=True, help="数据包文件名")
     export.add_argument("--shrink-images", action="store_true",
-                        help="把长边超过 2000 像素的照片缩小后再打包")
+                        help="把长边超过 2000 像素的图片（照片、截图）缩小后再打包")
     export.add_argument("--max-size", type=float, metavar="MB",
                         help="拆分为多个文件，每个不超过这么多 MB")
     export.add_argument("--no-evidence", action="store_true", help="不含佐证文件（只有文件名）")
@@ -124,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"已导出：{path}（{_mb(path.stat().st_size)}）")
     print(f"序号 {result.sequence}，佐证文件 {result.blob_count} 个（{_mb(result.blob_bytes)}）")
     if result.shrunk_images:
-        print(f"已压缩照片 {result.shrunk_images} 张，节省 {_mb(result.bytes_saved)}")
+        print(f"已压缩图片 {result.shrunk_images} 张，节省 {_mb(result.bytes_saved)}")
     for warning in result.warnings:
         print(f"提示：{warning}", file=sys.stderr)
     return 0

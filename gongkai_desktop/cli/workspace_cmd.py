@@ -14,6 +14,13 @@ from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.text_safety import printable
+from gongkai_desktop.typed_input import (
+    DATE_FORMS,
+    complete_url,
+    complete_urls,
+    parse_date,
+    proposed_completion_date,
+)
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
 
@@ -34,8 +41,9 @@ def register(sub: Any) -> None:
     setp.add_argument("--status", required=True, help="未开始 / 推进中 / 已完成 / 不适用")
     setp.add_argument("--note", help="完成情况说明")
     setp.add_argument("--reason", help="不适用的理由")
-    setp.add_argument("--url", action="append", help="公开网址（可重复）")
-    setp.add_argument("--date", help="完成日期 YYYY-MM-DD")
+    setp.add_argument("--url", action="append",
+                      help="公开网址（可重复；www. 开头的会补全为 http://）")
+    setp.add_argument("--date", help=f"完成日期，如 {DATE_FORMS}；选“已完成”而不写日期时填入今天")
     setp.add_argument("--remarks", help="备注")
     setp.set_defaults(func=cmd_set)
 
@@ -43,7 +51,7 @@ def register(sub: Any) -> None:
     attach.add_argument("workspace", type=Path)
     attach.add_argument("measure", help="举措编号，如 1.2.3")
     attach.add_argument("files", nargs="*", type=Path, help="佐证文件")
-    attach.add_argument("--link", help="佐证链接（网址）")
+    attach.add_argument("--link", help="佐证链接（网址；www. 开头的会补全为 http://）")
     attach.add_argument("--title", default="", help="链接标题")
     attach.add_argument("--note", default="", help="链接说明")
     attach.set_defaults(func=cmd_attach)
@@ -71,21 +79,31 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_set(args: argparse.Namespace) -> int:
     status = Status.parse(args.status)
-    completed_on = parse_iso_date(args.date) if args.date else None
+    completed_on = parse_date(args.date) if args.date else None
     changes: dict[str, Any] = {"status": status}
+    completed: tuple[str, ...] = ()
     if args.note is not None:
         changes["explanation"] = args.note
     if args.reason is not None:
         changes["reason"] = args.reason
     if args.url:
-        changes["urls"] = tuple(args.url)
+        changes["urls"], completed = complete_urls(args.url)
     if completed_on is not None:
         changes["completed_on"] = completed_on
     if args.remarks is not None:
         changes["remarks"] = args.remarks
     with open_for_writing(args.workspace) as ws:
+        ws.plan.measure(args.measure)
+        today = proposed_completion_date(ws.record(args.measure), status, completed_on,
+                                         dt.date.today())
+        if today is not None:
+            changes["completed_on"] = today
         record = ws.update_record(args.measure, actor=actor(), **changes)
     print(f"{record.measure_id}：{record.status.label}")
+    for url in completed:
+        print(f"网址已补全为：{url}")
+    if today is not None:
+        print(f"完成时间已填为今天：{today.isoformat()}（可用 --date 修改）")
     return 0
 
 
@@ -95,12 +113,15 @@ def cmd_attach(args: argparse.Namespace) -> int:
     for path in args.files:  # check everything first: nothing is added unless all can be
         if not path.is_file():
             raise NotFound(f"找不到文件：{path}")
+    link = complete_url(args.link) if args.link else None
     with open_for_writing(args.workspace) as ws, ws.transaction():
         ws.plan.measure(args.measure)
         added = [ws.add_evidence_file(args.measure, p, actor=actor()) for p in args.files]
-        if args.link:
+        if link is not None:
             added.append(ws.add_evidence_link(
-                args.measure, args.link, title=args.title, note=args.note, actor=actor()))
+                args.measure, link.url, title=args.title, note=args.note, actor=actor()))
+    if link is not None and link.completed:
+        print(f"网址已补全为：{link.url}")
     for item in added:
         print(f"已添加：{printable(item.file_name or item.url)}")
     return 0

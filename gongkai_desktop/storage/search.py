@@ -8,6 +8,7 @@ are escaped, so quotes, AND/OR/NEAR, ``*`` or ``%`` are searched for literally.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from gongkai_desktop.storage import evidence, records
 
 MAX_QUERY = 200
 MIN_TRIGRAM = 3
+_CODE = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")  # "1", "1.2", "1.2.3", "1.2."
 
 
 def body_for(conn: sqlite3.Connection, plan_id: str, measure_id: str) -> str:
@@ -44,8 +46,24 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+def by_code(query: str, order: dict[str, int]) -> list[str] | None:
+    """Measures named by a code query: "1.2.3" that measure, "1.2" every measure under it.
+
+    None when the query is not a code (then it is searched as text)."""
+    code = unicodedata.normalize("NFKC", query).strip().replace("。", ".")
+    if not _CODE.match(code):
+        return None
+    code = code.rstrip(".")
+    return sorted((m for m in order if m == code or m.startswith(code + ".")),
+                  key=order.__getitem__)
+
+
 def search(conn: sqlite3.Connection, query: str, order: dict[str, int]) -> list[str]:
-    """Measure ids whose text contains every whitespace-separated term, in plan order."""
+    """Measure ids whose text contains every whitespace-separated term, in plan order;
+    a measure code ("1.2.3", or "1.2" for a sub-task's measures) finds those measures."""
+    coded = by_code(query[:MAX_QUERY], order)
+    if coded:
+        return coded
     # Control characters (NUL ends a LIKE pattern early) count as spaces.
     text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in query[:MAX_QUERY])
     terms = list(dict.fromkeys(text.split()))

@@ -17,17 +17,16 @@ from pathlib import Path
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
-    QLibraryInfo,
     QLocale,
     QObject,
     QTimer,
-    QTranslator,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gongkai_desktop import APP_NAME, __version__, paths
+from gongkai_desktop.launcher import file_arguments
 from gongkai_desktop.logfile import LOG_FILE, file_handler, quiet_libraries
 from gongkai_desktop.ui import errors as ui_errors
 from gongkai_desktop.ui import style
@@ -51,7 +50,6 @@ UI_FONT_FILES = ("wqy-microhei.ttc",)
 BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt", ".gkreview")
 
 _configured: set[int] = set()
-_translators: list[QTranslator] = []
 _registered_fonts: set[str] = set()
 
 
@@ -92,21 +90,11 @@ def ui_font(available: list[str] | None = None) -> QFont:
 
 
 def install_translations(app: QCoreApplication) -> list[str]:
-    """Qt's own zh_CN strings (dialog buttons, context menus); returns the files loaded.
+    """Qt's own zh_CN strings (file and print dialogs, buttons, context menus), with the
+    mnemonic labels the catalogue lacks; returns the files loaded."""
+    from gongkai_desktop.ui import qt_translations
 
-    A build ships them in ``resources/translations``; a checkout uses Qt's own folder.
-    """
-    folders = [paths.resource_file("translations"),
-               Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):  # qt_zh_CN: the older catch-all catalogue
-        for folder in folders:
-            translator = QTranslator(app)
-            if (folder / f"{name}.qm").is_file() and translator.load(name, str(folder)):
-                app.installTranslator(translator)
-                _translators.append(translator)
-                return [str(folder / f"{name}.qm")]
-    log.warning("no Qt zh_CN translation found in %s", folders)
-    return []
+    return qt_translations.install(app)
 
 
 def configure_application(app: QApplication, *, all_fonts: bool = True,
@@ -153,6 +141,8 @@ def setup_logging() -> Path:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # Font subsetting (reports, stamps) logs every table it touches at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     ui_errors.log_file_path = lambda: str(path)
     qInstallMessageHandler(_qt_message)
     return path
@@ -203,27 +193,6 @@ def _report(mark: str) -> Callable[[], None]:
 # ---- command line ----------------------------------------------------------------------
 
 # Qt's own command-line options that take a value (QGuiApplication/QApplication docs).
-_QT_VALUE_OPTIONS = {
-    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry",
-    "-qwindowicon", "-qwindowtitle", "-style", "-stylesheet", "-display", "-geometry",
-    "-session", "-title", "-name", "-qmljsdebugger",
-}
-
-
-def file_arguments(argv: list[str]) -> list[str]:
-    """The non-option arguments (workspace files), Qt's options and their values skipped."""
-    out: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg.split("=", 1)[0].lstrip("-") in {o.lstrip("-") for o in _QT_VALUE_OPTIONS}:
-            skip = "=" not in arg
-        elif not arg.startswith("-"):
-            out.append(arg)
-    return out
-
-
 # ---- run --------------------------------------------------------------------------------
 
 

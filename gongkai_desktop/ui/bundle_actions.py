@@ -21,10 +21,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.ui import style
+from gongkai_desktop.ui import file_dialogs, style
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
@@ -60,20 +59,10 @@ def _tr(text: str) -> str:
 # ---- prompts (tests replace these) ------------------------------------------------------------
 
 
-def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
-    return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
-
-
-def _open_file_name(parent: QWidget, title: str, folder: str, file_filter: str) -> str:
-    return QFileDialog.getOpenFileName(parent, title, folder, file_filter)[0]
-
-
-def _open_file_names(parent: QWidget, title: str, folder: str, file_filter: str) -> list[str]:
-    return QFileDialog.getOpenFileNames(parent, title, folder, file_filter)[0]
-
-
-def _open_folder(parent: QWidget, title: str, folder: str) -> str:
-    return QFileDialog.getExistingDirectory(parent, title, folder)
+_save_file_name = file_dialogs.get_save
+_open_file_name = file_dialogs.get_open
+_open_file_names = file_dialogs.get_opens
+_open_folder = file_dialogs.get_folder
 
 
 def _ask_question(parent: QWidget, title: str, text: str, yes: str, no: str) -> bool:
@@ -110,9 +99,7 @@ ask_passphrase: Callable[[QWidget, str, str], str | None] = _ask_passphrase
 choose_item: Callable[[QWidget, str, str, Sequence[str]], str | None] = _choose_item
 
 
-def documents_folder() -> Path:
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+documents_folder = file_dialogs.documents_folder
 
 
 # ---- entry points -----------------------------------------------------------------------------
@@ -173,7 +160,6 @@ class BundleActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.folder: Path | None = None  # where the last file was chosen
         self.pending_files: list[Path] = []  # given on start-up before a workspace was open
         self.export_dialog: BundleExportDialog | None = None
         self.import_dialog: BundleImportDialog | None = None
@@ -254,10 +240,20 @@ class BundleActions(QObject):
 
     # ---- helpers ------------------------------------------------------------------------------
 
-    def start_folder(self) -> Path:
-        if self.folder is not None and self.folder.is_dir():
-            return self.folder
-        return documents_folder()
+    @property
+    def folder(self) -> Path:
+        """Where bundles were last exported or imported (remembered across sessions)."""
+        return file_dialogs.start_folder(file_dialogs.BUNDLE)
+
+    @folder.setter
+    def folder(self, path: Path) -> None:
+        file_dialogs.remember(file_dialogs.BUNDLE, path)
+
+    def start_folder(self, kind: str = file_dialogs.BUNDLE) -> Path:
+        """The last folder used for this kind of file; receipts and certificates start
+        beside the bundles until they have their own."""
+        bundles = file_dialogs.start_folder(file_dialogs.BUNDLE)
+        return bundles if kind == file_dialogs.BUNDLE else file_dialogs.start_folder(kind, bundles)
 
     def _flush_typing(self) -> None:
         flush = getattr(self.window.panel, "flush", None)
@@ -363,7 +359,7 @@ class BundleActions(QObject):
             text += "\n\n" + self.tr(
                 "数据包已拆分为 {k} 个文件，请全部发送，对方一起导入。").format(k=result.parts)
         if result.shrunk_images:
-            text += "\n\n" + self.tr("已压缩照片 {k} 张，节省 {mb:.1f} MB。").format(
+            text += "\n\n" + self.tr("已压缩图片 {k} 张，节省 {mb:.1f} MB。").format(
                 k=result.shrunk_images, mb=result.bytes_saved / mb)
         for warning in result.warnings:
             text += "\n\n" + self.tr("提示：") + warning
@@ -405,11 +401,11 @@ class BundleActions(QObject):
         if session is None:
             return False
         parent = parent or self.window
-        name = open_file_name(parent, self.tr("信任证书文件"), str(self.start_folder()),
-                              self.tr(CER_FILTER))
+        name = open_file_name(parent, self.tr("信任证书文件"),
+                              str(self.start_folder(file_dialogs.CERTIFICATE)), self.tr(CER_FILTER))
         if not name:
             return False
-        self.folder = Path(name).parent
+        file_dialogs.remember(file_dialogs.CERTIFICATE, Path(name).parent)
         try:
             cert = load_certificate_file(Path(name))
             unit = self._unit_of_certificate(parent, cert)
@@ -480,14 +476,15 @@ class BundleActions(QObject):
                                    lambda: self.write_receipt_for(unit_id, unit_name, sequence)):
             return None
         name = save_file_name(self.window, self.tr("写回执"),
-                              str(self.start_folder() / default_receipt_name(unit_name, sequence)),
+                              str(self.start_folder(file_dialogs.RECEIPT)
+                                  / default_receipt_name(unit_name, sequence)),
                               self.tr(RECEIPT_FILTER))
         if not name:
             return None
         out = Path(name)
         if out.suffix.lower() != RECEIPT_SUFFIX:
             out = out.with_name(out.name + RECEIPT_SUFFIX)
-        self.folder = out.parent
+        file_dialogs.remember(file_dialogs.RECEIPT, out.parent)
         passphrase = self.ask_signing_passphrase(self.window, session, self.tr("回执"))
         if passphrase is None:
             return None
@@ -513,11 +510,11 @@ class BundleActions(QObject):
     def import_receipt(self) -> Operation[Any] | None:
         if self.window.session is None:
             return None
-        name = open_file_name(self.window, self.tr("导入回执"), str(self.start_folder()),
-                              self.tr(RECEIPT_FILTER))
+        name = open_file_name(self.window, self.tr("导入回执"),
+                              str(self.start_folder(file_dialogs.RECEIPT)), self.tr(RECEIPT_FILTER))
         if not name:
             return None
-        self.folder = Path(name).parent
+        file_dialogs.remember(file_dialogs.RECEIPT, Path(name).parent)
         return self.import_receipt_file(Path(name))
 
     def import_receipt_file(self, file: Path, accept_key: str | None = None

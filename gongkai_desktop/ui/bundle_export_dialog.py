@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from gongkai_desktop.ui.session import Session
 
 MIB = 1024 * 1024
+# The core's range for the mail limit (bundle.export.set_mail_limit_mb).
+LIMIT_MIN_MB, LIMIT_MAX_MB = 1, 10_000
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -108,31 +110,34 @@ class BundleExportDialog(QDialog):
         self.size_label.setFont(font)
 
         # ---- photos
-        self.shrink_check = QCheckBox(self.tr("压缩照片：长边超过 2000 像素的照片缩小后再打包"))
+        self.shrink_check = QCheckBox(
+            self.tr("压缩图片：长边超过 2000 像素的照片、截图缩小后再打包"))
         self.shrink_check.setObjectName("shrinkCheck")
         self.shrink_check.toggled.connect(self._shrink_toggled)
         self.shrink_label = _muted(QLabel())
         self.shrink_label.setObjectName("shrinkLabel")
         if estimate.images == 0:
             self.shrink_check.setEnabled(False)
-            self.shrink_label.setText(self.tr("佐证材料中没有照片，无需压缩。"))
-        else:
-            self.shrink_label.setText(self.tr(
-                "佐证材料中有照片 {n} 张（{mb}）。压缩后照片仍清晰可辨，"
-                "工作区中的原图不变。").format(
-                    n=estimate.images, mb=megabytes(estimate.image_bytes)))
+        self.shrink_label.setText(self._images_text(estimate))
 
         # ---- mail limit and the ways to stay under it
         self.limit_spin = QSpinBox()
         self.limit_spin.setObjectName("mailLimitSpin")
-        self.limit_spin.setRange(2, 10_000)
+        self.limit_spin.setRange(LIMIT_MIN_MB, LIMIT_MAX_MB)
+        self.limit_spin.setToolTip(self.tr("可填 {lo} 到 {hi} MB").format(
+            lo=LIMIT_MIN_MB, hi=LIMIT_MAX_MB))
         self.limit_spin.setSuffix(" MB")
-        self.limit_spin.setValue(max(2, round(estimate.mail_limit / MIB)))
+        self.limit_spin.setValue(max(LIMIT_MIN_MB, round(estimate.mail_limit / MIB)))
+        self.limit_error = QLabel()  # a limit out of range is said, not silently undone
+        self.limit_error.setStyleSheet("color: #c0392b;")
+        self.limit_error.hide()
+        self.limit_spin.lineEdit().textEdited.connect(self._limit_typed)
         self.limit_spin.setAccessibleName(self.tr("邮件附件上限"))
         self.limit_spin.valueChanged.connect(self._limit_changed)
         limit_row = QHBoxLayout()
         limit_row.addWidget(QLabel(self.tr("邮件附件上限：")))
         limit_row.addWidget(self.limit_spin)
+        limit_row.addWidget(self.limit_error)
         limit_row.addStretch(1)
         self.warning_label = _red(QLabel())
         self.warning_label.setObjectName("mailWarning")
@@ -286,7 +291,7 @@ class BundleExportDialog(QDialog):
             can_shrink = self.base_estimate.images > 0 and not self.shrink_check.isChecked()
             ways = self.tr("可以拆分为多个文件，或导出不含佐证文件的数据包。")
             if can_shrink:
-                ways = self.tr("可以压缩照片、") + ways.removeprefix(self.tr("可以"))
+                ways = self.tr("可以压缩图片、") + ways.removeprefix(self.tr("可以"))
             self.warning_label.setText(self.tr(
                 "预计 {mb}，超过邮件附件上限 {limit} MB。").format(
                     mb=megabytes(est.estimated_bytes), limit=self.limit_spin.value()) + ways)
@@ -313,7 +318,18 @@ class BundleExportDialog(QDialog):
         self.problem_label.setText("")
         self._update()
 
+    def _limit_typed(self, text: str) -> None:
+        digits = "".join(c for c in text if c.isdigit())
+        value = int(digits) if digits else 0
+        if LIMIT_MIN_MB <= value <= LIMIT_MAX_MB:
+            self.limit_error.hide()
+        else:
+            self.limit_error.setText(self.tr("上限应在 {lo} 到 {hi} MB 之间").format(
+                lo=LIMIT_MIN_MB, hi=LIMIT_MAX_MB))
+            self.limit_error.show()
+
     def _limit_changed(self, value: int) -> None:
+        self.limit_error.hide()
         from gongkai_desktop.bundle.export import set_mail_limit_mb
 
         try:
@@ -358,16 +374,25 @@ class BundleExportDialog(QDialog):
         self._show_saving()
         self._update()
 
+    def _images_text(self, estimate: ExportEstimate) -> str:
+        if estimate.images == 0:
+            return self.tr("佐证材料中没有图片（照片、截图），无需压缩。")
+        return self.tr("佐证材料中有图片（照片、截图）{n} 张（{mb}）。压缩后仍清晰可辨，"
+                       "工作区中的原图不变。").format(
+                           n=estimate.images, mb=megabytes(estimate.image_bytes))
+
     def _show_saving(self) -> None:
         plan = self.shrink_plan
         if not self.shrink_check.isChecked() or plan is None:
+            # Unticked: nothing is shrunk, so no saving is claimed.
+            self.shrink_label.setText(self._images_text(self.base_estimate))
             return
         if plan.shrunk == 0:
             self.shrink_label.setText(self.tr(
-                "照片都不超过 2000 像素（或压缩后不会更小），无需压缩。"))
+                "图片都不超过 2000 像素（或压缩后不会更小），无需压缩。"))
             return
         self.shrink_label.setText(self.tr(
-            "已压缩照片 {n} 张：从 {before} 减为 {after}，节省 {saved}。").format(
+            "已压缩图片 {n} 张：从 {before} 减为 {after}，节省 {saved}。").format(
                 n=plan.shrunk, before=megabytes(plan.bytes_before),
                 after=megabytes(plan.bytes_after), saved=megabytes(plan.saved)))
 
@@ -399,7 +424,7 @@ class BundleExportDialog(QDialog):
         def failed(_error: BaseException) -> None:
             self.shrink_check.setChecked(False)
 
-        self.operation = run_operation(self, self.tr("正在压缩照片…"), work, on_success=done,
+        self.operation = run_operation(self, self.tr("正在压缩图片…"), work, on_success=done,
                                        on_failure=failed)
         return self.operation
 

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
+
+from gongkai_desktop.ui import file_dialogs
 
 if TYPE_CHECKING:
     from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
@@ -19,12 +21,8 @@ if TYPE_CHECKING:
     from gongkai_desktop.ui.session import Session
 
 
-def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
-    return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
-
-
-def _choose_folder(parent: QWidget, title: str, folder: str) -> str:
-    return QFileDialog.getExistingDirectory(parent, title, folder)
+_save_file_name = file_dialogs.get_save
+_choose_folder = file_dialogs.get_folder
 
 
 # Swapped in tests: (parent, title, suggested path, filter) -> chosen path or "".
@@ -48,7 +46,7 @@ class ConsolidationActions(QObject):
         super().__init__(window)
         self.window = window
         self.view: ConsolidationWindow | None = None
-        self.open_action = QAction(self.tr("汇总各单位完成情况(&S)…"), self)
+        self.open_action = QAction(self.tr("汇总各单位完成情况(&C)…"), self)
         self.open_action.setStatusTip(self.tr(
             "按单位×举措查看已导入的各单位数据包的完成情况，导出Excel或PDF汇总表"))
         self.open_action.triggered.connect(self.open_view)

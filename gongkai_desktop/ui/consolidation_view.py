@@ -118,7 +118,6 @@ class ConsolidationWindow(QWidget):
         self.missing_model = QStringListModel(self)
         self.record_dialog: UnitRecordDialog | None = None
         self.operation: Operation[Any] | None = None
-        self.folder: Path | None = None
         self._build()
 
     # ---- building ------------------------------------------------------------------------
@@ -432,13 +431,9 @@ class ConsolidationWindow(QWidget):
         return safe_file_name(f"{unit}-汇总-{self.session.today().isoformat()}")
 
     def _start_folder(self) -> Path:
-        from PySide6.QtCore import QStandardPaths
+        from gongkai_desktop.ui import file_dialogs
 
-        if self.folder is not None and self.folder.is_dir():
-            return self.folder
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+        return file_dialogs.start_folder(file_dialogs.CONSOLIDATED)
 
     def _ask_save(self, title: str, suffix: str, file_filter: str) -> Path | None:
         from gongkai_desktop.ui import consolidation_actions as actions
@@ -450,7 +445,9 @@ class ConsolidationWindow(QWidget):
         out = Path(name)
         if out.suffix.lower() != suffix:
             out = out.with_name(out.name + suffix)
-        self.folder = out.parent
+        from gongkai_desktop.ui import file_dialogs
+
+        file_dialogs.remember(file_dialogs.CONSOLIDATED, out.parent)
         return out
 
     def export_excel(self) -> Operation[XlsxResult] | None:
@@ -549,7 +546,7 @@ class EvidenceTableModel(ListTableModel):
             if item.note:
                 lines.append(item.note)
             if item.shrunk:
-                lines.append(_tr("（对方发送的是压缩后的照片）"))
+                lines.append(_tr("（对方发送的是压缩后的图片）"))
             return "\n".join(lines)
         return None
 
@@ -698,7 +695,12 @@ class UnitRecordDialog(QDialog):
         item = self.selected_item()
         if item is None or not item.is_file:
             return None
-        folder = actions.choose_folder(self, self.tr("把佐证文件保存到…"), str(Path.home()))
+        from gongkai_desktop.ui import file_dialogs
+
+        folder = actions.choose_folder(self, self.tr("把佐证文件保存到…"),
+                                       file_dialogs.suggested(file_dialogs.EVIDENCE_EXPORT))
+        if folder:
+            file_dialogs.remember(file_dialogs.EVIDENCE_EXPORT, folder)
         if not folder:
             return None
         return self.save_to(item, Path(folder))

@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -60,8 +59,8 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.errors import Cancelled, GongkaiError, InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
-from gongkai_desktop.storage.records import check_url
-from gongkai_desktop.ui import preview
+from gongkai_desktop.typed_input import complete_url
+from gongkai_desktop.ui import file_dialogs, preview
 from gongkai_desktop.ui.commands import AddEvidenceCommand, RemoveEvidenceCommand, actor_of, perform
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.evidence_model import PREVIEWABLE, EvidenceListModel, display_name, kind_of
@@ -82,13 +81,11 @@ FILE_FILTERS = ";;".join((
 
 
 def ask_open_files(parent: QWidget | None) -> list[Path]:
-    names, _filter = QFileDialog.getOpenFileNames(parent, "选择佐证材料文件", "", FILE_FILTERS)
-    return [Path(n) for n in names]
+    return file_dialogs.open_paths(parent, file_dialogs.EVIDENCE, "选择佐证材料文件", FILE_FILTERS)
 
 
 def ask_directory(parent: QWidget | None) -> Path | None:
-    name = QFileDialog.getExistingDirectory(parent, "选择导出到哪个文件夹")
-    return Path(name) if name else None
+    return file_dialogs.choose_folder(parent, file_dialogs.EVIDENCE_EXPORT, "选择导出到哪个文件夹")
 
 
 def screenshot_name(moment: dt.datetime | None = None) -> str:
@@ -230,8 +227,16 @@ class LinkDialog(QDialog):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
+        self.url_note = QLabel()  # "completed to http://…": said, not done silently
+        self.url_note.setStyleSheet("color: #5f6670;")
+        self.url_note.setWordWrap(True)
+        self.url_note.hide()
+        url_box = QVBoxLayout()
+        url_box.setSpacing(2)
+        url_box.addWidget(self.url_edit)
+        url_box.addWidget(self.url_note)
         form = QFormLayout()
-        form.addRow(self.tr("网址："), self.url_edit)
+        form.addRow(self.tr("网址："), url_box)
         form.addRow(self.tr("标题："), self.title_edit)
         form.addRow(self.tr("说明："), self.note_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -246,21 +251,32 @@ class LinkDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.url_edit.textEdited.connect(lambda _text: self.error.hide())
+        self.url_edit.editingFinished.connect(self._complete)
         manage_window(self, "link")
 
     def values(self) -> tuple[str, str, str]:
         return (self.url_edit.text().strip(), self.title_edit.text().strip(),
                 self.note_edit.toPlainText().strip())
 
-    def accept(self) -> None:
+    def _complete(self) -> bool:
+        """Check the address; ``www.…`` gets http:// in the field, and a line says so."""
         url = self.url_edit.text().strip()
         try:
             if not url:
                 raise InvalidInput(self.tr("请填写网址"))
-            check_url(url)
+            result = complete_url(url)
         except InvalidInput as exc:
             self.error.setText(str(exc))
             self.error.show()
+            return False
+        if result.completed:
+            self.url_edit.setText(result.url)
+            self.url_note.setText(self.tr("已补全为完整网址：{0}").format(result.url))
+            self.url_note.show()
+        return True
+
+    def accept(self) -> None:
+        if not self._complete():
             self.url_edit.setFocus()
             return
         super().accept()

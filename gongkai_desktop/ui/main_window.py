@@ -16,7 +16,7 @@ imported there and in the methods that run after it, not at the top.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._session: Session | None = None
         self._guide: HelpWindow | None = None
         self._built = False
+        self._reverting = False  # putting the tree back on a measure the officer must correct
         self._opening = False  # the 正在打开 page is up until a workspace (or none) is set
         self.model: PlanTreeModel | None = None
         self.proxy: PlanFilterProxy | None = None
@@ -680,10 +681,21 @@ class MainWindow(QMainWindow):
 
     # ---- navigation ----------------------------------------------------------------------
 
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         from gongkai_desktop.ui.tree_model import MEASURE, KindRole, MeasureIdRole
 
-        if not current.isValid():
+        if not current.isValid() or self._reverting:
+            return
+        if not self._confirm_leave(current.data(MeasureIdRole)):
+            self._reverting = True  # 返回修改: back to the measure being corrected
+            try:
+                from PySide6.QtCore import QItemSelectionModel
+
+                self.tree.selectionModel().setCurrentIndex(
+                    previous, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows)
+            finally:
+                self._reverting = False
             return
         if current.data(KindRole) == MEASURE:
             self._show_measure(str(current.data(MeasureIdRole)))
@@ -696,6 +708,16 @@ class MainWindow(QMainWindow):
             self._panel_pending = False
             QTimer.singleShot(0, self, self.ensure_panel)
         return super().eventFilter(watched, event)
+
+    def _confirm_leave(self, target: object = None) -> bool:
+        """Leaving the measure shown: its input that cannot be saved is dealt with first."""
+        shown = getattr(self.panel, "measure_id", None)
+        confirm = getattr(self.panel, "confirm_leave", None)
+        if shown is None or target == shown or not callable(confirm):
+            return True
+        if self.right.currentWidget() is not self.panel:
+            return True
+        return bool(confirm())
 
     def ensure_panel(self) -> QWidget | None:
         """The measure panel of the current session, built on first need."""
@@ -728,6 +750,8 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtCore import QItemSelectionModel, QModelIndex
 
+        if not self._confirm_leave():
+            return
         self._flush_panel()
         self.tree.selectionModel().clearSelection()
         self.tree.selectionModel().setCurrentIndex(
@@ -914,10 +938,28 @@ class MainWindow(QMainWindow):
         if callable(shutdown):
             shutdown()
 
-    def _unsaved_text(self) -> str:
+    def _settle_unsaved_input(self) -> bool:
+        """Before quitting: input that could not be saved is kept, discarded, or corrected
+        (返回修改 shows the first such measure); False to stay open."""
+        from gongkai_desktop.ui import record_form
+
+        self._flush_panel()
         unsaved = getattr(self.panel, "unsaved_measures", None)
         ids = list(unsaved()) if callable(unsaved) else []
-        return "、".join(ids)
+        if not ids or self._session is None:
+            return True
+        fields = sorted({f for mid in ids for f in self._session.drafts.get(mid, {})})
+        answer = record_form.ask_flagged(self, record_form.flagged_question(ids, fields))
+        if answer == record_form.KEEP:
+            return True  # kept in the drafts file; back when the workspace is opened again
+        if answer == record_form.DISCARD:
+            self.panel.discard_input()  # type: ignore[union-attr]
+            return True
+        self.select_measure(ids[0])
+        focus = getattr(getattr(self.panel, "form", None), "focus_flagged", None)
+        if callable(focus):
+            focus()
+        return False
 
     def closeEvent(self, event: QCloseEvent) -> None:
         from gongkai_desktop.ui.operations import running_operations
@@ -926,32 +968,13 @@ class MainWindow(QMainWindow):
             show_info(self, self.tr("请稍候"), self.tr("还有操作正在进行，完成后才能关闭窗口。"))
             event.ignore()
             return
-        if not self._flush_panel() and not confirm_discard(self, self.tr(
-            "举措 {ids} 中有内容没能保存（例如网址格式不对）。\n\n"
-            "选择“返回修改”改正后再关闭；选择“仍然关闭”将放弃这些未保存的内容。"
-        ).format(ids=self._unsaved_text() or "")):
+        if not self._settle_unsaved_input():
             event.ignore()
             return
         self.save_window_state()
         if self._built:
             self.set_session(None)
         event.accept()
-
-
-def _ask_discard(parent: QWidget, text: str) -> bool:
-    from PySide6.QtWidgets import QMessageBox
-
-    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("有内容未保存"), text,
-                      QMessageBox.StandardButton.NoButton, parent)
-    back = box.addButton(parent.tr("返回修改"), QMessageBox.ButtonRole.RejectRole)
-    box.addButton(parent.tr("仍然关闭"), QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(back)
-    box.exec()
-    return box.clickedButton() is not back
-
-
-# (parent, text) -> True to close anyway; swapped in tests so no modal box blocks.
-confirm_discard: Callable[[QWidget, str], bool] = _ask_discard
 
 
 def _scope_count(session: Session, scope: Scope) -> int:

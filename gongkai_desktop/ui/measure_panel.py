@@ -66,6 +66,10 @@ class _Header(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         muted = MUTED_TEXT_COLOR.name()
+        self.code = QLabel()  # "举措 1.2.3": the code the overview, Excel and CLI use
+        self.code.setStyleSheet("font-weight: bold;")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.crumb = QLabel()
         self.crumb.setWordWrap(True)
         self.crumb.setStyleSheet(f"color: {muted};")
@@ -106,6 +110,7 @@ class _Header(QWidget):
         grid.setColumnStretch(1, 1)
 
         top = QHBoxLayout()
+        top.addWidget(self.code, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.crumb, 1)
         top.addWidget(self.overdue, 0, Qt.AlignmentFlag.AlignTop)
         top.addSpacing(6)
@@ -126,6 +131,7 @@ class _Header(QWidget):
                 if any(m.id == measure.id for m in sub.measures):
                     crumb = f"{area.label}、{area.title}  ›  {sub.label}{sub.title}"
         self.crumb.setText(crumb)
+        self.code.setText(f"举措 {measure.id}")
         number = measure.label or ""
         self.text.setText(f"{number}{measure.text}")
         self.text.setToolTip(f"举措编号 {measure.id}")
@@ -270,6 +276,13 @@ class MeasurePanel(QWidget):
         """Measures with typed text that could not be saved (to warn before closing)."""
         return self.form.unsaved_measures()
 
+    def confirm_leave(self) -> bool:
+        """True when the measure may be left (input that cannot be saved was dealt with)."""
+        return self.form.confirm_leave()
+
+    def discard_input(self, measure_ids: list[str] | None = None) -> None:
+        self.form.discard_input(measure_ids)
+
     def undo(self) -> None:
         self.form.flush()
         seal_typing(self.session)
@@ -308,7 +321,9 @@ class MeasurePanel(QWidget):
         self.note.setText(text)
 
     def _dirty_changed(self, dirty: bool) -> None:
-        if dirty:
+        if dirty and self.form.flagged_fields():
+            self.note.setText(self.tr("有输入格式不对，尚未保存（已标红，内容已保留）"))
+        elif dirty:
             self.note.setText(self.tr("正在编辑…（停止输入后自动保存）"))
 
     def _evidence_count(self, count: int) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from gongkai_desktop.ui import file_dialogs
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
@@ -89,7 +90,6 @@ class ReportActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.folder: Path | None = None  # where the last report or certificate was chosen
         self.editor: ReportEditor | None = None
         self.preview: ReportPreviewDialog | None = None
         self.signing_dialog: SigningCertificateDialog | None = None
@@ -167,9 +167,7 @@ class ReportActions(QObject):
     # ---- generating ------------------------------------------------------------------------
 
     def _start_folder(self) -> Path:
-        if self.folder is not None and self.folder.is_dir():
-            return self.folder
-        return prompts.documents_folder()
+        return file_dialogs.start_folder(file_dialogs.REPORT)
 
     def generate_report(self, parent: QWidget | None = None) -> Operation[Any] | None:
         """Ask where and for the passphrase, then build, sign and preview the report."""
@@ -202,7 +200,7 @@ class ReportActions(QObject):
         out = Path(name)
         if out.suffix.lower() != ".pdf":
             out = out.with_name(out.name + ".pdf")
-        self.folder = out.parent
+        file_dialogs.remember(file_dialogs.REPORT, out.parent)
         passphrase = self.ask_signing_passphrase(parent, session) if sign else None
         if sign and passphrase is None:
             return None
@@ -316,7 +314,7 @@ class ReportActions(QObject):
                                      str(self._start_folder()), self.tr(PDF_FILTER))
         if not pdf:
             return None
-        self.folder = Path(pdf).parent
+        file_dialogs.remember(file_dialogs.REPORT, Path(pdf).parent)
         return self.verify_file(Path(pdf))
 
     def verify_file(self, pdf: Path, certs: Sequence[Path] = ()) -> VerifyReportDialog:

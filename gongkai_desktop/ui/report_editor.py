@@ -45,8 +45,8 @@ from gongkai_desktop.report.report_draft import (
     regenerate_work_section,
     save_draft,
 )
+from gongkai_desktop.ui import file_dialogs, style
 from gongkai_desktop.ui import report_prompts as prompts
-from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.geometry import manage_window
 
@@ -400,9 +400,11 @@ class ReportEditor(QDialog):
         from gongkai_desktop.report.seal import set_seal_file
 
         name = prompts.open_file_name(self, self.tr("选择印章图片"),
-                                      str(prompts.documents_folder()), self.tr(PNG_FILTER))
+                                      file_dialogs.suggested(file_dialogs.SEAL),
+                                      self.tr(PNG_FILTER))
         if not name:
             return False
+        file_dialogs.remember(file_dialogs.SEAL, name)
         try:
             info = set_seal_file(self.session.ws, Path(name))
         except Exception as exc:

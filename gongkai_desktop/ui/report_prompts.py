@@ -8,10 +8,10 @@ dialog ever blocks it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from gongkai_desktop.ui import file_dialogs
 
 
 def _ask_passphrase(parent: QWidget, title: str, label: str) -> str | None:
@@ -19,16 +19,9 @@ def _ask_passphrase(parent: QWidget, title: str, label: str) -> str | None:
     return text if ok else None
 
 
-def _open_file_name(parent: QWidget, title: str, folder: str, file_filter: str) -> str:
-    return QFileDialog.getOpenFileName(parent, title, folder, file_filter)[0]
-
-
-def _open_file_names(parent: QWidget, title: str, folder: str, file_filter: str) -> list[str]:
-    return QFileDialog.getOpenFileNames(parent, title, folder, file_filter)[0]
-
-
-def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
-    return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
+_open_file_name = file_dialogs.get_open
+_save_file_name = file_dialogs.get_save
+_open_file_names = file_dialogs.get_opens
 
 
 def _ask_choice(parent: QWidget, title: str, text: str, choices: Sequence[str]) -> int:
@@ -66,6 +59,4 @@ def ask_yes_no(parent: QWidget, title: str, text: str, yes: str, no: str) -> boo
     return ask_choice(parent, title, text, [yes, no]) == 0
 
 
-def documents_folder() -> Path:
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+documents_folder = file_dialogs.documents_folder

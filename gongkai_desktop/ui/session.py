@@ -8,21 +8,26 @@ every view that shows it refreshes.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from gongkai_desktop import drafts
 from gongkai_desktop.model import MeasureRecord, Role
 from gongkai_desktop.roles import roles_for_plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
+
+log = logging.getLogger(__name__)
 
 
 class Session(QObject):
     recordChanged = Signal(str)  # measure id: status/explanation/… changed
     evidenceChanged = Signal(str)  # measure id: evidence added/removed
     profileChanged = Signal()
+    draftsChanged = Signal(str)  # measure id: its kept (not yet valid) input changed
 
     def __init__(self, ws: Workspace, directory: UnitDirectory, parent: QObject | None = None):
         super().__init__(parent)
@@ -32,6 +37,7 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self._records: dict[str, MeasureRecord] | None = None
         self.recordChanged.connect(self._forget_records)
+        self.drafts: drafts.Drafts = drafts.load(ws.path)  # input kept until corrected
 
     @property
     def path(self) -> Path:
@@ -52,6 +58,20 @@ class Session(QObject):
 
     def _forget_records(self, _measure_id: str = "") -> None:
         self._records = None
+
+    def set_draft(self, measure_id: str, fields: dict[str, str]) -> None:
+        """Keep (or, with no fields, forget) a measure's input that cannot be saved yet."""
+        if self.drafts.get(measure_id, {}) == fields:
+            return
+        if fields:
+            self.drafts[measure_id] = dict(fields)
+        else:
+            self.drafts.pop(measure_id, None)
+        try:
+            drafts.save(self.path, self.drafts)
+        except OSError:  # still kept in memory; the close question asks about it
+            log.warning("could not write the input drafts file", exc_info=True)
+        self.draftsChanged.emit(measure_id)
 
     def close(self) -> None:
         self.undo_stack.clear()

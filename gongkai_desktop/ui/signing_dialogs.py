@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop import faults
+from gongkai_desktop.ui import file_dialogs, style
 from gongkai_desktop.ui import report_prompts as prompts
-from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.geometry import manage_window
 
@@ -136,11 +136,13 @@ def export_certificate(parent: QWidget, session: Session) -> Path | None:
         show_error(parent, NotFound(_tr("本工作区还没有签名证书，请先生成或导入证书")))
         return None
     name = prompts.save_file_name(parent, _tr("导出证书"),
-                          str(prompts.documents_folder() / certificate_file_name(session)),
+                          file_dialogs.suggested(file_dialogs.CERTIFICATE,
+                                                 certificate_file_name(session)),
                           _tr(CER_FILTER))
     if not name:
         return None
     out = Path(name)
+    file_dialogs.remember(file_dialogs.CERTIFICATE, out.parent)
     if out.suffix.lower() not in (".cer", ".crt"):
         out = out.with_name(out.name + ".cer")
     try:
@@ -305,8 +307,9 @@ class ImportIdentityDialog(QDialog):
 
     def browse(self) -> None:
         name = prompts.open_file_name(self, self.tr("选择证书文件"),
-                                      str(prompts.documents_folder()), self.tr(P12_FILTER))
+                                      file_dialogs.suggested(file_dialogs.P12), self.tr(P12_FILTER))
         if name:
+            file_dialogs.remember(file_dialogs.P12, Path(name).parent)
             self.file.setText(name)
 
     def chosen_passphrase(self) -> tuple[str, str]:

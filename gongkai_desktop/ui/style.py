@@ -66,6 +66,15 @@ def overdue_icon() -> QIcon:
     return icon
 
 
+def flag_icon() -> QIcon:
+    """A red warning triangle: a measure has input kept until it is corrected (待修正)."""
+    icon = _icon_cache.get("flag")
+    if icon is None:
+        icon = _build_icon(_paint_flag)
+        _icon_cache["flag"] = icon
+    return icon
+
+
 def app_icon() -> QIcon:
     """A red document with a white check mark: the window and taskbar icon."""
     icon = _icon_cache.get("app")
@@ -161,6 +170,22 @@ def _paint_overdue(p: QPainter, size: float) -> None:
     p.drawLine(QPointF(c.x(), box.top() + box.height() * 0.24),
                QPointF(c.x(), box.top() + box.height() * 0.56))
     p.drawPoint(QPointF(c.x(), box.top() + box.height() * 0.76))
+
+
+def _paint_flag(p: QPainter, size: float) -> None:
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QBrush, QPen, QPolygonF
+
+    m = size * 0.08
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QBrush(QColor("#c0392b")))
+    p.drawPolygon(QPolygonF([QPointF(size / 2, m), QPointF(size - m, size - m),
+                             QPointF(m, size - m)]))
+    pen = QPen(QColor("white"), max(1.5, size / 8))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    p.setPen(pen)
+    p.drawLine(QPointF(size / 2, size * 0.38), QPointF(size / 2, size * 0.64))
+    p.drawPoint(QPointF(size / 2, size * 0.8))
 
 
 def _paint_app(p: QPainter, size: float) -> None:

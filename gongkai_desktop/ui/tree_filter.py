@@ -2,7 +2,9 @@
 
 Filters apply to measure rows; an area or sub-task row stays when any of its
 measures does (recursive filtering). The measure being edited is pinned, so
-changing its status never makes it vanish from under the officer's hands.
+changing its status never makes it vanish from under the officer's hands; a
+search, which the officer types on purpose, applies to it too, and the count says
+how many measures really match.
 """
 
 from __future__ import annotations
@@ -128,9 +130,10 @@ class PlanFilterProxy(QSortFilterProxyModel):
         )
 
     def visible_measure_count(self) -> int:
-        """How many measures the filters let through (counted on the model, not the view)."""
+        """How many measures the filters let through (counted on the model, not the view;
+        the pinned measure only when it matches)."""
         model = self._model()
-        return sum(1 for mid in model.measure_ids() if self.accepts_measure(mid))
+        return sum(1 for mid in model.measure_ids() if self.matches(mid))
 
     # ---- filtering ----------------------------------------------------------------
 
@@ -142,7 +145,10 @@ class PlanFilterProxy(QSortFilterProxyModel):
     def _on_record_changed(self, _measure_id: str) -> None:
         # An edited explanation can start or stop matching; a new status can leave a filter.
         if self._search:
-            self._search_ids = self._run_search()
+            found = self._run_search()
+            if self._pinned in self._search_ids:  # the measure being edited stays listed
+                found |= {self._pinned}
+            self._search_ids = found
         if self.is_filtering():
             self._refilter()
 
@@ -167,7 +173,11 @@ class PlanFilterProxy(QSortFilterProxyModel):
 
     def accepts_measure(self, mid: str) -> bool:
         if mid == self._pinned:
-            return True
+            return not self._search or self._matches_search(mid)
+        return self.matches(mid)
+
+    def matches(self, mid: str) -> bool:
+        """Whether the measure passes every filter (pinned or not)."""
         model = self._model()
         wanted = _SCOPE_ROLES.get(self._scope)  # None for 全部
         if wanted is not None and not model.roles_of(mid) & wanted:

@@ -43,6 +43,7 @@ OverdueRole = Qt.ItemDataRole.UserRole + 5  # bool
 UnitRolesRole = Qt.ItemDataRole.UserRole + 6  # frozenset[Role] the unit holds on a measure
 SearchTextRole = Qt.ItemDataRole.UserRole + 7  # column-0 text, for local matching
 ReviewStateRole = Qt.ItemDataRole.UserRole + 8  # the office's review state value, or None
+FlaggedRole = Qt.ItemDataRole.UserRole + 9  # bool: the measure has input kept to correct
 
 
 def _tr(text: str) -> str:
@@ -81,6 +82,7 @@ class PlanTreeModel(QAbstractItemModel):
         self._build()
         self._refresh_dynamic()
         session.recordChanged.connect(self.on_record_changed)
+        session.draftsChanged.connect(self.on_record_changed)  # the "待修正" mark
 
     # ---- building ---------------------------------------------------------------
 
@@ -103,7 +105,8 @@ class PlanTreeModel(QAbstractItemModel):
                 self._nodes[a_num].children.append(s_num)
                 for m_row, m in enumerate(sub.measures):
                     m_roles = roles.get(m.id, frozenset())
-                    node = _Node(MEASURE, m.id, m_row, s_num, f"{m.label}{m.text}", "",
+                    # The code first: the overview, the Excel sheet and the CLI all name it.
+                    node = _Node(MEASURE, m.id, m_row, s_num, f"{m.id}  {m.label}{m.text}", "",
                                  measure=m, roles=m_roles)
                     if m.deadline.date is not None:
                         node.deadline_text = m.deadline.date.isoformat()
@@ -304,8 +307,12 @@ class PlanTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if column == COL_STATUS:
                 return style.status_icon(self._status[mid])
+            if column == COL_TASK and mid in self.session.drafts:
+                return style.flag_icon()
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_TASK and mid in self.session.drafts:
+                return _tr("待修正：有输入格式不对，尚未保存（已保留，改正后自动保存）")
             if column == COL_DEADLINE and node.deadline_tip:
                 return node.deadline_tip
             if column == COL_OVERDUE and self._overdue[mid]:
@@ -372,6 +379,8 @@ class PlanTreeModel(QAbstractItemModel):
         if role == ReviewStateRole:
             state = self._review.get(node.id)
             return state.value if state is not None else None
+        if role == FlaggedRole:
+            return node.kind == MEASURE and node.id in self.session.drafts
         return None
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.report.verify_text import ReportCheck, check_report_file, verdict
+from gongkai_desktop.ui import file_dialogs
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.geometry import manage_window
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
@@ -121,21 +122,26 @@ class VerifyReportDialog(QDialog):
         return [Path(p) for p in self.cert_model.stringList()]
 
     def choose_pdf(self) -> None:
-        name = prompts.open_file_name(self, self.tr("选择要验证的报告"), str(self.folder),
-                                      self.tr(PDF_FILTER))
+        name = prompts.open_file_name(
+            self, self.tr("选择要验证的报告"),
+            str(file_dialogs.start_folder(file_dialogs.REPORT, self.folder)), self.tr(PDF_FILTER))
         if name:
             self.set_pdf(Path(name))
 
     def set_pdf(self, pdf: Path) -> Operation[ReportCheck] | None:
         self.pdf = pdf
         self.folder = pdf.parent
+        file_dialogs.remember(file_dialogs.REPORT, pdf.parent)
         self.file_edit.setText(str(pdf))
         return self.verify()
 
     def choose_certs(self) -> None:
-        names = prompts.open_file_names(self, self.tr("选择受信任的证书（.cer）"),
-                                        str(self.folder), self.tr(CERT_FILTER))
+        names = prompts.open_file_names(
+            self, self.tr("选择受信任的证书（.cer）"),
+            file_dialogs.suggested(file_dialogs.CERTIFICATE, fallback=self.folder),
+            self.tr(CERT_FILTER))
         if names:
+            file_dialogs.remember(file_dialogs.CERTIFICATE, Path(names[0]).parent)
             self.add_certs([Path(n) for n in names])
 
     def add_certs(self, paths: Sequence[Path]) -> Operation[ReportCheck] | None:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gongkai_desktop.errors import NotFound
+from gongkai_desktop.ui import file_dialogs
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.settings import LAST_WORKSPACE, RECENT_FILES, AppSettings
 
@@ -234,10 +235,12 @@ class WorkspaceActions(QObject):
         return workspaces_dir()
 
     def open_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self.window, self.tr("打开工作区"), str(self.start_folder()), self.tr(FILE_FILTER)
-        )
+        name = file_dialogs.get_open(
+            self.window, self.tr("打开工作区"),
+            file_dialogs.suggested(file_dialogs.WORKSPACE, fallback=self.start_folder()),
+            self.tr(FILE_FILTER))
         if name:
+            file_dialogs.remember(file_dialogs.WORKSPACE, Path(name).parent)
             self.open_path(Path(name))
 
     def open_path(self, path: Path) -> bool:
@@ -260,10 +263,11 @@ class WorkspaceActions(QObject):
             return
         from gongkai_desktop.storage.backup import default_backup_name
 
-        suggested = session.path.parent / default_backup_name(session.path)
-        name = save_file_name(self.window, self.tr("备份工作区"), str(suggested),
-                              self.tr(FILE_FILTER))
+        suggested = file_dialogs.suggested(file_dialogs.BACKUP, default_backup_name(session.path),
+                                           fallback=session.path.parent)
+        name = save_file_name(self.window, self.tr("备份工作区"), suggested, self.tr(FILE_FILTER))
         if name:
+            file_dialogs.remember(file_dialogs.BACKUP, Path(name).parent)
             self.backup_to(Path(name))
 
     def backup_to(self, target: Path) -> None:
@@ -294,8 +298,7 @@ class WorkspaceActions(QObject):
         return bool(open_url(url))
 
 
-def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
-    return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
+_save_file_name = file_dialogs.get_save
 
 
 # Swapped in tests: (parent, title, suggested path, filter) -> chosen path or "".

@@ -19,10 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from gongkai_desktop.ui import file_dialogs
 from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
@@ -44,12 +45,8 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("XlsxActions", text)
 
 
-def _save_file_name(parent: QWidget, title: str, path: str, file_filter: str) -> str:
-    return QFileDialog.getSaveFileName(parent, title, path, file_filter)[0]
-
-
-def _open_file_name(parent: QWidget, title: str, folder: str, file_filter: str) -> str:
-    return QFileDialog.getOpenFileName(parent, title, folder, file_filter)[0]
+_save_file_name = file_dialogs.get_save
+_open_file_name = file_dialogs.get_open
 
 
 def _ask_question(parent: QWidget, title: str, text: str) -> bool:
@@ -89,7 +86,6 @@ class XlsxActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.folder: Path | None = None  # where the last workbook was chosen
         self.preview: ChangePreviewDialog | None = None
         self.plan_info_dialog: PlanInfoDialog | None = None
         self.plan_review: PlanImportDialog | None = None
@@ -115,14 +111,8 @@ class XlsxActions(QObject):
 
     # ---- helpers -----------------------------------------------------------------------
 
-    def _start_folder(self) -> Path:
-        if self.folder is not None and self.folder.is_dir():
-            return self.folder
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        if documents and Path(documents).is_dir():
-            return Path(documents)
-        return Path.home()
+    def _start_folder(self, kind: str = file_dialogs.CHECKLIST) -> Path:
+        return file_dialogs.start_folder(kind)
 
     def _flush_typing(self) -> None:
         # Text still being typed in the panel is saved first, so export and import see it.
@@ -145,7 +135,7 @@ class XlsxActions(QObject):
         out = Path(name)
         if out.suffix.lower() != ".xlsx":
             out = out.with_name(out.name + ".xlsx")
-        self.folder = out.parent
+        file_dialogs.remember(file_dialogs.CHECKLIST, out.parent)
         return self.export_to(out)
 
     def export_to(self, out: Path) -> Operation[int] | None:
@@ -180,7 +170,7 @@ class XlsxActions(QObject):
                               self.tr(XLSX_FILTER))
         if not name:
             return None
-        self.folder = Path(name).parent
+        file_dialogs.remember(file_dialogs.CHECKLIST, Path(name).parent)
         return self.read_checklist(Path(name))
 
     def read_checklist(self, file: Path) -> Operation[Any] | None:
@@ -251,10 +241,10 @@ class XlsxActions(QObject):
 
     def import_plan(self) -> PlanInfoDialog | None:
         name = open_file_name(self.window, self.tr("导入任务分工（Excel）"),
-                              str(self._start_folder()), self.tr(XLSX_FILTER))
+                              str(self._start_folder(file_dialogs.PLAN_XLSX)), self.tr(XLSX_FILTER))
         if not name:
             return None
-        self.folder = Path(name).parent
+        file_dialogs.remember(file_dialogs.PLAN_XLSX, Path(name).parent)
         return self.ask_plan_info(Path(name))
 
     def ask_plan_info(self, path: Path) -> PlanInfoDialog:

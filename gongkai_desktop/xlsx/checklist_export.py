@@ -34,6 +34,7 @@ from gongkai_desktop.model import (
     Unit,
 )
 from gongkai_desktop.roles import must_report
+from gongkai_desktop.typed_input import datetime_text
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx.cells import xml_value
 from gongkai_desktop.xlsx.save import save_workbook
@@ -70,12 +71,13 @@ def export_checklist(
         for m in sub.measures
         if must_report(roles.get(m.id, frozenset()))
     ]
-    exported_at = (now or dt.datetime.now().astimezone()).isoformat(timespec="seconds")
+    moment = now or dt.datetime.now().astimezone()
+    exported_at = moment.isoformat(timespec="seconds")  # read back by the import
     wb = Workbook()
     main = wb.active
     main.title = L.MAIN_SHEET
     _write_main(main, plan, unit, rows, roles, records)
-    _write_guide(wb.create_sheet(L.GUIDE_SHEET), plan, unit, exported_at)
+    _write_guide(wb.create_sheet(L.GUIDE_SHEET), plan, unit, datetime_text(moment))
     meta = wb.create_sheet(L.META_SHEET)
     _write_meta(meta, plan, unit, exported_at, [m for _, _, m in rows], records)
     meta.sheet_state = "veryHidden"
@@ -231,7 +233,8 @@ def _write_guide(ws: Any, plan: Plan, unit: Unit, exported_at: str) -> None:
         f"任务分工：{plan.info.title}（{plan.info.document_number}）",
         f"导出时间：{exported_at}",
         "",
-        "本表由“政务公开自查”软件导出，供未安装软件的同事填写；填好后交回，在软件中“从Excel导入”。",
+        "本表由“政务公开自查”软件导出，供未安装软件的同事填写；填好后交回，"
+        "在软件中用“报告与数据 → 导入Excel清单…”导入。",
         "只填写黄色的列：完成状态（从下拉列表选择）、完成日期（如 2021-06-30）、完成情况说明、"
         "公开网址（每行一个，以 http:// 或 https:// 开头）、不适用理由、备注。",
         "完成状态选“不适用”时，必须填写“不适用理由”。",

@@ -1,0 +1,94 @@
+"""What an officer types, read the way an officer means it.
+
+One set of rules for the window and the command line: a web address without
+``http://`` is completed (and the caller says so), a date may be written the
+ways dates are written in Chinese offices, and choosing 已完成 without a date
+fills in today's date. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gongkai_desktop.errors import InvalidInput
+from gongkai_desktop.model import MeasureRecord, Status
+from gongkai_desktop.storage.records import check_url
+
+# A bare host name: labels of letters, digits and hyphens, the last one letters only
+# ("www.cq.gov.cn", "gov.cn"), an optional port, then a path, query or fragment.
+_BARE_HOST = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d{1,5})?(?:[/?#].*)?$",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"^(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})\s*(?:[-./]|月)\s*(\d{1,2})\s*日?$"
+)
+DATE_FORMS = "2020-09-15、2020.9.15、2020/9/15 或 2020年9月15日"
+
+
+@dataclass(frozen=True, slots=True)
+class CompletedUrl:
+    url: str
+    completed: bool  # True when "http://" was put in front of what was typed
+
+
+def complete_url(text: str) -> CompletedUrl:
+    """The checked URL; ``www.…`` or ``gov.cn/…`` typed without a scheme gets ``http://``.
+
+    Raises InvalidInput (Chinese) when the text is not a web address even after that.
+    """
+    value = text.strip() if isinstance(text, str) else ""
+    if "://" not in value and _BARE_HOST.match(value):
+        return CompletedUrl(check_url("http://" + value), True)
+    return CompletedUrl(check_url(value), False)
+
+
+def complete_urls(values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the checked URLs, the ones that were completed); blank entries are skipped."""
+    urls: list[str] = []
+    completed: list[str] = []
+    for value in values:
+        if not value.strip():
+            continue
+        result = complete_url(value)
+        urls.append(result.url)
+        if result.completed:
+            completed.append(result.url)
+    return tuple(urls), tuple(completed)
+
+
+def parse_date(text: str) -> dt.date:
+    """2020-09-15, 2020.9.15, 2020/9/15, 2020年9月15日 (full-width digits too) → a date."""
+    value = unicodedata.normalize("NFKC", text.strip()) if isinstance(text, str) else ""
+    value = value.replace("。", ".").replace("．", ".")
+    match = _DATE.match(value)
+    if not match:
+        raise InvalidInput(f"日期“{text}”格式不对，可写成 {DATE_FORMS}")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"日期“{text}”不存在（{year}年没有{month}月{day}日）") from None
+
+
+def date_text(value: dt.date) -> str:
+    """A date as written in Chinese documents: 2020年9月15日."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def datetime_text(value: dt.datetime) -> str:
+    """A moment as written in Chinese documents, in local time: 2026年12月5日 15:38."""
+    local = value.astimezone() if value.tzinfo is not None else value
+    return f"{date_text(local.date())} {local:%H:%M}"
+
+
+def proposed_completion_date(record: MeasureRecord, status: Status,
+                             requested: dt.date | None, today: dt.date) -> dt.date | None:
+    """Today's date when a measure becomes 已完成 with no date typed or stored, else None."""
+    if status is Status.DONE and record.completed_on is None and requested is None:
+        return today
+    return None
