@@ -99,6 +99,130 @@ def test_spec_keeps_only_the_qt_parts_the_app_uses(spec: dict[str, Any], dest: s
     assert spec["keep"](dest) is kept
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the Linux system-library rule")
+@pytest.mark.parametrize(("dest", "src", "kept"), [
+    # A build machine with GTK 3 must not ship it (the gtk3 theme is never kept either).
+    ("libgtk-3.so.0", "/usr/lib/x86_64-linux-gnu/libgtk-3.so.0", False),
+    ("libgdk-3.so.0", "/lib/x86_64-linux-gnu/libgdk-3.so.0", False),
+    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+     "/venv/site-packages/PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+    # Left to the desktop: CUPS and its TLS stack, X11 core, fontconfig, D-Bus, readline.
+    ("libcups.so.2", "/lib/x86_64-linux-gnu/libcups.so.2", False),
+    ("libgnutls.so.30", "/lib/x86_64-linux-gnu/libgnutls.so.30", False),
+    ("libX11.so.6", "/lib/x86_64-linux-gnu/libX11.so.6", False),
+    ("libfontconfig.so.1", "/lib/x86_64-linux-gnu/libfontconfig.so.1", False),
+    ("libdbus-1.so.3", "/lib/x86_64-linux-gnu/libdbus-1.so.3", False),
+    ("libreadline.so.8", "/lib/x86_64-linux-gnu/libreadline.so.8", False),
+    # Shipped by name: Qt's X11 helpers that older desktops lack, Python's own libraries.
+    ("libxcb-cursor.so.0", "/lib/x86_64-linux-gnu/libxcb-cursor.so.0", True),
+    ("libsqlite3.so.0", "/lib/x86_64-linux-gnu/libsqlite3.so.0", True),
+    ("libpython3.11.so.1.0", "/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0", True),
+    ("libpython3.11.so.1.0", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", True),
+    # Libraries that come with wheels are not system libraries.
+    ("libjpeg-6dc8d115.so.62.4.0", "pillow.libs/libjpeg-6dc8d115.so.62.4.0", True),
+    ("PySide6/Qt/plugins/xcbglintegrations/libqxcb-glx-integration.so", "", False),
+    ("PySide6/Qt/lib/libQt6OpenGL.so.6", "", False),
+])
+def test_spec_decides_which_system_libraries_ship(spec: dict[str, Any], dest: str, src: str,
+                                                  kept: bool) -> None:
+    assert spec["keep"](dest, src) is kept
+
+
+def test_spec_leaves_out_build_tools_and_unused_bindings(spec: dict[str, Any]) -> None:
+    analysis = next(kw for kind, _a, kw in spec["calls"] if kind == "Analysis")
+    assert {"setuptools", "distutils", "pkg_resources", "lxml.html",
+            "PySide6.QtNetwork"} <= set(analysis["excludes"])
+    # pyHanko's PDF writer imports lxml.etree when it signs: lxml itself stays.
+    assert "lxml" not in analysis["excludes"]
+    assert "lxml.etree" not in analysis["excludes"]
+
+
+# ---- the built file list (packaging/check_files.py) ---------------------------------------
+
+
+@pytest.fixture
+def check_files() -> types.ModuleType:
+    import importlib.util
+
+    loader = importlib.util.spec_from_file_location("check_files", PACKAGING / "check_files.py")
+    assert loader is not None and loader.loader is not None
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    return module
+
+
+def _fake_app(root: Path, files: list[str]) -> Path:
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"x")
+    return root
+
+
+def test_file_list_check_names_extra_and_missing_files(check_files: types.ModuleType,
+                                                       tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    app = _fake_app(tmp_path / "app", ["gongkai-desktop", "_internal/libQt6Core.so.6",
+                                       "_internal/resources/fonts/a.ttf", "_internal/data/x"])
+    listed = tmp_path / "expected.txt"
+    assert check_files.main(["--write", str(app), str(listed)]) == 0
+    text = listed.read_text(encoding="utf-8")
+    assert "_internal/libQt6Core.so.6" in text and "resources" not in text.split("\n", 2)[2]
+    assert check_files.main([str(app), str(listed)]) == 0
+    # A build machine with GTK 3 adds a library; another build lost a plugin.
+    _fake_app(app, ["_internal/libgtk-3.so.0"])
+    (app / "_internal/libQt6Core.so.6").unlink()
+    capsys.readouterr()
+    assert check_files.main([str(app), str(listed)]) == 1
+    err = capsys.readouterr().err
+    assert "not in the list: _internal/libgtk-3.so.0" in err
+    assert "missing from the build: _internal/libQt6Core.so.6" in err
+    assert "GONGKAI_UPDATE_FILE_LIST=1" in err
+    # Files from the repository (data, resources) may change without a new list.
+    _fake_app(app, ["_internal/resources/icons/new.png"])
+
+
+def test_committed_file_list_has_the_app_and_no_machine_extras(check_files: types.ModuleType) -> None:
+    listed = check_files.read_list(PACKAGING / "expected-files-linux.txt")
+    assert "gongkai-desktop" in listed
+    assert "_internal/PySide6/Qt/plugins/platforms/libqxcb.so" in listed
+    assert not [name for name in listed if "gtk" in name.lower() or "libcups.so" in name]
+    assert not [name for name in listed if name.startswith(check_files.FROM_THE_REPOSITORY)]
+
+
+def test_frozen_size_limit_is_180_mb() -> None:
+    assert "LIMIT_MB=${GONGKAI_BUNDLE_LIMIT_MB:-180}" in (
+        PACKAGING / "ci_frozen_check.sh").read_text(encoding="utf-8")
+
+
+# ---- the lock file ------------------------------------------------------------------------
+
+
+def lock_entries() -> dict[str, tuple[str, str, int]]:
+    """name -> (version, marker, number of hashes) from packaging/requirements-lock.txt."""
+    text = (PACKAGING / "requirements-lock.txt").read_text(encoding="utf-8")
+    entries: dict[str, tuple[str, str, int]] = {}
+    for block in re.split(r"\n(?=[A-Za-z])", text):
+        head = block.split("\\", 1)[0].strip()
+        if not head or head.startswith("#"):
+            continue
+        requirement, _, marker = head.partition(";")
+        name, _, version = requirement.strip().partition("==")
+        entries[name.lower()] = (version, marker.strip(), block.count("--hash=sha256:"))
+    return entries
+
+
+def test_lock_pins_every_dependency_and_the_build_tool_with_hashes() -> None:
+    entries = lock_entries()
+    assert {"pyside6-essentials", "pyside6-pdf", "pyhanko", "lxml", "pyinstaller"} <= set(entries)
+    for name, (version, _marker, hashes) in entries.items():
+        assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version), name
+        assert hashes >= 1, f"{name} has no hash"
+    # Universal: the Windows-only build dependencies are there, with their markers.
+    assert "win32" in entries["pefile"][1] and "win32" in entries["pywin32-ctypes"][1]
+    # Every file of a version is hashed (Linux, Windows and macOS wheels), not just one.
+    assert entries["pyside6-essentials"][2] >= 3
+
+
 def test_windows_version_resource_comes_from_the_package(spec: dict[str, Any]) -> None:
     text = Path(spec["version_file"]("gongkai-desktop", "描述")).read_text(encoding="utf-8")
     compile(text, "win-version-info.txt", "eval")  # PyInstaller evaluates it
@@ -141,7 +265,7 @@ def test_uninstaller_keeps_the_officers_data_unless_asked() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the shell scripts run on Linux")
 @pytest.mark.parametrize("script", ["build_linux.sh", "ci_frozen_check.sh",
-                                    "build_windows_wine.sh"])
+                                    "build_windows_wine.sh", "update_lock.sh"])
 def test_shell_scripts_parse(script: str) -> None:
     done = subprocess.run(["bash", "-n", str(PACKAGING / script)], capture_output=True,
                           text=True, timeout=30)
