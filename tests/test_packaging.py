@@ -181,7 +181,8 @@ def test_file_list_check_names_extra_and_missing_files(check_files: types.Module
     _fake_app(app, ["_internal/resources/icons/new.png"])
 
 
-def test_committed_file_list_has_the_app_and_no_machine_extras(check_files: types.ModuleType) -> None:
+def test_committed_file_list_has_the_app_and_no_machine_extras(
+        check_files: types.ModuleType) -> None:
     listed = check_files.read_list(PACKAGING / "expected-files-linux.txt")
     assert "gongkai-desktop" in listed
     assert "_internal/PySide6/Qt/plugins/platforms/libqxcb.so" in listed
