@@ -266,7 +266,8 @@ def test_uninstaller_keeps_the_officers_data_unless_asked() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the shell scripts run on Linux")
 @pytest.mark.parametrize("script", ["build_linux.sh", "ci_frozen_check.sh",
-                                    "build_windows_wine.sh", "update_lock.sh"])
+                                    "build_windows_wine.sh", "update_lock.sh", "build_deb.sh",
+                                    "ci_deb_check.sh", "deb/postinst", "deb/postrm"])
 def test_shell_scripts_parse(script: str) -> None:
     done = subprocess.run(["bash", "-n", str(PACKAGING / script)], capture_output=True,
                           text=True, timeout=30)
@@ -318,3 +319,60 @@ def test_marker_is_ignored_when_not_frozen(frozen_exe: Path,
     monkeypatch.setattr(sys, "frozen", False)
     (frozen_exe.parent / "portable.txt").write_text("", encoding="utf-8")
     assert paths.user_data_dir() == frozen_exe.parent.parent / "per-user"
+
+
+# ---- the running-program mutex (app ↔ installer) -----------------------------------------
+
+
+def test_installer_looks_for_the_mutex_the_window_holds() -> None:
+    from gongkai_desktop.ui import app
+
+    assert app.RUNNING_MUTEX == "Local\\gongkai-desktop-running"
+    assert f'!define RUNNING_MUTEX "{app.RUNNING_MUTEX}"' in nsis()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the mutex exists on Windows only")
+def test_no_mutex_outside_windows() -> None:
+    from gongkai_desktop.ui import app
+
+    app.hold_running_mutex()
+    assert app._running_mutex == []
+
+
+# ---- the .deb ------------------------------------------------------------------------------
+
+
+def test_desktop_entry_has_the_chinese_name_and_both_file_types() -> None:
+    text = (PACKAGING / "deb" / "gongkai-desktop.desktop").read_text(encoding="utf-8")
+    assert "Name[zh_CN]=政务公开自查" in text
+    assert "Icon=gongkai-desktop" in text
+    assert "Exec=/usr/bin/gongkai-desktop %f" in text  # one file, as the window expects
+    assert "MimeType=application/x-gongkai-workspace;application/x-gongkai-bundle;" in text
+
+
+def test_mime_types_glob_the_two_suffixes() -> None:
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    root = ET.parse(PACKAGING / "deb" / "gongkai-desktop-mime.xml").getroot()
+    globs = {t.get("type"): [g.get("pattern") for g in t.findall("m:glob", ns)]
+             for t in root.findall("m:mime-type", ns)}
+    assert globs == {"application/x-gongkai-workspace": ["*.gkws"],
+                     "application/x-gongkai-bundle": ["*.gkbundle"]}
+
+
+def test_maintainer_scripts_only_run_cache_tools_that_exist() -> None:
+    for script in ("postinst", "postrm"):
+        text = (PACKAGING / "deb" / script).read_text(encoding="utf-8")
+        for tool in ("update-mime-database", "update-desktop-database", "gtk-update-icon-cache"):
+            assert f"command -v {tool} >/dev/null" in text
+        assert ".local/share" not in text.replace("(~/.local/share/gongkai-desktop)", "")
+
+
+def test_ci_builds_installs_and_removes_the_deb() -> None:
+    run = (PACKAGING.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "packaging/ci_deb_check.sh" in run
+    check = (PACKAGING / "ci_deb_check.sh").read_text(encoding="utf-8")
+    for step in ("dpkg -i", "--self-test", "$NAME --version", "desktop-file-validate",
+                 "dpkg -r", "files left under /opt/$NAME"):
+        assert step in check
