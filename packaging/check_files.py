@@ -8,8 +8,9 @@ build machine happens to have installed: a machine with GTK 3 (or any other extr
 package) must build exactly the same file list. Files under ``_internal/data`` and
 ``_internal/resources`` come from the repository itself and are not listed (other changes
 add to them freely). After a deliberate change (a new dependency, a new Qt plugin) the list
-is written again with ``--write`` (``GONGKAI_UPDATE_FILE_LIST=1 packaging/build_linux.sh``)
-and the difference is reviewed in the commit.
+is written again with ``--write`` (``GONGKAI_UPDATE_FILE_LIST=1 packaging/build_linux.sh``,
+or ``packaging/build_windows_wine.sh`` for ``expected-files-windows.txt``) and the
+difference is reviewed in the commit.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         header = ("# Files of the frozen app (packaging/check_files.py); _internal/data and "
                   "_internal/resources are not listed.\n"
                   "# Refresh after a deliberate change: GONGKAI_UPDATE_FILE_LIST=1 "
-                  "packaging/build_linux.sh\n")
+                  "packaging/build_linux.sh (or build_windows_wine.sh for Windows)\n")
         args.expected.write_text(header + "".join(f"{f}\n" for f in built), encoding="utf-8")
         print(f"check_files: {len(built)} files written to {args.expected}")
         return 0

@@ -376,3 +376,81 @@ def test_ci_builds_installs_and_removes_the_deb() -> None:
     for step in ("dpkg -i", "--self-test", "$NAME --version", "desktop-file-validate",
                  "dpkg -r", "files left under /opt/$NAME"):
         assert step in check
+
+
+# ---- installer checks: Windows version, 32-bit launcher, running program, folder ----------
+
+
+def nsh() -> str:
+    return (PACKAGING / "installer_common.nsh").read_text(encoding="utf-8")
+
+
+def test_installer_refuses_windows_before_10_1809_with_a_chinese_message() -> None:
+    text = nsh()
+    assert "!define MIN_WINDOWS_BUILD 17763" in text  # Windows 10 1809
+    assert "需要 64 位 Windows 10 1809 或更高版本" in text
+    macro = text[text.index("!macro RequireWindows"):text.index("!macroend")]
+    for check in ("${IfNot} ${RunningX64}", "${OrIfNot} ${AtLeastWin10}",
+                  "${OrIfNot} ${AtLeastBuild} ${MIN_WINDOWS_BUILD}",
+                  "SetErrorLevel ${EXIT_TOO_OLD}", "Quit"):
+        assert check in macro
+    assert "/SD IDOK" in macro  # a silent install does not hang on the message
+    on_init = nsis()[nsis().index("Function .onInit"):]
+    assert on_init.index("!insertmacro RequireWindows") < on_init.index("FunctionEnd")
+
+
+def test_users_get_a_32_bit_launcher_that_runs_the_64_bit_installer() -> None:
+    text = (PACKAGING / "installer_x86.nsi").read_text(encoding="utf-8")
+    assert re.search(r"^Target x86-unicode$", text, re.M)
+    assert re.search(r"^RequestExecutionLevel user$", text, re.M)
+    assert '!include "installer_common.nsh"' in text
+    on_init = text[text.index("Function .onInit"):]
+    # The Windows check comes first: on 32-bit Windows the 64-bit installer cannot start.
+    assert on_init.index("!insertmacro RequireWindows") < on_init.index("ExecWait")
+    assert "${GetParameters} $R0" in on_init and "$R0' $R1" in on_init  # /S, /D= passed on
+    assert "SetErrorLevel $R1" in on_init  # and its exit code passed back
+    assert "HKCU" not in text and "WriteReg" not in text  # writes nothing itself
+
+
+def test_installer_and_uninstaller_wait_for_the_running_program() -> None:
+    text = nsis()
+    assert 'OpenMutexW(i 0x00100000, i 0, w "${RUNNING_MUTEX}")' in text
+    assert "MB_RETRYCANCEL" in text and "/SD IDCANCEL IDRETRY retry" in text
+    assert "SetErrorLevel ${EXIT_RUNNING}" in text
+    on_init = text[text.index("Function .onInit"):text.index("; ---- uninstall")]
+    assert "Call WaitUntilClosed" in on_init
+    un_init = text[text.index("Function un.onInit"):]
+    assert "Call un.WaitUntilClosed" in un_init
+    program = text[text.index('Section "!${APP_TITLE}'):]
+    assert program.index("Call WaitUntilClosed") < program.index('RMDir /r "$INSTDIR\\_internal"')
+
+
+def test_install_folder_must_be_per_user_and_writable() -> None:
+    text = nsis()
+    assert "!define MUI_PAGE_CUSTOMFUNCTION_LEAVE DirectoryLeave" in text
+    check = text[text.index("Function CheckInstallDir"):]
+    check = check[:check.index("FunctionEnd")]
+    for rejected in ("$PROGRAMFILES64", "$PROGRAMFILES32", "$WINDIR"):
+        assert f'!insertmacro RejectUnder "{rejected}"' in check
+    assert "FileOpen $R8" in check  # a test write
+    # A silent install with /D= has no directory page: the section checks again.
+    program = text[text.index('Section "!${APP_TITLE}'):]
+    assert program.index("Call CheckInstallDir") < program.index("File /r")
+    assert "SetErrorLevel ${EXIT_BAD_FOLDER}" in program
+
+
+def test_uninstaller_deletes_no_registry_key_the_program_never_wrote() -> None:
+    text = nsis()
+    written = set(re.findall(r'WriteReg\w+ HKCU "([^"]+)"', text))
+    deleted = set(re.findall(r'DeleteRegKey (?:/ifempty )?HKCU "([^"]+)"', text))
+    # The settings are an INI file in the data folder (ui/settings.py), not HKCU\Software\gongkai.
+    assert "SETTINGS_KEY" not in text
+    assert deleted <= written | {"Software\\Classes\\${EXT}\\OpenWithProgids",
+                                 "Software\\Classes\\${EXT}"}
+
+
+def test_exit_codes_are_documented_once() -> None:
+    text = nsh()
+    for code, name in ((3, "EXIT_TOO_OLD"), (4, "EXIT_RUNNING"), (5, "EXIT_BAD_FOLDER")):
+        assert f"!define {name} {code}" in text
+        assert re.search(rf"^;\s+{code}\s", text, re.M)
