@@ -124,6 +124,12 @@ fi
 wrun "$WINPY" --version
 
 # ---- dependencies: exactly the lock file ------------------------------------------------
+APP=$OUT/gongkai-desktop
+# GONGKAI_WINE_REUSE_APP=1: keep dist/windows/gongkai-desktop and only redo the
+# installers and their checks (after a change to packaging/installer*.nsi).
+REUSE=""
+if [ "${GONGKAI_WINE_REUSE_APP:-}" = 1 ] && [ -f "$APP/gongkai-desktop-cli.exe" ]; then REUSE=yes; fi
+if [ -z "$REUSE" ]; then
 phase "pip install --require-hashes -r $LOCK under wine"
 stamp=$PYDIR/.lock-$(sha256sum "$LOCK" | cut -c1-16)
 if [ ! -f "$stamp" ]; then
@@ -138,16 +144,41 @@ wrun "$WINPY" -m pip check
 
 # ---- PyInstaller ---------------------------------------------------------------------
 phase "PyInstaller under wine"
-rm -rf "$OUT/gongkai-desktop"
+rm -rf "$APP"
 # (Windows 10's Universal CRT API sets are not in wine's prefix: PyInstaller names each one.)
 wrun "$WINPY" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$(winpath "$OUT")" --workpath "$(winpath "$ROOT/build/wine-pyinstaller")" \
   packaging/gongkai_desktop.spec | { grep -v "could not resolve 'api-ms-win-" || true; }
-APP=$OUT/gongkai-desktop
 [ -f "$APP/gongkai-desktop.exe" ] && [ -f "$APP/gongkai-desktop-cli.exe" ] || die "no executables in $APP"
 for dll in icuuc.dll bcryptprimitives.dll; do
   if find "$APP" -iname "$dll" | grep -q .; then die "$dll must not be shipped"; fi
 done
+# Every DLL a shipped binary imports is shipped too or is a Windows system DLL.
+missing_dlls=$(python3 - "$APP" "$WINEPREFIX/drive_c/windows/system32" <<'PYEOF'
+import pathlib, re, subprocess, sys
+app, system = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+shipped = {p.name.lower() for p in app.rglob("*") if p.suffix.lower() in (".dll", ".pyd", ".exe")}
+system_dlls = {p.name.lower() for p in system.iterdir()}
+for binary in sorted(p for p in app.rglob("*") if p.suffix.lower() in (".dll", ".pyd", ".exe")):
+    out = subprocess.run(["objdump", "-p", str(binary)], capture_output=True, text=True).stdout
+    for dll in re.findall(r"DLL Name: (\S+)", out):
+        name = dll.lower()
+        if name in shipped or name in system_dlls or name.startswith(("api-ms-win-", "ext-ms-")):
+            continue
+        print(f"{binary.relative_to(app)} imports {dll}")
+PYEOF
+)
+[ -z "$missing_dlls" ] || die "DLLs imported but neither shipped nor in Windows: $missing_dlls"
+size_mb=$(du -sm --apparent-size "$APP" | cut -f1)
+echo "   one-folder app: ${size_mb} MB, $(find "$APP" -type f | wc -l) files; every imported DLL present"
+[ "$size_mb" -le 130 ] || die "the Windows one-folder app is ${size_mb} MB, over 130 MB"
+if [ "${GONGKAI_UPDATE_FILE_LIST:-}" = 1 ]; then
+  python3 packaging/check_files.py --write "$APP" packaging/expected-files-windows.txt
+else
+  python3 packaging/check_files.py "$APP" packaging/expected-files-windows.txt
+fi
+
+fi  # REUSE
 
 phase "self-test of the built exe"
 wrun "$APP/gongkai-desktop-cli.exe" --self-test -platform offscreen
@@ -192,16 +223,24 @@ for winver in win7 win81; do
   [ ! -e "$INSTDIR" ] || die "on $winver the installer wrote $INSTDIR"
   echo "   $winver (Windows $reported): refused, exit 3, nothing installed"
 done
-wine reg delete 'HKCU\Software\Wine' /v Version /f >/dev/null 2>&1
+# (Deleting the value is not enough: wine keeps the last version in HKLM.)
+wine reg add 'HKCU\Software\Wine' /v Version /d win10 /f >/dev/null 2>&1
 wineserver -w
-echo "   back to wine's default: Windows $(wrun cmd /c ver | tr -d '\r' | grep -o '[0-9.]\{5,\}' || true)"
+echo "   back to win10: Windows $(wrun cmd /c ver | tr -d '\r' | grep -o '[0-9.]\{5,\}' || true)"
 
 phase "a folder under Program Files is refused (exit 5)"
-rc=$(exit_code wrun "$SETUP64" /S "/D=C:\Program Files\gongkai-desktop")
+# /D= must reach NSIS unquoted even with spaces; wine quotes an argument that has spaces,
+# so the command line goes through cmd /c, which passes it on as written.
+nsis_cmd() { wrun cmd /c "$(winpath "$1") $2"; }
+rc=$(exit_code nsis_cmd "$SETUP64" '/S /D=C:\Program Files\gongkai-desktop')
 [ "$rc" = 5 ] || die "installing under Program Files exited with $rc, not 5"
-[ ! -e "$WINEPREFIX/drive_c/Program Files/gongkai-desktop/gongkai-desktop.exe" ] \
-  || die "the installer wrote into Program Files"
-echo "   refused, exit 5"
+rc=$(exit_code nsis_cmd "$SETUP64" '/S /D=C:\windows\gongkai-desktop')
+[ "$rc" = 5 ] || die "installing under the Windows folder exited with $rc, not 5"
+for dir in "Program Files/gongkai-desktop" "windows/gongkai-desktop"; do
+  [ ! -e "$WINEPREFIX/drive_c/$dir" ] || die "the installer wrote C:/$dir"
+done
+[ ! -e "$INSTDIR" ] || die "a refused install wrote $INSTDIR"
+echo "   C:\\Program Files\\… and C:\\windows\\…: refused, exit 5, nothing written"
 
 phase "silent install under wine"
 rm -rf "$INSTDIR"
@@ -269,8 +308,8 @@ fi
 echo "   program folder, shortcuts and associations removed; user data kept"
 
 phase "install into a folder with Chinese characters and spaces, self-test, uninstall"
-ZHDIR=$USERDIR/政务 公开/程序 目录
-rc=$(exit_code wrun "$SETUP64" /S "/D=$(winpath "$ZHDIR")")
+ZHDIR="$USERDIR/政务 公开/程序 目录"
+rc=$(exit_code nsis_cmd "$SETUP64" "/S /D=$(winpath "$ZHDIR")")
 [ "$rc" = 0 ] && [ -f "$ZHDIR/gongkai-desktop.exe" ] || die "install into $ZHDIR failed ($rc)"
 GONGKAI_DATA_DIR="$(winpath "$WORK/zh-data/数据 目录")" \
   wrun "$ZHDIR/gongkai-desktop-cli.exe" --self-test -platform offscreen | tail -1
@@ -289,6 +328,6 @@ wineserver -w
 [ ! -e "$DATADIR" ] || die "/REMOVEDATA kept $DATADIR"
 
 phase "done"
-echo "build_windows_wine: one-folder app $(du -sm "$APP" | cut -f1) MB ($(find "$APP" -type f | wc -l) files)," \
-  "installer $(du -m --apparent-size "$SETUP" | cut -f1) MB: $SETUP"
+echo "build_windows_wine: one-folder app $(du -sm --apparent-size "$APP" | cut -f1) MB ($(find "$APP" -type f | wc -l) files)," \
+  "installer $(du -m --apparent-size "$SETUP" | cut -f1) MB: $SETUP (64-bit inside: $(du -m --apparent-size "$SETUP64" | cut -f1) MB)"
 echo "build_windows_wine: work folder $(du -sm "$WORK" | cut -f1) MB; total $(( $(date +%s) - T0 )) s"
