@@ -223,6 +223,35 @@ for winver in win7 win81; do
   [ ! -e "$INSTDIR" ] || die "on $winver the installer wrote $INSTDIR"
   echo "   $winver (Windows $reported): refused, exit 3, nothing installed"
 done
+# What an officer on Windows 7 sees (not silent): the Chinese message, on a virtual screen.
+PY_PIL=$ROOT/${GONGKAI_BUILD_VENV:-build/venv-frozen}/bin/python
+if command -v Xvfb >/dev/null && "$PY_PIL" -c "import PIL" 2>/dev/null; then
+  # A CJK font for wine's dialogs (a Chinese Windows has its own).
+  cp resources/fonts/wqy-microhei.ttc "$WINEPREFIX/drive_c/windows/Fonts/"
+  for face in "Tahoma" "MS Shell Dlg" "MS Shell Dlg 2"; do
+    wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\FontLink\SystemLink' /v "$face" \
+      /t REG_MULTI_SZ /d "wqy-microhei.ttc,WenQuanYi Micro Hei" /f >/dev/null 2>&1
+  done
+  wine reg add 'HKCU\Software\Wine' /v Version /d win7 /f >/dev/null 2>&1
+  wineserver -w
+  Xvfb :87 -screen 0 900x600x24 >/dev/null 2>&1 &
+  xvfb=$!
+  sleep 1
+  DISPLAY=:87 wine "$SETUP64" >/dev/null 2>&1 &
+  gate=$!
+  sleep 10
+  DISPLAY=:87 "$PY_PIL" -c "
+import sys
+from PIL import ImageGrab
+shot = ImageGrab.grab(xdisplay=':87')
+shot.save(sys.argv[1])
+sys.exit(0 if shot.convert('L').getextrema()[1] > 200 else 1)  # something light was drawn
+" "$OUT/version-gate-win7.png" || { kill "$xvfb"; die "no message box on Windows 7"; }
+  kill "$gate" 2>/dev/null || true
+  wineserver -k || true
+  kill "$xvfb" 2>/dev/null || true
+  echo "   win7, not silent: the message box, screenshot $OUT/version-gate-win7.png"
+fi
 # (Deleting the value is not enough: wine keeps the last version in HKLM.)
 wine reg add 'HKCU\Software\Wine' /v Version /d win10 /f >/dev/null 2>&1
 wineserver -w
