@@ -1,7 +1,14 @@
 ; 政务公开自查 (gongkai-desktop) — Windows installer, per user, no administrator rights.
 ;
 ;   makensis -INPUTCHARSET UTF8 -DVERSION=0.1.0 -DDIST_DIR=<dist/gongkai-desktop> \
-;            -DOUTFILE=<setup.exe> packaging/installer.nsi
+;            -DOUTFILE=<setup-x64.exe> packaging/installer.nsi
+;
+; This is the 64-bit installer. Users download installer_x86.nsi's 32-bit launcher, which
+; carries this one: on 32-bit Windows (where a 64-bit program does not even start) the
+; launcher shows the Chinese "64 位" message itself.
+; Before anything is written: Windows 10 1809 or later (installer_common.nsh), the program
+; not running (the named mutex the window holds, ui/app.py), and a per-user, writable
+; folder (never Program Files or Windows: the installer has no administrator rights).
 ;
 ; Installs the PyInstaller one-folder build into %LOCALAPPDATA%\Programs\gongkai-desktop,
 ; writes only HKCU, adds Start-menu and desktop shortcuts, and associates
@@ -19,9 +26,8 @@ ManifestDPIAware true
 SetCompressor /SOLID lzma
 
 !include "MUI2.nsh"
-!include "LogicLib.nsh"
-!include "x64.nsh"
 !include "FileFunc.nsh"
+!include "installer_common.nsh"
 
 !ifndef VERSION
   !error "VERSION is required: makensis -DVERSION=x.y.z (the build scripts pass the package's)"
@@ -44,10 +50,11 @@ SetCompressor /SOLID lzma
 !define UNINSTALLER "uninst.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP_NAME}"
 !define APP_KEY "Software\${APP_NAME}"
-; Where the program keeps the officer's data (platformdirs: user_data_dir, not roaming)
-; and its window settings (QSettings: organisation "gongkai", application "gongkai-desktop").
+; Where the program keeps the officer's data (platformdirs: user_data_dir, not roaming),
+; its window settings included (an INI file there: the program writes no registry key).
 !define USER_DATA_DIR "$LOCALAPPDATA\${APP_NAME}"
-!define SETTINGS_KEY "Software\gongkai"
+; Held by the running window (gongkai_desktop/ui/app.py, RUNNING_MUTEX).
+!define RUNNING_MUTEX "Local\gongkai-desktop-running"
 !define PROGID_WORKSPACE "${APP_NAME}.workspace"
 !define PROGID_BUNDLE "${APP_NAME}.bundle"
 
@@ -79,6 +86,7 @@ VIAddVersionKey /LANG=2052 "LegalCopyright" "MIT License"
 
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_COMPONENTS
+!define MUI_PAGE_CUSTOMFUNCTION_LEAVE DirectoryLeave
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
@@ -94,6 +102,15 @@ VIAddVersionKey /LANG=2052 "LegalCopyright" "MIT License"
 Section "!${APP_TITLE}（必需）" SecProgram
   SectionIn RO
   SetShellVarContext current
+  ; Again here: a silent install (/S /D=…) has no directory page, and the program may
+  ; have been started while the pages were shown.
+  Call CheckInstallDir
+  ${If} $R9 != ""
+    MessageBox MB_ICONSTOP|MB_OK "$R9" /SD IDOK
+    SetErrorLevel ${EXIT_BAD_FOLDER}
+    Quit
+  ${EndIf}
+  Call WaitUntilClosed
   ; An update replaces the program folder: no file of the old version may linger.
   RMDir /r "$INSTDIR\_internal"
   SetOutPath "$INSTDIR"
@@ -144,11 +161,84 @@ Section "关联 .gkws 工作区和 .gkbundle 数据包文件" SecAssociate
   System::Call 'shell32::SHChangeNotify(i 0x08000000, i 0, p 0, p 0)'
 SectionEnd
 
-Function .onInit
-  ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP|MB_OK "本程序需要 64 位 Windows 10 或更新版本。" /SD IDOK
-    Abort
+; ---- checks ---------------------------------------------------------------------------
+
+; Asks the officer to close the running program (retry / cancel); a silent run cancels
+; at once. Quits with EXIT_RUNNING when it is still running.
+!macro WaitUntilClosedFunction UN
+Function ${UN}WaitUntilClosed
+  retry:
+  ; SYNCHRONIZE (0x00100000): enough to see that the mutex exists.
+  System::Call 'kernel32::OpenMutexW(i 0x00100000, i 0, w "${RUNNING_MUTEX}") p .r0'
+  ${If} $0 P<> 0
+    System::Call 'kernel32::CloseHandle(p r0)'
+    MessageBox MB_ICONEXCLAMATION|MB_RETRYCANCEL "${APP_TITLE}正在运行。$\r$\n$\r$\n请先保存工作并关闭${APP_TITLE}的所有窗口，再点“重试”；点“取消”退出。" /SD IDCANCEL IDRETRY retry
+    SetErrorLevel ${EXIT_RUNNING}
+    Quit
   ${EndIf}
+FunctionEnd
+!macroend
+!insertmacro WaitUntilClosedFunction ""
+!insertmacro WaitUntilClosedFunction "un."
+
+; Sets $R9 and returns from the function when $INSTDIR is DIR or lies under it.
+!macro RejectUnder DIR
+  StrLen $R4 "${DIR}"
+  StrCpy $R5 "$INSTDIR" $R4
+  StrCpy $R6 "$INSTDIR" 1 $R4
+  ${If} $R5 == "${DIR}"  ; case-insensitive
+    ${If} $R6 == ""
+    ${OrIf} $R6 == "\"
+      StrCpy $R9 "不能安装到“${DIR}”：那里需要管理员权限。$\r$\n请使用默认位置（$LOCALAPPDATA\Programs\${APP_NAME}）或您自己的文件夹。"
+      Return
+    ${EndIf}
+  ${EndIf}
+!macroend
+
+; $R9 = "" when $INSTDIR is a per-user folder the installer can write, else the reason.
+Function CheckInstallDir
+  StrCpy $R9 ""
+  ${GetRoot} "$INSTDIR" $R1
+  ${If} $R1 == ""
+  ${OrIf} $R1 == "$INSTDIR"
+    StrCpy $R9 "请选择一个文件夹，而不是整个磁盘。"
+    Return
+  ${EndIf}
+  ; Folders that need administrator rights (this installer never asks for them).
+  !insertmacro RejectUnder "$PROGRAMFILES64"
+  !insertmacro RejectUnder "$PROGRAMFILES32"
+  !insertmacro RejectUnder "$WINDIR"
+  ; Writable by this user: create the folder if needed and write a test file.
+  StrCpy $R7 ""
+  ${IfNot} ${FileExists} "$INSTDIR\*.*"
+    StrCpy $R7 "created"
+  ${EndIf}
+  ClearErrors
+  CreateDirectory "$INSTDIR"
+  FileOpen $R8 "$INSTDIR\.gongkai-write-test" w
+  ${If} ${Errors}
+    StrCpy $R9 "无法写入“$INSTDIR”（没有权限或磁盘只读）。$\r$\n请使用默认位置（$LOCALAPPDATA\Programs\${APP_NAME}）。"
+  ${Else}
+    FileClose $R8
+    Delete "$INSTDIR\.gongkai-write-test"
+  ${EndIf}
+  ${If} $R7 == "created"
+    RMDir "$INSTDIR"  ; only if still empty: the install creates it again
+  ${EndIf}
+FunctionEnd
+
+Function DirectoryLeave
+  Call CheckInstallDir
+  ${If} $R9 != ""
+    MessageBox MB_ICONEXCLAMATION|MB_OK "$R9"
+    Abort  ; stay on the directory page
+  ${EndIf}
+FunctionEnd
+
+Function .onInit
+  !insertmacro RequireWindows
+  SetRegView 64
+  Call WaitUntilClosed
 FunctionEnd
 
 ; ---- uninstall ------------------------------------------------------------------------
@@ -188,12 +278,14 @@ SectionEnd
 ; Unticked by default; a silent uninstall never selects it.
 Section /o "un.删除我的数据（工作区、佐证材料、导入的计划和设置）" SecUnData
   SetShellVarContext current
+  ; The settings are an INI file in this folder: there is no registry key of the
+  ; program's to delete.
   RMDir /r "${USER_DATA_DIR}"
-  DeleteRegKey HKCU "${SETTINGS_KEY}\${APP_NAME}"
-  DeleteRegKey /ifempty HKCU "${SETTINGS_KEY}"
 SectionEnd
 
 Function un.onInit
+  SetRegView 64
+  Call un.WaitUntilClosed
   ${GetParameters} $R0
   ClearErrors
   ${GetOptions} $R0 "/REMOVEDATA" $R1

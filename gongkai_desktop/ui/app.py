@@ -49,6 +49,11 @@ UI_FONT_FILES = ("wqy-microhei.ttc",)
 # Files the program may be started with that are not workspaces (a file association).
 BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt", ".gkreview")
 
+# Windows: held while the window runs; the installer and uninstaller look for it and ask
+# the officer to close the program before they replace or remove its files.
+RUNNING_MUTEX = "Local\\gongkai-desktop-running"
+_running_mutex: list[object] = []
+
 _configured: set[int] = set()
 _registered_fonts: set[str] = set()
 
@@ -209,8 +214,20 @@ def split_file_arguments(files: list[str]) -> tuple[Path | None, list[Path]]:
     return workspace, bundles
 
 
+def hold_running_mutex() -> None:
+    """Windows only: create the named mutex the installer checks (released at exit)."""
+    if sys.platform != "win32" or _running_mutex:
+        return
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.CreateMutexW.restype = ctypes.c_void_p
+    _running_mutex.append(kernel32.CreateMutexW(None, False, RUNNING_MUTEX))
+
+
 def run(argv: list[str]) -> int:
     started = time.perf_counter()
+    hold_running_mutex()
     # Qt 6 already rounds high-DPI scale factors with PassThrough (fractional scaling).
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
     assert isinstance(app, QApplication)
