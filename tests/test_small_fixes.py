@@ -33,7 +33,7 @@ session = ui_fixtures.session
 def test_unknown_word_is_not_a_window(tmp_path: Path) -> None:
     existing = tmp_path / "旧文件.txt"
     existing.write_text("x")
-    assert unknown_command(["review"]) == "review"
+    assert unknown_command(["reveiw"]) == "reveiw"
     assert unknown_command(["-platform", "offscreen", "reveiw"]) == "reveiw"
     assert unknown_command([]) is None
     assert unknown_command(["-platform", "offscreen"]) is None  # Qt's option and its value
@@ -43,18 +43,18 @@ def test_unknown_word_is_not_a_window(tmp_path: Path) -> None:
 
 
 def test_unknown_command_one_chinese_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert launcher_main(["review", "x.gkws"]) == 2
+    assert launcher_main(["reveiw", "x.gkws"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
-    assert err.startswith("未知命令“review”") and "summary" in err and "--help" in err
+    assert err.startswith("未知命令“reveiw”") and "summary" in err and "--help" in err
 
 
 def test_unknown_command_from_the_program(tmp_path: Path) -> None:
     env = dict(os.environ, GONGKAI_DATA_DIR=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "gongkai_desktop", "review"], env=env,
+    proc = subprocess.run([sys.executable, "-m", "gongkai_desktop", "reveiw"], env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert proc.returncode == 2
-    assert proc.stderr.startswith("未知命令“review”") and proc.stdout == ""
+    assert proc.stderr.startswith("未知命令“reveiw”") and proc.stdout == ""
     assert not (tmp_path / "logs").exists()  # no window was started
 
 
