@@ -12,6 +12,7 @@ temporary folder, so a screen the guide needs cannot silently break.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -20,7 +21,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A 1920×1080 screen: offscreen's default (800×800) would squeeze the windows.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen:configfile=" + str(
+    Path(__file__).resolve().parent.parent / "tests" / "offscreen-screen.json"))
 
 SCREEN = (1366, 768)
 PASSPHRASE = "guide-示例口令"
@@ -81,7 +84,7 @@ def _fill(ws: object, files: list[Path]) -> None:
     from gongkai_desktop.storage import Workspace
 
     assert isinstance(ws, Workspace)
-    ws.update_record("1.1.1", status=Status.DONE,
+    ws.update_record("1.1.1", status=Status.DONE, completed_on=dt.date(2020, 8, 20),
                      explanation="已在区政府门户网站开设“政策文件”专栏，集中公开现行有效的规范性文件。",
                      urls=["http://www.wz.gov.cn/zwgk_266/zfxxgkml/"], actor="张三")
     for path in files:
@@ -89,7 +92,8 @@ def _fill(ws: object, files: list[Path]) -> None:
     ws.add_evidence_link("1.1.1", "http://www.wz.gov.cn/zwgk_266/", title="政府信息公开专栏")
     ws.update_record("1.1.2", status=Status.IN_PROGRESS, explanation="正在梳理涉企政策。",
                      actor="张三")
-    ws.update_record("1.2.1", status=Status.DONE, explanation="已按时公开。", actor="张三")
+    ws.update_record("1.2.1", status=Status.DONE, completed_on=dt.date(2020, 9, 10),
+                     explanation="已按时公开。", actor="张三")
 
 
 def take(out: Path) -> list[Path]:
@@ -104,6 +108,7 @@ def take(out: Path) -> list[Path]:
     from gongkai_desktop.signing.store import save_identity
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.app import configure_application
+    from gongkai_desktop.ui.features import install_features
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.session import Session
     from gongkai_desktop.units import UnitDirectory
@@ -127,6 +132,7 @@ def take(out: Path) -> list[Path]:
         save_identity(ws, key)
         session = Session(ws, directory)
         window = MainWindow(session, directory=directory)
+        install_features(window)  # 报告与数据, as the real start-up adds it
         window.resize(*SCREEN)
         window.show()
         window.ensure_built()
@@ -165,6 +171,7 @@ def take(out: Path) -> list[Path]:
                                   officer="王五", actor="王五")
         office_session = Session(office, directory)
         office_window = MainWindow(office_session, directory=directory)
+        install_features(office_window)
         office_window.resize(*SCREEN)
         office_window.show()
         office_window.ensure_built()
