@@ -49,7 +49,7 @@ def _broken(conn: sqlite3.Connection) -> None:
 def test_new_workspace_is_at_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "new.gkws"
     make_workspace(path).close()
-    assert _user_version(path) == migrations.latest_version() == 4
+    assert _user_version(path) == migrations.latest_version() == 5
     assert not list(tmp_path.glob("*.backup-*"))  # nothing to back up for a new file
 
 
