@@ -162,6 +162,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
             print_json(add_all_units_review(ws, all_units_summary(ws, UnitDirectory.load(), today),
                                             today))
         else:
-            print_json(add_unit_review(ws, workspace_summary(ws, UnitDirectory.load(), today),
-                                       today))
+            from gongkai_desktop.delegation.summary import add_offices_summary
+
+            print_json(add_offices_summary(ws, add_unit_review(
+                ws, workspace_summary(ws, UnitDirectory.load(), today), today)))
     return 0

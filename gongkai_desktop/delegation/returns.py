@@ -126,7 +126,9 @@ def _write(conn: sqlite3.Connection, office: Office, return_id: int,
     for mid, r in records.items():
         same_evidence = evidence is None or old_evidence.get(mid, set()) == new_evidence.get(
             mid, set())
-        if not (_same(old_records.get(mid), r) and same_evidence):
+        blank = (old_records.get(mid) is None and _same(MeasureRecord(mid), r)
+                 and not new_evidence.get(mid))  # a first, untouched answer: nothing new
+        if not (_same(old_records.get(mid), r) and same_evidence) and not blank:
             changed.append(mid)
         conn.execute(
             "INSERT OR REPLACE INTO contributions (office_id, measure_id, status, reason,"
