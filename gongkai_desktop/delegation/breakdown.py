@@ -29,6 +29,12 @@ def deadline_text(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日前" if day else ""
 
 
+def _measure_text(label: str, text: str) -> str:
+    # "3．2020年10月30日前…": a space keeps the label apart from the year for plan import.
+    gap = " " if label and text[:1].isdigit() else ""
+    return f"{label}{gap}{text}"
+
+
 def export_breakdown(ws: Workspace, out: Path, *, title: str | None = None) -> int:
     """Write the breakdown of every assigned measure; returns the number of measures."""
     by_measure: dict[str, list[Assignment]] = {}
@@ -64,7 +70,8 @@ def export_breakdown(ws: Workspace, out: Path, *, title: str | None = None) -> i
                 responsible = "、".join(a.office.name for a in found
                                        if a.role is OfficeRole.RESPONSIBLE)
                 dates = [a.deadline for a in found if a.deadline]
-                values = (number, task, xml_text(f"{m.label}{m.text}"), lead or responsible,
+                values = (number, task, xml_text(_measure_text(m.label, m.text)),
+                          lead or responsible,
                           responsible if lead else "", deadline_text(min(dates) if dates else None))
                 for column, value in enumerate(values, start=1):
                     sheet.cell(row, column, value).alignment = _WRAP
