@@ -197,3 +197,26 @@ def test_breakdown_reads_back_with_plan_import(tmp_path: Path,
     code, out, _ = run(capsys, "plan", "import", out_file, "--id", "wz-2020",
                        "--title", "万州区任务分解表", "--issued", "2020-08-01")
     assert code == 0 and "3 项举措" in out
+
+
+def test_report_names_the_offices_and_adds_their_annex(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from tests.test_cli_report import flat, pdftotext
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    wz = tmp_path / "万州区.gkws"
+    assert run(capsys, "init", wz, "--unit", "万州区")[0] == 0
+    assert run(capsys, "office", "add", wz, "区司法局", "龙都街道")[0] == 0
+    assert run(capsys, "assign", wz, "1.1.1", "--to", "区司法局,龙都街道")[0] == 0
+    plain, annexed = tmp_path / "plain.pdf", tmp_path / "annex.pdf"
+    assert run(capsys, "report", wz, "-o", plain, "--no-sign")[0] == 0
+    code, out, err = run(capsys, "report", wz, "-o", annexed, "--no-sign", "--offices-annex")
+    assert code == 0, err
+    text, without = flat(pdftotext(annexed)), flat(pdftotext(plain))
+    # 一、工作开展情况 names the offices' work in both; only the second has the annex.
+    assert "区司法局、龙都街道2个下级单位" in without.replace(" ", "")
+    assert "下级单位完成情况" in text and "下级单位完成情况" not in without
+    assert "未报送" in text

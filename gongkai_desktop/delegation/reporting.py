@@ -76,6 +76,23 @@ def work_sentence(ws: Workspace) -> str:
             f"（牵头 {lead} 项次、责任 {len(assigned) - lead} 项次），目前{state}。")
 
 
+ANNEX_SETTING = "report.offices_annex"
+
+
+def offices_annex_rows(ws: object, wanted: bool | None = None) -> list[AnnexRow]:
+    """The annex rows when the annex is wanted (``wanted``, else the workspace setting
+    ``report.offices_annex``, off by default) and anything is delegated; else none."""
+    if not isinstance(ws, Workspace):
+        return []
+    try:
+        if wanted is None:
+            wanted = ws.get_setting(ANNEX_SETTING, False) is True
+        return annex_rows(ws) if wanted else []
+    except Exception as exc:  # the report must still build from a damaged table
+        log.warning("delegation annex unavailable: %s", exc)
+        return []
+
+
 def work_sentence_or_empty(ws: object) -> str:
     """The same for any draft store: one that is not a workspace delegates nothing."""
     if not isinstance(ws, Workspace):
