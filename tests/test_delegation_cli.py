@@ -213,7 +213,7 @@ def test_report_names_the_offices_and_adds_their_annex(tmp_path: Path,
     assert run(capsys, "assign", wz, "1.1.1", "--to", "区司法局,龙都街道")[0] == 0
     plain, annexed = tmp_path / "plain.pdf", tmp_path / "annex.pdf"
     assert run(capsys, "report", wz, "-o", plain, "--no-sign")[0] == 0
-    code, out, err = run(capsys, "report", wz, "-o", annexed, "--no-sign", "--offices-annex")
+    code, _out, err = run(capsys, "report", wz, "-o", annexed, "--no-sign", "--offices-annex")
     assert code == 0, err
     text, without = flat(pdftotext(annexed)), flat(pdftotext(plain))
     # 一、工作开展情况 names the offices' work in both; only the second has the annex.

@@ -6,6 +6,7 @@ unchanged (a dump of the whole file before and after)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -151,7 +152,48 @@ def test_replayed_task_never_overwrites_the_office_workspace(
 
 def test_a_task_is_not_a_return(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     err = world.refused(capsys, "delegate", "import", world.wz, world.task)
+    assert "不是由上级单位的任务文件建立的" in err
+    err = world.refused(capsys, "delegate", "import", world.wz, world.sheet.with_suffix(".txt"))
     assert "不是下级单位的数据包" in err
+
+
+def _reissue(world: World) -> Path:
+    with Workspace.open(world.wz) as ws:
+        assign(ws, ["1.2.1"], ["区司法局"])
+        assign(ws, ["1.1.2"], ["区司法局"], deadline=dt.date(2020, 9, 30))
+        return write_task(ws, find_office(ws, "区司法局"), WZ_KEY, world.root / "sfj-2.gktask")
+
+
+def test_a_reissued_task_adds_measures_and_replays_change_nothing(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    newer = _reissue(world)
+    code, out, err = run(capsys, "delegate", "import", world.sfj, newer)
+    assert code == 0, err
+    assert "新增 1 项举措（1.2.1）" in out and "1 项内部时限有变化" in out
+    with Workspace.open(world.sfj, readonly=True) as ws:
+        assert [m.id for m in ws.plan.measures()] == ["1.1.1", "1.1.2", "1.2.1"]
+        assert ws.plan.measure("1.1.2").deadline.date == dt.date(2020, 9, 30)
+        assert ws.record("1.1.1").status is Status.DONE  # kept
+    before = file_dump(world.sfj)
+    code, out, _ = run(capsys, "delegate", "import", world.sfj, newer)
+    assert code == 0 and "已导入过" in out and file_dump(world.sfj) == before
+    err = world.refused(capsys, "delegate", "import", world.sfj, world.task,
+                        workspace=world.sfj)
+    assert "较旧" in err
+
+
+def test_a_task_for_another_office_or_from_another_parent_is_refused(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = world.refused(capsys, "delegate", "import", world.sfj, world.bb_task,
+                        workspace=world.sfj)
+    assert "下发给“区委编办”" in err
+    _head, body = _split(_reissue(world))
+    data = json.loads(body)
+    data["certificate_sha256"] = sha256_hex(OTHER_PARENT_KEY.certificate_der())
+    forged = tmp_path / "forged.gktask"
+    forged.write_bytes(_signed(OTHER_PARENT_KEY, canonical_json(data).encode()))
+    err = world.refused(capsys, "delegate", "import", world.sfj, forged, workspace=world.sfj)
+    assert "不是由本单位已固定的上级单位证书签名的" in err
 
 
 # ---------------------------------------------------------------------- returns

@@ -48,7 +48,9 @@ def register(sub: Any) -> None:
     exp.add_argument("-o", "--output", type=Path, required=True,
                      help="FILE.gktask（签名任务文件）或 FILE.xlsx（Excel清单）")
     exp.set_defaults(func=cmd_delegate_export)
-    dimp = delegate_sub.add_parser("import", help="导入下级单位交回的数据包或填好的清单")
+    dimp = delegate_sub.add_parser(
+        "import",
+        help="导入下级单位交回的数据包或填好的清单（下级单位：导入上级重新下发的任务文件）")
     dimp.add_argument("workspace", type=Path)
     dimp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     dimp.add_argument("--accept-key", action="append", default=[], metavar="FINGERPRINT",
@@ -161,9 +163,15 @@ def cmd_delegate_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.delegation import ReturnOutcome, import_returns
     from gongkai_desktop.signing.identity import group_fingerprint
 
-    with open_for_writing(args.workspace) as ws:
-        rows = import_returns(ws, args.files, accept_keys=args.accept_key, actor=actor())
+    tasks = [p for p in args.files if p.suffix.lower() == ".gktask"]
+    returns = [p for p in args.files if p.suffix.lower() != ".gktask"]
     refused = 0
+    if tasks:
+        refused += _update_tasks(args.workspace, tasks)
+    if not returns:
+        return 1 if refused else 0
+    with open_for_writing(args.workspace) as ws:
+        rows = import_returns(ws, returns, accept_keys=args.accept_key, actor=actor())
     for row in rows:
         if row.outcome is ReturnOutcome.REFUSED:
             refused += 1
@@ -174,6 +182,29 @@ def cmd_delegate_import(args: argparse.Namespace) -> int:
         else:
             print(f"{row.path.name}：{printable(row.message)}")
     return 1 if refused else 0
+
+
+def _update_tasks(workspace: Path, tasks: list[Path]) -> int:
+    """A re-issued task from the parent, in the office's workspace; returns files refused."""
+    from gongkai_desktop.delegation.office_init import update_from_task
+    from gongkai_desktop.errors import GongkaiError
+
+    refused = 0
+    for path in tasks:
+        try:
+            with open_for_writing(workspace) as ws:
+                got = update_from_task(ws, path, actor=actor())
+        except GongkaiError as err:
+            refused += 1
+            print(f"错误：{path.name}：{printable(str(err))}", file=sys.stderr)
+            continue
+        if got.already:
+            print(f"{path.name}：此任务文件已导入过（未作任何改动）")
+        else:
+            print(f"{path.name}：已更新任务：新增 {len(got.added)} 项举措"
+                  + (f"（{'、'.join(got.added)}）" if got.added else "")
+                  + f"，{len(got.deadlines)} 项内部时限有变化")
+    return refused
 
 
 def cmd_delegate_breakdown(args: argparse.Namespace) -> int:
