@@ -164,8 +164,8 @@ def test_two_levels_deep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         assert ws.record("1.2.3").explanation == "区司法局：法治科：已开展公开目录编制"
         assert ws.record("1.1.1").status.value == "in_progress"
         items = ws.evidence("1.2.3")
-    # The photo came up two levels; its source is the office that sent it here.
-    assert [(i.file_name, i.note) for i in items] == [("现场.png", "来源：区司法局")]
+    # The photo came up two levels; its source names both offices.
+    assert [(i.file_name, i.note) for i in items] == [("现场.png", "来源：区司法局／法治科")]
 
 
 def test_breakdown_reads_back_with_plan_import(tmp_path: Path,

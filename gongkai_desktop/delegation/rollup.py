@@ -41,7 +41,7 @@ class EvidenceToAdd:
     @property
     def label(self) -> str:
         what = self.item.file_name if self.item.kind == "file" else self.item.url
-        return f"{what}（{SOURCE_PREFIX}{self.office_name}）"
+        return f"{what}（{source_note(self.office_name, self.item.note)}）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +183,7 @@ def apply_rollup(ws: Workspace, proposal: RollupProposal, *, record: MeasureReco
 def _add_evidence(conn: sqlite3.Connection, measure_id: str, add: EvidenceToAdd, actor: str,
                   at: dt.datetime) -> None:
     item = add.item
-    note = f"{SOURCE_PREFIX}{add.office_name}"
+    note = source_note(add.office_name, item.note)
     by = f"{ADDED_BY_PREFIX}{add.office_name}"
     if item.kind == "file":
         if not item.sha256:
@@ -203,6 +203,13 @@ def _add_evidence(conn: sqlite3.Connection, measure_id: str, add: EvidenceToAdd,
             "url": stored.url, "source": add.office_name}
     audit.write(conn, actor=actor, action="add_evidence", measure_id=measure_id,
                 field="evidence", new=json.dumps(data, ensure_ascii=False), at=at)
+
+
+def source_note(office_name: str, note: str) -> str:
+    """"来源：区司法局", or "来源：区司法局／法治科" for a file that came up two levels."""
+    if note.startswith(SOURCE_PREFIX):
+        return f"{SOURCE_PREFIX}{office_name}／{note[len(SOURCE_PREFIX):]}"[:500]
+    return f"{SOURCE_PREFIX}{office_name}"
 
 
 def pending_rollups(ws: Workspace) -> list[str]:
