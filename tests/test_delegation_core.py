@@ -163,3 +163,24 @@ def test_offices_from_a_workbook_column(tmp_path: Path, parent: Workspace) -> No
         add_offices(parent, ["\u202e局法司区"])
     with pytest.raises(NotFound):
         assign(parent, ["1.1.1"], ["不存在的科室"])
+
+
+def test_split_bundles_and_old_and_new_in_one_batch(parent: Workspace, tmp_path: Path) -> None:
+    import os
+
+    assign(parent, ["1.1.1", "1.1.2"], ["区司法局"])
+    task = write_task(parent, find_office(parent, "区司法局"), WZ_KEY, tmp_path / "t.gktask")
+    ws, _ = init_from_task(tmp_path / "office.gkws", task)
+    ws.set_setting("max_evidence_bytes", 10 * 1024 * 1024)
+    ws.update_record("1.1.1", status=Status.IN_PROGRESS, explanation="第一次")
+    first = export(ws, tmp_path / "one.gkbundle", SFJ_KEY).files  # type: ignore[arg-type]
+    ws.update_record("1.1.1", status=Status.DONE, explanation="第二次")
+    ws.add_evidence_bytes("1.1.1", os.urandom(5 * 1024 * 1024), "大文件.pdf")
+    parts = export(ws, tmp_path / "two.gkbundle", SFJ_KEY,  # type: ignore[arg-type]
+                   max_part_bytes=2 * 1024 * 1024).files
+    ws.close()
+    assert len(parts) > 1
+    rows = import_returns(parent, [*reversed(parts), *first], accept_keys=[SFJ_KEY.fingerprint()])
+    assert [r.outcome.value for r in rows] == ["imported"] * (len(parts) + 1), rows
+    got = contributions(parent, "1.1.1")[0]
+    assert got.record.explanation == "第二次" and got.evidence[0].size == 5 * 1024 * 1024

@@ -371,33 +371,57 @@ def _file_hash(path: Path) -> str:
 def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collection[str] = (),
                    actor: str = "", limits: Limits = DEFAULT_LIMITS) -> list[ReturnResult]:
     """Import many returns (``.gkbundle`` or ``.xlsx``); one row per file, never raises for a
-    bad file (its row says why). Parts of one split bundle are not grouped: give whole
-    bundles. A file of another kind is refused."""
-    rows = []
-    for raw in paths:
+    bad file (its row says why). The parts of a split bundle are imported together; an
+    office's bundles in sequence order (so an old and a new one both count). A file of
+    another kind is refused."""
+    from gongkai_desktop.bundle.importer import peek_manifest
+
+    rows: dict[int, ReturnResult] = {}
+    groups: dict[str, list[tuple[int, Path]]] = {}
+    order: dict[str, tuple[str, int]] = {}
+    singles: list[tuple[int, Path]] = []
+    for i, raw in enumerate(paths):
         path = Path(raw)
+        if path.suffix.lower() != BUNDLE_SUFFIX:
+            singles.append((i, path))
+            continue
         try:
-            suffix = path.suffix.lower()
-            if suffix == BUNDLE_SUFFIX:
-                rows.append(import_office_bundle(ws, [path], accept_keys=accept_keys,
-                                                 actor=actor, limits=limits))
-            elif suffix == ".xlsx":
-                rows.append(import_office_checklist(ws, path, actor=actor))
-            else:
+            manifest = peek_manifest(path, limits)
+        except Exception as exc:
+            rows[i] = _refusal(path, exc)
+            continue
+        groups.setdefault(manifest.bundle_id, []).append((i, path))
+        order[manifest.bundle_id] = (manifest.unit.id, manifest.sequence)
+    for bundle_id in sorted(groups, key=lambda b: order[b]):
+        members = groups[bundle_id]
+        files = [p for _i, p in members]
+        try:
+            result: ReturnResult = import_office_bundle(ws, files, accept_keys=accept_keys,
+                                                        actor=actor, limits=limits)
+        except Exception as exc:
+            result = _refusal(files[0], exc)
+        for i, path in members:
+            rows[i] = dataclasses.replace(result, path=path)
+    for i, path in singles:
+        try:
+            if path.suffix.lower() != ".xlsx":
                 raise InvalidInput(f"“{path.name}”不是下级单位的数据包（.gkbundle）"
                                    "或清单（.xlsx），未导入")
-        except office_keys.OfficeKeyNeeded as err:
-            rows.append(ReturnResult(path, ReturnOutcome.REFUSED, str(err),
-                                     err.standing.office, "bundle",
-                                     fingerprint=err.standing.cert.fingerprint,
-                                     needs_key_acceptance=True))
-        except GongkaiError as err:
-            rows.append(ReturnResult(path, ReturnOutcome.REFUSED, str(err)))
-        except Exception as exc:  # one hostile file never stops the others
-            log.warning("office return %s refused after %s", path, type(exc).__name__,
-                        exc_info=exc)
-            rows.append(ReturnResult(path, ReturnOutcome.REFUSED,
-                                     f"文件“{path.name}”无法处理（内容异常：{type(exc).__name__}），"
-                                     "可能已损坏或被改动，未导入"))
-    return rows
+            rows[i] = import_office_checklist(ws, path, actor=actor)
+        except Exception as exc:
+            rows[i] = _refusal(path, exc)
+    return [rows[i] for i in range(len(paths))]
 
+
+def _refusal(path: Path, exc: Exception) -> ReturnResult:
+    if isinstance(exc, office_keys.OfficeKeyNeeded):
+        return ReturnResult(path, ReturnOutcome.REFUSED, str(exc), exc.standing.office,
+                            "bundle", fingerprint=exc.standing.cert.fingerprint,
+                            needs_key_acceptance=True)
+    if isinstance(exc, GongkaiError):
+        return ReturnResult(path, ReturnOutcome.REFUSED, str(exc))
+    # One hostile file never stops the others; the transaction has rolled back.
+    log.warning("office return %s refused after %s", path, type(exc).__name__, exc_info=exc)
+    return ReturnResult(path, ReturnOutcome.REFUSED,
+                        f"文件“{path.name}”无法处理（内容异常：{type(exc).__name__}），"
+                        "可能已损坏或被改动，未导入")
