@@ -184,3 +184,18 @@ def test_split_bundles_and_old_and_new_in_one_batch(parent: Workspace, tmp_path:
     assert [r.outcome.value for r in rows] == ["imported"] * (len(parts) + 1), rows
     got = contributions(parent, "1.1.1")[0]
     assert got.record.explanation == "第二次" and got.evidence[0].size == 5 * 1024 * 1024
+
+
+def test_progress_in_the_consolidation_views_shape(parent: Workspace, tmp_path: Path) -> None:
+    from gongkai_desktop.bundle.consolidation import CellState
+    from gongkai_desktop.delegation.progress import as_consolidation
+
+    assign(parent, ["1.1.1"], ["区司法局", "区委编办"], deadline=dt.date(2020, 9, 1))
+    _office_returns(parent, tmp_path, "区司法局", SFJ_KEY, Status.DONE, "已公开")
+    today = dt.date(2020, 10, 1)
+    matrix = as_consolidation(parent, delegation_progress(parent, today), today)
+    assert [r.unit.name for r in matrix.units] == ["区司法局", "区委编办", "龙都街道"]
+    assert [c.measure.id for c in matrix.measures] == ["1.1.1"]
+    assert matrix.state(0, 0) is CellState.DONE and matrix.state(1, 0) is CellState.MISSING
+    assert matrix.state(2, 0) is CellState.NONE and matrix.is_overdue(1, 0)
+    assert [u.name for u in matrix.missing_units("1.1.1")] == ["区委编办"]

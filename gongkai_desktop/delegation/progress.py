@@ -8,6 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from gongkai_desktop.bundle.consolidation import (
+    CellState,
+    Consolidation,
+    Counts,
+    MeasureColumn,
+    UnitRow,
+)
 from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
 from gongkai_desktop.delegation.contributions import contributions_in
@@ -115,3 +122,37 @@ def delegation_progress(ws: Workspace, today: dt.date) -> DelegationProgress:
                             key=lambda m: order.get(m, 1 << 30)))
     return DelegationProgress(offices, measures, cells,
                               tuple(sorted(pending, key=lambda m: order.get(m, 1 << 30))))
+
+
+def as_consolidation(ws: Workspace, progress: DelegationProgress,
+                     today: dt.date) -> Consolidation:
+    """The matrix in the consolidation view's own type (rows: offices, columns: assigned
+    measures; a cell with nothing returned is MISSING), so the window can show it with the
+    consolidation table model. ``UnitRow.imported`` is None for every office: ask
+    ``progress.missing_offices()`` who has returned what."""
+    from gongkai_desktop.delegation.office_plan import office_unit
+
+    plan = ws.plan
+    columns = [plan.measure(mid) for mid in progress.measures]
+    states: list[bytes] = []
+    late: list[bytes] = []
+    for office in progress.offices:
+        codes, flags = bytearray(len(columns)), bytearray(len(columns))
+        for c, m in enumerate(columns):
+            cell = progress.cells.get((office.office_id, m.id))
+            if cell is None:
+                continue
+            codes[c] = CellState.MISSING if cell.status is None else CellState.of(cell.status)
+            flags[c] = int(cell.overdue)
+        states.append(bytes(codes))
+        late.append(bytes(flags))
+    rows = [UnitRow(office_unit(o), None, Counts.of(s, f))
+            for o, s, f in zip(progress.offices, states, late, strict=True)]
+    cols = []
+    for c, m in enumerate(columns):
+        column = bytes(s[c] for s in states)
+        column_late = bytes(f[c] for f in late)
+        missing = tuple(office_unit(o).id for o, s in zip(progress.offices, states, strict=True)
+                        if s[c] == CellState.MISSING)
+        cols.append(MeasureColumn(m, Counts.of(column, column_late), missing))
+    return Consolidation(plan, today, None, rows, cols, states, late)
