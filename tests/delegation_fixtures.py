@@ -10,11 +10,14 @@ import openpyxl
 import pytest
 
 from gongkai_desktop.cli import main
+from gongkai_desktop.delegation import add_offices, assign, find_office, init_from_task, write_task
+from gongkai_desktop.delegation.checklist import export_office_checklist
+from gongkai_desktop.model import Status
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.xlsx import checklist_layout as L
-from tests.bundle_fixtures import identity
+from tests.bundle_fixtures import export, identity, make_unit
 
 WZ_KEY = identity("重庆市万州区人民政府", "张三")
 CITY_KEY = identity("重庆市人民政府办公厅", "王五")
@@ -64,3 +67,42 @@ def one_chinese_line(err: str) -> bool:
     lines = [line for line in err.strip().splitlines() if not line.startswith("  ")]
     return len(lines) >= 1 and all(any("\u4e00" <= c <= "\u9fff" for c in line)
                                    for line in lines)
+
+
+class World:
+    """万州区 (the test plan) with 区司法局 (task → its own workspace, two bundles exported:
+    1.1.1 已完成 with 证明.pdf, then 1.1.2 推进中) and 区委编办 (an exported checklist).
+    Nothing is imported into 万州区 yet. For the window's tests too."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.wz = root / "万州区.gkws"
+        with make_unit(self.wz) as ws:
+            add_offices(ws, ["区司法局", "区委编办"])
+            assign(ws, ["1.1.1"], ["区司法局", "区委编办"])
+            assign(ws, ["1.1.2"], ["区司法局"])
+            self.task = write_task(ws, find_office(ws, "区司法局"), WZ_KEY, root / "sfj.gktask")
+            self.bb_task = write_task(ws, find_office(ws, "区委编办"), WZ_KEY,
+                                      root / "bb.gktask")
+            self.sheet = root / "区委编办.xlsx"
+            export_office_checklist(ws, find_office(ws, "区委编办"), self.sheet)
+        self.sfj = root / "区司法局.gkws"
+        ws, _task = init_from_task(self.sfj, self.task)
+        ws.update_record("1.1.1", status=Status.DONE, explanation="已完成")
+        ws.add_evidence_bytes("1.1.1", b"%PDF-1.4 proof", "证明.pdf")
+        self.bundle1 = export(ws, root / "sfj-1.gkbundle", SFJ_KEY).files[0]
+        ws.update_record("1.1.2", status=Status.IN_PROGRESS, explanation="推进中")
+        self.bundle2 = export(ws, root / "sfj-2.gkbundle", SFJ_KEY).files[0]
+        ws.close()
+
+    def refused(self, capsys: pytest.CaptureFixture[str], *args: object,
+                workspace: Path | None = None) -> str:
+        target = workspace or self.wz
+        before = file_dump(target)
+        code, _out, err = run(capsys, *args)
+        assert code != 0
+        assert one_chinese_line(err), err
+        assert file_dump(target) == before
+        return err
+
+

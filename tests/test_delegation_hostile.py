@@ -26,6 +26,7 @@ from tests.delegation_fixtures import (
     OTHER_PARENT_KEY,
     SFJ_KEY,
     WZ_KEY,
+    World,
     accepting,
     file_dump,
     fill_checklist,
@@ -37,41 +38,6 @@ from tests.delegation_fixtures import (
 @pytest.fixture(autouse=True)
 def passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GONGKAI_KEY_PASSPHRASE", PASSPHRASE)
-
-
-class World:
-    """万州区 with 区司法局 (task → its own workspace) and 区委编办 (checklist)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.wz = root / "万州区.gkws"
-        with make_unit(self.wz) as ws:
-            add_offices(ws, ["区司法局", "区委编办"])
-            assign(ws, ["1.1.1"], ["区司法局", "区委编办"])
-            assign(ws, ["1.1.2"], ["区司法局"])
-            self.task = write_task(ws, find_office(ws, "区司法局"), WZ_KEY, root / "sfj.gktask")
-            self.bb_task = write_task(ws, find_office(ws, "区委编办"), WZ_KEY,
-                                      root / "bb.gktask")
-            self.sheet = root / "区委编办.xlsx"
-            export_office_checklist(ws, find_office(ws, "区委编办"), self.sheet)
-        self.sfj = root / "区司法局.gkws"
-        ws, _task = init_from_task(self.sfj, self.task)
-        ws.update_record("1.1.1", status=Status.DONE, explanation="已完成")
-        ws.add_evidence_bytes("1.1.1", b"%PDF-1.4 proof", "证明.pdf")
-        self.bundle1 = export(ws, root / "sfj-1.gkbundle", SFJ_KEY).files[0]
-        ws.update_record("1.1.2", status=Status.IN_PROGRESS, explanation="推进中")
-        self.bundle2 = export(ws, root / "sfj-2.gkbundle", SFJ_KEY).files[0]
-        ws.close()
-
-    def refused(self, capsys: pytest.CaptureFixture[str], *args: object,
-                workspace: Path | None = None) -> str:
-        target = workspace or self.wz
-        before = file_dump(target)
-        code, _out, err = run(capsys, *args)
-        assert code != 0
-        assert one_chinese_line(err), err
-        assert file_dump(target) == before
-        return err
 
 
 @pytest.fixture
