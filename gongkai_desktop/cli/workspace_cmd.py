@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,10 @@ def register(sub: Any) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     if args.from_task is not None:
         return _init_from_task(args)
-    if not args.unit:
-        raise InvalidInput("请用 --unit 给出单位名称，或用 --from 给出上级单位下发的任务文件")
+    if not args.unit:  # an argument error, as argparse says it when --unit was required
+        print("参数错误：缺少必需的参数 --unit（或用 --from 给出上级单位下发的任务文件）",
+              file=sys.stderr)
+        return 2
     plan = PlanLibrary().get(args.plan_id) if args.plan_id else bundled_plan()
     unit = unit_for_plan(args.unit, plan, UnitDirectory.load())
     ws = Workspace.create(
