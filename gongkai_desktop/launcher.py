@@ -18,7 +18,7 @@ CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
 # pyHanko …); tests/test_launcher.py checks it against the parser.
 CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", "verify", "bundle",
                 "xlsx", "signing", "guide",
-                "review", "rectify"}
+                "review", "rectify", "office", "assign", "delegate", "rollup"}
 
 
 # Files the window opens even when they do not exist yet (it then says so itself).

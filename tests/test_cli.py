@@ -146,6 +146,8 @@ def test_set_attach_and_summary(
         "overdue": False,
         "review": None,  # the office has not reviewed it
         "rectification": None,
+        "offices": {},  # nothing delegated to the unit's own offices (#14)
+        "rollup_pending": False,
     }
     # 1.2.3 (2020年10月30日前) is the district's and not done: overdue now.
     assert summary["measures"]["1.2.3"]["overdue"] is True

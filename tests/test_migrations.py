@@ -49,7 +49,7 @@ def _broken(conn: sqlite3.Connection) -> None:
 def test_new_workspace_is_at_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "new.gkws"
     make_workspace(path).close()
-    assert _user_version(path) == migrations.latest_version() == 4
+    assert _user_version(path) == migrations.latest_version() == 5
     assert not list(tmp_path.glob("*.backup-*"))  # nothing to back up for a new file
 
 
@@ -141,7 +141,7 @@ def test_version_3_workspace_gains_the_review_tables(tmp_path: Path,
     assert _user_version(path) == 3 and not _table_exists(path, "sup_verdicts")
     with Workspace.open(path) as ws:
         assert ws.record("1.1.1").explanation == "版本 3 填写"
-    assert _user_version(path) == 4
+    assert _user_version(path) == migrations.latest_version()
     for table in ("sup_verdicts", "unit_reviews", "unit_verdicts", "rectifications"):
         assert _table_exists(path, table)
     assert len(list(tmp_path.glob("版本3.backup-v3-*.sqlite"))) == 1

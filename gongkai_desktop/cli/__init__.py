@@ -31,7 +31,8 @@ COMMAND_MODULES: list[Register] = [plan_cmd.register, workspace_cmd.register, ba
 def _optional_modules() -> list[Register]:
     """Command groups whose modules may not exist in every build stage."""
     found: list[Register] = []
-    for name in ("report_cmd", "bundle_cmd", "xlsx_cmd", "selftest_cmd", "review_cmd"):
+    for name in ("report_cmd", "bundle_cmd", "xlsx_cmd", "selftest_cmd", "review_cmd",
+                 "delegation_cmd"):
         try:
             module = __import__(f"gongkai_desktop.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

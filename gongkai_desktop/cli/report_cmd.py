@@ -31,6 +31,8 @@ def register(sub: Any) -> None:
     report.add_argument("-o", "--output", type=Path, required=True, help="输出的 .pdf 文件")
     report.add_argument("--no-sign", action="store_true", help="不签名（例如只打印纸质版时）")
     report.add_argument("--signer", help="签章上的签署人（默认为工作区的负责人）")
+    report.add_argument("--offices-annex", action="store_true",
+                        help="附上“下级单位完成情况”（各下级单位 × 分配的举措）")
     report.set_defaults(func=cmd_report)
 
     signing = sub.add_parser("signing", help="本单位的签名证书：生成、导入、导出、查看")
@@ -106,7 +108,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                 raise SignatureError(NO_IDENTITY.replace("或选择生成", "或加 --no-sign 生成"))
             passphrase = key_passphrase()
         result = build_report(ws, UnitDirectory.load(), out, sign=not args.no_sign,
-                              passphrase=passphrase, signer_name=args.signer)
+                              passphrase=passphrase, signer_name=args.signer,
+                              offices_annex=True if args.offices_annex else None)
     state = f"已签名（签署人：{result.signer}）" if result.signed else "未签名"
     print(f"已生成自查报告：{result.path}")
     print(f"页数：{result.pages}；{state}")

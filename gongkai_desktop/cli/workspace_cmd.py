@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,11 @@ from gongkai_desktop.units import UnitDirectory
 def register(sub: Any) -> None:
     init = sub.add_parser("init", help="为一个单位新建工作区文件")
     init.add_argument("workspace", type=Path, help="新工作区文件的路径")
-    init.add_argument("--unit", required=True, help="单位名称（全称或简称）")
+    init.add_argument("--unit", help="单位名称（全称或简称）")
+    init.add_argument("--from", dest="from_task", type=Path, metavar="FILE.gktask",
+                      help="上级单位下发的任务文件：建立下级单位自己的工作区")
+    init.add_argument("--accept-key", metavar="FINGERPRINT",
+                      help="与 --from 同用：核对过的上级单位证书指纹，不一致则不建立")
     init.add_argument("--officer", default="", help="政务公开工作负责人")
     init.add_argument("--contact", default="", help="联系人")
     init.add_argument("--phone", default="", help="联系电话")
@@ -66,6 +71,12 @@ def register(sub: Any) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if args.from_task is not None:
+        return _init_from_task(args)
+    if not args.unit:  # an argument error, as argparse says it when --unit was required
+        print("参数错误：缺少必需的参数 --unit（或用 --from 给出上级单位下发的任务文件）",
+              file=sys.stderr)
+        return 2
     plan = PlanLibrary().get(args.plan_id) if args.plan_id else bundled_plan()
     unit = unit_for_plan(args.unit, plan, UnitDirectory.load())
     ws = Workspace.create(
@@ -74,6 +85,21 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     ws.close()
     print(f"已为“{unit.full_name}”创建工作区：{args.workspace}")
+    return 0
+
+
+def _init_from_task(args: argparse.Namespace) -> int:
+    from gongkai_desktop.delegation import init_from_task
+
+    if args.unit or args.plan_id:
+        raise InvalidInput("--from 已确定单位和任务，不能同时使用 --unit 或 --plan")
+    ws, task = init_from_task(args.workspace, args.from_task, officer=args.officer,
+                              contact=args.contact, phone=args.phone,
+                              accept_key=args.accept_key, actor=actor())
+    ws.close()
+    print(f"已为下级单位“{printable(task.office.name)}”创建工作区：{args.workspace}"
+          f"（{len(task.plan.measures())} 项举措，来自“{printable(task.parent.name)}”）")
+    print(f"上级单位证书指纹：{task.cert.grouped_fingerprint}（已固定；请与上级单位核对）")
     return 0
 
 
@@ -139,6 +165,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
             print_json(add_all_units_review(ws, all_units_summary(ws, UnitDirectory.load(), today),
                                             today))
         else:
-            print_json(add_unit_review(ws, workspace_summary(ws, UnitDirectory.load(), today),
-                                       today))
+            from gongkai_desktop.delegation.summary import add_offices_summary
+
+            print_json(add_offices_summary(ws, add_unit_review(
+                ws, workspace_summary(ws, UnitDirectory.load(), today), today)))
     return 0

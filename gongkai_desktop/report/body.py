@@ -23,8 +23,9 @@ _BREAK_AFTER = ("关于", "贯彻落实", "工作要点", "要点", "任务分�
 
 def attachment_names(content: ReportContent) -> tuple[str, ...]:
     year = content.plan.info.issued.year
-    names = (f"贯彻落实{year}年政务公开工作要点任务分工完成情况表", "佐证材料清单")
-    return (*names, "整改台账") if content.ledger else names
+    names: tuple[str, ...] = (f"贯彻落实{year}年政务公开工作要点任务分工完成情况表", "佐证材料清单")
+    names = (*names, "整改台账") if content.ledger else names
+    return (*names, "下级单位完成情况") if content.offices else names
 
 
 def title_lines(title: str, kit: TextKit) -> list[str]:

@@ -69,11 +69,13 @@ def unlock_identity(ws: DraftStore, passphrase: str | None) -> SigningIdentity:
 
 
 def report_content(ws: ReportWorkspace, directory: UnitDirectory,
-                   today: dt.date | None = None) -> ReportContent:
+                   today: dt.date | None = None, *,
+                   offices_annex: bool | None = None) -> ReportContent:
     """Everything the report prints, from the workspace and the saved draft."""
     draft = load_draft(ws, directory)
     if not draft.title.strip():
         raise InvalidInput("请填写报告标题")
+    from gongkai_desktop.delegation.reporting import offices_annex_rows
     from gongkai_desktop.review.reporting import ledger_rows_or_none
 
     rows = report_rows(ws, directory)
@@ -86,13 +88,15 @@ def report_content(ws: ReportWorkspace, directory: UnitDirectory,
         evidence=report_evidence(ws, rows), addressee=draft.addressee,
         seal_png=get_seal(ws),
         ledger=ledger_rows_or_none(ws, rows, today or dt.date.today()),  # 附件3 整改台账
+        offices=offices_annex_rows(ws, offices_annex),  # 下级单位完成情况 (#14), optional
     )
 
 
 def build_report(ws: ReportWorkspace, directory: UnitDirectory, out: Path, *, sign: bool,
                  passphrase: str | None, signer_name: str | None = None,
                  progress: Progress | None = None, fonts: FontBook | None = None,
-                 today: dt.date | None = None) -> BuildResult:
+                 today: dt.date | None = None,
+                 offices_annex: bool | None = None) -> BuildResult:
     """Write the report to ``out``, signed with the workspace's identity when ``sign``."""
     out = Path(out)
     if not out.parent.is_dir():
@@ -100,7 +104,7 @@ def build_report(ws: ReportWorkspace, directory: UnitDirectory, out: Path, *, si
     if out.is_dir():
         raise InvalidInput(f"“{out.name}”是一个文件夹，请换一个文件名")
     identity = unlock_identity(ws, passphrase) if sign else None
-    content = report_content(ws, directory, today)
+    content = report_content(ws, directory, today, offices_annex=offices_annex)
 
     def scaled(done: int, total: int) -> bool:
         share = done * RENDER_SHARE // max(total, 1)

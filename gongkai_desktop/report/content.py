@@ -101,6 +101,8 @@ class ReportContent:
     seal_png: bytes | None = field(default=None, repr=False)
     fingerprint_note: bool = True  # print the content fingerprint on the last page
     ledger: Sequence[ReportLedgerRow] = ()  # 附件3 整改台账 (printed only when not empty)
+    # 下级单位完成情况 (delegation.reporting.AnnexRow), the last annex; printed when not empty
+    offices: Sequence[Any] = ()
 
 
 def chinese_date(day: dt.date) -> str:
@@ -131,6 +133,10 @@ def canonical_json(content: ReportContent) -> bytes:
         data["ledger"] = [[r.seq, r.measure_id, r.problem, r.action, r.owner,
                            r.deadline.isoformat() if r.deadline else None, r.review, r.comment,
                            r.overdue] for r in content.ledger]
+    if content.offices:  # likewise: only a report with the annex changes its fingerprint
+        data["offices"] = [[r.office, r.measure_id, r.role,
+                            r.deadline.isoformat() if r.deadline else None, r.status,
+                            r.explanation, r.evidence] for r in content.offices]
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

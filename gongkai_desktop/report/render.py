@@ -142,6 +142,17 @@ def _ledger_part(content: ReportContent, kit: TextKit) -> list[Flowable]:
     return [*story, Spacer(1, 6), ledger_table(kit, content.ledger, width)]
 
 
+def _offices_part(content: ReportContent, kit: TextKit) -> list[Flowable]:
+    from gongkai_desktop.report.tables import offices_table
+
+    width = g.LANDSCAPE.type_width
+    names = attachment_names(content)
+    story = _attachment_head(kit, len(names), names[-1])
+    story.append(info_line(kit, f"填报单位：{content.unit_full_name}",
+                           f"填报日期：{chinese_date(content.signed_on)}", width))
+    return [*story, Spacer(1, 6), offices_table(kit, content.offices, width)]
+
+
 def _where(item: ReportEvidence, seq_of: dict[str, int]) -> str:
     if item.measure_id in seq_of:
         return f"附件1第{seq_of[item.measure_id]}项"
@@ -172,6 +183,8 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
     story += [NextPageTemplate(PORTRAIT_TEMPLATE), PageBreak(), *evidence]
     if content.ledger:
         story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_ledger_part(content, kit)]
+    if content.offices:
+        story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_offices_part(content, kit)]
     note = fingerprint_line(fingerprint) if content.fingerprint_note else None
     story.append(ClosingBlock(kit, note))
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")

@@ -111,6 +111,7 @@ def load_draft(ws: DraftStore, directory: UnitDirectory) -> ReportDraft:
 
     rows = report_rows(ws, directory)
     fresh = default_draft(ws.plan, ws.unit, rows, ledger_rows_or_none(ws, rows, dt.date.today()))
+    fresh = fresh.with_drafted(0, _with_offices(ws, fresh.section_body(0)))
     data = ws.get_setting(SETTING_KEY)
     draft = _from_json(data, fresh) if isinstance(data, dict) else fresh
     return dataclasses.replace(draft, has_seal=has_seal(ws))
@@ -180,7 +181,15 @@ def regenerate_work_section(ws: ReportSource, directory: UnitDirectory) -> str:
     """A fresh draft of 一、工作开展情况 from the current records (not saved)."""
     from gongkai_desktop.report.draft import draft_work_section
 
-    return draft_work_section(report_rows(ws, directory))
+    return _with_offices(ws, draft_work_section(report_rows(ws, directory)))
+
+
+def _with_offices(ws: object, body: str) -> str:
+    """The draft names the offices' work when the unit delegated measures (#14)."""
+    from gongkai_desktop.delegation.reporting import work_sentence_or_empty
+
+    sentence = work_sentence_or_empty(ws)
+    return f"{body}\n\n{sentence}" if sentence else body
 
 
 def reset_draft(ws: DraftStore) -> None:

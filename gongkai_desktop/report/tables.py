@@ -171,6 +171,30 @@ def evidence_table(kit: TextKit, evidence: Sequence[ReportEvidence],
                  splitInRow=MIN_SPLIT, style=_style(kit), hAlign="CENTER")
 
 
+OFFICE_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 0.05), ("下级单位", 0.12), ("举措", 0.30), ("职责", 0.06), ("内部时限", 0.09),
+    ("完成状态", 0.08), ("完成情况说明", 0.24), ("佐证\n材料", 0.06),
+)
+
+
+def offices_table(kit: TextKit, rows: Sequence[Any], width: float) -> Table:
+    """下级单位完成情况: one row per office and assigned measure (delegation.reporting)."""
+    data: list[list[Any]] = [_header(kit, OFFICE_COLUMNS)]
+    for i, row in enumerate(rows, start=1):
+        data.append([
+            [kit.cell(str(i), align=TA_CENTER)],
+            [kit.cell(row.office)],
+            [kit.cell(f"{row.measure_id}　{row.measure_text}")],
+            [kit.cell(row.role, align=TA_CENTER)],
+            [kit.cell(_table_date(row.deadline), align=TA_CENTER)],
+            [kit.cell(row.status, align=TA_CENTER)],
+            [kit.cell(row.explanation or "—")],
+            [kit.cell(f"{row.evidence} 件" if row.evidence else "—", align=TA_CENTER)],
+        ])
+    return Table(data, colWidths=_widths(OFFICE_COLUMNS, width), repeatRows=1,
+                 splitInRow=MIN_SPLIT, style=_style(kit), hAlign="CENTER")
+
+
 def ledger_table(kit: TextKit, ledger: Sequence[ReportLedgerRow], width: float) -> Table:
     """附件3: one row per returned or unfinished measure; an overdue 时限 is marked."""
     data: list[list[Any]] = [_header(kit, LEDGER_COLUMNS)]

@@ -196,6 +196,8 @@ def purge_unused(conn: sqlite3.Connection) -> int:
     """Delete blobs no evidence refers to (their chunks go by cascade); returns how many."""
     cursor = conn.execute(
         "DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM evidence WHERE blob_id = blobs.id)"
+        # An office's contribution (schema 5) keeps its files until it is replaced.
+        " AND NOT EXISTS (SELECT 1 FROM contribution_evidence c WHERE c.sha256 = blobs.sha256)"
     )
     return cursor.rowcount
 

@@ -15,11 +15,17 @@ from gongkai_desktop import faults
 from gongkai_desktop.errors import GongkaiError, StorageFault, WorkspaceError
 from gongkai_desktop.storage import audit
 from gongkai_desktop.storage.db import now, transaction
-from gongkai_desktop.storage.schema import create_v1, create_v2, create_v3, create_v4
+from gongkai_desktop.storage.schema import (
+    create_v1,
+    create_v2,
+    create_v3,
+    create_v4,
+    create_v5,
+)
 
 Migration = Callable[[sqlite3.Connection], None]
 
-MIGRATIONS: list[Migration] = [create_v1, create_v2, create_v3, create_v4]
+MIGRATIONS: list[Migration] = [create_v1, create_v2, create_v3, create_v4, create_v5]
 
 
 def latest_version() -> int:

@@ -1,6 +1,7 @@
 """Workspace schema: version 1 (every unit table), version 2 (bundles, supervisor data),
 version 3 (the unit's pinned key of its supervising office), version 4 (review and
-rectification: the office's verdicts, the unit's imported reviews and its 整改台账)."""
+rectification: the office's verdicts, the unit's imported reviews and its 整改台账),
+version 5 (delegation: the unit's own offices, assignments, their contributions)."""
 
 from __future__ import annotations
 
@@ -349,3 +350,102 @@ CREATE TABLE rectifications (
 
 def create_v4(conn: sqlite3.Connection) -> None:
     run_script(conn, SCHEMA_V4)
+
+
+# Version 5: delegation to the unit's own offices (下级单位: 区级部门, 乡镇街道, 内设机构).
+# Offices are the workspace's own free names, never entries of the city's unit directory;
+# each gets a random ``office_id`` (``office:`` + 32 hex) that travels in its task file
+# and comes back in its bundle or checklist, binding a return to this office of this
+# parent. What an office returns is kept as its contribution, beside the unit's own
+# record (never over it); evidence contents go into the unit's own blob store (deduplicated,
+# kept while a contribution refers to them). ``rollup_flags`` is 下级有新填报.
+SCHEMA_V5 = """
+CREATE TABLE offices (
+    office_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (trim(name) <> ''),
+    position INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE assignments (
+    measure_id TEXT NOT NULL,
+    office_id TEXT NOT NULL REFERENCES offices(office_id),
+    role TEXT NOT NULL CHECK (role IN ('lead', 'responsible')),
+    deadline TEXT,
+    assigned_at TEXT NOT NULL,
+    PRIMARY KEY (measure_id, office_id)
+);
+CREATE INDEX assignments_by_office ON assignments (office_id, measure_id);
+
+-- Each office's pinned signing key; replaced keys stay as history.
+CREATE TABLE office_keys (
+    id INTEGER PRIMARY KEY,
+    office_id TEXT NOT NULL REFERENCES offices(office_id),
+    fingerprint TEXT NOT NULL,
+    certificate BLOB NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    retired_at TEXT
+);
+CREATE UNIQUE INDEX office_keys_active ON office_keys (office_id) WHERE retired_at IS NULL;
+
+-- Every return imported (bundle or checklist): a repeat changes nothing (content_hash),
+-- an older bundle never replaces a newer one (sequence per office).
+CREATE TABLE office_returns (
+    id INTEGER PRIMARY KEY,
+    office_id TEXT NOT NULL REFERENCES offices(office_id),
+    kind TEXT NOT NULL CHECK (kind IN ('bundle', 'xlsx')),
+    content_hash TEXT NOT NULL UNIQUE,
+    sequence INTEGER,
+    made_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL DEFAULT '',
+    cert_fingerprint TEXT,
+    file_name TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX office_returns_by_office ON office_returns (office_id, kind, sequence);
+
+CREATE TABLE contributions (
+    office_id TEXT NOT NULL REFERENCES offices(office_id),
+    measure_id TEXT NOT NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),
+    reason TEXT NOT NULL DEFAULT '',
+    completed_on TEXT,
+    explanation TEXT NOT NULL DEFAULT '',
+    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
+    remarks TEXT NOT NULL DEFAULT '',
+    updated_at TEXT,
+    return_id INTEGER NOT NULL REFERENCES office_returns(id),
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (office_id, measure_id)
+);
+
+CREATE TABLE contribution_evidence (
+    office_id TEXT NOT NULL REFERENCES offices(office_id),
+    id INTEGER NOT NULL,
+    measure_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
+    file_name TEXT NOT NULL DEFAULT '',
+    media_type TEXT NOT NULL DEFAULT '',
+    size INTEGER,
+    sha256 TEXT,
+    url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (office_id, id)
+);
+CREATE INDEX contribution_evidence_by_measure ON contribution_evidence (measure_id, office_id);
+CREATE INDEX contribution_evidence_by_sha ON contribution_evidence (sha256);
+
+CREATE TABLE rollup_flags (
+    measure_id TEXT PRIMARY KEY,
+    since TEXT NOT NULL
+);
+"""
+
+
+def create_v5(conn: sqlite3.Connection) -> None:
+    run_script(conn, SCHEMA_V5)

@@ -1,0 +1,81 @@
+"""Delegation to the unit's own offices (下级单位): issue #14.
+
+A workspace is at once a unit that reports up and a supervisor of its own offices, to
+any depth. The window, the command line and the tests call these functions; see
+docs/DELEGATION.md for the API, the ``.gktask`` format and the trust rules.
+"""
+
+from gongkai_desktop.delegation.assignment import (
+    Assignment,
+    OfficeRole,
+    assign,
+    assignments,
+    days_before,
+    set_days_before,
+    unassign,
+)
+from gongkai_desktop.delegation.contributions import (
+    Contribution,
+    ContributionEvidence,
+    contributions,
+    pending_measures,
+)
+from gongkai_desktop.delegation.office_init import init_from_task, parent_of
+from gongkai_desktop.delegation.offices import (
+    Office,
+    add_offices,
+    find_office,
+    import_offices,
+    list_offices,
+    read_office_names,
+)
+from gongkai_desktop.delegation.returns import (
+    ReturnOutcome,
+    ReturnResult,
+    import_office_bundle,
+    import_office_checklist,
+    import_returns,
+)
+from gongkai_desktop.delegation.rollup import (
+    EvidenceToAdd,
+    RollupProposal,
+    apply_rollup,
+    pending_rollups,
+    propose_rollup,
+)
+from gongkai_desktop.delegation.taskfile import TaskFile, read_task, write_task
+
+__all__ = [
+    "Assignment",
+    "Contribution",
+    "ContributionEvidence",
+    "EvidenceToAdd",
+    "Office",
+    "OfficeRole",
+    "ReturnOutcome",
+    "ReturnResult",
+    "RollupProposal",
+    "TaskFile",
+    "add_offices",
+    "apply_rollup",
+    "assign",
+    "assignments",
+    "contributions",
+    "days_before",
+    "find_office",
+    "import_office_bundle",
+    "import_office_checklist",
+    "import_offices",
+    "import_returns",
+    "init_from_task",
+    "list_offices",
+    "parent_of",
+    "pending_measures",
+    "pending_rollups",
+    "propose_rollup",
+    "read_office_names",
+    "read_task",
+    "set_days_before",
+    "unassign",
+    "write_task",
+]

@@ -1,0 +1,100 @@
+"""What the offices returned, per measure: their records and evidence, read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from gongkai_desktop.bundle.wsconn import reading
+from gongkai_desktop.delegation.offices import Office, offices_in
+from gongkai_desktop.model import MeasureRecord, Status
+from gongkai_desktop.storage import Workspace, db
+
+RECORD_SQL = ("SELECT office_id, measure_id, status, reason, completed_on, explanation, urls,"
+              " remarks, updated_at, imported_at, return_id FROM contributions")
+EVIDENCE_SQL = ("SELECT office_id, id, measure_id, kind, file_name, media_type, size, sha256,"
+                " url, title, note, added_at FROM contribution_evidence")
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionEvidence:
+    office_id: str
+    id: int  # the office's own evidence id
+    measure_id: str
+    kind: str  # "file" | "link"
+    file_name: str
+    media_type: str
+    size: int | None
+    sha256: str | None
+    url: str
+    title: str
+    note: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One office's answer for one measure, as last imported."""
+
+    office: Office
+    record: MeasureRecord
+    evidence: tuple[ContributionEvidence, ...]
+    imported_at: dt.datetime
+    source: str  # "bundle" | "xlsx"
+
+    @property
+    def status(self) -> Status:
+        return self.record.status
+
+
+def record_from(row: tuple[object, ...]) -> MeasureRecord:
+    _o, mid, status, reason, completed, explanation, urls, remarks, updated = row[:9]
+    return MeasureRecord(str(mid), Status(str(status)), str(reason),
+                         dt.date.fromisoformat(str(completed)) if completed else None,
+                         str(explanation), tuple(json.loads(str(urls))), str(remarks),
+                         db.datetime_from(str(updated)) if updated else None)
+
+
+def evidence_from(row: tuple[object, ...]) -> ContributionEvidence:
+    oid, eid, mid, kind, name, media, size, sha, url, title, note, added = row
+    return ContributionEvidence(str(oid), int(str(eid)), str(mid), str(kind), str(name),
+                                str(media), int(str(size)) if size is not None else None,
+                                str(sha) if sha else None, str(url), str(title), str(note),
+                                db.datetime_from(str(added)))
+
+
+def contributions_in(conn: sqlite3.Connection, measure_id: str | None = None
+                     ) -> list[Contribution]:
+    offices = {o.office_id: o for o in offices_in(conn)}
+    where, params = ("", ()) if measure_id is None else (" WHERE measure_id = ?", (measure_id,))
+    kinds = {int(r[0]): str(r[1]) for r in conn.execute("SELECT id, kind FROM office_returns")}
+    evidence: dict[tuple[str, str], list[ContributionEvidence]] = {}
+    for row in conn.execute(EVIDENCE_SQL + where + " ORDER BY office_id, id", params):
+        item = evidence_from(row)
+        evidence.setdefault((item.office_id, item.measure_id), []).append(item)
+    out = []
+    for row in conn.execute(RECORD_SQL + where, params):
+        office = offices.get(str(row[0]))
+        if office is None:
+            continue
+        record = record_from(row)
+        out.append(Contribution(office, record,
+                                tuple(evidence.get((office.office_id, record.measure_id), [])),
+                                db.datetime_from(str(row[9])), kinds.get(int(str(row[10])), "")))
+    position = {oid: i for i, oid in enumerate(offices)}
+    out.sort(key=lambda c: (c.record.measure_id, position[c.office.office_id]))
+    return out
+
+
+def contributions(ws: Workspace, measure_id: str | None = None) -> list[Contribution]:
+    """Every office's contribution (or those for one measure), offices in their order."""
+    with reading(ws) as conn:
+        return contributions_in(conn, measure_id)
+
+
+def pending_measures(ws: Workspace) -> set[str]:
+    """Measures flagged 下级有新填报: an office's answer changed since the last roll-up."""
+    with reading(ws) as conn:
+        return {str(r[0]) for r in conn.execute("SELECT measure_id FROM rollup_flags")}
