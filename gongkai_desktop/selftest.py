@@ -332,8 +332,8 @@ def step_export_bundle(ctx: Context) -> str:
 def step_import_bundle(ctx: Context) -> str:
     from gongkai_desktop.bundle.importer import Outcome as ImportOutcome
     from gongkai_desktop.bundle.importer import import_bundle
-    from gongkai_desktop.bundle.supervisor import SupervisorView
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.supervisor.store import SupervisorView
 
     unit, files = ctx.values["unit"], list(ctx.values["bundle"].files)
     supervisor = ctx.values["directory"].find(SUPERVISOR_NAME)
@@ -373,7 +373,7 @@ STEPS: list[Step] = [
          modules=("gongkai_desktop.bundle.export", "gongkai_desktop.bundle.verify",
                   "gongkai_desktop.signing"), after=("reopen",)),
     Step("import", "上级工作区导入数据包", step_import_bundle,
-         modules=("gongkai_desktop.bundle.importer", "gongkai_desktop.bundle.supervisor"),
+         modules=("gongkai_desktop.bundle.importer", "gongkai_desktop.supervisor.store"),
          after=("bundle",)),
 ]
 

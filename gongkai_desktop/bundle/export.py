@@ -30,12 +30,12 @@ from gongkai_desktop.bundle.split import (
     part_path,
 )
 from gongkai_desktop.bundle.writer import PartWriter, write_manifest
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.wsconn import reading, writing
 
 Progress = Callable[[int, int], bool]
 MAIL_LIMIT_SETTING = "bundle.mail_limit_mb"

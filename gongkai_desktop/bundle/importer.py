@@ -27,15 +27,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from gongkai_desktop.bundle import trust
-from gongkai_desktop.bundle.content import BundleEvidence, BundleProfile
+from gongkai_desktop.bundle.decode import BundleEvidence, BundleProfile
 from gongkai_desktop.bundle.format import SUFFIX
 from gongkai_desktop.bundle.manifest import Manifest
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits, open_bundle
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.trust import TrustCheck, TrustState
 from gongkai_desktop.bundle.unit_identity import known_unit
 from gongkai_desktop.bundle.verify import Collected, OpenedBundle, open_verified
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import (
     Cancelled,
     GongkaiError,
@@ -48,6 +46,8 @@ from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
+from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.units import UnitDirectory
 
 log = logging.getLogger(__name__)

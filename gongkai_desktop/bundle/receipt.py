@@ -30,13 +30,13 @@ from gongkai_desktop.bundle.office_key import (
     pin_office_key,
     require_accepted,
 )
-from gongkai_desktop.bundle.supervisor import SupervisorView
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
+from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.supervisor.store import SupervisorView
 
 SUFFIX = ".gkreceipt"
 FORMAT_NAME = "gongkai-receipt"

@@ -7,7 +7,7 @@ Two steps, both without touching any workspace:
    beside it, and the signature over it verifies with that certificate; the parts
    agree with each other (same export, same signer) and none is missing.
 2. ``OpenedBundle.read(sink)``: streams every row and chunk in hash order, checks each
-   field (``content``), recomputes each part hash and each evidence file's SHA-256,
+   field (``decode``), recomputes each part hash and each evidence file's SHA-256,
    and hands the values to ``sink``. A mismatch raises before the read returns, so a
    sink that writes inside a transaction simply rolls back.
 
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from gongkai_desktop.bundle import content
+from gongkai_desktop.bundle import decode as content
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
-from gongkai_desktop.bundle.content import BundleEvidence, BundleProfile
+from gongkai_desktop.bundle.decode import BundleEvidence, BundleProfile
 from gongkai_desktop.bundle.format import CHUNKS_PART, TABLES
 from gongkai_desktop.bundle.manifest import (
     Manifest,

@@ -134,7 +134,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         from gongkai_desktop.review.summary import add_all_units_review, add_unit_review
 
         if args.all_units:
-            from gongkai_desktop.bundle.supervisor import all_units_summary
+            from gongkai_desktop.supervisor.store import all_units_summary
 
             print_json(add_all_units_review(ws, all_units_summary(ws, UnitDirectory.load(), today),
                                             today))

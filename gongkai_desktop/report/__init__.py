@@ -1,7 +1,7 @@
 """The self-inspection report (自查报告) as a GB/T 9704 PDF; no Qt here.
 
 Build a :class:`ReportContent` (see ``content``), draft its text with
-``draft``, then :func:`render_report`; sign it with ``gongkai_desktop.signing``.
+``first_draft`` (kept while edited: ``edited_text``), then :func:`render_report`; sign it with ``gongkai_desktop.signing``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from gongkai_desktop.report.content import (
     chinese_date,
     content_fingerprint,
 )
-from gongkai_desktop.report.draft import (
+from gongkai_desktop.report.first_draft import (
     default_opening,
     default_sections,
     default_title,

@@ -16,8 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from gongkai_desktop.model import Plan, Status
 from gongkai_desktop.report.content import ReportRow
-from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset.fonts import FontRole
 
 ORDER = (Status.DONE, Status.IN_PROGRESS, Status.NOT_STARTED, Status.NOT_APPLICABLE)
 COLOURS = {

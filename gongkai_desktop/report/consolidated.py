@@ -32,20 +32,20 @@ from reportlab.platypus import (
 )
 
 from gongkai_desktop import faults
-from gongkai_desktop.bundle.consolidation import Consolidation, Counts
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
-from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.content import chinese_date
 from gongkai_desktop.report.document import (
     LANDSCAPE_TEMPLATE,
     PORTRAIT_TEMPLATE,
     ReportDocTemplate,
 )
-from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.report.tables import HEADER_FILL, MIN_SPLIT, info_line
 from gongkai_desktop.report.text import GREY, TextKit
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import Consolidation, Counts
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.units import UnitDirectory
 
 Progress = Callable[[int, int], bool]
@@ -464,7 +464,7 @@ def consolidation_pdf(ws: Workspace, directory: UnitDirectory, out: Path, *,
                       fonts: FontBook | None = None) -> ConsolidatedResult:
     """Consolidate ``ws`` (a supervisor ``Workspace``) and write the PDF (the command line's
     way); ``led_only`` keeps the measures the workspace's unit leads."""
-    from gongkai_desktop.bundle.consolidation import consolidate
+    from gongkai_desktop.supervisor.consolidation import consolidate
 
     cons = consolidate(ws, directory, today or dt.date.today(),
                        led_by=ws.unit if led_only else None)

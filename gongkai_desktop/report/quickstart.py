@@ -19,8 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer
 
 from gongkai_desktop import APP_NAME, __version__, guide
-from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
 
 ACCENT = Color(0.62, 0.07, 0.07)  # the red of 公文 headings on a printed page
 BODY = 12.5

@@ -23,11 +23,9 @@ from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBre
 
 from gongkai_desktop import faults
 from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.body import attachment_names, body_story
 from gongkai_desktop.report.chart import completion_chart
 from gongkai_desktop.report.content import (
-    CONTENT_KEYWORD,
     ReportContent,
     ReportEvidence,
     chinese_date,
@@ -40,10 +38,12 @@ from gongkai_desktop.report.document import (
     ReportDocTemplate,
 )
 from gongkai_desktop.report.flowables import ClosingBlock, EvidenceFigure
-from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.report.images import load_prepared
 from gongkai_desktop.report.tables import completion_table, evidence_table, info_line
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
+from gongkai_desktop.typeset.marks import CONTENT_KEYWORD
 
 Progress = Callable[[int, int], bool]
 

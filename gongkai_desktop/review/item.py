@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.supervisor import ImportedEvidence, ImportedUnit, SupervisorView
 from gongkai_desktop.model import Measure, MeasureRecord
 from gongkai_desktop.review.ledger import LedgerEntry, office_ledger
 from gongkai_desktop.review.verdicts import (
@@ -14,6 +13,7 @@ from gongkai_desktop.review.verdicts import (
     verdict_history,
 )
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.store import ImportedEvidence, ImportedUnit, SupervisorView
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,14 +30,14 @@ from typing import Any
 from gongkai_desktop import __version__
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
-from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
 from gongkai_desktop.review.states import MAX_COMMENT, Verdict
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, safe_file_name
+from gongkai_desktop.storage.wsconn import reading
+from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 
 SUFFIX = ".gkreview"
 FORMAT_NAME = "gongkai-review"

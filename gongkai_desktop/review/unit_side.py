@@ -27,12 +27,12 @@ from gongkai_desktop.bundle.office_key import (
     pin_office_key,
     require_accepted,
 )
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.review.reviewfile import ReviewFile, read_review
 from gongkai_desktop.review.states import UNIT_VERDICT_ACTION
 from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading, writing
 
 CLOCK_SLACK = dt.timedelta(days=1)  # as for receipts: two offices' clocks may disagree
 

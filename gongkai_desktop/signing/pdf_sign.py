@@ -1,7 +1,7 @@
 """Sign a report PDF: PAdES (ETSI.CAdES.detached), SHA-256, fully offline.
 
 The visible stamp goes on the last page, in the box the renderer keeps free
-(``report.geometry.signature_box``). Its Chinese text is set by pyHanko's
+(``typeset.geometry.signature_box``). Its Chinese text is set by pyHanko's
 OpenType engine with a TrueType font that has every character of the stamp.
 The report's content fingerprint (PDF Keywords) is copied into the
 signature's Reason, which the signature covers.
@@ -37,11 +37,11 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from gongkai_desktop import faults
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
-from gongkai_desktop.report.content import CONTENT_KEYWORD
-from gongkai_desktop.report.geometry import signature_box
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.stamp_font import stamp_font
 from gongkai_desktop.signing.validity import check_can_sign
+from gongkai_desktop.typeset.geometry import signature_box
+from gongkai_desktop.typeset.marks import CONTENT_KEYWORD
 
 log = logging.getLogger(__name__)
 

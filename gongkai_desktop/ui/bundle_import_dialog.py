@@ -49,8 +49,8 @@ from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.importer import ImportPreview, ImportResult
-    from gongkai_desktop.bundle.supervisor import ImportedUnit
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.supervisor.store import ImportedUnit
     from gongkai_desktop.ui.bundle_actions import BundleActions
     from gongkai_desktop.ui.session import Session
 
@@ -684,7 +684,7 @@ class WriteReceiptDialog(QDialog):
     unitChosen = Signal(str, str, int)  # unit id, unit name, sequence
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        from gongkai_desktop.bundle.supervisor import SupervisorView
+        from gongkai_desktop.supervisor.store import SupervisorView
 
         super().__init__(parent)
         self.session = session

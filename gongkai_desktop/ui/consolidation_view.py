@@ -46,9 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.bundle.consolidation import CellState, Consolidation
-from gongkai_desktop.bundle.supervisor import ImportedEvidence, SupervisorView
 from gongkai_desktop.evidence_kinds import evidence_kind, media_label
+from gongkai_desktop.supervisor.consolidation import CellState, Consolidation
+from gongkai_desktop.supervisor.store import ImportedEvidence, SupervisorView
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.consolidation_model import (
     CompletionRole,
@@ -63,9 +63,9 @@ from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
 
 if TYPE_CHECKING:
-    from gongkai_desktop.bundle.consolidation_xlsx import XlsxResult
     from gongkai_desktop.report.consolidated import ConsolidatedResult
     from gongkai_desktop.ui.session import Session
+    from gongkai_desktop.xlsx.consolidation import XlsxResult
 
 Index = QModelIndex | QPersistentModelIndex
 CELL_WIDTH = 56
@@ -245,8 +245,8 @@ class ConsolidationWindow(QWidget):
 
     def reload(self) -> Operation[Consolidation] | None:
         """Consolidate the workspace again (worker thread); the table shows the result."""
-        from gongkai_desktop.bundle.consolidation import consolidate
         from gongkai_desktop.storage import Workspace
+        from gongkai_desktop.supervisor.consolidation import consolidate
 
         path, directory = self.session.path, self.session.directory
         today = self.session.today()
@@ -463,8 +463,8 @@ class ConsolidationWindow(QWidget):
             return None
 
         def work(progress: Progress) -> XlsxResult:
-            from gongkai_desktop.bundle.consolidation_xlsx import export_consolidation_xlsx
             from gongkai_desktop.storage import Workspace
+            from gongkai_desktop.xlsx.consolidation import export_consolidation_xlsx
 
             with Workspace.open(path, readonly=True) as ws:
                 return export_consolidation_xlsx(cons, ws, out, progress=progress)

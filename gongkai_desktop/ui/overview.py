@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.model import Area, Measure, MeasureRecord, Status
-from gongkai_desktop.progress import Tally, is_overdue, is_relevant, tally
+from gongkai_desktop.tallies import Tally, is_overdue, is_relevant, tally
 from gongkai_desktop.ui import style
 
 if TYPE_CHECKING:

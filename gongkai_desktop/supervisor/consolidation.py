@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
 from gongkai_desktop.model import Measure, Plan, Role, Status, Unit
 from gongkai_desktop.roles import led_measures, must_report, roles_for_measure
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 from gongkai_desktop.units import UnitDirectory
 
 

@@ -26,11 +26,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from gongkai_desktop import faults
-from gongkai_desktop.bundle.consolidation import CellState, Consolidation, Counts
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, Counts
+from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx.cells import xml_text
 from gongkai_desktop.xlsx.save import save_workbook
@@ -317,7 +317,7 @@ def consolidation_workbook(ws: Workspace, directory: UnitDirectory, out: Path, *
                            today: dt.date | None = None, led_only: bool = False,
                            progress: Progress | None = None) -> XlsxResult:
     """Consolidate and write in one call (the command line's way)."""
-    from gongkai_desktop.bundle.consolidation import consolidate
+    from gongkai_desktop.supervisor.consolidation import consolidate
 
     cons = consolidate(ws, directory, today or dt.date.today(),
                        led_by=ws.unit if led_only else None)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge, WorkspaceError
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.storage import Workspace, db, safe_file_name
 from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.evidence import megabytes, write_new_file
 from gongkai_desktop.storage.records import RECORD_COLUMNS, from_row
+from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.units import UnitDirectory
 
