@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput, SignatureError
+from gongkai_desktop.errors import InvalidInput, SignatureError, WrongPassphrase
 from gongkai_desktop.signing.validity import validity_problem
 
 STORAGE_VERSION = 1
@@ -139,7 +139,7 @@ class SigningIdentity:
         try:
             key = serialization.load_pem_private_key(key_pem, passphrase.encode("utf-8") or None)
         except (TypeError, ValueError) as exc:
-            raise SignatureError("密码不正确") from exc
+            raise WrongPassphrase() from exc
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) or not _same_key(
             key, cert
         ):

@@ -28,7 +28,7 @@ def save_identity(ws: SettingsStore, identity: SigningIdentity,
 
 
 def load_identity(ws: SettingsStore, passphrase: str) -> SigningIdentity:
-    """The stored identity; ``SignatureError("密码不正确")`` for a wrong passphrase."""
+    """The stored identity; ``WrongPassphrase`` for a wrong passphrase."""
     data = ws.get_setting(SETTING_KEY)
     if not isinstance(data, dict):
         raise NotFound("本工作区还没有签名证书，请先生成或导入证书")

@@ -477,7 +477,7 @@ class SigningCertificateDialog(QDialog):
     def renew_identity(self) -> SigningIdentity | None:
         """续期: a new certificate for the same signer and unit, after the officer agrees that
         receivers must trust the new fingerprint; the current passphrase unlocks it."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
+        from gongkai_desktop.errors import GongkaiError, SignatureError, WrongPassphrase
         from gongkai_desktop.signing.store import renew_identity
 
         cert = stored_certificate(self.session)
@@ -495,7 +495,7 @@ class SigningCertificateDialog(QDialog):
             try:
                 identity = renew_identity(self.session.ws, passphrase)
             except SignatureError as exc:
-                if str(exc) != "密码不正确":
+                if not isinstance(exc, WrongPassphrase):
                     show_error(self, exc, self.tr("没有续期"))
                     return None
                 label = self.tr("签名密码不正确，请重新输入：")
