@@ -90,6 +90,14 @@ def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS
 
 
+def is_read_only(exc: BaseException) -> bool:
+    """A read-only file, folder or medium, or no permission to write (OS or SQLite)."""
+    if isinstance(exc, sqlite3.Error):
+        code = _sqlite_code(exc)
+        return (code is not None and code & 0xFF == SQLITE_READONLY) or "readonly" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in _READONLY_ERRNOS
+
+
 def _sqlite_code(exc: sqlite3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     return None if code is None else int(code)

@@ -11,6 +11,7 @@
 - What an import writes is read through ``gongkai_desktop.supervisor`` (the office's
   store and consolidation, its own package).
 
-The bundle file layout is in ``format``, the manifest and hashes in ``manifest``, the checked reading of its rows in ``decode``.
+The bundle file layout is in ``format``, the manifest and hashes in ``manifest``, the
+checked reading of its rows in ``decode``.
 Modules are imported where used (the package import stays cheap).
 """

@@ -380,7 +380,7 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
         if mapped is None or mapped is exc:
             raise
         raise mapped from exc
-    _publish(ws, writers, files, out, sequence)
+    _name_parts(ws, writers, files, out, sequence)
     limit_bytes = mail_limit_bytes(ws)
     return ExportResult(
         files=tuple(files), sequence=sequence, bundle_hash=digest, exported_at=exported_at,
@@ -415,7 +415,7 @@ def _sign_parts(writers: list[PartWriter], identity: SigningIdentity, sequence: 
     return body_hashes
 
 
-def _publish(ws: Workspace, writers: list[PartWriter], files: list[Path], out: Path,
+def _name_parts(ws: Workspace, writers: list[PartWriter], files: list[Path], out: Path,
              sequence: int) -> None:
     """The complete, signed parts get their names (a rename: never a half-written file)."""
     try:

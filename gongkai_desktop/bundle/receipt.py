@@ -14,14 +14,13 @@ import binascii
 import dataclasses
 import datetime as dt
 import json
-import os
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import __version__, faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.bundle.office_key import (
@@ -144,13 +143,8 @@ def write_receipt(ws: Workspace, unit_id: str, identity: SigningIdentity, out: P
     out = Path(out)
     if not out.parent.is_dir():
         raise NotFound(f"保存位置不存在：{out.parent}")
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with atomic_output(out, what="回执文件") as temp:
         temp.write_bytes(data)
-        os.replace(temp, out)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise faults.os_error(exc, out, "回执文件") from exc
     return _parse_body(body, certificate_info(certificate))
 
 

@@ -10,10 +10,7 @@ time) so 5,000 measures do not cost quadratic layout time.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from gongkai_desktop import faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.report.content import chinese_date
@@ -433,8 +430,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
         story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(),
                   *_attachment(b, 4, "各单位整改台账"), Spacer(1, 6), _ledger_table(ledger, b)]
 
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
+    with atomic_output(out, what="汇总表") as tmp:
         try:
             with tmp.open("wb") as handle:  # closed even when a write fails (full disk)
                 doc = ReportDocTemplate(handle, kit, title=TITLE, author=office,
@@ -446,12 +442,6 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
             raise Cancelled("已取消生成汇总表") from exc
         if not ticker.step():
             raise Cancelled("已取消生成汇总表")
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "汇总表") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     if progress is not None:
         progress(ticker.total, ticker.total)
     return ConsolidatedResult(out, doc.pages, len(cons.units), len(cons.measures),

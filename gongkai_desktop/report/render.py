@@ -11,9 +11,6 @@ would change with every re-rendering of the same content.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +18,7 @@ from pathlib import Path
 from reportlab.lib.enums import TA_LEFT
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer
 
-from gongkai_desktop import faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.report.body import attachment_names, body_story
 from gongkai_desktop.report.chart import completion_chart
@@ -174,8 +171,7 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
         story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_ledger_part(content, kit)]
     note = fingerprint_line(fingerprint) if content.fingerprint_note else None
     story.append(ClosingBlock(kit, note))
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
+    with atomic_output(out, what="报告文件") as tmp:
         # Our own handle, closed whatever happens: reportlab leaves its own open when a
         # write fails (a full disk), and an open file cannot be removed on Windows.
         with tmp.open("wb") as handle:
@@ -186,12 +182,6 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
             doc.build(story)
         if not ticker.step():
             raise Cancelled("已取消生成报告")
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "报告文件") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     if progress is not None:
         progress(ticker.total, ticker.total)
     return RenderResult(out, doc.pages, fingerprint, frozenset(kit.missing), tuple(broken))

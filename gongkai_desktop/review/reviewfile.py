@@ -18,16 +18,15 @@ import base64
 import binascii
 import datetime as dt
 import json
-import os
 import re
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
@@ -147,16 +146,8 @@ def write_file(out: Path, data: bytes) -> None:
     """Written beside the target, flushed to disk, then renamed: never half a file."""
     if not out.parent.is_dir():
         raise NotFound(f"保存位置不存在：{out.parent}")
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise InvalidInput(f"无法写入整改意见文件：{out}（{exc.strerror or exc}）") from exc
+    with atomic_output(out, what="整改意见文件") as temp:
+        temp.write_bytes(data)
 
 
 def write_review(ws: Workspace, unit_id: str, identity: SigningIdentity, out: Path) -> Path:
@@ -300,7 +291,8 @@ def read_review(path: Path) -> ReviewFile:
     except FileNotFoundError as exc:
         raise NotFound(f"找不到整改意见文件：{path}") from exc
     except OSError as exc:
-        raise InvalidInput(f"无法读取整改意见文件“{path.name}”：{exc.strerror or exc}") from exc
+        why = faults.reason(exc, reading=True)
+        raise InvalidInput(f"无法读取整改意见文件“{path.name}”：{why}") from exc
     try:
         head, newline, body = raw.partition(b"\n")
         if not newline or len(head) > MAX_HEADER:

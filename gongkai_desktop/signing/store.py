@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import NotFound
 from gongkai_desktop.signing.identity import SigningIdentity
 
@@ -40,6 +45,14 @@ def stored_certificate_pem(ws: SettingsStore) -> str | None:
     data = ws.get_setting(SETTING_KEY)
     value = data.get("cert_pem") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
+
+
+def write_certificate_file(certificate: x509.Certificate, out: Path) -> Path:
+    """The certificate as a DER ``.cer`` file for receivers (written whole or not at all)."""
+    out = Path(out)
+    with atomic_output(out, what="证书文件") as temp:
+        temp.write_bytes(certificate.public_bytes(Encoding.DER))
+    return out
 
 
 def forget_identity(ws: SettingsStore) -> None:

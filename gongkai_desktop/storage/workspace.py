@@ -18,7 +18,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
-import os
 import sqlite3
 import stat
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import faults
+from gongkai_desktop.atomic import publish_new
 from gongkai_desktop.errors import (
     InvalidInput,
     NotFound,
@@ -44,17 +44,6 @@ from gongkai_desktop.storage.names import safe_file_name
 MAX_PROFILE_TEXT = 100
 MAX_SETTING_BYTES = 1024 * 1024
 PROFILE_LABELS = {"officer": "负责人", "contact": "联系人", "phone": "联系电话"}
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the new directory entry durable on POSIX; Windows has no directory handles.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _check_profile_text(value: str, field: str) -> str:
@@ -105,7 +94,7 @@ class Workspace:
                     cls._fill_new(conn, plan, unit, people, actor)
             finally:
                 conn.close()
-            cls._publish(temp, path)
+            publish_new(temp, path)
         except sqlite3.Error as exc:
             raise faults.sqlite_error(exc, path, workspace=False) from exc
         except OSError as exc:
@@ -131,20 +120,6 @@ class Workspace:
         search.reindex(conn, plan.info.id, [m.id for m in plan.measures()])
         audit.write(conn, actor=actor, action="create", new=f"{unit.name}（{plan.info.id}）",
                     at=created)
-
-    @staticmethod
-    def _publish(temp: Path, path: Path) -> None:
-        exists = InvalidInput(f"文件“{path.name}”已存在，不会覆盖，请换一个文件名")
-        try:
-            os.link(temp, path)  # atomic and never replaces an existing file
-        except FileExistsError as exc:
-            raise exists from exc
-        except OSError:
-            # No hard links here (FAT USB sticks, some shares).
-            if path.exists():
-                raise exists from None
-            os.rename(temp, path)
-        _fsync_dir(path.parent)
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> Workspace:

@@ -127,9 +127,8 @@ def certificate_file_name(session: Session) -> str:
 
 def export_certificate(parent: QWidget, session: Session) -> Path | None:
     """Ask where, then write the stored certificate (DER .cer); no passphrase needed."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from gongkai_desktop.errors import InvalidInput, NotFound
+    from gongkai_desktop.errors import GongkaiError, NotFound
+    from gongkai_desktop.signing.store import write_certificate_file
 
     cert = stored_certificate(session)
     if cert is None:
@@ -146,10 +145,9 @@ def export_certificate(parent: QWidget, session: Session) -> Path | None:
     if out.suffix.lower() not in (".cer", ".crt"):
         out = out.with_name(out.name + ".cer")
     try:
-        out.write_bytes(cert.public_bytes(Encoding.DER))
-    except OSError as exc:
-        show_error(parent, InvalidInput(_tr("无法写入证书文件：{path}（{why}）").format(
-            path=out, why=faults.reason(exc))))
+        write_certificate_file(cert, out)
+    except GongkaiError as exc:
+        show_error(parent, exc)
         return None
     show_info(parent, _tr("已导出证书"), _tr(
         "已导出证书：\n{path}\n\n请把该文件交给接收报告的单位（如市政府办公厅），"

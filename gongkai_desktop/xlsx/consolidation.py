@@ -10,10 +10,7 @@ leading "=" never becomes a formula).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +22,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from gongkai_desktop import faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan
 from gongkai_desktop.storage import Workspace
@@ -168,15 +165,8 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     _matrix_sheet(book, cons, ticker)
     details = _detail_sheet(book, cons, view, ticker)
     _ledger_sheet(book, cons, ws)
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with atomic_output(out, what="汇总表") as temp:
         save_workbook(book, temp)
-        os.replace(temp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "汇总表") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
     return XlsxResult(out, len(cons.units), len(cons.measures), details)
 
 
