@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,14 +30,14 @@ from gongkai_desktop.bundle.split import (
     part_path,
 )
 from gongkai_desktop.bundle.writer import PartWriter, write_manifest
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, WorkspaceError
+from gongkai_desktop.errors import InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.ticker import Progress, Ticker
 
-Progress = Callable[[int, int], bool]
 MAIL_LIMIT_SETTING = "bundle.mail_limit_mb"
 EMPTY_PART_BYTES = (len(TABLES) + 4) * PAGE_SIZE  # a part with no rows yet: its schema pages
 
@@ -235,16 +235,6 @@ def estimate_export(ws: Workspace, *, shrink: ShrinkPlan | None = None) -> Expor
 
 # ------------------------------------------------------------------ writing
 
-class _Ticker:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, max(total, 1), 0
-
-    def add(self, amount: int) -> None:
-        self.done = min(self.done + amount, self.total)
-        if self.progress is not None and self.progress(self.done, self.total) is False:
-            raise Cancelled("已取消导出数据包")
-
-
 def _next_sequence(ws: Workspace) -> tuple[int, dt.datetime]:
     """The sequence number this export will carry (recorded only once its files are
     complete, so a failed export leaves the workspace as it was)."""
@@ -324,7 +314,8 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
                    a.new) for a in ws.audit_log()],
     }
     assert set(data_rows) < set(TABLES)
-    ticker = _Ticker(progress, sum(b.size for b in blobs) + sum(map(len, data_rows.values())))
+    ticker = Ticker(progress, sum(b.size for b in blobs) + sum(map(len, data_rows.values())),
+                    "已取消导出数据包")
     bundle_id = uuid.uuid4().hex
     stamp = uuid.uuid4().hex[:8]
     writers: list[PartWriter] = []
@@ -340,8 +331,8 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
             for n, row in enumerate(rows, start=1):
                 writer.add_row(table, row)
                 if n % 2000 == 0:
-                    ticker.add(2000)
-            ticker.add(len(rows) % 2000)
+                    ticker.check(2000)
+            ticker.check(len(rows) % 2000)
         limit = options.max_part_bytes
         current: _Blob | None = None
         blob_no: int | None = None  # the current blob's number in the current part
@@ -361,7 +352,7 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
                     blob_no = writer.start_blob(blob.sha256, blob.size)
                 writer.add_chunk(blob_no, blob.sha256, seq, data)
                 size += len(data)
-                ticker.add(len(data))
+                ticker.check(len(data))
         _check_complete(current, size)
         if started != len(blobs):
             raise _incomplete()

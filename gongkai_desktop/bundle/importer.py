@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -48,10 +48,10 @@ from gongkai_desktop.storage.entities import AuditEntry
 from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
 from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.supervisor.store import SupervisorView
+from gongkai_desktop.ticker import Progress
 from gongkai_desktop.units import UnitDirectory
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], bool]
 CHANGE_LABELS = {**FIELD_LABELS, "evidence": "佐证材料"}
 
 

@@ -44,8 +44,8 @@ from gongkai_desktop.errors import Cancelled, GongkaiError, SignatureError, Unsa
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.signing.identity import verify_bytes
 from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.ticker import Progress
 
-Progress = Callable[[int, int], bool]
 MAX_SIGNATURE = 4096
 
 

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -28,10 +27,9 @@ from gongkai_desktop.signing import SigningIdentity
 from gongkai_desktop.signing.store import has_identity, load_identity
 from gongkai_desktop.signing.validity import check_can_sign
 from gongkai_desktop.storage.entities import UnitProfile
+from gongkai_desktop.ticker import Progress
 from gongkai_desktop.typeset.fonts import FontBook
 from gongkai_desktop.units import UnitDirectory
-
-Progress = Callable[[int, int], bool]
 
 TOTAL = 100
 RENDER_SHARE = 90  # signing takes about a tenth of the time of a typical rendering

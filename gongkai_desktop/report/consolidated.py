@@ -11,7 +11,7 @@ time) so 5,000 measures do not cost quadratic layout time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,11 +41,10 @@ from gongkai_desktop.report.tables import HEADER_FILL, MIN_SPLIT, info_line
 from gongkai_desktop.report.text import GREY, TextKit
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.supervisor.consolidation import Consolidation, Counts
+from gongkai_desktop.ticker import Progress, Ticker
 from gongkai_desktop.typeset import geometry as g
 from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.units import UnitDirectory
-
-Progress = Callable[[int, int], bool]
 
 TITLE = "政务公开自查情况汇总表"
 SUBJECT = "政务公开自查情况汇总"
@@ -80,19 +79,6 @@ def percent(value: float | None) -> str:
 
 def _when(moment: dt.datetime | None) -> str:
     return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-class _Ticker:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, max(total, 2), 0
-
-    def step(self, amount: int = 1) -> bool:
-        self.done = min(self.done + amount, self.total - 1)
-        return self.progress is None or self.progress(self.done, self.total) is not False
-
-    def check(self, amount: int = 1) -> None:
-        if not self.step(amount):
-            raise Cancelled("已取消生成汇总表")
 
 
 class _Builder:
@@ -228,7 +214,7 @@ _UNIT_COLUMNS: list[tuple[str, float]] = [
 ]
 
 
-def _units_table(cons: Consolidation, b: _Builder, ticker: _Ticker) -> Flowable:
+def _units_table(cons: Consolidation, b: _Builder, ticker: Ticker) -> Flowable:
     width = g.LANDSCAPE.type_width
     data: list[list[Any]] = [b.header(_UNIT_COLUMNS)]
     extra: list[tuple[Any, ...]] = []
@@ -303,7 +289,7 @@ def _missing_text(ids: Sequence[str], cons: Consolidation, waiting: dict[str, li
     return "；".join(parts)
 
 
-def _measures_table(cons: Consolidation, b: _Builder, ticker: _Ticker) -> Flowable:
+def _measures_table(cons: Consolidation, b: _Builder, ticker: Ticker) -> Flowable:
     width = g.LANDSCAPE.type_width
     widths = _stretch(_MEASURE_COLUMNS, 1, width)
     data: list[list[Any]] = [b.header(_MEASURE_COLUMNS)]
@@ -402,7 +388,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
     b = _Builder(kit)
     # Work: building the rows (in blocks), then laying out every flowable and page.
     rows = len(cons.units) + len(cons.measures)
-    ticker = _Ticker(progress, 2 * rows + 60)
+    ticker = Ticker(progress, 2 * rows + 60, "已取消生成汇总表", hold_last=True)
     generated = (generated_at or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
     story: list[Flowable] = _front(cons, b, office, generated)
     story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(),
@@ -442,8 +428,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
             raise Cancelled("已取消生成汇总表") from exc
         if not ticker.step():
             raise Cancelled("已取消生成汇总表")
-    if progress is not None:
-        progress(ticker.total, ticker.total)
+    ticker.finish()
     return ConsolidatedResult(out, doc.pages, len(cons.units), len(cons.measures),
                               frozenset(kit.missing))
 

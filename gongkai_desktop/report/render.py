@@ -11,7 +11,7 @@ would change with every re-rendering of the same content.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +38,10 @@ from gongkai_desktop.report.flowables import ClosingBlock, EvidenceFigure
 from gongkai_desktop.report.images import load_prepared
 from gongkai_desktop.report.tables import completion_table, evidence_table, info_line
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.ticker import Progress, Ticker
 from gongkai_desktop.typeset import geometry as g
 from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.typeset.marks import CONTENT_KEYWORD
-
-Progress = Callable[[int, int], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +56,6 @@ class RenderResult:
 def fingerprint_line(fingerprint: str) -> str:
     return (f"报告内容指纹（SHA-256）：{group_hex(fingerprint)}。"
             "与电子文件签名信息中的内容指纹一致，即为同一份报告。")
-
-
-class _Ticker:
-    """Counts work done and asks the caller whether to go on."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
-
-    def step(self) -> bool:
-        self.done = min(self.done + 1, self.total - 1)
-        return self.progress is None or bool(self.progress(self.done, self.total))
-
-    def check(self) -> None:
-        if not self.step():
-            raise Cancelled("已取消生成报告")
 
 
 def _attachment_head(kit: TextKit, number: int, name: str) -> list[Flowable]:
@@ -96,7 +80,7 @@ def _table_part(content: ReportContent, kit: TextKit) -> list[Flowable]:
     return story
 
 
-def _evidence_part(content: ReportContent, kit: TextKit, ticker: _Ticker) -> tuple[
+def _evidence_part(content: ReportContent, kit: TextKit, ticker: Ticker) -> tuple[
     list[Flowable], list[str]
 ]:
     width = g.PORTRAIT.type_width
@@ -162,7 +146,8 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
     kit = TextKit(fonts or default_font_book())
     fingerprint = content_fingerprint(content)
     # Work units: each image, then each flowable laid out (estimated from the rows).
-    ticker = _Ticker(progress, _count_images(content.evidence) + len(content.rows) + 40)
+    ticker = Ticker(progress, _count_images(content.evidence) + len(content.rows) + 40,
+                    "已取消生成报告", hold_last=True)
     story = body_story(content, kit)
     story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_table_part(content, kit)]
     evidence, broken = _evidence_part(content, kit, ticker)
@@ -182,6 +167,5 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
             doc.build(story)
         if not ticker.step():
             raise Cancelled("已取消生成报告")
-    if progress is not None:
-        progress(ticker.total, ticker.total)
+    ticker.finish()
     return RenderResult(out, doc.pages, fingerprint, frozenset(kit.missing), tuple(broken))

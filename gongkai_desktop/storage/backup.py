@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 from gongkai_desktop import faults
@@ -20,8 +19,7 @@ from gongkai_desktop.atomic import publish_new
 from gongkai_desktop.errors import Cancelled, InvalidInput, WorkspaceError
 from gongkai_desktop.storage import db, migrations
 from gongkai_desktop.storage.names import safe_file_name
-
-Progress = Callable[[int, int], bool]  # (pages done, pages in all) -> False to cancel
+from gongkai_desktop.ticker import Progress
 
 PAGES_PER_STEP = 256  # 1 MiB at the default page size: progress moves, the writer is not starved
 
