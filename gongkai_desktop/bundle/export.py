@@ -35,6 +35,7 @@ from gongkai_desktop.model import UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.records import to_row
 from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.ticker import Progress, Ticker
 
@@ -138,21 +139,12 @@ class _Blob:
     shrunk_path: Path | None
 
 
-def _text(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else db.to_text(moment)
-
-
 Row = tuple[object, ...]
 
 
 def _record_rows(ws: Workspace) -> list[Row]:
-    rows: list[Row] = []
-    for r in ws.records().values():
-        rows.append((r.measure_id, r.status.value, r.reason,
-                     r.completed_on.isoformat() if r.completed_on else None, r.explanation,
-                     json.dumps(list(r.urls), ensure_ascii=False), r.remarks,
-                     _text(r.updated_at)))
-    return sorted(rows, key=lambda row: str(row[0]))
+    records = ws.records()
+    return [to_row(records[mid]) for mid in sorted(records)]
 
 
 def _evidence_rows(items: list[EvidenceItem],

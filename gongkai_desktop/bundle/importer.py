@@ -45,7 +45,7 @@ from gongkai_desktop.model import MeasureRecord, Status, Unit
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry
-from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
+from gongkai_desktop.storage.records import FIELD_LABELS, RECORD_COLUMNS, changed_fields, to_row
 from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.ticker import Progress
@@ -338,12 +338,8 @@ class _DbSink:
 
     def record(self, r: MeasureRecord) -> None:
         self.conn.execute(
-            "INSERT INTO sup_records (unit_id, measure_id, status, reason, completed_on,"
-            " explanation, urls, remarks, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.unit_id, r.measure_id, r.status.value, r.reason,
-             r.completed_on.isoformat() if r.completed_on else None, r.explanation,
-             json.dumps(list(r.urls), ensure_ascii=False), r.remarks,
-             db.to_text(r.updated_at) if r.updated_at else None))
+            f"INSERT INTO sup_records (unit_id, {RECORD_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.unit_id, *to_row(r)))
 
     def evidence(self, e: BundleEvidence) -> None:
         self.conn.execute(

@@ -117,7 +117,24 @@ def changed_fields(old: MeasureRecord, new: MeasureRecord) -> list[str]:
     return [f for f in FIELDS if getattr(old, f) != getattr(new, f)]
 
 
+# The one mapping between a record and a row, in RECORD_COLUMNS order: the workspace's
+# ``records``, a bundle's ``records`` and the supervisor's ``sup_records`` (after its
+# unit id) all hold these columns. ``bundle.decode`` reads a bundle's rows with checks.
 RECORD_COLUMNS = "measure_id, status, reason, completed_on, explanation, urls, remarks, updated_at"
+RecordRow = tuple[str, str, str, str | None, str, str, str, str | None]
+
+
+def to_row(record: MeasureRecord) -> RecordRow:
+    return (
+        record.measure_id,
+        record.status.value,
+        record.reason,
+        record.completed_on.isoformat() if record.completed_on else None,
+        record.explanation,
+        json.dumps(list(record.urls), ensure_ascii=False),
+        record.remarks,
+        to_text(record.updated_at) if record.updated_at else None,
+    )
 
 
 def from_row(row: sqlite3.Row | tuple[object, ...]) -> MeasureRecord:
@@ -138,16 +155,7 @@ def save(conn: sqlite3.Connection, record: MeasureRecord) -> None:
     assert record.updated_at is not None
     conn.execute(
         f"INSERT OR REPLACE INTO records ({RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            record.measure_id,
-            record.status.value,
-            record.reason,
-            record.completed_on.isoformat() if record.completed_on else None,
-            record.explanation,
-            json.dumps(list(record.urls), ensure_ascii=False),
-            record.remarks,
-            to_text(record.updated_at),
-        ),
+        to_row(record),
     )
 
 
