@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from gongkai_desktop.bundle import trust
-from gongkai_desktop.bundle.decode import BundleEvidence, BundleProfile
+from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.format import SUFFIX
 from gongkai_desktop.bundle.manifest import Manifest
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits, open_bundle
@@ -44,7 +44,7 @@ from gongkai_desktop.errors import (
 from gongkai_desktop.model import MeasureRecord, Status, Unit
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
-from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
 from gongkai_desktop.storage.records import FIELD_LABELS, RECORD_COLUMNS, changed_fields, to_row
 from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.supervisor.store import SupervisorView
@@ -341,7 +341,7 @@ class _DbSink:
             f"INSERT INTO sup_records (unit_id, {RECORD_COLUMNS})"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.unit_id, *to_row(r)))
 
-    def evidence(self, e: BundleEvidence) -> None:
+    def evidence(self, e: EvidenceItem) -> None:
         self.conn.execute(
             "INSERT INTO sup_evidence (unit_id, id, measure_id, kind, file_name, media_type,"
             " size, sha256, url, title, note, added_at, added_by, original_sha256,"

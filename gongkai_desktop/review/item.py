@@ -13,7 +13,8 @@ from gongkai_desktop.review.verdicts import (
     verdict_history,
 )
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.supervisor.store import ImportedEvidence, ImportedUnit, SupervisorView
+from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class ReviewItem:
     imported: ImportedUnit
     measure: Measure
     record: MeasureRecord
-    evidence: list[ImportedEvidence]
+    evidence: list[EvidenceItem]
     entry: ReviewEntry | None  # the current verdict and its state
     ledger: LedgerEntry | None  # the unit's 整改台账 entry, as its latest bundle carried it
     history: list[OfficeVerdict]  # every verdict on it, oldest first

@@ -47,8 +47,9 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.evidence_kinds import evidence_kind, media_label
+from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.supervisor.consolidation import CellState, Consolidation
-from gongkai_desktop.supervisor.store import ImportedEvidence, SupervisorView
+from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.consolidation_model import (
     CompletionRole,
@@ -515,9 +516,9 @@ class EvidenceTableModel(ListTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.items: list[ImportedEvidence] = []
+        self.items: list[EvidenceItem] = []
 
-    def set_items(self, items: list[ImportedEvidence]) -> None:
+    def set_items(self, items: list[EvidenceItem]) -> None:
         self.beginResetModel()
         self.items = list(items)
         self.endResetModel()
@@ -659,7 +660,7 @@ class UnitRecordDialog(QDialog):
         self.evidence_model.set_items(view.evidence(unit_id, measure_id))
         self._update_buttons()
 
-    def selected_item(self) -> ImportedEvidence | None:
+    def selected_item(self) -> EvidenceItem | None:
         index = self.evidence_view.currentIndex()
         if not index.isValid():
             return None
@@ -705,7 +706,7 @@ class UnitRecordDialog(QDialog):
             return None
         return self.save_to(item, Path(folder))
 
-    def save_to(self, item: ImportedEvidence, folder: Path) -> Operation[Path]:
+    def save_to(self, item: EvidenceItem, folder: Path) -> Operation[Path]:
         """Write the evidence file into ``folder`` (worker thread; never over a file)."""
         path, unit_id = self.session.path, self.unit_id
 
