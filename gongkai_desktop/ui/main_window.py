@@ -978,10 +978,8 @@ class MainWindow(QMainWindow):
 
 
 def _scope_count(session: Session, scope: Scope) -> int:
-    from gongkai_desktop.model import Role
-    from gongkai_desktop.ui.tree_filter import Scope
+    from gongkai_desktop.ui.tree_filter import Scope, in_scope
 
     if scope is Scope.ALL:
         return len(session.ws.plan.measures())
-    wanted = {Role.RESPONSIBLE, Role.CONCERNED} if scope is Scope.MINE else {Role.LEAD}
-    return sum(1 for roles in session.roles.values() if roles & wanted)
+    return sum(1 for roles in session.roles.values() if in_scope(scope, roles))
