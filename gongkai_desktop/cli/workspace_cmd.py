@@ -19,7 +19,6 @@ from gongkai_desktop.typed_input import (
     complete_url,
     complete_urls,
     parse_date,
-    proposed_completion_date,
 )
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
@@ -94,16 +93,13 @@ def cmd_set(args: argparse.Namespace) -> int:
         changes["remarks"] = args.remarks
     with open_for_writing(args.workspace) as ws:
         ws.plan.measure(args.measure)
-        today = proposed_completion_date(ws.record(args.measure), status, completed_on,
-                                         dt.date.today())
-        if today is not None:
-            changes["completed_on"] = today
-        record = ws.update_record(args.measure, actor=actor(), **changes)
+        before = ws.record(args.measure)
+        record = ws.update_record(args.measure, actor=actor(), today=dt.date.today(), **changes)
     print(f"{record.measure_id}：{record.status.label}")
     for url in completed:
         print(f"网址已补全为：{url}")
-    if today is not None:
-        print(f"完成时间已填为今天：{today.isoformat()}（可用 --date 修改）")
+    if completed_on is None and before.completed_on is None and record.completed_on:
+        print(f"完成时间已填为今天：{record.completed_on.isoformat()}（可用 --date 修改）")
     return 0
 
 

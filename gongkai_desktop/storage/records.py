@@ -77,14 +77,29 @@ def check_date(value: object) -> dt.date:
     return value
 
 
+def proposed_completion_date(record: MeasureRecord, status: Status,
+                             requested: dt.date | None, today: dt.date) -> dt.date | None:
+    """Today's date when a measure becomes 已完成 with no date typed or stored, else None."""
+    if status is Status.DONE and record.completed_on is None and requested is None:
+        return today
+    return None
+
+
 def apply_change(current: MeasureRecord, *, status: Status | str | None,
                  reason: str | None, completed_on: dt.date | Clear | None,
                  explanation: str | None, urls: Sequence[str] | None,
-                 remarks: str | None) -> MeasureRecord:
-    """The record after the change, validated; None leaves a field as it is."""
+                 remarks: str | None, today: dt.date | None = None) -> MeasureRecord:
+    """The record after the change, validated; None leaves a field as it is.
+
+    With ``today``, a change to 已完成 with no date given or stored takes today's date
+    (``proposed_completion_date``): the window and ``set`` share this one rule.
+    """
     changes: dict[str, object] = {}
     if status is not None:
-        changes["status"] = status if isinstance(status, Status) else Status.parse(str(status))
+        chosen = status if isinstance(status, Status) else Status.parse(str(status))
+        changes["status"] = chosen
+        if today is not None and completed_on is None:
+            completed_on = proposed_completion_date(current, chosen, None, today)
     if reason is not None:
         changes["reason"] = check_text(reason, FIELD_LABELS["reason"])
     if isinstance(completed_on, Clear):

@@ -270,15 +270,17 @@ class Workspace:
                       reason: str | None = None,
                       completed_on: dt.date | Clear | None = None,
                       explanation: str | None = None, urls: Sequence[str] | None = None,
-                      remarks: str | None = None, actor: str = "") -> MeasureRecord:
+                      remarks: str | None = None, actor: str = "",
+                      today: dt.date | None = None) -> MeasureRecord:
         """Change some fields of one record (None = leave as is; ``completed_on=CLEAR`` removes
-        the date). Validated first; one transaction with one audit row per changed field."""
+        the date). Validated first; one transaction with one audit row per changed field.
+        With ``today``, 已完成 without a date takes today's (``records.apply_change``)."""
         self._require_measure(measure_id)
         with self._writing() as conn:
             current = records.load(conn, measure_id)
             new = records.apply_change(
                 current, status=status, reason=reason, completed_on=completed_on,
-                explanation=explanation, urls=urls, remarks=remarks,
+                explanation=explanation, urls=urls, remarks=remarks, today=today,
             )
             changed = records.changed_fields(current, new)
             if not changed:
