@@ -112,7 +112,10 @@ def cmd_attach(args: argparse.Namespace) -> int:
     link = complete_url(args.link) if args.link else None
     with open_for_writing(args.workspace) as ws, ws.transaction():
         ws.plan.measure(args.measure)
-        added = [ws.add_evidence_file(args.measure, p, actor=actor()) for p in args.files]
+        # All or nothing, like the window's import but refusing instead of skipping.
+        files = ws.add_evidence_files(args.measure, args.files, actor=actor(),
+                                      skip_refused=False)
+        added = list(files.added)
         if link is not None:
             added.append(ws.add_evidence_link(
                 args.measure, link.url, title=args.title, note=args.note, actor=actor()))
@@ -120,6 +123,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
         print(f"网址已补全为：{link.url}")
     for item in added:
         print(f"已添加：{printable(item.file_name or item.url)}")
+    for line in files.skipped:
+        print(f"未添加：{printable(line)}")
     return 0
 
 

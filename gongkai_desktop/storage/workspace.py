@@ -22,7 +22,7 @@ import sqlite3
 import stat
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.plan.store import read_plan, write_plan
 from gongkai_desktop.storage import audit, db, evidence, migrations, records, search
 from gongkai_desktop.storage.entities import AuditEntry, Clear, EvidenceItem, UnitProfile
+from gongkai_desktop.storage.evidence_files import AddedFiles, add_evidence_files
 from gongkai_desktop.storage.names import safe_file_name
+from gongkai_desktop.ticker import Progress
 
 MAX_PROFILE_TEXT = 100
 MAX_SETTING_BYTES = 1024 * 1024
@@ -323,7 +325,7 @@ class Workspace:
     # --------------------------------------------------------------- evidence
 
     def add_evidence_file(self, measure_id: str, source: Path, *, name: str | None = None,
-                          progress: Callable[[int, int], bool] | None = None,
+                          progress: Progress | None = None,
                           actor: str = "") -> EvidenceItem:
         """Store a copy of a file (streamed, one pass); ``progress`` returning False cancels."""
         self._require_measure(measure_id)
@@ -388,6 +390,14 @@ class Workspace:
                         field="evidence", new=_summary(stored), at=stored.added_at)
             self._reindex(conn, measure_id)
             return stored
+
+    def add_evidence_files(self, measure_id: str, files: Sequence[Path], *, actor: str = "",
+                           progress: Progress | None = None,
+                           skip_refused: bool = True) -> AddedFiles:
+        """Several files at once: duplicates skipped, a cancel undoes them all
+        (``evidence_files.add_evidence_files``; the window and ``attach`` use it)."""
+        return add_evidence_files(self, measure_id, files, actor=actor, progress=progress,
+                                  skip_refused=skip_refused)
 
     def evidence(self, measure_id: str | None = None) -> list[EvidenceItem]:
         if measure_id is not None:
