@@ -187,16 +187,8 @@ def _parse_body(body: str, cert: CertificateInfo) -> Receipt:
 
 def read_receipt(path: Path) -> Receipt:
     """A receipt whose signature verifies with its own certificate (trust is not decided here)."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise UnsafeInput(BROKEN)
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"找不到回执文件：{path}") from exc
-    except OSError as exc:
-        why = faults.reason(exc, reading=True)
-        raise InvalidInput(f"无法读取回执文件“{path.name}”：{why}") from exc
+    raw = faults.read_bytes(Path(path), "回执文件", limit=MAX_BYTES,
+                            too_large=lambda _size: UnsafeInput(BROKEN))
     try:
         outer = loads_limited(raw, max_depth=2, max_bytes=MAX_BYTES, message=BROKEN)
         if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",

@@ -282,17 +282,10 @@ def _parse_body(body: str, cert: CertificateInfo) -> ReviewFile:
 
 def read_review(path: Path) -> ReviewFile:
     """A review whose signature verifies with its own certificate (trust is decided later)."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise UnsafeInput(f"整改意见文件太大（超过 {MAX_BYTES // (1024 * 1024)} MB），"
-                              "不是本程序生成的文件，未导入")
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"找不到整改意见文件：{path}") from exc
-    except OSError as exc:
-        why = faults.reason(exc, reading=True)
-        raise InvalidInput(f"无法读取整改意见文件“{path.name}”：{why}") from exc
+    too_large = UnsafeInput(f"整改意见文件太大（超过 {MAX_BYTES // (1024 * 1024)} MB），"
+                            "不是本程序生成的文件，未导入")
+    raw = faults.read_bytes(Path(path), "整改意见文件", limit=MAX_BYTES,
+                            too_large=lambda _size: too_large)
     try:
         head, newline, body = raw.partition(b"\n")
         if not newline or len(head) > MAX_HEADER:
