@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import faults
 from gongkai_desktop.cli.common import open_for_writing, output_file
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.storage import Workspace
@@ -160,20 +159,16 @@ def cmd_signing_init(args: argparse.Namespace) -> int:
 
 
 def cmd_signing_import(args: argparse.Namespace) -> int:
-    from gongkai_desktop.signing import SigningIdentity, save_identity
+    from gongkai_desktop.signing import save_identity
     from gongkai_desktop.signing.identity import MIN_PASSPHRASE
+    from gongkai_desktop.signing.store import load_pkcs12_file
 
     file: Path = args.file
     if not file.is_file():
         raise NotFound(f"找不到证书文件：{file}")
     with open_for_writing(args.workspace) as ws:
         _refuse_replacing(ws, args.replace)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"无法读取证书文件：{file}（{faults.reason(exc, reading=True)}）"
-                               ) from exc
-        identity = SigningIdentity.from_pkcs12(data, p12_password())
+        identity = load_pkcs12_file(file, p12_password())
         # The key is kept under the signing passphrase; the .p12 password serves when it can.
         passphrase = os.environ.get(PASSPHRASE_ENV) or (
             identity.passphrase if len(identity.passphrase) >= MIN_PASSPHRASE

@@ -8,8 +8,9 @@ from typing import Any, Protocol
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from gongkai_desktop import faults
 from gongkai_desktop.atomic import atomic_output
-from gongkai_desktop.errors import NotFound
+from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.signing.identity import SigningIdentity
 
 SETTING_KEY = "signing.identity"
@@ -45,6 +46,16 @@ def stored_certificate_pem(ws: SettingsStore) -> str | None:
     data = ws.get_setting(SETTING_KEY)
     value = data.get("cert_pem") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
+
+
+MAX_P12_BYTES = 1024 * 1024  # a .p12/.pfx is a few KB; anything this big is something else
+
+
+def load_pkcs12_file(path: Path, password: str) -> SigningIdentity:
+    """A signing identity from a .p12/.pfx file (size checked before it is read)."""
+    data = faults.read_bytes(path, "证书文件", limit=MAX_P12_BYTES, too_large=lambda _size:
+                             InvalidInput("所选文件太大，不是数字证书文件（.p12/.pfx）"))
+    return SigningIdentity.from_pkcs12(data, password)
 
 
 def write_certificate_file(certificate: x509.Certificate, out: Path) -> Path:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop import faults
 from gongkai_desktop.ui import file_dialogs, style
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.errors import show_error, show_info
@@ -327,8 +326,9 @@ class ImportIdentityDialog(QDialog):
                                       and not passphrase_problem(*self.chosen_passphrase()))
 
     def run_import(self) -> SigningIdentity | None:
-        from gongkai_desktop.errors import InvalidInput, NotFound
-        from gongkai_desktop.signing import SigningIdentity, save_identity
+        from gongkai_desktop.errors import NotFound
+        from gongkai_desktop.signing import save_identity
+        from gongkai_desktop.signing.store import load_pkcs12_file
 
         if not self.import_button.isEnabled():
             return None
@@ -336,14 +336,8 @@ class ImportIdentityDialog(QDialog):
         try:
             if not path.is_file():
                 raise NotFound(self.tr("找不到证书文件：{path}").format(path=path))
-            if path.stat().st_size > 1024 * 1024:
-                raise InvalidInput(self.tr("所选文件太大，不是数字证书文件（.p12/.pfx）"))
-            identity = SigningIdentity.from_pkcs12(path.read_bytes(), self.p12_password.text())
+            identity = load_pkcs12_file(path, self.p12_password.text())
             save_identity(self.session.ws, identity, self.chosen_passphrase()[0])
-        except OSError as exc:
-            show_error(self, InvalidInput(self.tr("无法读取证书文件：{why}").format(
-                why=faults.reason(exc, reading=True))), self.tr("没有导入证书"))
-            return None
         except Exception as exc:
             show_error(self, exc, self.tr("没有导入证书"))
             return None
