@@ -57,3 +57,22 @@ def test_cancel_undoes_every_file_of_the_call(tmp_path: Path) -> None:
         ws.add_evidence_files("1.1.1", files, progress=progress)
     with Workspace.open(path) as ws:
         assert ws.evidence("1.1.1") == []
+
+
+def test_attach_skips_a_repeated_file_and_says_so(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.fault_fixtures import run
+
+    path = tmp_path / "ws.gkws"
+    make_workspace(path).close()
+    a = _file(tmp_path, "通知.pdf", b"%PDF-1.4 same")
+    b = _file(tmp_path, "通知(1).pdf", b"%PDF-1.4 same")
+    code, out, err = run(capsys, "attach", path, "1.1.1", a, b)
+    assert code == 0 and err == ""
+    assert out.splitlines() == ["已添加：通知.pdf",
+                                "未添加：“通知(1).pdf”与已有的佐证材料“通知.pdf”内容相同，未重复添加"]
+    missing = tmp_path / "无.pdf"
+    code, _out, err = run(capsys, "attach", path, "1.1.2", a, missing)
+    assert code == 1 and "找不到文件" in err
+    with Workspace.open(path) as ws:
+        assert ws.evidence("1.1.2") == []  # all or nothing on the command line

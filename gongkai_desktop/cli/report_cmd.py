@@ -195,7 +195,7 @@ def _stored_certificate(ws: Workspace) -> Any:
 
 
 def cmd_signing_export(args: argparse.Namespace) -> int:
-    from gongkai_desktop.signing.store import write_certificate_file
+    from gongkai_desktop.signing.identity import write_certificate_file
 
     out = output_file(args.output)
     with Workspace.open(args.workspace, readonly=True) as ws:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from gongkai_desktop import faults
-from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.signing.identity import SigningIdentity
 
@@ -56,14 +52,6 @@ def load_pkcs12_file(path: Path, password: str) -> SigningIdentity:
     data = faults.read_bytes(path, "证书文件", limit=MAX_P12_BYTES, too_large=lambda _size:
                              InvalidInput("所选文件太大，不是数字证书文件（.p12/.pfx）"))
     return SigningIdentity.from_pkcs12(data, password)
-
-
-def write_certificate_file(certificate: x509.Certificate, out: Path) -> Path:
-    """The certificate as a DER ``.cer`` file for receivers (written whole or not at all)."""
-    out = Path(out)
-    with atomic_output(out, what="证书文件") as temp:
-        temp.write_bytes(certificate.public_bytes(Encoding.DER))
-    return out
 
 
 def forget_identity(ws: SettingsStore) -> None:

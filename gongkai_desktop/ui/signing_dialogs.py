@@ -127,7 +127,7 @@ def certificate_file_name(session: Session) -> str:
 def export_certificate(parent: QWidget, session: Session) -> Path | None:
     """Ask where, then write the stored certificate (DER .cer); no passphrase needed."""
     from gongkai_desktop.errors import GongkaiError, NotFound
-    from gongkai_desktop.signing.store import write_certificate_file
+    from gongkai_desktop.signing.identity import write_certificate_file
 
     cert = stored_certificate(session)
     if cert is None:
