@@ -30,7 +30,7 @@ from reportlab.platypus import (
 
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.model import Plan
+from gongkai_desktop.model import COUNT_ORDER, STATUS_LABELS, Plan
 from gongkai_desktop.report.content import chinese_date
 from gongkai_desktop.report.document import (
     LANDSCAPE_TEMPLATE,
@@ -58,7 +58,7 @@ CHECK_EVERY = 100  # rows built between two looks at the cancel button
 
 # Count columns shared by the unit and the measure tables: (header, width in points).
 _COUNTS: tuple[tuple[str, float], ...] = (
-    ("应报\n项次", 34), ("已完成", 34), ("推进中", 34), ("未开始", 34), ("不适用", 34),
+    ("应报\n项次", 34), *((STATUS_LABELS[s], 34) for s in COUNT_ORDER),
     ("未报送", 34), ("逾期", 34), ("完成率", 44),
 )
 

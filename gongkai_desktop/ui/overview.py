@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.attention import AttentionItem
 from gongkai_desktop.attention import attention_items as core_attention_items
-from gongkai_desktop.model import Area, Measure, MeasureRecord, Status
+from gongkai_desktop.model import COUNT_ORDER, Area, Measure, MeasureRecord, Status
 from gongkai_desktop.tallies import Tally, tally
 from gongkai_desktop.ui import style
 
@@ -54,7 +54,7 @@ MeasureIdRole = Qt.ItemDataRole.UserRole + 1
 ReasonRole = Qt.ItemDataRole.UserRole + 2
 
 # Bar order, left to right: the finished part first.
-BAR_ORDER = (Status.DONE, Status.IN_PROGRESS, Status.NOT_STARTED, Status.NOT_APPLICABLE)
+BAR_ORDER = COUNT_ORDER
 
 
 def _tr(text: str) -> str:

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import NotFound
-from gongkai_desktop.model import Plan
+from gongkai_desktop.model import COUNT_ORDER, STATUS_LABELS, Plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, Counts
 from gongkai_desktop.supervisor.store import SupervisorView
@@ -159,7 +159,7 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     return XlsxResult(out, len(cons.units), len(cons.measures), details)
 
 
-_COUNT_HEADERS = ["应报举措", "已完成", "推进中", "未开始", "不适用", "未报送", "逾期", "完成率"]
+_COUNT_HEADERS = ["应报举措", *(STATUS_LABELS[s] for s in COUNT_ORDER), "未报送", "逾期", "完成率"]
 
 
 def _counts_row(sheet: _Sheet, counts: Counts) -> list[object]:
