@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,17 +234,18 @@ def _check_validity(receipt: Receipt) -> None:
         raise SignatureError(f"回执的签名{problem}，不予接受")
 
 
-def _check_export(conn: sqlite3.Connection, receipt: Receipt) -> None:
-    """The receipt confirms one of this workspace's exports, as this workspace recorded it."""
+def check_own_export(conn: sqlite3.Connection, bundle_hash: str, sequence: int,
+                     moments: Iterable[dt.datetime], *, lead: str, what: str,
+                     refused: str) -> None:
+    """A signed file from the office (receipt, review) names one of this workspace's exports,
+    as this workspace recorded it: same sequence, and not dated before that export."""
     row = conn.execute("SELECT sequence, exported_at FROM bundle_exports WHERE bundle_hash = ?",
-                       (receipt.bundle_hash,)).fetchone()
+                       (bundle_hash,)).fetchone()
     if row is None:
-        raise InvalidInput(f"该回执对应的数据包（序号 {receipt.sequence}）不是本工作区导出的，"
-                           "不予接受")
+        raise InvalidInput(f"{lead}的数据包（序号 {sequence}）不是本工作区导出的，{refused}")
     exported = db.datetime_from(row[1])
-    if int(row[0]) != receipt.sequence or receipt.issued_at < exported - CLOCK_SLACK \
-            or receipt.received_at < exported - CLOCK_SLACK:
-        raise UnsafeInput("回执中的序号或时间与本工作区的导出记录不符，不予接受")
+    if int(row[0]) != sequence or any(m < exported - CLOCK_SLACK for m in moments):
+        raise UnsafeInput(f"{what}中的序号或时间与本工作区的导出记录不符，{refused}")
 
 
 def import_receipt(ws: Workspace, path: Path, *, accept_key: str | None = None,
@@ -265,7 +267,9 @@ def import_receipt(ws: Workspace, path: Path, *, accept_key: str | None = None,
                                 " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
         if existing is not None:
             return _received(existing, new=False)
-        _check_export(conn, receipt)
+        check_own_export(conn, receipt.bundle_hash, receipt.sequence,
+                         (receipt.issued_at, receipt.received_at), lead="该回执对应",
+                         what="回执", refused="不予接受")
         _check_validity(receipt)
         check = check_office_key(conn, receipt.receiver, receipt.cert)
         pin = require_accepted(check, accept_key)
