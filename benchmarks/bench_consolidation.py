@@ -30,13 +30,6 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView, QWidget  # noqa: E402
 
-from gongkai_desktop.bundle.consolidation import (  # noqa: E402
-    CellState,
-    Consolidation,
-    Counts,
-    MeasureColumn,
-    UnitRow,
-)
 from gongkai_desktop.model import (  # noqa: E402
     Area,
     Deadline,
@@ -46,6 +39,13 @@ from gongkai_desktop.model import (  # noqa: E402
     Subtask,
     Unit,
     UnitType,
+)
+from gongkai_desktop.supervisor.consolidation import (  # noqa: E402
+    CellState,
+    Consolidation,
+    Counts,
+    MeasureColumn,
+    UnitRow,
 )
 
 TODAY = dt.date(2021, 1, 1)

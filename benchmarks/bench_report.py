@@ -27,7 +27,6 @@ from gongkai_desktop.model import Plan  # noqa: E402
 from gongkai_desktop.paths import seed_database  # noqa: E402
 from gongkai_desktop.plan.store import read_plan  # noqa: E402
 from gongkai_desktop.report import ReportContent, ReportEvidence, render_report  # noqa: E402
-from gongkai_desktop.report.fonts import default_font_book  # noqa: E402
 from gongkai_desktop.report.sample import (  # noqa: E402
     loader,
     make_image,
@@ -35,6 +34,7 @@ from gongkai_desktop.report.sample import (  # noqa: E402
     sample_seal,
 )
 from gongkai_desktop.signing import SigningIdentity, sign_pdf, verify_pdf  # noqa: E402
+from gongkai_desktop.typeset.fonts import default_font_book  # noqa: E402
 
 
 def load_plan() -> Plan:

@@ -35,7 +35,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.model import (
     Area,
     Deadline,
@@ -52,6 +51,7 @@ from gongkai_desktop.review.states import Verdict
 from gongkai_desktop.review.verdicts import file_json, review_cells, set_verdict
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage.wsconn import writing
 
 OFFICE = Unit("cq-gov-office", "市政府办公厅", "重庆市人民政府办公厅", UnitType.DEPARTMENT)
 LIMIT_MS = 50.0

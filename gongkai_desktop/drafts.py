@@ -8,10 +8,10 @@ officer's own; anything unreadable in it counts as "no drafts".
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from gongkai_desktop import paths
+from gongkai_desktop.atomic import atomic_output
 
 DRAFTS_FILE = "input-drafts.json"
 FIELDS = ("urls", "completed_on")  # the fields whose text the core can refuse
@@ -65,6 +65,5 @@ def save(workspace: Path, drafts: Drafts) -> None:
         data.pop(key, None)
     path = drafts_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -46,6 +46,13 @@ class SignatureError(GongkaiError):
     """A signature is missing, broken, or made with an untrusted key."""
 
 
+class WrongPassphrase(SignatureError):
+    """The passphrase of the stored signing key is wrong; the window asks again."""
+
+    def __init__(self, message: str = "密码不正确") -> None:
+        super().__init__(message)
+
+
 class Cancelled(GongkaiError):
     """Long work stopped because the user asked for it."""
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from gongkai_desktop.errors import (
     DiskFull,
     GongkaiError,
     InvalidInput,
+    NotFound,
     ReadOnlyStorage,
     WorkspaceBusy,
     WorkspaceError,
@@ -90,6 +92,14 @@ def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS
 
 
+def is_read_only(exc: BaseException) -> bool:
+    """A read-only file, folder or medium, or no permission to write (OS or SQLite)."""
+    if isinstance(exc, sqlite3.Error):
+        code = _sqlite_code(exc)
+        return (code is not None and code & 0xFF == SQLITE_READONLY) or "readonly" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in _READONLY_ERRNOS
+
+
 def _sqlite_code(exc: sqlite3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     return None if code is None else int(code)
@@ -148,6 +158,29 @@ def any_error(exc: BaseException, path: Path, what: str = "") -> GongkaiError | 
     if isinstance(exc, sqlite3.Error):
         return sqlite_error(exc, path, workspace=False)
     return None
+
+
+def read_bytes(path: Path, what: str, *, limit: int | None = None,
+               too_large: Callable[[int], GongkaiError] | None = None,
+               missing: str | None = None) -> bytes:
+    """The whole of a small file someone chose, its size checked before it is read.
+
+    ``what`` names it in the messages (证书文件, 回执文件 …): “找不到<what>：path” (or
+    ``missing``), “无法读取<what>“name”：reason”; a file over ``limit`` bytes raises
+    ``too_large(size)``.
+    """
+    path = Path(path)
+    try:
+        if limit is not None:
+            size = path.stat().st_size
+            if size > limit:
+                raise (too_large(size) if too_large is not None
+                       else InvalidInput(f"{what}“{path.name}”过大"))
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFound(missing or f"找不到{what}：{path}") from exc
+    except OSError as exc:
+        raise InvalidInput(f"无法读取{what}“{path.name}”：{reason(exc, reading=True)}") from exc
 
 
 def unlocated(exc: OSError | sqlite3.Error) -> str:

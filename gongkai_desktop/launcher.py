@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from gongkai_desktop.qt_args import file_arguments
+
 CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
 # Kept as a literal so starting the window never imports the command line (reportlab,
 # pyHanko …); tests/test_launcher.py checks it against the parser.
@@ -23,29 +25,6 @@ CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", 
 
 # Files the window opens even when they do not exist yet (it then says so itself).
 WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview")
-# Qt's command-line options that take a value ("-platform offscreen").
-QT_VALUE_OPTIONS = {
-    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry",
-    "-qwindowicon", "-qwindowtitle", "-style", "-stylesheet", "-display", "-geometry",
-    "-session", "-title", "-name", "-qmljsdebugger",
-}
-
-
-def file_arguments(argv: Sequence[str]) -> list[str]:
-    """The non-option arguments (workspace files), Qt's options and their values skipped."""
-    names = {o.lstrip("-") for o in QT_VALUE_OPTIONS}
-    out: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg.split("=", 1)[0].lstrip("-") in names:
-            skip = "=" not in arg
-        elif not arg.startswith("-"):
-            out.append(arg)
-    return out
-
-
 def unknown_command(argv: Sequence[str]) -> str | None:
     """The first argument that is neither a file for the window nor a Qt option."""
     for arg in file_arguments(argv):

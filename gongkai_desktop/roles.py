@@ -17,7 +17,7 @@ Only names resolve through the directory (aliases included); a custom unit
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 from gongkai_desktop.model import Measure, Plan, Role, Unit, UnitType
@@ -144,9 +144,19 @@ def roles_for_plan(plan: Plan, unit: Unit, directory: UnitDirectory) -> dict[str
     return {m.id: roles_for_measure(m, unit, directory) for m in plan.measures()}
 
 
+# The one rule of "the measures this unit must report": the window's 我负责的 scope, its
+# counts, the checklist, the report, the consolidation and the self-test all use it.
+REPORTING_ROLES = frozenset({Role.RESPONSIBLE, Role.CONCERNED})
+
+
 def must_report(roles: Collection[Role]) -> bool:
     """A unit reports on a measure when it is responsible for it or concerned by it."""
-    return Role.RESPONSIBLE in roles or Role.CONCERNED in roles
+    return not REPORTING_ROLES.isdisjoint(roles)
+
+
+def reported_measures(roles: Mapping[str, Collection[Role]]) -> list[str]:
+    """The ids (in the mapping's order, e.g. ``roles_for_plan``'s) this unit must report."""
+    return [mid for mid, held in roles.items() if must_report(held)]
 
 
 def expected_units(

@@ -118,14 +118,14 @@ def step_bundled_files(ctx: Context) -> str:
 
 def step_plan_and_unit(ctx: Context) -> str:
     from gongkai_desktop.plan.library import bundled_plan
-    from gongkai_desktop.roles import must_report, roles_for_plan
+    from gongkai_desktop.roles import reported_measures, roles_for_plan
     from gongkai_desktop.units import UnitDirectory
 
     plan = bundled_plan()
     directory = UnitDirectory.load()
     unit = directory.find(UNIT_NAME)
     roles = roles_for_plan(plan, unit, directory)
-    reportable = [mid for mid, held in roles.items() if must_report(held)]
+    reportable = reported_measures(roles)
     if len(reportable) < 2:
         raise AssertionError(f"{UNIT_NAME}应报送的举措少于 2 项（{len(reportable)} 项）")
     ctx.values.update(plan=plan, directory=directory, unit=unit, roles=roles,
@@ -332,8 +332,8 @@ def step_export_bundle(ctx: Context) -> str:
 def step_import_bundle(ctx: Context) -> str:
     from gongkai_desktop.bundle.importer import Outcome as ImportOutcome
     from gongkai_desktop.bundle.importer import import_bundle
-    from gongkai_desktop.bundle.supervisor import SupervisorView
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.supervisor.store import SupervisorView
 
     unit, files = ctx.values["unit"], list(ctx.values["bundle"].files)
     supervisor = ctx.values["directory"].find(SUPERVISOR_NAME)
@@ -373,7 +373,7 @@ STEPS: list[Step] = [
          modules=("gongkai_desktop.bundle.export", "gongkai_desktop.bundle.verify",
                   "gongkai_desktop.signing"), after=("reopen",)),
     Step("import", "上级工作区导入数据包", step_import_bundle,
-         modules=("gongkai_desktop.bundle.importer", "gongkai_desktop.bundle.supervisor"),
+         modules=("gongkai_desktop.bundle.importer", "gongkai_desktop.supervisor.store"),
          after=("bundle",)),
 ]
 

@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Any, Protocol
 
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit
-from gongkai_desktop.progress import is_overdue, is_relevant, tally
 from gongkai_desktop.roles import roles_for_plan
+from gongkai_desktop.tallies import is_overdue, is_relevant, tally
 from gongkai_desktop.units import UnitDirectory
 
 

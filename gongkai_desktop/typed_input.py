@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gongkai_desktop.errors import InvalidInput
-from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.storage.records import check_url
+from gongkai_desktop.storage.records import (  # the rule lives with the record change
+    proposed_completion_date as proposed_completion_date,
+)
 
 # A bare host name: labels of letters, digits and hyphens, the last one letters only
 # ("www.cq.gov.cn", "gov.cn"), an optional port, then a path, query or fragment.
@@ -85,10 +87,3 @@ def datetime_text(value: dt.datetime) -> str:
     local = value.astimezone() if value.tzinfo is not None else value
     return f"{date_text(local.date())} {local:%H:%M}"
 
-
-def proposed_completion_date(record: MeasureRecord, status: Status,
-                             requested: dt.date | None, today: dt.date) -> dt.date | None:
-    """Today's date when a measure becomes 已完成 with no date typed or stored, else None."""
-    if status is Status.DONE and record.completed_on is None and requested is None:
-        return today
-    return None

@@ -89,13 +89,7 @@ class UnitDirectory:
     def load(cls, path: Path | None = None) -> UnitDirectory:
         """Read ``units.toml`` (default: the bundled one); Chinese ``InvalidInput`` on any fault."""
         source = path if path is not None else paths.data_file("units.toml")
-        try:
-            raw = source.read_bytes()
-        except FileNotFoundError as exc:
-            raise NotFound(f"找不到单位名录文件：{source}") from exc
-        except OSError as exc:
-            why = faults.reason(exc, reading=True)
-            raise InvalidInput(f"无法读取单位名录文件 {source}：{why}") from exc
+        raw = faults.read_bytes(source, "单位名录文件")
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:

@@ -21,10 +21,10 @@ from gongkai_desktop.bundle.manifest import (
     row_bytes,
     sha256_hex,
 )
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.model import Status, Unit, UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import reading
 from tests.plan_fixtures import TEST_PLAN, TEST_UNIT
 
 UNIT_A = TEST_UNIT  # 万州区

@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.cli import main
 from gongkai_desktop.model import Status
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage.wsconn import reading
 from tests.bundle_fixtures import PASSPHRASE, PDF_PROOF, SHARED_PHOTO, key_of, make_unit
 from tests.plan_fixtures import TEST_UNIT
 

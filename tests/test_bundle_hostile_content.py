@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from gongkai_desktop.bundle.importer import Outcome, import_bundle, import_bundles, preview_import
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.verify import verify_bundle
 from gongkai_desktop.cli import main
 from gongkai_desktop.errors import GongkaiError, UnsafeInput
 from gongkai_desktop.safe_json import UnsafeJson, loads_limited, nesting_depth
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.store import SupervisorView
 from tests.bundle_fixtures import (
     UNIT_A,
     UNIT_B,
@@ -133,7 +133,7 @@ def test_an_unexpected_error_in_one_file_does_not_stop_the_batch(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Any failure no check foresaw (here a MemoryError in a field check) is that
     file's refusal; the batch goes on."""
-    from gongkai_desktop.bundle import content
+    from gongkai_desktop.bundle import decode as content
 
     original = content.audit_from_row
 

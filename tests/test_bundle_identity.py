@@ -22,18 +22,18 @@ from openpyxl import load_workbook
 
 from gongkai_desktop.bundle import trust
 from gongkai_desktop.bundle.certs import load_certificate_file
-from gongkai_desktop.bundle.consolidation import consolidate
-from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
 from gongkai_desktop.bundle.importer import Outcome, import_bundles, preview_import
-from gongkai_desktop.bundle.supervisor import SupervisorView, all_units_summary
 from gongkai_desktop.bundle.unit_identity import UnknownUnit, known_unit
-from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.cli import main
 from gongkai_desktop.errors import GongkaiError, SignatureError
 from gongkai_desktop.model import Area, Measure, Plan, PlanInfo, Subtask, Unit, UnitType
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage.wsconn import writing
+from gongkai_desktop.supervisor.consolidation import consolidate
+from gongkai_desktop.supervisor.store import SupervisorView, all_units_summary
 from gongkai_desktop.units import UnitDirectory
+from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 from tests.bundle_fixtures import (
     PASSPHRASE,
     UNIT_A,

@@ -30,12 +30,12 @@ from gongkai_desktop.bundle.importer import (
 )
 from gongkai_desktop.bundle.receipt import export_history
 from gongkai_desktop.bundle.shrink import LONG_SIDE, prepare_shrink, shrink_image
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.verify import verify_bundle
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import Cancelled, UnsafeInput
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import reading
+from gongkai_desktop.supervisor.store import SupervisorView
 from tests.bundle_fixtures import (
     PDF_PROOF,
     SHARED_PHOTO,

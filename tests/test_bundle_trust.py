@@ -17,7 +17,6 @@ from gongkai_desktop.bundle.importer import (
     import_bundles,
     preview_import,
 )
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.trust import (
     KeySource,
     TrustState,
@@ -29,6 +28,7 @@ from gongkai_desktop.bundle.trust import (
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.units import UnitDirectory
 from tests.bundle_fixtures import (
     UNIT_A,

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.bundle.consolidation import Consolidation, consolidate
 from gongkai_desktop.bundle.importer import import_bundle
 from gongkai_desktop.cli import main
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.report.consolidated import render_consolidation_pdf
-from gongkai_desktop.report.fonts import FontBook, bundled_font_book
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import Consolidation, consolidate
+from gongkai_desktop.typeset.fonts import FontBook, bundled_font_book
 from gongkai_desktop.units import UnitDirectory
 from tests.bundle_fixtures import (
     UNIT_A,

@@ -11,11 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gongkai_desktop.bundle.consolidation import CellState, consolidate
-from gongkai_desktop.bundle.consolidation_xlsx import export_consolidation_xlsx
 from gongkai_desktop.bundle.importer import import_bundle
-from gongkai_desktop.bundle.supervisor import SupervisorView, all_units_summary
-from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import (
     Area,
@@ -29,7 +25,11 @@ from gongkai_desktop.model import (
 )
 from gongkai_desktop.roles import expected_units
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import writing
+from gongkai_desktop.supervisor.consolidation import CellState, consolidate
+from gongkai_desktop.supervisor.store import SupervisorView, all_units_summary
 from gongkai_desktop.units import UnitDirectory
+from gongkai_desktop.xlsx.consolidation import export_consolidation_xlsx
 from tests.bundle_fixtures import (
     PDF_PROOF,
     SUPERVISOR,

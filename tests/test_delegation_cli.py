@@ -108,7 +108,7 @@ def test_delegate_return_roll_up_and_report_up(tmp_path: Path,
     assert code == 0, out
     code, out, _ = run(capsys, "summary", city, "--json", "--all-units")
     assert "in_progress" in json.dumps(json.loads(out), ensure_ascii=False)
-    from gongkai_desktop.bundle.supervisor import SupervisorView
+    from gongkai_desktop.supervisor.store import SupervisorView
 
     with Workspace.open(city, readonly=True) as ws:
         view = SupervisorView(ws)

@@ -187,8 +187,8 @@ def test_split_bundles_and_old_and_new_in_one_batch(parent: Workspace, tmp_path:
 
 
 def test_progress_in_the_consolidation_views_shape(parent: Workspace, tmp_path: Path) -> None:
-    from gongkai_desktop.bundle.consolidation import CellState
     from gongkai_desktop.delegation.progress import as_consolidation
+    from gongkai_desktop.supervisor.consolidation import CellState
 
     assign(parent, ["1.1.1"], ["区司法局", "区委编办"], deadline=dt.date(2020, 9, 1))
     _office_returns(parent, tmp_path, "区司法局", SFJ_KEY, Status.DONE, "已公开")

@@ -78,3 +78,19 @@ def test_savepoint_after_the_transaction_was_lost() -> None:
     assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     with pytest.raises(sqlite3.OperationalError, match="rolled back"), db.transaction(conn):
         conn.execute("ROLLBACK")  # lost, and nobody noticed: never COMMIT what is left
+
+
+def test_read_bytes_says_which_file_and_why(tmp_path: Path) -> None:
+    from gongkai_desktop.errors import NotFound, TooLarge
+
+    with pytest.raises(NotFound, match=r"^找不到回执文件："):
+        faults.read_bytes(tmp_path / "无.gkreceipt", "回执文件")
+    big = tmp_path / "big.png"
+    big.write_bytes(b"x" * 11)
+    with pytest.raises(TooLarge, match="11"):
+        faults.read_bytes(big, "图片", limit=10, too_large=lambda n: TooLarge(f"{n} 字节"))
+    folder = tmp_path / "dir.png"
+    folder.mkdir()
+    with pytest.raises(InvalidInput, match=r"^无法读取图片“dir\.png”"):
+        faults.read_bytes(folder, "图片")  # a folder: the OS refuses to read it
+    assert faults.read_bytes(big, "图片", limit=11) == b"x" * 11

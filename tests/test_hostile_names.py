@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from gongkai_desktop.bundle.importer import Outcome, import_bundle
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.cli import main
 from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.storage.names import escaped_name, is_hidden_char
+from gongkai_desktop.supervisor.store import SupervisorView
 from tests.bundle_fixtures import UNIT_A, export, fill_a, keys_in, make_supervisor, make_unit
 
 HIDDEN = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",

@@ -301,7 +301,7 @@ def test_receipts_imported_before_pinning_existed_are_mentioned(
         genuine: Path, unit_a: Workspace) -> None:
     from gongkai_desktop.bundle.office_key import check_office_key
     from gongkai_desktop.bundle.receipt import read_receipt
-    from gongkai_desktop.bundle.wsconn import reading, writing
+    from gongkai_desktop.storage.wsconn import reading, writing
 
     receipt = read_receipt(genuine)
     with writing(unit_a) as conn:  # as an older version stored it, without any pin

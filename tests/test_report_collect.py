@@ -18,7 +18,7 @@ from gongkai_desktop.model import Role, Status
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.report.build import build_report, report_content
 from gongkai_desktop.report.collect import report_evidence, report_rows
-from gongkai_desktop.report.report_draft import (
+from gongkai_desktop.report.edited_text import (
     SECTION_HEADINGS,
     load_draft,
     regenerate_work_section,

@@ -15,9 +15,9 @@ from gongkai_desktop.report import (
 )
 from gongkai_desktop.report.body import title_lines
 from gongkai_desktop.report.cjkwrap import break_lines
-from gongkai_desktop.report.fonts import FontRole, bundled_font_book
 from gongkai_desktop.report.sample import sample_plan, sample_rows
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset.fonts import FontRole, bundled_font_book
 
 PLAN = sample_plan(areas=2, subtasks=2, measures=2)
 

@@ -9,7 +9,7 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from gongkai_desktop.paths import resource_file
-from gongkai_desktop.report.fonts import (
+from gongkai_desktop.typeset.fonts import (
     MISSING_MARK,
     FontBook,
     FontRole,

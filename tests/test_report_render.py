@@ -14,9 +14,7 @@ import pytest
 from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.model import Plan, Status
 from gongkai_desktop.report import ReportContent, ReportEvidence, render_report
-from gongkai_desktop.report import geometry as g
-from gongkai_desktop.report.content import CONTENT_KEYWORD, content_fingerprint
-from gongkai_desktop.report.fonts import FontBook, bundled_font_book
+from gongkai_desktop.report.content import content_fingerprint
 from gongkai_desktop.report.images import BROKEN_NOTE
 from gongkai_desktop.report.sample import (
     loader,
@@ -27,6 +25,9 @@ from gongkai_desktop.report.sample import (
     sample_seal,
 )
 from gongkai_desktop.report.tables import COMPLETION_COLUMNS
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontBook, bundled_font_book
+from gongkai_desktop.typeset.marks import CONTENT_KEYWORD
 
 RARE = "镕堃喆珺昇赟"
 MM = 72 / 25.4

@@ -18,10 +18,10 @@ import pytest
 
 from gongkai_desktop.cli import main
 from gongkai_desktop.report import render_report
-from gongkai_desktop.report.fonts import bundled_font_book
 from gongkai_desktop.report.sample import sample_content, sample_plan
 from gongkai_desktop.report.verify_text import check_report_file
 from gongkai_desktop.signing import sign_pdf, verify_pdf
+from gongkai_desktop.typeset.fonts import bundled_font_book
 from tests import pdf_attacks
 from tests.bundle_fixtures import identity
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.review.ledger import office_ledger, record_rectification
 from gongkai_desktop.review.states import LEDGER_ACTION
 from gongkai_desktop.safe_json import nesting_depth
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import writing
 from tests.bundle_fixtures import dump, make_supervisor, make_unit
 
 

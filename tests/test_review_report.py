@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.report.report_draft import load_draft
+from gongkai_desktop.report.edited_text import load_draft
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.units import UnitDirectory
 from tests import review_fixtures

@@ -200,3 +200,13 @@ def test_every_name_in_the_real_plan_is_known(real_plan: Plan, directory: UnitDi
     assert unknown_names(real_plan, directory) == []
     for m in real_plan.measures():
         assert all(directory.lookup(n) is not None for n in m.lead_units), m.id
+
+
+def test_the_measures_a_unit_must_report_is_one_rule() -> None:
+    from gongkai_desktop.roles import REPORTING_ROLES, must_report, reported_measures
+
+    held = {"1": frozenset({Role.LEAD}), "2": frozenset({Role.CONCERNED}),
+            "3": frozenset(), "4": frozenset({Role.RESPONSIBLE, Role.LEAD})}
+    assert reported_measures(held) == ["2", "4"]
+    assert {Role.RESPONSIBLE, Role.CONCERNED} == REPORTING_ROLES
+    assert not must_report({Role.LEAD})

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
+from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError, WrongPassphrase
 from gongkai_desktop.signing import (
     SigningIdentity,
     group_fingerprint,
@@ -82,8 +82,10 @@ def test_storage_round_trip(identity: SigningIdentity) -> None:
 def test_wrong_passphrase(identity: SigningIdentity) -> None:
     data = identity.to_storage()
     for wrong in ("错误的密码", ""):
-        with pytest.raises(SignatureError, match="密码不正确"):
+        # A type the window asks again on (not a message it compares), still a SignatureError.
+        with pytest.raises(WrongPassphrase, match=r"^密码不正确$"):
             SigningIdentity.from_storage(data, wrong)
+        assert issubclass(WrongPassphrase, SignatureError)
 
 
 def test_damaged_storage(identity: SigningIdentity) -> None:
@@ -165,7 +167,7 @@ def test_store_in_workspace_settings(identity: SigningIdentity) -> None:
     assert has_identity(ws) and SETTING_KEY in ws.values
     assert "正确的密码123" not in ws.values[SETTING_KEY]
     assert load_identity(ws, "正确的密码123").fingerprint() == identity.fingerprint()
-    with pytest.raises(SignatureError, match="密码不正确"):
+    with pytest.raises(WrongPassphrase, match="密码不正确"):
         load_identity(ws, "错误的密码")
     pem = stored_certificate_pem(ws)
     assert pem is not None and x509.load_pem_x509_certificate(pem.encode()) == \

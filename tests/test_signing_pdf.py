@@ -11,10 +11,10 @@ import pytest
 
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.report import RenderResult, render_report
-from gongkai_desktop.report.fonts import bundled_font_book
-from gongkai_desktop.report.geometry import signature_box
 from gongkai_desktop.report.sample import sample_content, sample_plan
 from gongkai_desktop.signing import SigningIdentity, sign_pdf, verify_pdf
+from gongkai_desktop.typeset.fonts import bundled_font_book
+from gongkai_desktop.typeset.geometry import signature_box
 
 UNIT = "重庆市万州区人民政府"
 

@@ -14,7 +14,6 @@ import pytest
 from gongkai_desktop.cli import main, report_cmd
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.report import render_report
-from gongkai_desktop.report.fonts import bundled_font_book
 from gongkai_desktop.report.sample import sample_content, sample_plan
 from gongkai_desktop.signing import SigningIdentity, sign_pdf, verify_pdf
 from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
@@ -25,6 +24,7 @@ from gongkai_desktop.signing.validity import (
     validity_problem,
 )
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.typeset.fonts import bundled_font_book
 from tests import pdf_attacks
 from tests.test_cli_report import make_workspace
 

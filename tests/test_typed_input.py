@@ -155,3 +155,19 @@ def test_drafts_file_round_trip_and_hostile_content(tmp_path: Path) -> None:
     assert drafts.load(path) == {}
     drafts.save(path, {})
     assert drafts.load(path) == {}
+
+
+def test_the_core_record_change_fills_in_today_for_done(tmp_path: Path) -> None:
+    """The window and ``set`` share one rule: 已完成 without a date takes today's."""
+    from tests.plan_fixtures import make_workspace
+
+    with make_workspace(tmp_path / "ws.gkws") as space:
+        today = dt.date(2026, 3, 5)
+        assert space.update_record("1.1.1", status=Status.DONE, today=today).completed_on == today
+        typed = space.update_record("1.1.2", status=Status.DONE,
+                                    completed_on=dt.date(2026, 1, 2), today=today)
+        assert typed.completed_on == dt.date(2026, 1, 2)
+        started = space.update_record("2.1.1", status=Status.IN_PROGRESS, today=today)
+        assert started.completed_on is None
+        # Without ``today`` (imports, the undo stack) a change is applied exactly as asked.
+        assert space.update_record("2.1.2", status=Status.DONE).completed_on is None

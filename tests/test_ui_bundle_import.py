@@ -11,12 +11,12 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.trust import trusted_keys
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.ui import bundle_actions
 from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog
 from gongkai_desktop.ui.key_acceptance_dialog import KeyAcceptanceDialog

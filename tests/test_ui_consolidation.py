@@ -13,8 +13,8 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gongkai_desktop.bundle.consolidation import CellState, Consolidation, consolidate
 from gongkai_desktop.bundle.importer import import_bundle
+from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, consolidate
 from gongkai_desktop.ui import consolidation_actions
 from gongkai_desktop.ui.consolidation_model import (
     CompletionRole,

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.report import build as report_build
-from gongkai_desktop.report.report_draft import load_draft
+from gongkai_desktop.report.edited_text import load_draft
 from gongkai_desktop.report.sample import sample_seal
 from gongkai_desktop.report.seal import get_seal, has_seal
 from gongkai_desktop.signing.store import save_identity

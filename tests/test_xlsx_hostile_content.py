@@ -19,7 +19,6 @@ import openpyxl
 import pytest
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
 from gongkai_desktop.bundle.importer import Outcome, import_bundle
 from gongkai_desktop.cli import main
 from gongkai_desktop.errors import TooLarge, UnsafeInput
@@ -27,6 +26,7 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx.cells import xml_text
+from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 from gongkai_desktop.xlsx.safety import open_workbook
 from tests.bundle_fixtures import UNIT_A, export, keys_in, make_supervisor, make_unit
 from tests.test_xlsx_hostile import BILLION_LAUGHS, _plain_workbook, _rewrite

@@ -230,7 +230,7 @@ def _write_receipt(s: Scene) -> QWidget:
 
 
 def _consolidation(s: Scene) -> QWidget:
-    from gongkai_desktop.bundle.consolidation import consolidate
+    from gongkai_desktop.supervisor.consolidation import consolidate
     from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
 
     view = ConsolidationWindow(s.office, s.window)
@@ -239,7 +239,7 @@ def _consolidation(s: Scene) -> QWidget:
 
 
 def _unit_record(s: Scene) -> QWidget:
-    from gongkai_desktop.bundle.consolidation import consolidate
+    from gongkai_desktop.supervisor.consolidation import consolidate
     from gongkai_desktop.ui.consolidation_view import UnitRecordDialog
 
     cons = consolidate(s.office.ws, s.directory, dt.date(2020, 11, 15))

@@ -8,10 +8,10 @@
   many files), built on ``open_untrusted`` + ``verify`` (nothing unverified is used),
   ``unit_identity`` (a unit the office knows, under its own id) and ``trust`` (keys
   accepted explicitly, one unit per key); ``receipt.write_receipt``.
-- Consolidation: ``supervisor.SupervisorView`` (read API over imported data),
-  ``consolidation.consolidate`` (the units × measures matrix),
-  ``consolidation_xlsx`` (the workbook).
+- What an import writes is read through ``gongkai_desktop.supervisor`` (the office's
+  store and consolidation, its own package).
 
-The bundle file layout is in ``format``, the manifest and hashes in ``manifest``.
+The bundle file layout is in ``format``, the manifest and hashes in ``manifest``, the
+checked reading of its rows in ``decode``.
 Modules are imported where used (the package import stays cheap).
 """

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
+from gongkai_desktop.errors import InvalidInput, UnsafeInput
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.signing.validity import period_problem
 
@@ -84,15 +84,8 @@ def certificate_info(der: bytes) -> CertificateInfo:
 def load_certificate_file(path: Path) -> CertificateInfo:
     """A .cer/.crt file (DER or PEM) as the unit exported it."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_CERT_BYTES * 2:
-            raise InvalidInput(f"“{path.name}”不是证书文件（文件过大）")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"找不到证书文件：{path}") from exc
-    except OSError as exc:
-        why = faults.reason(exc, reading=True)
-        raise InvalidInput(f"无法读取证书文件“{path.name}”：{why}") from exc
+    data = faults.read_bytes(path, "证书文件", limit=MAX_CERT_BYTES * 2, too_large=lambda _size:
+                             InvalidInput(f"“{path.name}”不是证书文件（文件过大）"))
     if data.lstrip().startswith(b"-----BEGIN"):
         try:
             data = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)

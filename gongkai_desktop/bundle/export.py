@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,14 +30,15 @@ from gongkai_desktop.bundle.split import (
     part_path,
 )
 from gongkai_desktop.bundle.writer import PartWriter, write_manifest
-from gongkai_desktop.bundle.wsconn import reading, writing
-from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, WorkspaceError
+from gongkai_desktop.errors import InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import UnitType
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.records import to_row
+from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.ticker import Progress, Ticker
 
-Progress = Callable[[int, int], bool]
 MAIL_LIMIT_SETTING = "bundle.mail_limit_mb"
 EMPTY_PART_BYTES = (len(TABLES) + 4) * PAGE_SIZE  # a part with no rows yet: its schema pages
 
@@ -138,21 +139,12 @@ class _Blob:
     shrunk_path: Path | None
 
 
-def _text(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else db.to_text(moment)
-
-
 Row = tuple[object, ...]
 
 
 def _record_rows(ws: Workspace) -> list[Row]:
-    rows: list[Row] = []
-    for r in ws.records().values():
-        rows.append((r.measure_id, r.status.value, r.reason,
-                     r.completed_on.isoformat() if r.completed_on else None, r.explanation,
-                     json.dumps(list(r.urls), ensure_ascii=False), r.remarks,
-                     _text(r.updated_at)))
-    return sorted(rows, key=lambda row: str(row[0]))
+    records = ws.records()
+    return [to_row(records[mid]) for mid in sorted(records)]
 
 
 def _evidence_rows(items: list[EvidenceItem],
@@ -235,16 +227,6 @@ def estimate_export(ws: Workspace, *, shrink: ShrinkPlan | None = None) -> Expor
 
 # ------------------------------------------------------------------ writing
 
-class _Ticker:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, max(total, 1), 0
-
-    def add(self, amount: int) -> None:
-        self.done = min(self.done + amount, self.total)
-        if self.progress is not None and self.progress(self.done, self.total) is False:
-            raise Cancelled("已取消导出数据包")
-
-
 def _next_sequence(ws: Workspace) -> tuple[int, dt.datetime]:
     """The sequence number this export will carry (recorded only once its files are
     complete, so a failed export leaves the workspace as it was)."""
@@ -324,7 +306,8 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
                    a.new) for a in ws.audit_log()],
     }
     assert set(data_rows) < set(TABLES)
-    ticker = _Ticker(progress, sum(b.size for b in blobs) + sum(map(len, data_rows.values())))
+    ticker = Ticker(progress, sum(b.size for b in blobs) + sum(map(len, data_rows.values())),
+                    "已取消导出数据包")
     bundle_id = uuid.uuid4().hex
     stamp = uuid.uuid4().hex[:8]
     writers: list[PartWriter] = []
@@ -340,8 +323,8 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
             for n, row in enumerate(rows, start=1):
                 writer.add_row(table, row)
                 if n % 2000 == 0:
-                    ticker.add(2000)
-            ticker.add(len(rows) % 2000)
+                    ticker.check(2000)
+            ticker.check(len(rows) % 2000)
         limit = options.max_part_bytes
         current: _Blob | None = None
         blob_no: int | None = None  # the current blob's number in the current part
@@ -361,7 +344,7 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
                     blob_no = writer.start_blob(blob.sha256, blob.size)
                 writer.add_chunk(blob_no, blob.sha256, seq, data)
                 size += len(data)
-                ticker.add(len(data))
+                ticker.check(len(data))
         _check_complete(current, size)
         if started != len(blobs):
             raise _incomplete()
@@ -380,7 +363,7 @@ def _export(ws: Workspace, out: Path, identity: SigningIdentity, options: Export
         if mapped is None or mapped is exc:
             raise
         raise mapped from exc
-    _publish(ws, writers, files, out, sequence)
+    _name_parts(ws, writers, files, out, sequence)
     limit_bytes = mail_limit_bytes(ws)
     return ExportResult(
         files=tuple(files), sequence=sequence, bundle_hash=digest, exported_at=exported_at,
@@ -415,7 +398,7 @@ def _sign_parts(writers: list[PartWriter], identity: SigningIdentity, sequence: 
     return body_hashes
 
 
-def _publish(ws: Workspace, writers: list[PartWriter], files: list[Path], out: Path,
+def _name_parts(ws: Workspace, writers: list[PartWriter], files: list[Path], out: Path,
              sequence: int) -> None:
     """The complete, signed parts get their names (a rename: never a half-written file)."""
     try:

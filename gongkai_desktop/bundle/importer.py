@@ -21,21 +21,19 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from gongkai_desktop.bundle import trust
-from gongkai_desktop.bundle.content import BundleEvidence, BundleProfile
+from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.format import SUFFIX
 from gongkai_desktop.bundle.manifest import Manifest
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits, open_bundle
-from gongkai_desktop.bundle.supervisor import SupervisorView
 from gongkai_desktop.bundle.trust import TrustCheck, TrustState
 from gongkai_desktop.bundle.unit_identity import known_unit
 from gongkai_desktop.bundle.verify import Collected, OpenedBundle, open_verified
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import (
     Cancelled,
     GongkaiError,
@@ -46,12 +44,14 @@ from gongkai_desktop.errors import (
 from gongkai_desktop.model import MeasureRecord, Status, Unit
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
-from gongkai_desktop.storage.entities import AuditEntry
-from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
+from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
+from gongkai_desktop.storage.records import FIELD_LABELS, RECORD_COLUMNS, changed_fields, to_row
+from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.supervisor.store import SupervisorView
+from gongkai_desktop.ticker import Progress
 from gongkai_desktop.units import UnitDirectory
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], bool]
 CHANGE_LABELS = {**FIELD_LABELS, "evidence": "佐证材料"}
 
 
@@ -338,14 +338,10 @@ class _DbSink:
 
     def record(self, r: MeasureRecord) -> None:
         self.conn.execute(
-            "INSERT INTO sup_records (unit_id, measure_id, status, reason, completed_on,"
-            " explanation, urls, remarks, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.unit_id, r.measure_id, r.status.value, r.reason,
-             r.completed_on.isoformat() if r.completed_on else None, r.explanation,
-             json.dumps(list(r.urls), ensure_ascii=False), r.remarks,
-             db.to_text(r.updated_at) if r.updated_at else None))
+            f"INSERT INTO sup_records (unit_id, {RECORD_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.unit_id, *to_row(r)))
 
-    def evidence(self, e: BundleEvidence) -> None:
+    def evidence(self, e: EvidenceItem) -> None:
         self.conn.execute(
             "INSERT INTO sup_evidence (unit_id, id, measure_id, kind, file_name, media_type,"
             " size, sha256, url, title, note, added_at, added_by, original_sha256,"

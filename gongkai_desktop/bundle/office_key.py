@@ -18,10 +18,10 @@ from enum import StrEnum
 
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.trust import normalize_fingerprint
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.model import Unit
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading
 
 
 class OfficeKeyState(StrEnum):

@@ -14,14 +14,14 @@ import binascii
 import dataclasses
 import datetime as dt
 import json
-import os
 import sqlite3
-import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import __version__, faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.bundle.office_key import (
@@ -30,13 +30,13 @@ from gongkai_desktop.bundle.office_key import (
     pin_office_key,
     require_accepted,
 )
-from gongkai_desktop.bundle.supervisor import SupervisorView
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
+from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.supervisor.store import SupervisorView
 
 SUFFIX = ".gkreceipt"
 FORMAT_NAME = "gongkai-receipt"
@@ -144,13 +144,8 @@ def write_receipt(ws: Workspace, unit_id: str, identity: SigningIdentity, out: P
     out = Path(out)
     if not out.parent.is_dir():
         raise NotFound(f"保存位置不存在：{out.parent}")
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with atomic_output(out, what="回执文件") as temp:
         temp.write_bytes(data)
-        os.replace(temp, out)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise faults.os_error(exc, out, "回执文件") from exc
     return _parse_body(body, certificate_info(certificate))
 
 
@@ -193,16 +188,8 @@ def _parse_body(body: str, cert: CertificateInfo) -> Receipt:
 
 def read_receipt(path: Path) -> Receipt:
     """A receipt whose signature verifies with its own certificate (trust is not decided here)."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise UnsafeInput(BROKEN)
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"找不到回执文件：{path}") from exc
-    except OSError as exc:
-        why = faults.reason(exc, reading=True)
-        raise InvalidInput(f"无法读取回执文件“{path.name}”：{why}") from exc
+    raw = faults.read_bytes(Path(path), "回执文件", limit=MAX_BYTES,
+                            too_large=lambda _size: UnsafeInput(BROKEN))
     try:
         outer = loads_limited(raw, max_depth=2, max_bytes=MAX_BYTES, message=BROKEN)
         if not isinstance(outer, dict) or set(outer) != {"format", "body", "signature",
@@ -247,17 +234,18 @@ def _check_validity(receipt: Receipt) -> None:
         raise SignatureError(f"回执的签名{problem}，不予接受")
 
 
-def _check_export(conn: sqlite3.Connection, receipt: Receipt) -> None:
-    """The receipt confirms one of this workspace's exports, as this workspace recorded it."""
+def check_own_export(conn: sqlite3.Connection, bundle_hash: str, sequence: int,
+                     moments: Iterable[dt.datetime], *, lead: str, what: str,
+                     refused: str) -> None:
+    """A signed file from the office (receipt, review) names one of this workspace's exports,
+    as this workspace recorded it: same sequence, and not dated before that export."""
     row = conn.execute("SELECT sequence, exported_at FROM bundle_exports WHERE bundle_hash = ?",
-                       (receipt.bundle_hash,)).fetchone()
+                       (bundle_hash,)).fetchone()
     if row is None:
-        raise InvalidInput(f"该回执对应的数据包（序号 {receipt.sequence}）不是本工作区导出的，"
-                           "不予接受")
+        raise InvalidInput(f"{lead}的数据包（序号 {sequence}）不是本工作区导出的，{refused}")
     exported = db.datetime_from(row[1])
-    if int(row[0]) != receipt.sequence or receipt.issued_at < exported - CLOCK_SLACK \
-            or receipt.received_at < exported - CLOCK_SLACK:
-        raise UnsafeInput("回执中的序号或时间与本工作区的导出记录不符，不予接受")
+    if int(row[0]) != sequence or any(m < exported - CLOCK_SLACK for m in moments):
+        raise UnsafeInput(f"{what}中的序号或时间与本工作区的导出记录不符，{refused}")
 
 
 def import_receipt(ws: Workspace, path: Path, *, accept_key: str | None = None,
@@ -279,7 +267,9 @@ def import_receipt(ws: Workspace, path: Path, *, accept_key: str | None = None,
                                 " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
         if existing is not None:
             return _received(existing, new=False)
-        _check_export(conn, receipt)
+        check_own_export(conn, receipt.bundle_hash, receipt.sequence,
+                         (receipt.issued_at, receipt.received_at), lead="该回执对应",
+                         what="回执", refused="不予接受")
         _check_validity(receipt)
         check = check_office_key(conn, receipt.receiver, receipt.cert)
         pin = require_accepted(check, accept_key)

@@ -16,7 +16,6 @@ import math
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gongkai_desktop.errors import Cancelled, GongkaiError
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.ticker import Progress
 
 LONG_SIDE = 2000
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -32,7 +32,6 @@ MAX_JPEG_PIXELS = 200_000_000  # decoded at 1/2 … 1/8 scale
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 JPEG_QUALITY = 85
 
-Progress = Callable[[int, int], bool]
 
 
 def _is_candidate(media_type: str) -> bool:

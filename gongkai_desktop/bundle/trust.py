@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError
 from gongkai_desktop.model import Unit
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.units import UnitDirectory, normalize_name
 
 COMPARE_HINT = ("请与该单位核对指纹（该单位盖章的纸质报告最后一页印有证书指纹，"

@@ -7,7 +7,7 @@ Two steps, both without touching any workspace:
    beside it, and the signature over it verifies with that certificate; the parts
    agree with each other (same export, same signer) and none is missing.
 2. ``OpenedBundle.read(sink)``: streams every row and chunk in hash order, checks each
-   field (``content``), recomputes each part hash and each evidence file's SHA-256,
+   field (``decode``), recomputes each part hash and each evidence file's SHA-256,
    and hands the values to ``sink``. A mismatch raises before the read returns, so a
    sink that writes inside a transaction simply rolls back.
 
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from gongkai_desktop.bundle import content
+from gongkai_desktop.bundle import decode as content
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
-from gongkai_desktop.bundle.content import BundleEvidence, BundleProfile
+from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.format import CHUNKS_PART, TABLES
 from gongkai_desktop.bundle.manifest import (
     Manifest,
@@ -43,9 +43,9 @@ from gongkai_desktop.bundle.open_untrusted import (
 from gongkai_desktop.errors import Cancelled, GongkaiError, SignatureError, UnsafeInput
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.signing.identity import verify_bytes
-from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
+from gongkai_desktop.ticker import Progress
 
-Progress = Callable[[int, int], bool]
 MAX_SIGNATURE = 4096
 
 
@@ -54,7 +54,7 @@ class Sink(Protocol):
 
     def profile(self, value: BundleProfile) -> None: ...
     def record(self, value: MeasureRecord) -> None: ...
-    def evidence(self, value: BundleEvidence) -> None: ...
+    def evidence(self, value: EvidenceItem) -> None: ...
     def audit(self, value: AuditEntry) -> None: ...
     def blob_start(self, sha256: str, size: int) -> bool: ...
     def blob_chunk(self, seq: int, data: bytes) -> None: ...
@@ -67,7 +67,7 @@ class Collected:
 
     profile_value: BundleProfile | None = None
     records: list[MeasureRecord] = field(default_factory=list)
-    evidence_items: list[BundleEvidence] = field(default_factory=list)
+    evidence_items: list[EvidenceItem] = field(default_factory=list)
     audit_rows: int = 0
     blobs: dict[str, int] = field(default_factory=dict)  # sha256 → size
 
@@ -77,7 +77,7 @@ class Collected:
     def record(self, value: MeasureRecord) -> None:
         self.records.append(value)
 
-    def evidence(self, value: BundleEvidence) -> None:
+    def evidence(self, value: EvidenceItem) -> None:
         self.evidence_items.append(value)
 
     def audit(self, value: AuditEntry) -> None:

@@ -9,11 +9,11 @@ published. Rows must be added in the order the reader hashes them (see
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from gongkai_desktop.atomic import fsync_file
 from gongkai_desktop.bundle.format import (
     APPLICATION_ID,
     CHUNKS_PART,
@@ -29,13 +29,7 @@ from gongkai_desktop.errors import InvalidInput
 CACHE_KIB = 1024  # a small page cache: memory stays flat whatever the bundle's size
 
 
-def _fsync(path: Path) -> None:
-    # Windows refuses to flush a read-only descriptor (EBADF/EACCES): open for writing.
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_fsync = fsync_file  # a name of this module, so a test can make the disk fill up here
 
 
 def _insert_sql(table: str) -> str:

@@ -14,7 +14,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from gongkai_desktop import APP_NAME, __version__, faults, logfile
-from gongkai_desktop.cli import backup_cmd, guide_cmd, plan_cmd, workspace_cmd
+from gongkai_desktop.cli import (
+    backup_cmd,
+    bundle_cmd,
+    delegation_cmd,
+    guide_cmd,
+    plan_cmd,
+    report_cmd,
+    review_cmd,
+    workspace_cmd,
+    xlsx_cmd,
+)
 from gongkai_desktop.cli.common import ChineseArgumentParser
 from gongkai_desktop.errors import GongkaiError
 from gongkai_desktop.text_safety import printable
@@ -23,24 +33,11 @@ log = logging.getLogger(__name__)
 
 Register = Callable[["argparse._SubParsersAction[ChineseArgumentParser]"], None]
 
-# Command groups, in the order `--help` lists them. Later groups add themselves here.
+# Command groups, in the order `--help` lists them.
 COMMAND_MODULES: list[Register] = [plan_cmd.register, workspace_cmd.register, backup_cmd.register,
-                                   guide_cmd.register]
-
-
-def _optional_modules() -> list[Register]:
-    """Command groups whose modules may not exist in every build stage."""
-    found: list[Register] = []
-    for name in ("report_cmd", "bundle_cmd", "xlsx_cmd", "selftest_cmd", "review_cmd",
-                 "delegation_cmd"):
-        try:
-            module = __import__(f"gongkai_desktop.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"gongkai_desktop.cli.{name}":
-                raise
-            continue
-        found.append(module.register)
-    return found
+                                   guide_cmd.register, report_cmd.register, bundle_cmd.register,
+                                   xlsx_cmd.register, review_cmd.register,
+                                   delegation_cmd.register]
 
 
 def build_parser() -> ChineseArgumentParser:
@@ -53,7 +50,7 @@ def build_parser() -> ChineseArgumentParser:
         "--self-test", action="store_true", help="在临时文件夹中运行端到端自检（无界面）"
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
-    for register in COMMAND_MODULES + _optional_modules():
+    for register in COMMAND_MODULES:
         register(sub)
     return parser
 

@@ -174,7 +174,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _find_imported_unit(ws: Any, name: str) -> str:
-    from gongkai_desktop.bundle.supervisor import SupervisorView
+    from gongkai_desktop.supervisor.store import SupervisorView
     from gongkai_desktop.units import normalize_name
 
     key = normalize_name(name)
@@ -187,7 +187,7 @@ def _find_imported_unit(ws: Any, name: str) -> str:
 
 def cmd_receipt(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.receipt import default_receipt_name, write_receipt
-    from gongkai_desktop.bundle.supervisor import SupervisorView
+    from gongkai_desktop.supervisor.store import SupervisorView
 
     with open_for_writing(args.workspace) as ws:
         unit_id = _find_imported_unit(ws, args.unit)
@@ -282,7 +282,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
             path, units, measures = pdf.path, pdf.units, pdf.measures
             pages = f"，共 {pdf.pages} 页"
         else:
-            from gongkai_desktop.bundle.consolidation_xlsx import consolidation_workbook
+            from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 
             book = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
                                           led_only=args.led)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from gongkai_desktop.errors import InvalidInput
+from gongkai_desktop.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from gongkai_desktop.storage import Workspace
@@ -46,6 +46,15 @@ def actor() -> str:
         return f"命令行:{getpass.getuser()}"
     except Exception:  # no login name (service account, container)
         return "命令行"
+
+
+def output_file(out: Path, suffix: str | None = None) -> Path:
+    """Refuse an output name with the wrong ending or in a folder that does not exist."""
+    if suffix is not None and out.suffix.lower() != suffix:
+        raise InvalidInput(f"输出文件“{out.name}”应以 {suffix} 结尾")
+    if not out.parent.is_dir():
+        raise NotFound(f"找不到输出文件夹：{out.parent}")
+    return out
 
 
 def parse_iso_date(text: str) -> object:

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import faults
-from gongkai_desktop.cli.common import open_for_writing
+from gongkai_desktop.cli.common import open_for_writing, output_file
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.text_safety import printable
@@ -94,11 +93,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from gongkai_desktop.report.build import NO_IDENTITY, build_report
     from gongkai_desktop.units import UnitDirectory
 
-    out: Path = args.output
-    if out.suffix.lower() != ".pdf":
-        raise InvalidInput(f"输出文件“{out.name}”应以 .pdf 结尾")
-    if not out.parent.is_dir():
-        raise NotFound(f"找不到输出文件夹：{out.parent}")
+    out = output_file(args.output, ".pdf")
     with Workspace.open(args.workspace, readonly=True) as ws:
         passphrase = None
         if not args.no_sign:
@@ -167,20 +162,16 @@ def cmd_signing_init(args: argparse.Namespace) -> int:
 
 
 def cmd_signing_import(args: argparse.Namespace) -> int:
-    from gongkai_desktop.signing import SigningIdentity, save_identity
+    from gongkai_desktop.signing import save_identity
     from gongkai_desktop.signing.identity import MIN_PASSPHRASE
+    from gongkai_desktop.signing.store import load_pkcs12_file
 
     file: Path = args.file
     if not file.is_file():
         raise NotFound(f"找不到证书文件：{file}")
     with open_for_writing(args.workspace) as ws:
         _refuse_replacing(ws, args.replace)
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"无法读取证书文件：{file}（{faults.reason(exc, reading=True)}）"
-                               ) from exc
-        identity = SigningIdentity.from_pkcs12(data, p12_password())
+        identity = load_pkcs12_file(file, p12_password())
         # The key is kept under the signing passphrase; the .p12 password serves when it can.
         passphrase = os.environ.get(PASSPHRASE_ENV) or (
             identity.passphrase if len(identity.passphrase) >= MIN_PASSPHRASE
@@ -207,17 +198,12 @@ def _stored_certificate(ws: Workspace) -> Any:
 
 
 def cmd_signing_export(args: argparse.Namespace) -> int:
-    from cryptography.hazmat.primitives.serialization import Encoding
+    from gongkai_desktop.signing.identity import write_certificate_file
 
-    out: Path = args.output
-    if not out.parent.is_dir():
-        raise NotFound(f"找不到输出文件夹：{out.parent}")
+    out = output_file(args.output)
     with Workspace.open(args.workspace, readonly=True) as ws:
         cert = _stored_certificate(ws)
-    try:
-        out.write_bytes(cert.public_bytes(Encoding.DER))
-    except OSError as exc:
-        raise faults.os_error(exc, out, "证书文件") from exc
+    write_certificate_file(cert, out)
     print(f"已导出证书：{out}")
     return 0
 

@@ -87,10 +87,10 @@ def cmd_review(args: argparse.Namespace) -> int:
 def _set(args: argparse.Namespace) -> int:
     from gongkai_desktop.cli.bundle_cmd import _find_imported_unit
     from gongkai_desktop.errors import InvalidInput
-    from gongkai_desktop.progress import is_relevant
     from gongkai_desktop.review.states import Verdict
     from gongkai_desktop.review.verdicts import accept_remaining, set_verdict
     from gongkai_desktop.roles import roles_for_plan
+    from gongkai_desktop.tallies import is_relevant
     from gongkai_desktop.units import UnitDirectory
 
     if args.accept_remaining:
@@ -98,7 +98,7 @@ def _set(args: argparse.Namespace) -> int:
             raise InvalidInput("--accept-remaining 不能与举措编号或 --verdict 同时使用")
         with open_for_writing(args.workspace) as ws:
             unit_id = _find_imported_unit(ws, args.unit)
-            from gongkai_desktop.bundle.supervisor import SupervisorView
+            from gongkai_desktop.supervisor.store import SupervisorView
 
             unit = SupervisorView(ws).unit(unit_id).unit
             roles = roles_for_plan(ws.plan, unit, UnitDirectory.load())

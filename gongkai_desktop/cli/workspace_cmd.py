@@ -20,7 +20,6 @@ from gongkai_desktop.typed_input import (
     complete_url,
     complete_urls,
     parse_date,
-    proposed_completion_date,
 )
 from gongkai_desktop.unit_choice import unit_for_plan
 from gongkai_desktop.units import UnitDirectory
@@ -120,16 +119,13 @@ def cmd_set(args: argparse.Namespace) -> int:
         changes["remarks"] = args.remarks
     with open_for_writing(args.workspace) as ws:
         ws.plan.measure(args.measure)
-        today = proposed_completion_date(ws.record(args.measure), status, completed_on,
-                                         dt.date.today())
-        if today is not None:
-            changes["completed_on"] = today
-        record = ws.update_record(args.measure, actor=actor(), **changes)
+        before = ws.record(args.measure)
+        record = ws.update_record(args.measure, actor=actor(), today=dt.date.today(), **changes)
     print(f"{record.measure_id}：{record.status.label}")
     for url in completed:
         print(f"网址已补全为：{url}")
-    if today is not None:
-        print(f"完成时间已填为今天：{today.isoformat()}（可用 --date 修改）")
+    if completed_on is None and before.completed_on is None and record.completed_on:
+        print(f"完成时间已填为今天：{record.completed_on.isoformat()}（可用 --date 修改）")
     return 0
 
 
@@ -142,7 +138,10 @@ def cmd_attach(args: argparse.Namespace) -> int:
     link = complete_url(args.link) if args.link else None
     with open_for_writing(args.workspace) as ws, ws.transaction():
         ws.plan.measure(args.measure)
-        added = [ws.add_evidence_file(args.measure, p, actor=actor()) for p in args.files]
+        # All or nothing, like the window's import but refusing instead of skipping.
+        files = ws.add_evidence_files(args.measure, args.files, actor=actor(),
+                                      skip_refused=False)
+        added = list(files.added)
         if link is not None:
             added.append(ws.add_evidence_link(
                 args.measure, link.url, title=args.title, note=args.note, actor=actor()))
@@ -150,6 +149,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
         print(f"网址已补全为：{link.url}")
     for item in added:
         print(f"已添加：{printable(item.file_name or item.url)}")
+    for line in files.skipped:
+        print(f"未添加：{printable(line)}")
     return 0
 
 
@@ -160,7 +161,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         from gongkai_desktop.review.summary import add_all_units_review, add_unit_review
 
         if args.all_units:
-            from gongkai_desktop.bundle.supervisor import all_units_summary
+            from gongkai_desktop.supervisor.store import all_units_summary
 
             print_json(add_all_units_review(ws, all_units_summary(ws, UnitDirectory.load(), today),
                                             today))

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor, open_for_writing
+from gongkai_desktop.cli.common import actor, open_for_writing, output_file
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
@@ -48,11 +48,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from gongkai_desktop.units import UnitDirectory
     from gongkai_desktop.xlsx import export_checklist
 
-    out: Path = args.output
-    if out.suffix.lower() != ".xlsx":
-        raise InvalidInput(f"输出文件“{out.name}”应以 .xlsx 结尾")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"找不到输出文件夹：{out.parent}")
+    out = output_file(args.output, ".xlsx")
     with Workspace.open(args.workspace, readonly=True) as ws:
         roles = roles_for_plan(ws.plan, ws.unit, UnitDirectory.load())
         count = export_checklist(ws.plan, ws.unit, roles, ws.records(), out)

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.delegation.offices import Office, find_office, offices_in
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Measure
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading, writing
 
 DAYS_BEFORE_SETTING = "delegation.days_before"
 DEFAULT_DAYS_BEFORE = 7

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.delegation.assignment import assignments_in
 from gongkai_desktop.delegation.contributions import contributions_in
 from gongkai_desktop.delegation.office_plan import (
@@ -19,6 +18,7 @@ from gongkai_desktop.delegation.offices import Office
 from gongkai_desktop.errors import NotFound
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import reading
 
 
 def export_office_checklist(ws: Workspace, office: Office, out: Path) -> int:

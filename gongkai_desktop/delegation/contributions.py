@@ -7,10 +7,10 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.delegation.offices import Office, offices_in
 from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage.wsconn import reading
 
 RECORD_SQL = ("SELECT office_id, measure_id, status, reason, completed_on, explanation, urls,"
               " remarks, updated_at, imported_at, return_id FROM contributions")

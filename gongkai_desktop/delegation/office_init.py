@@ -18,12 +18,12 @@ from pathlib import Path
 
 from gongkai_desktop.bundle.office_key import OfficeKeyCheck, OfficeKeyState, pin_office_key
 from gongkai_desktop.bundle.trust import check_validity, normalize_fingerprint
-from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.delegation.office_plan import office_unit
 from gongkai_desktop.delegation.taskfile import TaskFile, read_task
 from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.model import Area, Measure, Plan, Subtask
 from gongkai_desktop.storage import Workspace, audit, db, search
+from gongkai_desktop.storage.wsconn import writing
 
 TASK_SETTING = "delegation.task"
 

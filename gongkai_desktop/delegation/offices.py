@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.units import normalize_name
 
 OFFICE_PREFIX = "office:"

@@ -8,19 +8,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from gongkai_desktop.bundle.consolidation import (
+from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
+from gongkai_desktop.delegation.contributions import contributions_in
+from gongkai_desktop.delegation.offices import Office, offices_in
+from gongkai_desktop.model import Status
+from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import reading
+from gongkai_desktop.supervisor.consolidation import (
     CellState,
     Consolidation,
     Counts,
     MeasureColumn,
     UnitRow,
 )
-from gongkai_desktop.bundle.wsconn import reading
-from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
-from gongkai_desktop.delegation.contributions import contributions_in
-from gongkai_desktop.delegation.offices import Office, offices_in
-from gongkai_desktop.model import Status
-from gongkai_desktop.storage import Workspace
 
 
 @dataclass(frozen=True, slots=True)

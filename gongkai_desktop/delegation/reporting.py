@@ -7,11 +7,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
 from gongkai_desktop.delegation.contributions import contributions_in
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import reading
 
 log = logging.getLogger(__name__)
 ANNEX_TITLE = "下级单位完成情况"

@@ -29,12 +29,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from gongkai_desktop.bundle.content import BundleEvidence, BundleProfile
+from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.format import SUFFIX as BUNDLE_SUFFIX
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
 from gongkai_desktop.bundle.trust import normalize_fingerprint
 from gongkai_desktop.bundle.verify import open_verified
-from gongkai_desktop.bundle.wsconn import writing
 from gongkai_desktop.delegation import office_keys
 from gongkai_desktop.delegation.assignment import assignments_in
 from gongkai_desktop.delegation.contributions import (
@@ -48,8 +47,9 @@ from gongkai_desktop.delegation.offices import Office, offices_in
 from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.storage import Workspace, audit, db
-from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
 from gongkai_desktop.storage.records import FIELDS
+from gongkai_desktop.storage.wsconn import writing
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _same(a: MeasureRecord | None, b: MeasureRecord) -> bool:
 
 
 def _write(conn: sqlite3.Connection, office: Office, return_id: int,
-           records: dict[str, MeasureRecord], evidence: list[BundleEvidence] | None,
+           records: dict[str, MeasureRecord], evidence: list[EvidenceItem] | None,
            at: dt.datetime) -> tuple[str, ...]:
     """Replace the office's contributions for ``records`` (and, when given, its evidence);
     flag and return the measures that changed."""
@@ -185,7 +185,7 @@ class _Sink:
     def __init__(self, conn: sqlite3.Connection, assigned: set[str]) -> None:
         self.conn, self.assigned = conn, assigned
         self.records: dict[str, MeasureRecord] = {}
-        self.items: list[BundleEvidence] = []
+        self.items: list[EvidenceItem] = []
         self.wanted: set[str] = set()
         self.blob_id = 0
 
@@ -196,7 +196,7 @@ class _Sink:
         if value.measure_id in self.assigned:
             self.records[value.measure_id] = value
 
-    def evidence(self, value: BundleEvidence) -> None:
+    def evidence(self, value: EvidenceItem) -> None:
         if value.measure_id in self.assigned:
             self.items.append(value)
             if value.is_file and value.sha256:

@@ -17,7 +17,6 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.delegation.assignment import assignments_in
 from gongkai_desktop.delegation.contributions import (
     Contribution,
@@ -28,6 +27,7 @@ from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.storage import Workspace, audit, db, evidence, records, search
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.wsconn import reading, writing
 
 SOURCE_PREFIX = "来源："
 ADDED_BY_PREFIX = "下级单位："

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.delegation.assignment import assignments_in
 from gongkai_desktop.delegation.contributions import contributions_in
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.wsconn import reading
 
 
 def add_offices_summary(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any]:

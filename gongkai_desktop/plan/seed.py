@@ -12,7 +12,6 @@ because the SQLite header records the library version that wrote it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sqlite3
 import sys
@@ -20,6 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import GongkaiError
 from gongkai_desktop.model import Plan
 from gongkai_desktop.paths import data_file
@@ -39,10 +39,7 @@ def write_plan_file(plan: Plan, out: Path) -> None:
     reader never sees half a file and a failure leaves the old file in place.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_output(out) as tmp:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute(f"PRAGMA application_id = {PLAN_FILE_APPLICATION_ID}")
@@ -54,12 +51,7 @@ def write_plan_file(plan: Plan, out: Path) -> None:
             conn.execute("VACUUM")
         finally:
             conn.close()
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the seed ships to every user
-        os.replace(tmp, out)
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        os.chmod(tmp, 0o644)  # the seed ships to every user, whatever the umask
 
 
 def build_seed(source: Path, out: Path) -> None:

@@ -1,7 +1,8 @@
 """The self-inspection report (自查报告) as a GB/T 9704 PDF; no Qt here.
 
-Build a :class:`ReportContent` (see ``content``), draft its text with
-``draft``, then :func:`render_report`; sign it with ``gongkai_desktop.signing``.
+Build a :class:`ReportContent` (see ``content``), draft its text with ``first_draft``
+(kept while the officer edits it: ``edited_text``), then :func:`render_report`; sign
+it with ``gongkai_desktop.signing``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from gongkai_desktop.report.content import (
     chinese_date,
     content_fingerprint,
 )
-from gongkai_desktop.report.draft import (
+from gongkai_desktop.report.first_draft import (
     default_opening,
     default_sections,
     default_title,

@@ -9,12 +9,12 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.content import ReportContent, chinese_date
-from gongkai_desktop.report.draft import CHINESE_ORDINALS
-from gongkai_desktop.report.fonts import FontRole, clean_text
+from gongkai_desktop.report.first_draft import CHINESE_ORDINALS
 from gongkai_desktop.report.signature_block import SignatureBlock, load_seal
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontRole, clean_text
 
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 # Good places to turn a title line: after these words (GB/T 9704: keep words whole).

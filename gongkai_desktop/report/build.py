@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -21,17 +20,16 @@ from gongkai_desktop import faults
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, SignatureError, StorageFault
 from gongkai_desktop.report.collect import report_evidence, report_rows
 from gongkai_desktop.report.content import ReportContent
-from gongkai_desktop.report.fonts import FontBook
+from gongkai_desktop.report.edited_text import DraftStore, load_draft
 from gongkai_desktop.report.render import render_report
-from gongkai_desktop.report.report_draft import DraftStore, load_draft
 from gongkai_desktop.report.seal import get_seal
 from gongkai_desktop.signing import SigningIdentity
 from gongkai_desktop.signing.store import has_identity, load_identity
 from gongkai_desktop.signing.validity import check_can_sign
 from gongkai_desktop.storage.entities import UnitProfile
+from gongkai_desktop.ticker import Progress
+from gongkai_desktop.typeset.fonts import FontBook
 from gongkai_desktop.units import UnitDirectory
-
-Progress = Callable[[int, int], bool]
 
 TOTAL = 100
 RENDER_SHARE = 90  # signing takes about a tenth of the time of a typical rendering
@@ -76,7 +74,7 @@ def report_content(ws: ReportWorkspace, directory: UnitDirectory,
     if not draft.title.strip():
         raise InvalidInput("请填写报告标题")
     from gongkai_desktop.delegation.reporting import offices_annex_rows
-    from gongkai_desktop.review.reporting import ledger_rows_or_none
+    from gongkai_desktop.report.review_ledger import ledger_rows_or_none
 
     rows = report_rows(ws, directory)
     unit = ws.unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from gongkai_desktop.report.fonts import FontBook
+from gongkai_desktop.typeset.fonts import FontBook
 
 
 def draw_runs(canv: Canvas, fonts: FontBook, text: str, font: str, size: float, x: float,

@@ -14,12 +14,12 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.colors import Color, black, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from gongkai_desktop.model import Plan, Status
+from gongkai_desktop.model import COUNT_ORDER, Plan, Status
 from gongkai_desktop.report.content import ReportRow
-from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset.fonts import FontRole
 
-ORDER = (Status.DONE, Status.IN_PROGRESS, Status.NOT_STARTED, Status.NOT_APPLICABLE)
+ORDER = COUNT_ORDER
 COLOURS = {
     Status.DONE: Color(0.16, 0.33, 0.55),
     Status.IN_PROGRESS: Color(0.42, 0.62, 0.80),

@@ -10,11 +10,8 @@ time) so 5,000 measures do not cost quadratic layout time.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,24 +28,23 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from gongkai_desktop import faults
-from gongkai_desktop.bundle.consolidation import Consolidation, Counts
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.model import Plan
-from gongkai_desktop.report import geometry as g
+from gongkai_desktop.model import COUNT_ORDER, STATUS_LABELS, Plan
 from gongkai_desktop.report.content import chinese_date
 from gongkai_desktop.report.document import (
     LANDSCAPE_TEMPLATE,
     PORTRAIT_TEMPLATE,
     ReportDocTemplate,
 )
-from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.report.tables import HEADER_FILL, MIN_SPLIT, info_line
 from gongkai_desktop.report.text import GREY, TextKit
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import Consolidation, Counts
+from gongkai_desktop.ticker import Progress, Ticker
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.units import UnitDirectory
-
-Progress = Callable[[int, int], bool]
 
 TITLE = "政务公开自查情况汇总表"
 SUBJECT = "政务公开自查情况汇总"
@@ -62,7 +58,7 @@ CHECK_EVERY = 100  # rows built between two looks at the cancel button
 
 # Count columns shared by the unit and the measure tables: (header, width in points).
 _COUNTS: tuple[tuple[str, float], ...] = (
-    ("应报\n项次", 34), ("已完成", 34), ("推进中", 34), ("未开始", 34), ("不适用", 34),
+    ("应报\n项次", 34), *((STATUS_LABELS[s], 34) for s in COUNT_ORDER),
     ("未报送", 34), ("逾期", 34), ("完成率", 44),
 )
 
@@ -83,19 +79,6 @@ def percent(value: float | None) -> str:
 
 def _when(moment: dt.datetime | None) -> str:
     return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-class _Ticker:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, max(total, 2), 0
-
-    def step(self, amount: int = 1) -> bool:
-        self.done = min(self.done + amount, self.total - 1)
-        return self.progress is None or self.progress(self.done, self.total) is not False
-
-    def check(self, amount: int = 1) -> None:
-        if not self.step(amount):
-            raise Cancelled("已取消生成汇总表")
 
 
 class _Builder:
@@ -231,7 +214,7 @@ _UNIT_COLUMNS: list[tuple[str, float]] = [
 ]
 
 
-def _units_table(cons: Consolidation, b: _Builder, ticker: _Ticker) -> Flowable:
+def _units_table(cons: Consolidation, b: _Builder, ticker: Ticker) -> Flowable:
     width = g.LANDSCAPE.type_width
     data: list[list[Any]] = [b.header(_UNIT_COLUMNS)]
     extra: list[tuple[Any, ...]] = []
@@ -306,7 +289,7 @@ def _missing_text(ids: Sequence[str], cons: Consolidation, waiting: dict[str, li
     return "；".join(parts)
 
 
-def _measures_table(cons: Consolidation, b: _Builder, ticker: _Ticker) -> Flowable:
+def _measures_table(cons: Consolidation, b: _Builder, ticker: Ticker) -> Flowable:
     width = g.LANDSCAPE.type_width
     widths = _stretch(_MEASURE_COLUMNS, 1, width)
     data: list[list[Any]] = [b.header(_MEASURE_COLUMNS)]
@@ -405,7 +388,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
     b = _Builder(kit)
     # Work: building the rows (in blocks), then laying out every flowable and page.
     rows = len(cons.units) + len(cons.measures)
-    ticker = _Ticker(progress, 2 * rows + 60)
+    ticker = Ticker(progress, 2 * rows + 60, "已取消生成汇总表", hold_last=True)
     generated = (generated_at or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
     story: list[Flowable] = _front(cons, b, office, generated)
     story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(),
@@ -433,8 +416,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
         story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(),
                   *_attachment(b, 4, "各单位整改台账"), Spacer(1, 6), _ledger_table(ledger, b)]
 
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
+    with atomic_output(out, what="汇总表") as tmp:
         try:
             with tmp.open("wb") as handle:  # closed even when a write fails (full disk)
                 doc = ReportDocTemplate(handle, kit, title=TITLE, author=office,
@@ -446,14 +428,7 @@ def render_consolidation_pdf(cons: Consolidation, out: Path, *, office: str,
             raise Cancelled("已取消生成汇总表") from exc
         if not ticker.step():
             raise Cancelled("已取消生成汇总表")
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "汇总表") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    if progress is not None:
-        progress(ticker.total, ticker.total)
+    ticker.finish()
     return ConsolidatedResult(out, doc.pages, len(cons.units), len(cons.measures),
                               frozenset(kit.missing))
 
@@ -464,7 +439,7 @@ def consolidation_pdf(ws: Workspace, directory: UnitDirectory, out: Path, *,
                       fonts: FontBook | None = None) -> ConsolidatedResult:
     """Consolidate ``ws`` (a supervisor ``Workspace``) and write the PDF (the command line's
     way); ``led_only`` keeps the measures the workspace's unit leads."""
-    from gongkai_desktop.bundle.consolidation import consolidate
+    from gongkai_desktop.supervisor.consolidation import consolidate
 
     cons = consolidate(ws, directory, today or dt.date.today(),
                        led_by=ws.unit if led_only else None)

@@ -18,7 +18,6 @@ from typing import Any
 from gongkai_desktop.model import Measure, Plan, Role, Status
 
 FINGERPRINT_FORMAT = "gongkai-report-content-v1"
-CONTENT_KEYWORD = "gongkai-content-sha256="  # PDF Keywords: the fingerprint, machine-readable
 
 
 @dataclass(frozen=True, slots=True)

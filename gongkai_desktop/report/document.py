@@ -15,10 +15,10 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from gongkai_desktop import __version__
 from gongkai_desktop.errors import Cancelled
-from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.canvas_text import draw_runs
-from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontRole
 
 # Binary image streams: ASCII85 (reportlab's default) is done in pure Python without the
 # optional rl_accel extension (~0.15 s per photo) and makes the file 25 % larger.

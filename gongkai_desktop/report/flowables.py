@@ -8,10 +8,10 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph
 
-from gongkai_desktop.report import geometry as g
-from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.images import PreparedImage
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontRole
 
 DISPLAY_DPI = 120  # small images are not blown up beyond this
 CAPTION_SIZE = 10.5

@@ -7,8 +7,6 @@ beside the target and moved into place, so a failure never leaves half a PDF.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +17,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer
 
 from gongkai_desktop import APP_NAME, __version__, guide
-from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
 
 ACCENT = Color(0.62, 0.07, 0.07)  # the red of 公文 headings on a printed page
 BODY = 12.5
@@ -76,7 +75,6 @@ def write_quickstart(role: guide.Role, out: Path, fonts: FontBook | None = None
             story.append(kit.para(block.text, FontRole.BODY, size=BODY, leading=LEADING,
                                   indent_chars=2))
     out = Path(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     pages = 0
 
     def footer(canvas: object, doc: SimpleDocTemplate) -> None:
@@ -87,15 +85,11 @@ def write_quickstart(role: guide.Role, out: Path, fonts: FontBook | None = None
         canvas.setFont(name, 11)  # type: ignore[attr-defined]
         canvas.drawCentredString(A4[0] / 2, 15 * mm, text)  # type: ignore[attr-defined]
 
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
-                            topMargin=20 * mm, bottomMargin=24 * mm,
-                            title=f"快速入门（{role.label}）", author=APP_NAME,
-                            creator=f"{APP_NAME} {__version__}",
-                            initialFontName=kit.font(FontRole.BODY))  # no Helvetica: all embedded
-    try:
+    with atomic_output(out) as tmp:
+        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
+                                topMargin=20 * mm, bottomMargin=24 * mm,
+                                title=f"快速入门（{role.label}）", author=APP_NAME,
+                                creator=f"{APP_NAME} {__version__}",
+                                initialFontName=kit.font(FontRole.BODY))  # all embedded
         doc.build(story, onFirstPage=footer, onLaterPages=footer)
-        os.replace(tmp, out)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return QuickstartResult(out, pages, frozenset(kit.missing))

@@ -11,23 +11,18 @@ would change with every re-rendering of the same content.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.enums import TA_LEFT
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer
 
-from gongkai_desktop import faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.body import attachment_names, body_story
 from gongkai_desktop.report.chart import completion_chart
 from gongkai_desktop.report.content import (
-    CONTENT_KEYWORD,
     ReportContent,
     ReportEvidence,
     chinese_date,
@@ -40,12 +35,13 @@ from gongkai_desktop.report.document import (
     ReportDocTemplate,
 )
 from gongkai_desktop.report.flowables import ClosingBlock, EvidenceFigure
-from gongkai_desktop.report.fonts import FontBook, FontRole, default_font_book
 from gongkai_desktop.report.images import load_prepared
 from gongkai_desktop.report.tables import completion_table, evidence_table, info_line
 from gongkai_desktop.report.text import TextKit
-
-Progress = Callable[[int, int], bool]
+from gongkai_desktop.ticker import Progress, Ticker
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontBook, FontRole, default_font_book
+from gongkai_desktop.typeset.marks import CONTENT_KEYWORD
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +56,6 @@ class RenderResult:
 def fingerprint_line(fingerprint: str) -> str:
     return (f"报告内容指纹（SHA-256）：{group_hex(fingerprint)}。"
             "与电子文件签名信息中的内容指纹一致，即为同一份报告。")
-
-
-class _Ticker:
-    """Counts work done and asks the caller whether to go on."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
-
-    def step(self) -> bool:
-        self.done = min(self.done + 1, self.total - 1)
-        return self.progress is None or bool(self.progress(self.done, self.total))
-
-    def check(self) -> None:
-        if not self.step():
-            raise Cancelled("已取消生成报告")
 
 
 def _attachment_head(kit: TextKit, number: int, name: str) -> list[Flowable]:
@@ -99,7 +80,7 @@ def _table_part(content: ReportContent, kit: TextKit) -> list[Flowable]:
     return story
 
 
-def _evidence_part(content: ReportContent, kit: TextKit, ticker: _Ticker) -> tuple[
+def _evidence_part(content: ReportContent, kit: TextKit, ticker: Ticker) -> tuple[
     list[Flowable], list[str]
 ]:
     width = g.PORTRAIT.type_width
@@ -176,7 +157,8 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
     kit = TextKit(fonts or default_font_book())
     fingerprint = content_fingerprint(content)
     # Work units: each image, then each flowable laid out (estimated from the rows).
-    ticker = _Ticker(progress, _count_images(content.evidence) + len(content.rows) + 40)
+    ticker = Ticker(progress, _count_images(content.evidence) + len(content.rows) + 40,
+                    "已取消生成报告", hold_last=True)
     story = body_story(content, kit)
     story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_table_part(content, kit)]
     evidence, broken = _evidence_part(content, kit, ticker)
@@ -187,8 +169,7 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
         story += [NextPageTemplate(LANDSCAPE_TEMPLATE), PageBreak(), *_offices_part(content, kit)]
     note = fingerprint_line(fingerprint) if content.fingerprint_note else None
     story.append(ClosingBlock(kit, note))
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
+    with atomic_output(out, what="报告文件") as tmp:
         # Our own handle, closed whatever happens: reportlab leaves its own open when a
         # write fails (a full disk), and an open file cannot be removed on Windows.
         with tmp.open("wb") as handle:
@@ -199,12 +180,5 @@ def render_report(content: ReportContent, out: Path, *, progress: Progress | Non
             doc.build(story)
         if not ticker.step():
             raise Cancelled("已取消生成报告")
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "报告文件") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    if progress is not None:
-        progress(ticker.total, ticker.total)
+    ticker.finish()
     return RenderResult(out, doc.pages, fingerprint, frozenset(kit.missing), tuple(broken))

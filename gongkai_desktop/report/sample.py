@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from gongkai_desktop.model import Area, Measure, Plan, PlanInfo, Role, Status, Subtask
 from gongkai_desktop.report.content import ReportContent, ReportEvidence, ReportRow
-from gongkai_desktop.report.draft import default_opening, default_sections, default_title
+from gongkai_desktop.report.first_draft import default_opening, default_sections, default_title
 
 STATUSES = (Status.DONE, Status.DONE, Status.IN_PROGRESS, Status.DONE, Status.NOT_STARTED,
             Status.NOT_APPLICABLE)

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from PIL import Image
 
 from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge
+from gongkai_desktop.errors import InvalidInput, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -105,16 +105,9 @@ def set_seal(ws: SealStore, data: bytes) -> SealInfo:
 def set_seal_file(ws: SealStore, path: Path) -> SealInfo:
     """Store the PNG at ``path`` as the seal (its size checked before reading it)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SEAL_BYTES:
-            raise TooLarge(f"印章图片不能超过 2 MB（所选图片为 {_megabytes(size)}）")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"找不到文件：{path}") from exc
-    except OSError as exc:
-        why = faults.reason(exc, reading=True)
-        raise InvalidInput(f"无法读取图片“{path.name}”：{why}") from exc
+    data = faults.read_bytes(path, "图片", limit=MAX_SEAL_BYTES, missing=f"找不到文件：{path}",
+                             too_large=lambda size: TooLarge(
+                                 f"印章图片不能超过 2 MB（所选图片为 {_megabytes(size)}）"))
     return set_seal(ws, data)
 
 

@@ -17,10 +17,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from gongkai_desktop.report import geometry as g
 from gongkai_desktop.report.canvas_text import draw_runs
-from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.text import TextKit
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontRole
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from gongkai_desktop.report.content import (
     ReportRow,
     chinese_date,
 )
-from gongkai_desktop.report.fonts import FontRole
 from gongkai_desktop.report.text import GREY, TextKit
+from gongkai_desktop.typeset.fonts import FontRole
 
 HEADER_FILL = Color(0.90, 0.90, 0.90)
 MIN_SPLIT = 48  # pt: a row is split inside only if at least ~3 lines stay on the page

@@ -15,8 +15,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 from gongkai_desktop.report import cjkwrap
-from gongkai_desktop.report import geometry as g
-from gongkai_desktop.report.fonts import FontBook, FontRole
+from gongkai_desktop.typeset import geometry as g
+from gongkai_desktop.typeset.fonts import FontBook, FontRole
 
 _HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
 _HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput, NotFound
+from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.signing.validity import date_text
 from gongkai_desktop.signing.verify import PdfVerification, SignerCheck, verify_pdf
@@ -91,15 +91,8 @@ class ReportCheck:
 
 
 def _read_certificate(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_CERT_BYTES:
-            raise InvalidInput(f"所选文件太大，不是证书文件（.cer）：{path.name}")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"找不到证书文件：{path}") from None
-    except OSError as exc:
-        why = faults.reason(exc, reading=True)
-        raise InvalidInput(f"无法读取证书文件：{path}（{why}）") from exc
+    return faults.read_bytes(path, "证书文件", limit=MAX_CERT_BYTES, too_large=lambda _size:
+                             InvalidInput(f"所选文件太大，不是证书文件（.cer）：{path.name}"))
 
 
 def check_report_file(pdf: Path, cert_files: Sequence[Path] = ()) -> ReportCheck:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.consolidation import Consolidation
 from gongkai_desktop.review.ledger import office_ledger
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import review_cells
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import Consolidation
 
 _OPEN = (ReviewState.RETURNED, ReviewState.RECTIFIED)
 

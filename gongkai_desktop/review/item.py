@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.supervisor import ImportedEvidence, ImportedUnit, SupervisorView
 from gongkai_desktop.model import Measure, MeasureRecord
 from gongkai_desktop.review.ledger import LedgerEntry, office_ledger
 from gongkai_desktop.review.verdicts import (
@@ -14,6 +13,8 @@ from gongkai_desktop.review.verdicts import (
     verdict_history,
 )
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class ReviewItem:
     imported: ImportedUnit
     measure: Measure
     record: MeasureRecord
-    evidence: list[ImportedEvidence]
+    evidence: list[EvidenceItem]
     entry: ReviewEntry | None  # the current verdict and its state
     ledger: LedgerEntry | None  # the unit's 整改台账 entry, as its latest bundle carried it
     history: list[OfficeVerdict]  # every verdict on it, oldest first

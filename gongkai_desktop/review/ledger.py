@@ -13,11 +13,11 @@ import json
 from dataclasses import dataclass
 
 from gongkai_desktop.bundle.manifest import canonical_json
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.review.states import LEDGER_ACTION
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading, writing
 
 MAX_LEDGER_TEXT = 2000
 MAX_OWNER = 100

@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from gongkai_desktop.bundle.consolidation import Consolidation
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import CellVerdict, review_cells
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import Consolidation
 
 STATES: tuple[ReviewState, ...] = tuple(ReviewState)  # code n + 1 is STATES[n]; 0 = none
 _CODE = {state: n + 1 for n, state in enumerate(STATES)}

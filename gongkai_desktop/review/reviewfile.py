@@ -18,26 +18,25 @@ import base64
 import binascii
 import datetime as dt
 import json
-import os
 import re
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
-from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
 from gongkai_desktop.review.states import MAX_COMMENT, Verdict
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, safe_file_name
+from gongkai_desktop.storage.wsconn import reading
+from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 
 SUFFIX = ".gkreview"
 FORMAT_NAME = "gongkai-review"
@@ -147,16 +146,8 @@ def write_file(out: Path, data: bytes) -> None:
     """Written beside the target, flushed to disk, then renamed: never half a file."""
     if not out.parent.is_dir():
         raise NotFound(f"保存位置不存在：{out.parent}")
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, out)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise InvalidInput(f"无法写入整改意见文件：{out}（{exc.strerror or exc}）") from exc
+    with atomic_output(out, what="整改意见文件") as temp:
+        temp.write_bytes(data)
 
 
 def write_review(ws: Workspace, unit_id: str, identity: SigningIdentity, out: Path) -> Path:
@@ -291,16 +282,10 @@ def _parse_body(body: str, cert: CertificateInfo) -> ReviewFile:
 
 def read_review(path: Path) -> ReviewFile:
     """A review whose signature verifies with its own certificate (trust is decided later)."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise UnsafeInput(f"整改意见文件太大（超过 {MAX_BYTES // (1024 * 1024)} MB），"
-                              "不是本程序生成的文件，未导入")
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise NotFound(f"找不到整改意见文件：{path}") from exc
-    except OSError as exc:
-        raise InvalidInput(f"无法读取整改意见文件“{path.name}”：{exc.strerror or exc}") from exc
+    too_large = UnsafeInput(f"整改意见文件太大（超过 {MAX_BYTES // (1024 * 1024)} MB），"
+                            "不是本程序生成的文件，未导入")
+    raw = faults.read_bytes(Path(path), "整改意见文件", limit=MAX_BYTES,
+                            too_large=lambda _size: too_large)
     try:
         head, newline, body = raw.partition(b"\n")
         if not newline or len(head) > MAX_HEADER:

@@ -15,7 +15,6 @@ the audit log travels in the next bundle, so the office sees the same.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,14 +26,13 @@ from gongkai_desktop.bundle.office_key import (
     pin_office_key,
     require_accepted,
 )
-from gongkai_desktop.bundle.wsconn import reading, writing
-from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput
+from gongkai_desktop.bundle.receipt import check_own_export
+from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.review.reviewfile import ReviewFile, read_review
 from gongkai_desktop.review.states import UNIT_VERDICT_ACTION
 from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.storage import Workspace, audit, db
-
-CLOCK_SLACK = dt.timedelta(days=1)  # as for receipts: two offices' clocks may disagree
+from gongkai_desktop.storage.wsconn import reading, writing
 
 
 class ReviewKeyNotAccepted(OfficeKeyNotAccepted):
@@ -88,16 +86,6 @@ def _check(ws: Workspace, review: ReviewFile) -> None:
         raise SignatureError(f"整改意见的签名{problem}，不予接受")
 
 
-def _check_export(conn: sqlite3.Connection, review: ReviewFile) -> None:
-    row = conn.execute("SELECT sequence, exported_at FROM bundle_exports WHERE bundle_hash = ?",
-                       (review.bundle_hash,)).fetchone()
-    if row is None:
-        raise InvalidInput(f"该整改意见针对的数据包（序号 {review.sequence}）不是本工作区导出的，"
-                           "未导入")
-    if int(row[0]) != review.sequence or review.issued_at < db.datetime_from(row[1]) - CLOCK_SLACK:
-        raise UnsafeInput("整改意见中的序号或时间与本工作区的导出记录不符，未导入")
-
-
 def _stored(review: ReviewFile, **extra: object) -> ImportedReview:
     return ImportedReview(review.review_hash, review.office.name, review.signer, review.sequence,
                           review.issued_at, **extra)  # type: ignore[arg-type]
@@ -112,7 +100,8 @@ def import_review(ws: Workspace, path: Path, *, accept_key: str | None = None,
         if conn.execute("SELECT 1 FROM unit_reviews WHERE review_hash = ?",
                         (review.review_hash,)).fetchone():
             return _stored(review, new=False)
-        _check_export(conn, review)
+        check_own_export(conn, review.bundle_hash, review.sequence, (review.issued_at,),
+                         lead="该整改意见针对", what="整改意见", refused="未导入")
         check = check_office_key(conn, review.office, review.cert)
         pin = _require_accepted(check, accept_key)
         issued = [db.datetime_from(r[0])

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.review.states import UNIT_VERDICT_ACTION, ReviewState, Verdict, state_of
 from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage.wsconn import reading
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gongkai_desktop.bundle.manifest import canonical_json
-from gongkai_desktop.bundle.supervisor import SupervisorView
-from gongkai_desktop.bundle.wsconn import reading, writing
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.review.states import (
     OFFICE_VERDICT_ACTION,
@@ -27,6 +25,8 @@ from gongkai_desktop.review.states import (
     state_of,
 )
 from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.supervisor.store import SupervisorView
 
 
 @dataclass(frozen=True, slots=True)

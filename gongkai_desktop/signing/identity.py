@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput, SignatureError
+from gongkai_desktop.atomic import atomic_output
+from gongkai_desktop.errors import InvalidInput, SignatureError, WrongPassphrase
 from gongkai_desktop.signing.validity import validity_problem
 
 STORAGE_VERSION = 1
@@ -139,7 +139,7 @@ class SigningIdentity:
         try:
             key = serialization.load_pem_private_key(key_pem, passphrase.encode("utf-8") or None)
         except (TypeError, ValueError) as exc:
-            raise SignatureError("密码不正确") from exc
+            raise WrongPassphrase() from exc
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) or not _same_key(
             key, cert
         ):
@@ -153,10 +153,7 @@ class SigningIdentity:
 
     def export_cer(self, path: Path) -> None:
         """Write the certificate (DER, .cer) for the receiving office to trust."""
-        try:
-            Path(path).write_bytes(self.certificate_der())
-        except OSError as exc:
-            raise faults.os_error(exc, path, "证书文件") from exc
+        write_certificate_file(self.certificate, Path(path))
 
     def fingerprint(self) -> str:
         """SHA-256 of the certificate, lower-case hex (see :func:`group_fingerprint`)."""
@@ -232,3 +229,11 @@ def _looks_like_pkcs12(data: bytes) -> bool:
         return bool(pfx["version"].native == "v3")
     except Exception:  # asn1crypto raises several kinds for garbage
         return False
+
+
+def write_certificate_file(certificate: x509.Certificate, out: Path) -> Path:
+    """The certificate as a DER ``.cer`` file for receivers (written whole or not at all)."""
+    out = Path(out)
+    with atomic_output(out, what="证书文件") as temp:
+        temp.write_bytes(certificate.public_bytes(serialization.Encoding.DER))
+    return out

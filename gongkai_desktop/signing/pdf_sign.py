@@ -1,7 +1,7 @@
 """Sign a report PDF: PAdES (ETSI.CAdES.detached), SHA-256, fully offline.
 
 The visible stamp goes on the last page, in the box the renderer keeps free
-(``report.geometry.signature_box``). Its Chinese text is set by pyHanko's
+(``typeset.geometry.signature_box``). Its Chinese text is set by pyHanko's
 OpenType engine with a TrueType font that has every character of the stamp.
 The report's content fingerprint (PDF Keywords) is copied into the
 signature's Reason, which the signature covers.
@@ -15,11 +15,8 @@ the stamp, and the stamp text is covered by the signature like the rest of the p
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import os
-import uuid
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
@@ -35,13 +32,13 @@ from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 from pyhanko.stamp import TextStamp, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from gongkai_desktop import faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
-from gongkai_desktop.report.content import CONTENT_KEYWORD
-from gongkai_desktop.report.geometry import signature_box
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.stamp_font import stamp_font
 from gongkai_desktop.signing.validity import check_can_sign
+from gongkai_desktop.typeset.geometry import signature_box
+from gongkai_desktop.typeset.marks import CONTENT_KEYWORD
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +120,9 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
     if not out.parent.is_dir():
         raise NotFound(f"保存位置不存在：{out.parent}")
     check_can_sign(identity.certificate)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        with unsigned.open("rb") as source:
+        with (atomic_output(out, what="签名后的文件") as tmp,
+              unsigned.open("rb") as source):
             writer = _open(source)
             fp = content_fingerprint_of(writer)
             full_reason = f"{reason}（内容指纹 SHA-256：{fp}）" if fp else reason
@@ -154,15 +151,9 @@ def sign_pdf(unsigned: Path, out: Path, identity: SigningIdentity, *, signer_nam
                 new_field_spec=fields.SigFieldSpec(name, on_page=-1, box=box))
             with tmp.open("wb") as target:
                 pdf_signer.sign_pdf(writer, output=target)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "签名后的文件") from exc
     except (PdfError, ValueError) as exc:
         log.info("signing failed: %s", exc)  # the Chinese SignatureError says it to people
         raise SignatureError(f"签名失败：{exc}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def _open(source: object) -> IncrementalPdfFileWriter:

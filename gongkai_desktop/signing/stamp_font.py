@@ -22,7 +22,7 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from reportlab.pdfbase import pdfmetrics
 
 from gongkai_desktop.paths import resource_file
-from gongkai_desktop.report.fonts import BUNDLED_KAI, default_font_book
+from gongkai_desktop.typeset.fonts import BUNDLED_KAI, default_font_book
 
 log = logging.getLogger(__name__)
 

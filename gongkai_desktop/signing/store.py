@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
-from gongkai_desktop.errors import NotFound
+from gongkai_desktop import faults
+from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.signing.identity import SigningIdentity
 
 SETTING_KEY = "signing.identity"
@@ -28,7 +30,7 @@ def save_identity(ws: SettingsStore, identity: SigningIdentity,
 
 
 def load_identity(ws: SettingsStore, passphrase: str) -> SigningIdentity:
-    """The stored identity; ``SignatureError("密码不正确")`` for a wrong passphrase."""
+    """The stored identity; ``WrongPassphrase`` for a wrong passphrase."""
     data = ws.get_setting(SETTING_KEY)
     if not isinstance(data, dict):
         raise NotFound("本工作区还没有签名证书，请先生成或导入证书")
@@ -40,6 +42,16 @@ def stored_certificate_pem(ws: SettingsStore) -> str | None:
     data = ws.get_setting(SETTING_KEY)
     value = data.get("cert_pem") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
+
+
+MAX_P12_BYTES = 1024 * 1024  # a .p12/.pfx is a few KB; anything this big is something else
+
+
+def load_pkcs12_file(path: Path, password: str) -> SigningIdentity:
+    """A signing identity from a .p12/.pfx file (size checked before it is read)."""
+    data = faults.read_bytes(path, "证书文件", limit=MAX_P12_BYTES, too_large=lambda _size:
+                             InvalidInput("所选文件太大，不是数字证书文件（.p12/.pfx）"))
+    return SigningIdentity.from_pkcs12(data, password)
 
 
 def forget_identity(ws: SettingsStore) -> None:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 from gongkai_desktop import faults
+from gongkai_desktop.atomic import publish_new
 from gongkai_desktop.errors import Cancelled, InvalidInput, WorkspaceError
 from gongkai_desktop.storage import db, migrations
 from gongkai_desktop.storage.names import safe_file_name
-
-Progress = Callable[[int, int], bool]  # (pages done, pages in all) -> False to cancel
+from gongkai_desktop.ticker import Progress
 
 PAGES_PER_STEP = 256  # 1 MiB at the default page size: progress moves, the writer is not starved
 
@@ -56,7 +55,7 @@ def backup_workspace(source: Path, target: Path, *, progress: Progress | None = 
     try:
         _copy(source, temp, progress)
         _check(temp)
-        _publish(temp, target)
+        publish_new(temp, target)
     except BaseException as exc:
         temp.unlink(missing_ok=True)
         for sidecar in (*db.sidecars(temp), temp.with_name(temp.name + "-journal")):
@@ -88,7 +87,7 @@ def _copy(source: Path, temp: Path, progress: Progress | None) -> None:
         finally:
             src.close()
     except sqlite3.Error as exc:
-        if faults.is_disk_full(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
+        if faults.is_disk_full(exc) or faults.is_read_only(exc) or "unable to open" in str(exc):
             raise  # the caller names the backup file
         raise WorkspaceError(f"无法写入备份文件：{exc}") from exc
 
@@ -108,13 +107,3 @@ def _check(temp: Path) -> None:
         os.close(fd)
 
 
-def _publish(temp: Path, target: Path) -> None:
-    try:
-        os.link(temp, target)  # never replaces a file that appeared meanwhile
-        temp.unlink()
-    except FileExistsError as exc:
-        raise InvalidInput(f"文件“{target.name}”已存在，不会覆盖，请换一个文件名") from exc
-    except OSError:
-        if target.exists():
-            raise InvalidInput(f"文件“{target.name}”已存在，不会覆盖，请换一个文件名") from None
-        os.rename(temp, target)  # no hard links here (FAT USB sticks)

@@ -48,10 +48,19 @@ class EvidenceItem:
     note: str
     added_at: dt.datetime
     added_by: str = ""
+    # Set where the item travelled in a bundle (and in the supervisor's copy of it):
+    original_sha256: str | None = None  # the photo was shrunk for the bundle: its original
+    original_size: int | None = None
+    unit_id: str = ""  # the supervisor's copy: the unit it came from ("" in a unit's own)
+    has_content: bool = True  # False for files of an evidence-free bundle never received
 
     @property
     def is_file(self) -> bool:
         return self.kind == "file"
+
+    @property
+    def shrunk(self) -> bool:
+        return self.original_sha256 is not None
 
 
 @dataclass(frozen=True, slots=True)

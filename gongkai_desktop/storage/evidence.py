@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import mimetypes
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BufferedIOBase
 from pathlib import Path
@@ -21,13 +21,13 @@ from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, TooLarge, 
 from gongkai_desktop.storage.db import now, savepoint, to_text
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.storage.names import candidates
+from gongkai_desktop.ticker import Progress
 
 CHUNK_SIZE = 1 << 20
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 MAX_TITLE = 500
 MAX_NOTE = 20_000
 
-Progress = Callable[[int, int], bool]
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),

@@ -13,7 +13,6 @@ file left behind never blocks anybody.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from pathlib import Path
@@ -128,7 +127,7 @@ def acquire(workspace: Path) -> WorkspaceLock:
         try:
             fd = os.open(path, flags, 0o644)
         except OSError as exc:
-            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            if faults.is_read_only(exc):
                 raise faults.read_only(workspace, workspace=True) from exc
             if faults.is_disk_full(exc):
                 raise faults.disk_full(workspace, workspace=True) from exc

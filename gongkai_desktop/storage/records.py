@@ -77,14 +77,29 @@ def check_date(value: object) -> dt.date:
     return value
 
 
+def proposed_completion_date(record: MeasureRecord, status: Status,
+                             requested: dt.date | None, today: dt.date) -> dt.date | None:
+    """Today's date when a measure becomes 已完成 with no date typed or stored, else None."""
+    if status is Status.DONE and record.completed_on is None and requested is None:
+        return today
+    return None
+
+
 def apply_change(current: MeasureRecord, *, status: Status | str | None,
                  reason: str | None, completed_on: dt.date | Clear | None,
                  explanation: str | None, urls: Sequence[str] | None,
-                 remarks: str | None) -> MeasureRecord:
-    """The record after the change, validated; None leaves a field as it is."""
+                 remarks: str | None, today: dt.date | None = None) -> MeasureRecord:
+    """The record after the change, validated; None leaves a field as it is.
+
+    With ``today``, a change to 已完成 with no date given or stored takes today's date
+    (``proposed_completion_date``): the window and ``set`` share this one rule.
+    """
     changes: dict[str, object] = {}
     if status is not None:
-        changes["status"] = status if isinstance(status, Status) else Status.parse(str(status))
+        chosen = status if isinstance(status, Status) else Status.parse(str(status))
+        changes["status"] = chosen
+        if today is not None and completed_on is None:
+            completed_on = proposed_completion_date(current, chosen, None, today)
     if reason is not None:
         changes["reason"] = check_text(reason, FIELD_LABELS["reason"])
     if isinstance(completed_on, Clear):
@@ -117,7 +132,24 @@ def changed_fields(old: MeasureRecord, new: MeasureRecord) -> list[str]:
     return [f for f in FIELDS if getattr(old, f) != getattr(new, f)]
 
 
+# The one mapping between a record and a row, in RECORD_COLUMNS order: the workspace's
+# ``records``, a bundle's ``records`` and the supervisor's ``sup_records`` (after its
+# unit id) all hold these columns. ``bundle.decode`` reads a bundle's rows with checks.
 RECORD_COLUMNS = "measure_id, status, reason, completed_on, explanation, urls, remarks, updated_at"
+RecordRow = tuple[str, str, str, str | None, str, str, str, str | None]
+
+
+def to_row(record: MeasureRecord) -> RecordRow:
+    return (
+        record.measure_id,
+        record.status.value,
+        record.reason,
+        record.completed_on.isoformat() if record.completed_on else None,
+        record.explanation,
+        json.dumps(list(record.urls), ensure_ascii=False),
+        record.remarks,
+        to_text(record.updated_at) if record.updated_at else None,
+    )
 
 
 def from_row(row: sqlite3.Row | tuple[object, ...]) -> MeasureRecord:
@@ -138,16 +170,7 @@ def save(conn: sqlite3.Connection, record: MeasureRecord) -> None:
     assert record.updated_at is not None
     conn.execute(
         f"INSERT OR REPLACE INTO records ({RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            record.measure_id,
-            record.status.value,
-            record.reason,
-            record.completed_on.isoformat() if record.completed_on else None,
-            record.explanation,
-            json.dumps(list(record.urls), ensure_ascii=False),
-            record.remarks,
-            to_text(record.updated_at),
-        ),
+        to_row(record),
     )
 
 

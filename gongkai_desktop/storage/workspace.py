@@ -18,16 +18,16 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
-import os
 import sqlite3
 import stat
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import faults
+from gongkai_desktop.atomic import publish_new
 from gongkai_desktop.errors import (
     InvalidInput,
     NotFound,
@@ -39,22 +39,13 @@ from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.plan.store import read_plan, write_plan
 from gongkai_desktop.storage import audit, db, evidence, migrations, records, search
 from gongkai_desktop.storage.entities import AuditEntry, Clear, EvidenceItem, UnitProfile
+from gongkai_desktop.storage.evidence_files import AddedFiles, add_evidence_files
 from gongkai_desktop.storage.names import safe_file_name
+from gongkai_desktop.ticker import Progress
 
 MAX_PROFILE_TEXT = 100
 MAX_SETTING_BYTES = 1024 * 1024
 PROFILE_LABELS = {"officer": "负责人", "contact": "联系人", "phone": "联系电话"}
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the new directory entry durable on POSIX; Windows has no directory handles.
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _check_profile_text(value: str, field: str) -> str:
@@ -105,7 +96,7 @@ class Workspace:
                     cls._fill_new(conn, plan, unit, people, actor)
             finally:
                 conn.close()
-            cls._publish(temp, path)
+            publish_new(temp, path)
         except sqlite3.Error as exc:
             raise faults.sqlite_error(exc, path, workspace=False) from exc
         except OSError as exc:
@@ -131,20 +122,6 @@ class Workspace:
         search.reindex(conn, plan.info.id, [m.id for m in plan.measures()])
         audit.write(conn, actor=actor, action="create", new=f"{unit.name}（{plan.info.id}）",
                     at=created)
-
-    @staticmethod
-    def _publish(temp: Path, path: Path) -> None:
-        exists = InvalidInput(f"文件“{path.name}”已存在，不会覆盖，请换一个文件名")
-        try:
-            os.link(temp, path)  # atomic and never replaces an existing file
-        except FileExistsError as exc:
-            raise exists from exc
-        except OSError:
-            # No hard links here (FAT USB sticks, some shares).
-            if path.exists():
-                raise exists from None
-            os.rename(temp, path)
-        _fsync_dir(path.parent)
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> Workspace:
@@ -295,15 +272,17 @@ class Workspace:
                       reason: str | None = None,
                       completed_on: dt.date | Clear | None = None,
                       explanation: str | None = None, urls: Sequence[str] | None = None,
-                      remarks: str | None = None, actor: str = "") -> MeasureRecord:
+                      remarks: str | None = None, actor: str = "",
+                      today: dt.date | None = None) -> MeasureRecord:
         """Change some fields of one record (None = leave as is; ``completed_on=CLEAR`` removes
-        the date). Validated first; one transaction with one audit row per changed field."""
+        the date). Validated first; one transaction with one audit row per changed field.
+        With ``today``, 已完成 without a date takes today's (``records.apply_change``)."""
         self._require_measure(measure_id)
         with self._writing() as conn:
             current = records.load(conn, measure_id)
             new = records.apply_change(
                 current, status=status, reason=reason, completed_on=completed_on,
-                explanation=explanation, urls=urls, remarks=remarks,
+                explanation=explanation, urls=urls, remarks=remarks, today=today,
             )
             changed = records.changed_fields(current, new)
             if not changed:
@@ -346,7 +325,7 @@ class Workspace:
     # --------------------------------------------------------------- evidence
 
     def add_evidence_file(self, measure_id: str, source: Path, *, name: str | None = None,
-                          progress: Callable[[int, int], bool] | None = None,
+                          progress: Progress | None = None,
                           actor: str = "") -> EvidenceItem:
         """Store a copy of a file (streamed, one pass); ``progress`` returning False cancels."""
         self._require_measure(measure_id)
@@ -411,6 +390,14 @@ class Workspace:
                         field="evidence", new=_summary(stored), at=stored.added_at)
             self._reindex(conn, measure_id)
             return stored
+
+    def add_evidence_files(self, measure_id: str, files: Sequence[Path], *, actor: str = "",
+                           progress: Progress | None = None,
+                           skip_refused: bool = True) -> AddedFiles:
+        """Several files at once: duplicates skipped, a cancel undoes them all
+        (``evidence_files.add_evidence_files``; the window and ``attach`` use it)."""
+        return add_evidence_files(self, measure_id, files, actor=actor, progress=progress,
+                                  skip_refused=skip_refused)
 
     def evidence(self, measure_id: str | None = None) -> list[EvidenceItem]:
         if measure_id is not None:

@@ -26,8 +26,8 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from gongkai_desktop import APP_NAME, __version__, paths
-from gongkai_desktop.launcher import file_arguments
 from gongkai_desktop.logfile import LOG_FILE, file_handler, quiet_libraries
+from gongkai_desktop.qt_args import file_arguments
 from gongkai_desktop.ui import errors as ui_errors
 from gongkai_desktop.ui import style
 

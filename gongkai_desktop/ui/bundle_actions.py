@@ -263,7 +263,7 @@ class BundleActions(QObject):
     def ask_signing_passphrase(self, parent: QWidget, session: Session, purpose: str
                                ) -> str | None:
         """The passphrase, asked again until it unlocks the key; None when cancelled."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
+        from gongkai_desktop.errors import GongkaiError, SignatureError, WrongPassphrase
         from gongkai_desktop.signing.store import load_identity
 
         label = self.tr("请输入签名密码，以签署{what}：").format(what=purpose)
@@ -274,7 +274,7 @@ class BundleActions(QObject):
             try:
                 load_identity(session.ws, passphrase)
             except SignatureError as exc:
-                if str(exc) != "密码不正确":
+                if not isinstance(exc, WrongPassphrase):
                     show_error(parent, exc)
                     return None
                 label = self.tr("签名密码不正确，请重新输入：")

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.errors import WrongPassphrase
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.errors import show_error
 from gongkai_desktop.ui.geometry import manage_window
@@ -472,7 +473,7 @@ class BundleExportDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            if str(error) == "密码不正确":
+            if isinstance(error, WrongPassphrase):
                 self.problem_label.setText(self.tr("签名密码不正确，请重新输入"))
                 self.passphrase.selectAll()
                 self.passphrase.setFocus()

@@ -49,8 +49,8 @@ from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.importer import ImportPreview, ImportResult
-    from gongkai_desktop.bundle.supervisor import ImportedUnit
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.supervisor.store import ImportedUnit
     from gongkai_desktop.ui.bundle_actions import BundleActions
     from gongkai_desktop.ui.session import Session
 
@@ -128,55 +128,13 @@ class ImportRow:
 # ---- the worker side (no widgets) -------------------------------------------------------------
 
 
-def _peek_bundle_id(path: Path) -> tuple[str, int]:
-    """The (not yet verified) bundle id and part number, only to group the parts."""
-    from gongkai_desktop.bundle.importer import peek_manifest
-
-    manifest = peek_manifest(path)
-    return manifest.bundle_id, manifest.part_index
-
-
 def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = None
                  ) -> list[ImportRow]:
-    """Group the files into bundles and preview each; never raises for a bad file."""
-    from gongkai_desktop.bundle.importer import file_weight, preview_import, scaled_progress
-    from gongkai_desktop.errors import Cancelled, GongkaiError
+    """Group the files into bundles and preview each (``batch.preview_bundles``)."""
+    from gongkai_desktop.bundle.batch import preview_bundles
 
-    rows = [ImportRow(Path(p)) for p in paths]
-    groups: dict[str, list[int]] = {}
-    parts: dict[str, set[int]] = {}
-    for i, row in enumerate(rows):
-        try:
-            bundle_id, part = _peek_bundle_id(row.path)
-        except GongkaiError as err:
-            row.error = str(err)
-            continue
-        # A second file claiming the same part (a copy, or a changed copy) is checked on
-        # its own, so each file gets its own verdict.
-        copy = 0
-        while part in parts.setdefault(f"{bundle_id}#{copy}", set()):
-            copy += 1
-        key = f"{bundle_id}#{copy}"
-        parts[key].add(part)
-        row.group = key
-        groups.setdefault(key, []).append(i)
-    sizes = {i: file_weight(rows[i].path) for members in groups.values() for i in members}
-    total, done = max(1, sum(sizes.values())), 0
-    for members in groups.values():
-        weight = sum(sizes[i] for i in members)
-        sub = scaled_progress(progress, done, weight, total)
-        try:
-            preview = preview_import(ws, [rows[i].path for i in members], progress=sub)
-        except Cancelled:
-            raise
-        except GongkaiError as err:
-            for i in members:
-                rows[i].error = str(err)
-        else:
-            for i in members:
-                rows[i].preview = preview
-        done += weight
-    return rows
+    return [ImportRow(f.path, group=f.group, preview=f.preview, error=f.error)
+            for f in preview_bundles(ws, paths, progress)]
 
 
 def apply_rows(ws: Workspace, previews: list[ImportPreview], accepted: set[tuple[str, str]],
@@ -684,7 +642,7 @@ class WriteReceiptDialog(QDialog):
     unitChosen = Signal(str, str, int)  # unit id, unit name, sequence
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        from gongkai_desktop.bundle.supervisor import SupervisorView
+        from gongkai_desktop.supervisor.store import SupervisorView
 
         super().__init__(parent)
         self.session = session

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from gongkai_desktop.bundle.consolidation import CellState, Consolidation, Counts
+from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, Counts
 from gongkai_desktop.ui import style
 
 Index = QModelIndex | QPersistentModelIndex

@@ -46,9 +46,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.bundle.consolidation import CellState, Consolidation
-from gongkai_desktop.bundle.supervisor import ImportedEvidence, SupervisorView
 from gongkai_desktop.evidence_kinds import evidence_kind, media_label
+from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.supervisor.consolidation import CellState, Consolidation
+from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.ui import style
 from gongkai_desktop.ui.consolidation_model import (
     CompletionRole,
@@ -63,9 +64,9 @@ from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
 
 if TYPE_CHECKING:
-    from gongkai_desktop.bundle.consolidation_xlsx import XlsxResult
     from gongkai_desktop.report.consolidated import ConsolidatedResult
     from gongkai_desktop.ui.session import Session
+    from gongkai_desktop.xlsx.consolidation import XlsxResult
 
 Index = QModelIndex | QPersistentModelIndex
 CELL_WIDTH = 56
@@ -245,8 +246,8 @@ class ConsolidationWindow(QWidget):
 
     def reload(self) -> Operation[Consolidation] | None:
         """Consolidate the workspace again (worker thread); the table shows the result."""
-        from gongkai_desktop.bundle.consolidation import consolidate
         from gongkai_desktop.storage import Workspace
+        from gongkai_desktop.supervisor.consolidation import consolidate
 
         path, directory = self.session.path, self.session.directory
         today = self.session.today()
@@ -463,8 +464,8 @@ class ConsolidationWindow(QWidget):
             return None
 
         def work(progress: Progress) -> XlsxResult:
-            from gongkai_desktop.bundle.consolidation_xlsx import export_consolidation_xlsx
             from gongkai_desktop.storage import Workspace
+            from gongkai_desktop.xlsx.consolidation import export_consolidation_xlsx
 
             with Workspace.open(path, readonly=True) as ws:
                 return export_consolidation_xlsx(cons, ws, out, progress=progress)
@@ -515,9 +516,9 @@ class EvidenceTableModel(ListTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.items: list[ImportedEvidence] = []
+        self.items: list[EvidenceItem] = []
 
-    def set_items(self, items: list[ImportedEvidence]) -> None:
+    def set_items(self, items: list[EvidenceItem]) -> None:
         self.beginResetModel()
         self.items = list(items)
         self.endResetModel()
@@ -659,7 +660,7 @@ class UnitRecordDialog(QDialog):
         self.evidence_model.set_items(view.evidence(unit_id, measure_id))
         self._update_buttons()
 
-    def selected_item(self) -> ImportedEvidence | None:
+    def selected_item(self) -> EvidenceItem | None:
         index = self.evidence_view.currentIndex()
         if not index.isValid():
             return None
@@ -705,7 +706,7 @@ class UnitRecordDialog(QDialog):
             return None
         return self.save_to(item, Path(folder))
 
-    def save_to(self, item: ImportedEvidence, folder: Path) -> Operation[Path]:
+    def save_to(self, item: EvidenceItem, folder: Path) -> Operation[Path]:
         """Write the evidence file into ``folder`` (worker thread; never over a file)."""
         path, unit_id = self.session.path, self.unit_id
 

@@ -56,7 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.errors import Cancelled, GongkaiError, InvalidInput
+from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.typed_input import complete_url
@@ -116,53 +116,11 @@ def png_bytes(image: QImage) -> bytes:
 
 def import_files(path: Path, measure_id: str, files: Sequence[Path], actor: str,
                  progress: Progress) -> tuple[list[EvidenceItem], list[str]]:
-    """Store ``files`` as evidence; returns (items stored, problems to tell the user).
-
-    A file that is refused (too large, unreadable, identical to one already
-    attached) is skipped with a message. Cancelling removes what this call stored,
-    so a cancelled import leaves the workspace as it was.
-    """
-    sizes = []
-    for file in files:
-        try:
-            sizes.append(file.stat().st_size)
-        except OSError:
-            sizes.append(0)
-    total = max(1, sum(sizes))
-    stored: list[EvidenceItem] = []
-    problems: list[str] = []
+    """Store ``files`` as evidence; returns (items stored, problems to tell the user)
+    (the core's ``Workspace.add_evidence_files``: duplicates skipped, cancel undoes)."""
     with Workspace.open(path) as ws:
-        known = {item.sha256: item for item in ws.evidence(measure_id) if item.sha256}
-        done_before = 0
-        try:
-            for file, size in zip(files, sizes, strict=True):
-                def step(done: int, _total: int, base: int = done_before) -> bool:
-                    return progress(base + done, total)
-
-                try:
-                    item = ws.add_evidence_file(measure_id, file, progress=step, actor=actor)
-                except Cancelled:
-                    raise
-                except GongkaiError as exc:
-                    problems.append(str(exc))
-                else:
-                    twin = known.get(item.sha256) if item.sha256 else None
-                    if twin is not None:
-                        ws.remove_evidence(item.id, actor=actor)
-                        problems.append(f"“{file.name}”与已有的佐证材料“{display_name(twin)}”"
-                                        "内容相同，未重复添加")
-                    else:
-                        stored.append(item)
-                        if item.sha256:
-                            known[item.sha256] = item
-                done_before += size
-                if not progress(done_before, total):
-                    raise Cancelled()
-        except Cancelled:
-            for item in reversed(stored):
-                ws.remove_evidence(item.id, actor=actor)
-            raise
-    return stored, problems
+        result = ws.add_evidence_files(measure_id, files, actor=actor, progress=progress)
+    return list(result.added), list(result.skipped)
 
 
 # ---- the list with an empty-state hint ------------------------------------------------------

@@ -20,12 +20,7 @@ FEATURE_MODULES = ("report_actions", "bundle_actions", "consolidation_actions", 
 def install_features(window: QMainWindow) -> list[str]:
     installed: list[str] = []
     for name in FEATURE_MODULES:
-        try:
-            module = importlib.import_module(f"gongkai_desktop.ui.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"gongkai_desktop.ui.{name}":
-                raise
-            continue  # not part of this build stage
+        module = importlib.import_module(f"gongkai_desktop.ui.{name}")
         module.install(window)
         installed.append(name)
     return installed

@@ -2,76 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from gongkai_desktop.model import STATUS_LABELS, Status
 from gongkai_desktop.storage.entities import AuditEntry
-from gongkai_desktop.ui.commands import FIELD_NAMES
+from gongkai_desktop.storage.history import change_text, field_title
 from gongkai_desktop.ui.session import Session
 
 HEADERS = ("时间", "操作人", "字段", "原值 → 新值")
-
-ACTION_NAMES = {
-    "create": "创建工作区",
-    "update_record": "修改",
-    "update_profile": "修改单位信息",
-    "add_evidence": "添加佐证材料",
-    "remove_evidence": "删除佐证材料",
-    "restore_evidence": "恢复佐证材料",
-    "import": "导入",
-    "import_records": "导入",
-}
-EMPTY = "（空）"
 SHORT = 60  # characters of a long text shown in the cell; the tooltip has it all
-
-
-EVIDENCE_ACTIONS = {
-    "add_evidence": "添加佐证材料",
-    "remove_evidence": "删除佐证材料",
-    "restore_evidence": "恢复佐证材料",
-}
-
-
-def field_name(entry: AuditEntry) -> str:
-    if entry.action in EVIDENCE_ACTIONS:
-        return EVIDENCE_ACTIONS[entry.action]
-    if entry.field:
-        return FIELD_NAMES.get(entry.field, entry.field)
-    return ACTION_NAMES.get(entry.action, entry.action)
-
-
-def value_text(field: str | None, value: str | None) -> str:
-    """A stored audit value as a person reads it."""
-    if value is None or value == "":
-        return EMPTY
-    if field == "status":
-        try:
-            return STATUS_LABELS[Status(value)]
-        except ValueError:
-            return value
-    if field == "evidence":
-        try:
-            data = json.loads(value)
-        except ValueError:
-            return value
-        if not isinstance(data, dict):
-            return value
-        return str(data.get("file_name") or data.get("title") or data.get("url") or value)
-    if field == "urls":
-        try:
-            urls = json.loads(value)
-        except ValueError:
-            return value
-        return "；".join(str(u) for u in urls) if urls else EMPTY
-    return value
-
-
-def _short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= SHORT else flat[: SHORT - 1] + "…"
 
 
 class HistoryModel(QAbstractTableModel):
@@ -114,13 +54,7 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def change_text(self, entry: AuditEntry, *, short: bool) -> str:
-        if entry.action in EVIDENCE_ACTIONS:
-            return value_text("evidence", entry.new or entry.old)
-        old = value_text(entry.field, entry.old)
-        new = value_text(entry.field, entry.new)
-        if short:
-            old, new = _short(old), _short(new)
-        return f"{old} → {new}"
+        return change_text(entry, limit=SHORT if short else None)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -134,7 +68,7 @@ class HistoryModel(QAbstractTableModel):
             if column == 1:
                 return entry.actor or "—"
             if column == 2:
-                return field_name(entry)
+                return field_title(entry)
             if column == 3:
                 return self.change_text(entry, short=True)
         if role == Qt.ItemDataRole.ToolTipRole and column == 3:

@@ -849,7 +849,7 @@ class MainWindow(QMainWindow):
         self.file_label.setText(session.path.name + (self.tr("（只读）") if session.ws.readonly
                                                      else ""))
         self.file_label.setToolTip(str(session.path))
-        from gongkai_desktop.progress import tally
+        from gongkai_desktop.tallies import tally
 
         totals = tally(session.ws.plan.measures(), session.records(), session.roles,
                        session.today())
@@ -878,8 +878,8 @@ class MainWindow(QMainWindow):
         import shiboken6
         from PySide6.QtCore import Qt
 
-        from gongkai_desktop.bundle.supervisor import SupervisorView
         from gongkai_desktop.guide import Role
+        from gongkai_desktop.supervisor.store import SupervisorView
         from gongkai_desktop.ui import help_window
 
         if self._guide is None or not shiboken6.isValid(self._guide):
@@ -978,10 +978,8 @@ class MainWindow(QMainWindow):
 
 
 def _scope_count(session: Session, scope: Scope) -> int:
-    from gongkai_desktop.model import Role
-    from gongkai_desktop.ui.tree_filter import Scope
+    from gongkai_desktop.ui.tree_filter import Scope, in_scope
 
     if scope is Scope.ALL:
         return len(session.ws.plan.measures())
-    wanted = {Role.RESPONSIBLE, Role.CONCERNED} if scope is Scope.MINE else {Role.LEAD}
-    return sum(1 for roles in session.roles.values() if roles & wanted)
+    return sum(1 for roles in session.roles.values() if in_scope(scope, roles))

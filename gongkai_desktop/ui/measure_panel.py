@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.model import Measure, MeasureRecord, Role
-from gongkai_desktop.progress import is_overdue
+from gongkai_desktop.tallies import is_overdue
 from gongkai_desktop.ui.commands import seal_typing
 from gongkai_desktop.ui.evidence_view import EvidenceView, local_files
 from gongkai_desktop.ui.history_model import HistoryModel

@@ -22,11 +22,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from gongkai_desktop.ticker import Progress
 from gongkai_desktop.ui.errors import show_error
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Progress = Callable[[int, int], bool]
 
 
 class _Worker(QObject):

@@ -41,8 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.model import Area, Measure, MeasureRecord, Status
-from gongkai_desktop.progress import Tally, is_overdue, is_relevant, tally
+from gongkai_desktop.attention import AttentionItem
+from gongkai_desktop.attention import attention_items as core_attention_items
+from gongkai_desktop.model import COUNT_ORDER, Area, Measure, MeasureRecord, Status
+from gongkai_desktop.tallies import Tally, tally
 from gongkai_desktop.ui import style
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ MeasureIdRole = Qt.ItemDataRole.UserRole + 1
 ReasonRole = Qt.ItemDataRole.UserRole + 2
 
 # Bar order, left to right: the finished part first.
-BAR_ORDER = (Status.DONE, Status.IN_PROGRESS, Status.NOT_STARTED, Status.NOT_APPLICABLE)
+BAR_ORDER = COUNT_ORDER
 
 
 def _tr(text: str) -> str:
@@ -62,48 +64,16 @@ def _tr(text: str) -> str:
 # ---- attention list ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AttentionItem:
-    measure_id: str
-    title: str  # label + text
-    reason: str  # one line saying why it is listed
-    overdue: bool
-
-
 def attention_items(session: Session, evidence_counts: Counter[str],
                     today: dt.date) -> list[AttentionItem]:
-    """Overdue measures (earliest deadline first), then 已完成 ones without evidence."""
-    records = session.records()
-    overdue: list[tuple[dt.date, str, AttentionItem]] = []
-    bare: list[AttentionItem] = []
-    for m in session.ws.plan.measures():
-        if not is_relevant(session.roles.get(m.id, ())):
-            continue
-        record = records.get(m.id) or MeasureRecord(m.id)
-        title = f"{m.label}{m.text}"
-        if is_overdue(m, record, today):
-            assert m.deadline.date is not None
-            reason = _tr("逾期：截止 {date}，目前“{status}”").format(
-                date=m.deadline.date.isoformat(), status=record.status.label)
-            overdue.append((m.deadline.date, m.id, AttentionItem(m.id, title, reason, True)))
-        elif record.status is Status.DONE and not evidence_counts.get(m.id):
-            bare.append(AttentionItem(m.id, title, _tr("已完成，但还没有佐证材料"), False))
-    overdue.sort(key=lambda item: (item[0], item[1]))
-    return _returned_items(session) + [item for _, _, item in overdue] + bare
-
-
-def _returned_items(session: Session) -> list[AttentionItem]:
-    """Measures the office returned for 整改 and the unit has not changed since: first."""
+    """The core's list (``attention.attention_items``) for the open workspace."""
     from gongkai_desktop.review.states import ReviewState
     from gongkai_desktop.ui.review_banner import review_states
 
-    states = review_states(session)
-    out = []
-    for m in session.ws.plan.measures():
-        if states.get(m.id) is ReviewState.RETURNED:
-            out.append(AttentionItem(m.id, f"{m.label}{m.text}",
-                                     _tr("退回整改：请按上级单位的审核意见整改"), True))
-    return out
+    returned = {m for m, state in review_states(session).items()
+                if state is ReviewState.RETURNED}
+    return core_attention_items(session.ws.plan, session.records(), session.roles,
+                                evidence_counts, today, returned=returned)
 
 
 class AttentionModel(QAbstractListModel):

@@ -208,7 +208,7 @@ class ReportActions(QObject):
 
     def ask_signing_passphrase(self, parent: QWidget, session: Session) -> str | None:
         """The passphrase, asked again until it unlocks the key; None when cancelled."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
+        from gongkai_desktop.errors import GongkaiError, SignatureError, WrongPassphrase
         from gongkai_desktop.signing.store import load_identity
         from gongkai_desktop.ui.signing_dialogs import certificate_warning, stored_certificate
 
@@ -232,7 +232,7 @@ class ReportActions(QObject):
             try:
                 load_identity(session.ws, passphrase)
             except SignatureError as exc:
-                if str(exc) != "密码不正确":
+                if not isinstance(exc, WrongPassphrase):
                     show_error(parent, exc, self.tr("没有生成报告"))
                     return None
                 label = self.tr("签名密码不正确，请重新输入：") + who

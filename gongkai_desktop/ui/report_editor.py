@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.errors import GongkaiError
 from gongkai_desktop.report.content import ReportSection
-from gongkai_desktop.report.report_draft import (
+from gongkai_desktop.report.edited_text import (
     DEFAULT_ADDRESSEE,
     SECTION_HEADINGS,
     ReportDraft,
@@ -357,7 +357,7 @@ class ReportEditor(QDialog):
         if self._detached:
             return
         from gongkai_desktop.report.collect import report_rows
-        from gongkai_desktop.report.draft import default_sections
+        from gongkai_desktop.report.first_draft import default_sections
 
         try:
             fresh = default_sections(report_rows(self.session.ws, self.session.directory))

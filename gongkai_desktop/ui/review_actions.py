@@ -255,7 +255,7 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
             return None
         out = Path(folder)
     else:
-        from gongkai_desktop.bundle.supervisor import SupervisorView
+        from gongkai_desktop.supervisor.store import SupervisorView
 
         sequence = SupervisorView(session.ws).unit(unit_id).sequence
         name = prompts.save_file_name(parent, _tr("导出整改意见"),

@@ -273,8 +273,8 @@ class ReviewDialog(QDialog):
     # ---- evidence ------------------------------------------------------------------------
 
     def view_evidence(self) -> EvidenceViewer | None:
-        from gongkai_desktop.bundle.supervisor import SupervisorView
         from gongkai_desktop.evidence_kinds import evidence_kind
+        from gongkai_desktop.supervisor.store import SupervisorView
         from gongkai_desktop.ui.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
 
         item = self.item

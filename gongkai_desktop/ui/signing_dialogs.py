@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop import faults
 from gongkai_desktop.ui import file_dialogs, style
 from gongkai_desktop.ui import report_prompts as prompts
 from gongkai_desktop.ui.errors import show_error, show_info
@@ -127,9 +126,8 @@ def certificate_file_name(session: Session) -> str:
 
 def export_certificate(parent: QWidget, session: Session) -> Path | None:
     """Ask where, then write the stored certificate (DER .cer); no passphrase needed."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from gongkai_desktop.errors import InvalidInput, NotFound
+    from gongkai_desktop.errors import GongkaiError, NotFound
+    from gongkai_desktop.signing.identity import write_certificate_file
 
     cert = stored_certificate(session)
     if cert is None:
@@ -146,10 +144,9 @@ def export_certificate(parent: QWidget, session: Session) -> Path | None:
     if out.suffix.lower() not in (".cer", ".crt"):
         out = out.with_name(out.name + ".cer")
     try:
-        out.write_bytes(cert.public_bytes(Encoding.DER))
-    except OSError as exc:
-        show_error(parent, InvalidInput(_tr("无法写入证书文件：{path}（{why}）").format(
-            path=out, why=faults.reason(exc))))
+        write_certificate_file(cert, out)
+    except GongkaiError as exc:
+        show_error(parent, exc)
         return None
     show_info(parent, _tr("已导出证书"), _tr(
         "已导出证书：\n{path}\n\n请把该文件交给接收报告的单位（如市政府办公厅），"
@@ -329,8 +326,9 @@ class ImportIdentityDialog(QDialog):
                                       and not passphrase_problem(*self.chosen_passphrase()))
 
     def run_import(self) -> SigningIdentity | None:
-        from gongkai_desktop.errors import InvalidInput, NotFound
-        from gongkai_desktop.signing import SigningIdentity, save_identity
+        from gongkai_desktop.errors import NotFound
+        from gongkai_desktop.signing import save_identity
+        from gongkai_desktop.signing.store import load_pkcs12_file
 
         if not self.import_button.isEnabled():
             return None
@@ -338,14 +336,8 @@ class ImportIdentityDialog(QDialog):
         try:
             if not path.is_file():
                 raise NotFound(self.tr("找不到证书文件：{path}").format(path=path))
-            if path.stat().st_size > 1024 * 1024:
-                raise InvalidInput(self.tr("所选文件太大，不是数字证书文件（.p12/.pfx）"))
-            identity = SigningIdentity.from_pkcs12(path.read_bytes(), self.p12_password.text())
+            identity = load_pkcs12_file(path, self.p12_password.text())
             save_identity(self.session.ws, identity, self.chosen_passphrase()[0])
-        except OSError as exc:
-            show_error(self, InvalidInput(self.tr("无法读取证书文件：{why}").format(
-                why=faults.reason(exc, reading=True))), self.tr("没有导入证书"))
-            return None
         except Exception as exc:
             show_error(self, exc, self.tr("没有导入证书"))
             return None
@@ -477,7 +469,7 @@ class SigningCertificateDialog(QDialog):
     def renew_identity(self) -> SigningIdentity | None:
         """续期: a new certificate for the same signer and unit, after the officer agrees that
         receivers must trust the new fingerprint; the current passphrase unlocks it."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
+        from gongkai_desktop.errors import GongkaiError, SignatureError, WrongPassphrase
         from gongkai_desktop.signing.store import renew_identity
 
         cert = stored_certificate(self.session)
@@ -495,7 +487,7 @@ class SigningCertificateDialog(QDialog):
             try:
                 identity = renew_identity(self.session.ws, passphrase)
             except SignatureError as exc:
-                if str(exc) != "密码不正确":
+                if not isinstance(exc, WrongPassphrase):
                     show_error(self, exc, self.tr("没有续期"))
                     return None
                 label = self.tr("签名密码不正确，请重新输入：")

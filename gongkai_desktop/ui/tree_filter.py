@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
 
 from gongkai_desktop.model import Role, Status
+from gongkai_desktop.roles import REPORTING_ROLES
 from gongkai_desktop.ui.tree_model import MEASURE, PlanTreeModel
 
 if TYPE_CHECKING:
@@ -38,9 +39,13 @@ SCOPE_LABELS: dict[Scope, str] = {
 }
 
 _SCOPE_ROLES: dict[Scope, frozenset[Role]] = {
-    Scope.MINE: frozenset({Role.RESPONSIBLE, Role.CONCERNED}),
+    Scope.MINE: REPORTING_ROLES,
     Scope.LEAD: frozenset({Role.LEAD}),
 }
+
+
+def in_scope(scope: Scope, roles: frozenset[Role]) -> bool:
+    return scope is Scope.ALL or bool(roles & _SCOPE_ROLES[scope])
 
 
 def default_scope(roles: dict[str, frozenset[Role]]) -> Scope:

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from gongkai_desktop.model import Measure, MeasureRecord, Role, Status
-from gongkai_desktop.progress import Tally, area_tallies, is_overdue, is_relevant
+from gongkai_desktop.tallies import Tally, area_tallies, is_overdue, is_relevant
 from gongkai_desktop.ui import style
 
 if TYPE_CHECKING:  # the session pulls in storage; the window shell starts without it

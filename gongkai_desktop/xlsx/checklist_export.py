@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import tempfile
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gongkai_desktop import __version__, faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import (
     Area,
@@ -292,13 +292,9 @@ def _write_meta(
 
 def _save(wb: Any, out: Path) -> None:
     out = Path(out)
-    temp: Path | None = None
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=out.parent)
-        os.close(handle)
-        temp = Path(temp_name)
-        save_workbook(wb, temp)
-        os.replace(temp, out)
+        with atomic_output(out, suffix=".xlsx") as temp:
+            save_workbook(wb, temp)
     except PermissionError as exc:
         if out.exists() and os.access(out.parent, os.W_OK):  # Windows: open in Excel
             raise InvalidInput(f"无法写入“{out.name}”：文件可能正在Excel中打开，请关闭后重试"
@@ -306,6 +302,3 @@ def _save(wb: Any, out: Path) -> None:
         raise faults.os_error(exc, out, "Excel清单") from exc
     except OSError as exc:
         raise faults.os_error(exc, out, "Excel清单") from exc
-    finally:
-        if temp is not None:
-            temp.unlink(missing_ok=True)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.bundle.wsconn import reading
 from gongkai_desktop.errors import InvalidInput, NotFound, TooLarge, WorkspaceError
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.storage import Workspace, db, safe_file_name
-from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
 from gongkai_desktop.storage.evidence import megabytes, write_new_file
 from gongkai_desktop.storage.records import RECORD_COLUMNS, from_row
+from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.units import UnitDirectory
 
@@ -57,34 +57,6 @@ class ImportedBundle:
     evidence_included: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedEvidence:
-    unit_id: str
-    id: int  # the unit's own evidence id
-    measure_id: str
-    kind: str  # "file" | "link"
-    file_name: str
-    media_type: str
-    size: int | None
-    sha256: str | None
-    url: str
-    title: str
-    note: str
-    added_at: dt.datetime
-    added_by: str
-    original_sha256: str | None  # set when the unit sent a shrunk copy of a photo
-    original_size: int | None
-    has_content: bool  # False for files of an evidence-free bundle never received
-
-    @property
-    def is_file(self) -> bool:
-        return self.kind == "file"
-
-    @property
-    def shrunk(self) -> bool:
-        return self.original_sha256 is not None
-
-
 _UNIT_COLUMNS = ("u.unit_id, u.unit_name, u.full_name, u.unit_type, u.officer, u.contact,"
                  " u.phone, u.sequence, u.exported_at, u.imported_at, b.bundle_hash,"
                  " b.cert_fingerprint, b.evidence_included")
@@ -102,13 +74,18 @@ def _unit(row: tuple[object, ...]) -> ImportedUnit:
                         bool(included))
 
 
-def _evidence(row: tuple[object, ...]) -> ImportedEvidence:
-    values = list(row)
-    values[11] = db.datetime_from(str(values[11]))
-    values[15] = bool(values[15])
-    if values[3] == "file":  # imported before hidden characters were refused: shown clean
-        values[4] = safe_file_name(str(values[4]))
-    return ImportedEvidence(*values)  # type: ignore[arg-type]
+def _evidence(row: tuple[object, ...]) -> EvidenceItem:
+    (unit_id, eid, mid, kind, name, media, size, sha, url, title, note, added, by, orig_sha,
+     orig_size, present) = row
+    if kind == "file":  # imported before hidden characters were refused: shown clean
+        name = safe_file_name(str(name))
+    return EvidenceItem(
+        int(str(eid)), str(mid), str(kind), str(name), str(media),
+        None if size is None else int(str(size)), None if sha is None else str(sha), str(url),
+        str(title), str(note), db.datetime_from(str(added)), str(by),
+        original_sha256=None if orig_sha is None else str(orig_sha),
+        original_size=None if orig_size is None else int(str(orig_size)),
+        unit_id=str(unit_id), has_content=bool(present))
 
 
 class UnitSource:
@@ -128,7 +105,7 @@ class UnitSource:
     def records(self) -> dict[str, MeasureRecord]:
         return self._view.records(self._unit.id)
 
-    def evidence(self, measure_id: str | None = None) -> list[ImportedEvidence]:
+    def evidence(self, measure_id: str | None = None) -> list[EvidenceItem]:
         return self._view.evidence(self._unit.id, measure_id)
 
 
@@ -214,7 +191,7 @@ class SupervisorView:
 
     # --------------------------------------------------------------- evidence
 
-    def evidence(self, unit_id: str, measure_id: str | None = None) -> list[ImportedEvidence]:
+    def evidence(self, unit_id: str, measure_id: str | None = None) -> list[EvidenceItem]:
         sql = (f"SELECT {_EVIDENCE_COLUMNS} FROM sup_evidence e LEFT JOIN sup_blobs b"
                " ON b.sha256 = e.sha256 WHERE e.unit_id = ?")
         params: tuple[str, ...] = (unit_id,)

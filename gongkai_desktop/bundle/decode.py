@@ -18,7 +18,7 @@ from gongkai_desktop.errors import GongkaiError, UnsafeInput
 from gongkai_desktop.model import MeasureRecord, Status, Unit, UnitType
 from gongkai_desktop.safe_json import UnsafeJson, loads_limited
 from gongkai_desktop.storage import safe_file_name
-from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
 from gongkai_desktop.storage.names import escaped_name, is_hidden_char
 from gongkai_desktop.storage.records import MAX_TEXT, check_date, check_text, check_url, check_urls
 
@@ -38,28 +38,6 @@ class BundleProfile:
     contact: str
     phone: str
     created_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
-class BundleEvidence:
-    id: int  # the unit's evidence id
-    measure_id: str
-    kind: str  # "file" | "link"
-    file_name: str
-    media_type: str
-    size: int | None
-    sha256: str | None
-    url: str
-    title: str
-    note: str
-    added_at: dt.datetime
-    added_by: str
-    original_sha256: str | None  # set when the photo was shrunk for the bundle
-    original_size: int | None
-
-    @property
-    def is_file(self) -> bool:
-        return self.kind == "file"
 
 
 class _Bad(ValueError):
@@ -148,8 +126,8 @@ def record_from_row(row: tuple[object, ...], n: int) -> MeasureRecord:
     return _checked("举措记录", n, build)
 
 
-def evidence_from_row(row: tuple[object, ...], n: int) -> BundleEvidence:
-    def build() -> BundleEvidence:
+def evidence_from_row(row: tuple[object, ...], n: int) -> EvidenceItem:
+    def build() -> EvidenceItem:
         (eid, mid, kind, name, media, size, sha, url, title, note, added, by, orig_sha,
          orig_size) = row
         if not isinstance(eid, int) or eid <= 0:
@@ -181,7 +159,7 @@ def evidence_from_row(row: tuple[object, ...], n: int) -> BundleEvidence:
             sha_text = None
         else:
             raise _Bad("佐证类型不对")
-        return BundleEvidence(
+        return EvidenceItem(
             id=eid, measure_id=measure_id(mid), kind=str(kind), file_name=str(name),
             media_type=_short(media, "文件类型", 100), size=size if kind == "file" else None,
             sha256=sha_text, url=str(url), title=_short(title, "标题", 500),

@@ -10,11 +10,8 @@ leading "=" never becomes a formula).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,17 +22,17 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from gongkai_desktop import faults
-from gongkai_desktop.bundle.consolidation import CellState, Consolidation, Counts
-from gongkai_desktop.bundle.supervisor import SupervisorView
-from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.model import Plan
+from gongkai_desktop.atomic import atomic_output
+from gongkai_desktop.errors import NotFound
+from gongkai_desktop.model import COUNT_ORDER, STATUS_LABELS, Plan
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, Counts
+from gongkai_desktop.supervisor.store import SupervisorView
+from gongkai_desktop.ticker import Progress, Ticker
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx.cells import xml_text
 from gongkai_desktop.xlsx.save import save_workbook
 
-Progress = Callable[[int, int], bool]
 MAX_CELL_TEXT = 32_000
 PAPERSIZE_A4 = "9"  # the OOXML paper size code of A4
 
@@ -136,17 +133,6 @@ def _subtask_titles(plan: Plan) -> dict[str, str]:
     return {m.id: f"{s.label}{s.title}" for s in plan.subtasks() for m in s.measures}
 
 
-class _Ticker:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, max(total, 1), 0
-
-    def step(self, amount: int = 1) -> None:
-        self.done += amount
-        if self.progress is not None and self.progress(min(self.done, self.total),
-                                                       self.total) is False:
-            raise Cancelled("已取消导出汇总表")
-
-
 def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
                               progress: Progress | None = None,
                               generated_at: dt.datetime | None = None) -> XlsxResult:
@@ -160,27 +146,20 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     info = cons.plan.info
     note = (f"任务分工：{info.title}（{info.document_number}，第{info.version}版）；{scope}；"
             f"统计日期：{cons.today.isoformat()}；生成时间：{when}")
-    ticker = _Ticker(progress, 2 * len(cons.units) + 2 * len(cons.measures)
-                     + sum(r.counts.cells for r in cons.units))
+    ticker = Ticker(progress, 2 * len(cons.units) + 2 * len(cons.measures)
+                    + sum(r.counts.cells for r in cons.units), "已取消导出汇总表")
     book = Workbook(write_only=True)
     _units_sheet(book, cons, note, ticker)
     _measures_sheet(book, cons, note, ticker)
     _matrix_sheet(book, cons, ticker)
     details = _detail_sheet(book, cons, view, ticker)
     _ledger_sheet(book, cons, ws)
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with atomic_output(out, what="汇总表") as temp:
         save_workbook(book, temp)
-        os.replace(temp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "汇总表") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
     return XlsxResult(out, len(cons.units), len(cons.measures), details)
 
 
-_COUNT_HEADERS = ["应报举措", "已完成", "推进中", "未开始", "不适用", "未报送", "逾期", "完成率"]
+_COUNT_HEADERS = ["应报举措", *(STATUS_LABELS[s] for s in COUNT_ORDER), "未报送", "逾期", "完成率"]
 
 
 def _counts_row(sheet: _Sheet, counts: Counts) -> list[object]:
@@ -192,7 +171,7 @@ def _counts_row(sheet: _Sheet, counts: Counts) -> list[object]:
     return cells
 
 
-def _units_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Ticker) -> None:
+def _units_sheet(book: Workbook, cons: Consolidation, note: str, ticker: Ticker) -> None:
     sheet = _Sheet(book, "汇总", [6, 16, 11, 10, 9, 17, 17, 9, 8, 8, 8, 8, 8, 8, 9], 4, "C5")
     sheet.title("政务公开自查情况汇总（按单位）", note)
     sheet.ws.append([])
@@ -207,14 +186,14 @@ def _units_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Ticker
                    sheet.cell(got.sequence if got else "", align=CENTER),
                    _when(got.exported_at if got else None),
                    _when(got.imported_at if got else None), *_counts_row(sheet, row.counts)])
-        ticker.step()
+        ticker.check()
     total = cons.totals()
     bold = Font(bold=True)
     sheet.row([sheet.cell(""), sheet.cell("合计", font=bold), "", "", "", "", "",
                *_counts_row(sheet, total)])
 
 
-def _measures_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Ticker) -> None:
+def _measures_sheet(book: Workbook, cons: Consolidation, note: str, ticker: Ticker) -> None:
     sheet = _Sheet(book, "按举措", [6, 9, 24, 50, 16, 12, *([8] * 8), 30], 4, "C5")
     sheet.title("政务公开自查情况汇总（按举措）", note)
     sheet.ws.append([])
@@ -228,10 +207,10 @@ def _measures_sheet(book: Workbook, cons: Consolidation, note: str, ticker: _Tic
         missing = "、".join(names[uid] for uid in col.missing_unit_ids)
         sheet.row([sheet.cell(n, align=CENTER), m.id, titles.get(m.id, ""), m.text,
                    "、".join(m.lead_units), deadline, *_counts_row(sheet, col.counts), missing])
-        ticker.step()
+        ticker.check()
 
 
-def _matrix_sheet(book: Workbook, cons: Consolidation, ticker: _Ticker) -> None:
+def _matrix_sheet(book: Workbook, cons: Consolidation, ticker: Ticker) -> None:
     sheet = _Sheet(book, "单位×举措", [9, 40, *([9] * len(cons.units)), 9], 1, "C2")
     sheet.header(["举措编号", "贯彻举措", *[row.shown_name for row in cons.units], "完成率"])
     states = [cons.row_codes(r) for r in range(cons.row_count)]
@@ -248,7 +227,7 @@ def _matrix_sheet(book: Workbook, cons: Consolidation, ticker: _Ticker) -> None:
                 cells.append(sheet.cell(state.label, fill=FILLS[state], align=CENTER))
         cells.append(sheet.cell(col.counts.completion, align=CENTER, fmt="0.0%"))
         sheet.row(cells)
-        ticker.step()
+        ticker.check()
     legend = [sheet.cell("图例", font=HEADER_FONT, border=False), sheet.cell("", border=False)]
     legend += [sheet.cell(s.label, fill=FILLS[s], align=CENTER) for s in FILLS]
     legend.append(sheet.cell("逾期", fill=OVERDUE_FILL, font=OVERDUE_FONT, align=CENTER))
@@ -257,7 +236,7 @@ def _matrix_sheet(book: Workbook, cons: Consolidation, ticker: _Ticker) -> None:
 
 
 def _detail_sheet(book: Workbook, cons: Consolidation, view: SupervisorView,
-                  ticker: _Ticker) -> int:
+                  ticker: Ticker) -> int:
     sheet = _Sheet(book, "明细", [14, 9, 40, 9, 6, 11, 50, 36, 24, 20, 8, 8], 1, "C2")
     sheet.header(["单位", "举措编号", "贯彻举措", "完成状态", "逾期", "完成时间", "完成情况说明",
                   "公开网址", "不适用理由", "备注", "佐证材料", "数据包序号"])
@@ -292,7 +271,7 @@ def _detail_sheet(book: Workbook, cons: Consolidation, view: SupervisorView,
                 values += ["", "", "", "", "", "", ""]
             sheet.row(values)
             written += 1
-            ticker.step()
+            ticker.check()
     return written
 
 
@@ -317,7 +296,7 @@ def consolidation_workbook(ws: Workspace, directory: UnitDirectory, out: Path, *
                            today: dt.date | None = None, led_only: bool = False,
                            progress: Progress | None = None) -> XlsxResult:
     """Consolidate and write in one call (the command line's way)."""
-    from gongkai_desktop.bundle.consolidation import consolidate
+    from gongkai_desktop.supervisor.consolidation import consolidate
 
     cons = consolidate(ws, directory, today or dt.date.today(),
                        led_by=ws.unit if led_only else None)

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from gongkai_desktop.bundle.supervisor import ImportedUnit, SupervisorView
-from gongkai_desktop.model import Measure, Plan, Role, Status, Unit
+from gongkai_desktop.model import STATUS_LABELS, Measure, Plan, Role, Status, Unit
 from gongkai_desktop.roles import led_measures, must_report, roles_for_measure
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 from gongkai_desktop.units import UnitDirectory
 
 
@@ -47,12 +47,12 @@ class CellState(IntEnum):
         return _STATE_OF[status]
 
 
-_LABELS = {CellState.NONE: "", CellState.MISSING: "未报送", CellState.NOT_STARTED: "未开始",
-           CellState.IN_PROGRESS: "推进中", CellState.DONE: "已完成",
-           CellState.NOT_APPLICABLE: "不适用"}
 _STATE_OF = {Status.NOT_STARTED: CellState.NOT_STARTED, Status.IN_PROGRESS: CellState.IN_PROGRESS,
              Status.DONE: CellState.DONE, Status.NOT_APPLICABLE: CellState.NOT_APPLICABLE}
 _STATUS_OF = {state: status for status, state in _STATE_OF.items()}
+# A status cell says what the status says (model.STATUS_LABELS); two states are no status.
+_LABELS = {CellState.NONE: "", CellState.MISSING: "未报送",
+           **{state: STATUS_LABELS[status] for status, state in _STATE_OF.items()}}
 _OPEN = frozenset({CellState.MISSING, CellState.NOT_STARTED, CellState.IN_PROGRESS})
 
 

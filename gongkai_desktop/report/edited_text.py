@@ -21,7 +21,7 @@ from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Plan, Unit
 from gongkai_desktop.report.collect import ReportSource, report_rows
 from gongkai_desktop.report.content import ReportSection
-from gongkai_desktop.report.draft import default_opening, default_sections, default_title
+from gongkai_desktop.report.first_draft import default_opening, default_sections, default_title
 from gongkai_desktop.units import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,8 @@ def default_draft(plan: Plan, unit: Unit, rows: Sequence[Any],
 
 def load_draft(ws: DraftStore, directory: UnitDirectory) -> ReportDraft:
     """The saved draft, or the defaults; untouched sections follow the current records."""
+    from gongkai_desktop.report.review_ledger import ledger_rows_or_none
     from gongkai_desktop.report.seal import has_seal
-    from gongkai_desktop.review.reporting import ledger_rows_or_none
 
     rows = report_rows(ws, directory)
     fresh = default_draft(ws.plan, ws.unit, rows, ledger_rows_or_none(ws, rows, dt.date.today()))
@@ -179,7 +179,7 @@ def save_draft(ws: DraftStore, draft: ReportDraft) -> ReportDraft:
 
 def regenerate_work_section(ws: ReportSource, directory: UnitDirectory) -> str:
     """A fresh draft of 一、工作开展情况 from the current records (not saved)."""
-    from gongkai_desktop.report.draft import draft_work_section
+    from gongkai_desktop.report.first_draft import draft_work_section
 
     return _with_offices(ws, draft_work_section(report_rows(ws, directory)))
 

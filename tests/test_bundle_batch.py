@@ -1,0 +1,50 @@
+"""The import window's batch preview, in the core: files grouped into bundles, one
+verdict per file, nothing written, and a hostile file never stops the others."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from gongkai_desktop.bundle.batch import preview_bundles
+from gongkai_desktop.bundle.importer import apply_previews
+from tests.bundle_fixtures import (
+    UNIT_B,
+    copy,
+    dump,
+    export,
+    fill_a,
+    fill_b,
+    make_supervisor,
+    make_unit,
+)
+
+MB = 1024 * 1024
+
+
+def test_parts_group_bad_files_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    with make_unit(tmp_path / "a.gkws") as a, make_unit(tmp_path / "b.gkws", UNIT_B) as b, \
+            make_supervisor(tmp_path / "sup.gkws") as sup:
+        fill_a(a)
+        fill_b(b)
+        a.add_evidence_bytes("2.1.2", random.Random(5).randbytes(3 * MB), "现场视频.mp4")
+        split = export(a, tmp_path / "a.gkbundle", max_part_bytes=2 * MB).files
+        whole = export(b, tmp_path / "b.gkbundle").files
+        junk = tmp_path / "junk.gkbundle"
+        junk.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+        (tmp_path / "again").mkdir()
+        repeat = copy(whole[0], tmp_path / "again" / whole[0].name)
+        before = dump(sup)
+        files = [*split, junk, *whole, repeat]
+        rows = preview_bundles(sup, files)
+        assert [r.path for r in rows] == files
+        assert len(split) > 1 and len({r.group for r in rows[:len(split)]}) == 1
+        assert all(r.preview is rows[0].preview for r in rows[:len(split)])
+        assert rows[len(split)].error and rows[len(split)].preview is None  # junk
+        assert rows[-1].group != rows[-2].group  # a second copy is checked on its own
+        assert all(r.preview is not None for r in rows if r.path != junk)
+        assert dump(sup) == before
+        previews = {r.preview.bundle_hash: r.preview for r in rows if r.preview}
+        accepted = {(p.unit.id, p.trust.cert.fingerprint) for p in previews.values()}
+        results = apply_previews(sup, list(previews.values()), accepted=accepted, actor="王五")
+        assert {r.outcome.value for r in results.values()} <= {"imported", "already"}
