@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gongkai_desktop import drafts
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import record_form
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
+from gongkai_desktop.ui.measures import record_form
+from gongkai_desktop.ui.measures.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import type_text

@@ -13,14 +13,14 @@ from PySide6.QtWidgets import QApplication, QDialog
 from gongkai_desktop import paths
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import workspace_actions
-from gongkai_desktop.ui.commands import EditRecordCommand, perform
-from gongkai_desktop.ui.first_run import FirstRunDialog
+from gongkai_desktop.ui.common.settings import RECENT_FILES, AppSettings
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.settings import RECENT_FILES, AppSettings
-from gongkai_desktop.ui.tree_filter import Scope
-from gongkai_desktop.ui.tree_model import COL_STATUS, MeasureIdRole
+from gongkai_desktop.ui.measures.tree_filter import Scope
+from gongkai_desktop.ui.measures.tree_model import COL_STATUS, MeasureIdRole
+from gongkai_desktop.ui.workspace import workspace_actions
+from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform
+from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import Message, make_session, type_text

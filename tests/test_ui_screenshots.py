@@ -14,9 +14,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.model import Status
-from gongkai_desktop.ui.first_run import FirstRunDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import type_text

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop import APP_TITLE
-from gongkai_desktop.ui import errors, style
-from gongkai_desktop.ui.errors import show_info
-from gongkai_desktop.ui.settings import (
+from gongkai_desktop.ui.common import errors, style
+from gongkai_desktop.ui.common.errors import show_info
+from gongkai_desktop.ui.common.settings import (
     GEOMETRY,
     SPLITTER_STATE,
     TREE_OVERDUE_ONLY,
@@ -47,13 +47,13 @@ from gongkai_desktop.ui.settings import (
 if TYPE_CHECKING:  # loaded by ensure_built() or with the first workspace
     from PySide6.QtCore import QModelIndex
 
-    from gongkai_desktop.ui.help_window import HelpWindow
-    from gongkai_desktop.ui.highlight import SearchHighlightDelegate
-    from gongkai_desktop.ui.overview import OverviewPage
-    from gongkai_desktop.ui.session import Session
-    from gongkai_desktop.ui.tree_filter import PlanFilterProxy, Scope
-    from gongkai_desktop.ui.tree_model import PlanTreeModel
-    from gongkai_desktop.ui.workspace_actions import WorkspaceActions
+    from gongkai_desktop.ui.common.highlight import SearchHighlightDelegate
+    from gongkai_desktop.ui.help.help_window import HelpWindow
+    from gongkai_desktop.ui.measures.overview import OverviewPage
+    from gongkai_desktop.ui.measures.tree_filter import PlanFilterProxy, Scope
+    from gongkai_desktop.ui.measures.tree_model import PlanTreeModel
+    from gongkai_desktop.ui.workspace.session import Session
+    from gongkai_desktop.ui.workspace.workspace_actions import WorkspaceActions
     from gongkai_desktop.units import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ SEARCH_DELAY_MS = 250
 
 def make_measure_panel(session: Session, parent: QWidget | None = None) -> QWidget:
     # Imported on first use: the panel (evidence previews, PDF) is not needed to start.
-    from gongkai_desktop.ui.measure_panel import MeasurePanel
+    from gongkai_desktop.ui.measures.measure_panel import MeasurePanel
 
     return MeasurePanel(session, parent)
 
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         if self._built:
             return
         self._built = True
-        from gongkai_desktop.ui.workspace_actions import WorkspaceActions
+        from gongkai_desktop.ui.workspace.workspace_actions import WorkspaceActions
 
         self.setWindowIcon(style.app_icon())
         self.workspace_actions: WorkspaceActions = WorkspaceActions(self, self, self.settings)
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSizePolicy, QToolBar
 
         from gongkai_desktop.model import Status
-        from gongkai_desktop.ui.tree_filter import Scope
+        from gongkai_desktop.ui.measures.tree_filter import Scope
 
         bar = QToolBar(self.tr("工具栏"), self)
         bar.setObjectName("mainToolbar")
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
                     self.right.removeWidget(part)
                 part.deleteLater()
         if old is not None and old is not session:
-            from gongkai_desktop.ui.workspace_actions import release_session_lock
+            from gongkai_desktop.ui.workspace.workspace_actions import release_session_lock
 
             old.close()
             release_session_lock(old)  # after closing: the next holder finds it complete
@@ -501,8 +501,8 @@ class MainWindow(QMainWindow):
     def delegate(self) -> SearchHighlightDelegate:
         """The task column's painter (search matches highlighted), made on first need."""
         if self._delegate is None:
-            from gongkai_desktop.ui.highlight import SearchHighlightDelegate
-            from gongkai_desktop.ui.tree_model import COL_TASK
+            from gongkai_desktop.ui.common.highlight import SearchHighlightDelegate
+            from gongkai_desktop.ui.measures.tree_model import COL_TASK
 
             self._delegate = SearchHighlightDelegate(self.tree)
             self.tree.setItemDelegateForColumn(COL_TASK, self._delegate)
@@ -510,9 +510,9 @@ class MainWindow(QMainWindow):
 
     def _install(self, session: Session) -> None:
         # Imported with the first workspace, not before the window's first paint.
-        from gongkai_desktop.ui.overview import OverviewPage
-        from gongkai_desktop.ui.tree_filter import PlanFilterProxy
-        from gongkai_desktop.ui.tree_model import PlanTreeModel
+        from gongkai_desktop.ui.measures.overview import OverviewPage
+        from gongkai_desktop.ui.measures.tree_filter import PlanFilterProxy
+        from gongkai_desktop.ui.measures.tree_model import PlanTreeModel
 
         self.model = PlanTreeModel(session, self)
         self.proxy = PlanFilterProxy(session, self)
@@ -545,7 +545,12 @@ class MainWindow(QMainWindow):
     def _setup_header(self) -> None:
         from PySide6.QtWidgets import QHeaderView
 
-        from gongkai_desktop.ui.tree_model import COL_DEADLINE, COL_OVERDUE, COL_STATUS, COL_TASK
+        from gongkai_desktop.ui.measures.tree_model import (
+            COL_DEADLINE,
+            COL_OVERDUE,
+            COL_STATUS,
+            COL_TASK,
+        )
 
         header = self.tree.header()
         header.setStretchLastSection(False)
@@ -568,7 +573,7 @@ class MainWindow(QMainWindow):
 
     def _restore_filters(self, session: Session) -> None:
         from gongkai_desktop.model import Status
-        from gongkai_desktop.ui.tree_filter import Scope, default_scope
+        from gongkai_desktop.ui.measures.tree_filter import Scope, default_scope
 
         assert self.proxy is not None
         saved = self.settings.get(TREE_SCOPE)
@@ -603,7 +608,7 @@ class MainWindow(QMainWindow):
         self.settings.set(TREE_OVERDUE_ONLY, self.proxy.overdue_only)
 
     def _update_scope_counts(self, session: Session) -> None:
-        from gongkai_desktop.ui.tree_filter import Scope
+        from gongkai_desktop.ui.measures.tree_filter import Scope
 
         for i in range(self.scope_combo.count()):
             scope = Scope(self.scope_combo.itemData(i))
@@ -650,7 +655,7 @@ class MainWindow(QMainWindow):
     def clear_filters(self) -> None:
         if self.proxy is None:
             return
-        from gongkai_desktop.ui.tree_filter import Scope
+        from gongkai_desktop.ui.measures.tree_filter import Scope
 
         self.search_box.clear()
         self._apply_search()
@@ -682,7 +687,7 @@ class MainWindow(QMainWindow):
     # ---- navigation ----------------------------------------------------------------------
 
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        from gongkai_desktop.ui.tree_model import MEASURE, KindRole, MeasureIdRole
+        from gongkai_desktop.ui.measures.tree_model import MEASURE, KindRole, MeasureIdRole
 
         if not current.isValid() or self._reverting:
             return
@@ -761,7 +766,7 @@ class MainWindow(QMainWindow):
     def _on_activated(self, index: QModelIndex) -> None:
         from PySide6.QtCore import Qt
 
-        from gongkai_desktop.ui.tree_model import MEASURE, KindRole
+        from gongkai_desktop.ui.measures.tree_model import MEASURE, KindRole
 
         # Enter on a measure moves the keyboard into its panel.
         if index.data(KindRole) == MEASURE and self.panel is not None:
@@ -795,7 +800,7 @@ class MainWindow(QMainWindow):
     def current_measure_id(self) -> str | None:
         if not self._built:
             return None
-        from gongkai_desktop.ui.tree_model import MEASURE, KindRole, MeasureIdRole
+        from gongkai_desktop.ui.measures.tree_model import MEASURE, KindRole, MeasureIdRole
 
         index = self.tree.currentIndex()
         if index.isValid() and index.data(KindRole) == MEASURE:
@@ -866,7 +871,7 @@ class MainWindow(QMainWindow):
     # ---- help --------------------------------------------------------------------------------
 
     def show_about(self) -> None:
-        from gongkai_desktop.ui import help_window
+        from gongkai_desktop.ui.help import help_window
 
         plan = self._session.ws.plan.info if self._session is not None else None
         title = f"{plan.title}（{plan.document_number}）" if plan is not None else None
@@ -880,7 +885,7 @@ class MainWindow(QMainWindow):
 
         from gongkai_desktop.bundle.supervisor import SupervisorView
         from gongkai_desktop.guide import Role
-        from gongkai_desktop.ui import help_window
+        from gongkai_desktop.ui.help import help_window
 
         if self._guide is None or not shiboken6.isValid(self._guide):
             office = self._session is not None and bool(SupervisorView(self._session.ws).units())
@@ -894,7 +899,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QUrl
 
         from gongkai_desktop import paths
-        from gongkai_desktop.ui import workspace_actions
+        from gongkai_desktop.ui.workspace import workspace_actions
 
         workspace_actions.open_url(QUrl.fromLocalFile(str(paths.user_data_dir() / "logs")))
 
@@ -903,7 +908,7 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         # Before the first show, so the window appears where it was left (pulled onto
         # this screen), else as big as 1280×800 but never bigger than the screen.
-        from gongkai_desktop.ui.geometry import manage_window
+        from gongkai_desktop.ui.common.geometry import manage_window
 
         manage_window(self, "main_window", (1280, 800), settings=self.settings)
 
@@ -941,7 +946,7 @@ class MainWindow(QMainWindow):
     def _settle_unsaved_input(self) -> bool:
         """Before quitting: input that could not be saved is kept, discarded, or corrected
         (返回修改 shows the first such measure); False to stay open."""
-        from gongkai_desktop.ui import record_form
+        from gongkai_desktop.ui.measures import record_form
 
         self._flush_panel()
         unsaved = getattr(self.panel, "unsaved_measures", None)
@@ -962,7 +967,7 @@ class MainWindow(QMainWindow):
         return False
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        from gongkai_desktop.ui.operations import running_operations
+        from gongkai_desktop.ui.common.operations import running_operations
 
         if running_operations():
             show_info(self, self.tr("请稍候"), self.tr("还有操作正在进行，完成后才能关闭窗口。"))
@@ -979,7 +984,7 @@ class MainWindow(QMainWindow):
 
 def _scope_count(session: Session, scope: Scope) -> int:
     from gongkai_desktop.model import Role
-    from gongkai_desktop.ui.tree_filter import Scope
+    from gongkai_desktop.ui.measures.tree_filter import Scope
 
     if scope is Scope.ALL:
         return len(session.ws.plan.measures())
