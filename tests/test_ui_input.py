@@ -270,15 +270,15 @@ def test_tree_and_header_show_the_code(window) -> None:
 
 
 def test_search_finds_a_measure_by_code(window, qtbot) -> None:
-    window.search_box.setText("1.2.3")
-    window.search_box.returnPressed.emit()
+    window.toolbar.search_box.setText("1.2.3")
+    window.toolbar.search_box.returnPressed.emit()
     qtbot.waitUntil(lambda: window.proxy.search_text == "1.2.3", timeout=2000)
     visible = [mid for mid in window.model.measure_ids() if window.proxy.accepts_measure(mid)]
     assert visible == ["1.2.3"]  # the selected 5.1.1 is neither shown nor counted
     assert window.proxy.visible_measure_count() == 1
 
-    window.search_box.setText("1.2")
-    window.search_box.returnPressed.emit()
+    window.toolbar.search_box.setText("1.2")
+    window.toolbar.search_box.returnPressed.emit()
     qtbot.waitUntil(lambda: window.proxy.search_text == "1.2", timeout=2000)
     visible = [mid for mid in window.model.measure_ids() if window.proxy.accepts_measure(mid)]
     assert visible and all(mid.startswith("1.2.") for mid in visible)

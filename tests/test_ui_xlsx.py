@@ -214,7 +214,7 @@ def test_import_preview_lists_changes_and_apply_updates_everything(
     form = window.panel.form  # the panel showing 1.1.1 reloaded
     assert form.explanation_edit.toPlainText() == "已在区政府网站公开权责清单"
     assert form.current_status() is Status.DONE
-    assert window.progress_label.text().startswith("已完成 1/56")
+    assert window.status_labels.progress_label.text().startswith("已完成 1/56")
     assert session.undo_stack.count() == 0  # an import is not an undo step
     assert not window.undo_action.isEnabled()
     assert messages[-1].title == "导入完成"

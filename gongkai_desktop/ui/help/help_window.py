@@ -10,6 +10,7 @@ system's PDF viewer.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtGui import QImage, QStandardItem, QStandardItemModel, QTextCursor, QTextDocument
@@ -31,6 +32,9 @@ from gongkai_desktop.ui.common.errors import show_info
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.workspace import workspace_actions
+
+if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
 
 ChapterRole = Qt.ItemDataRole.UserRole + 1
 
@@ -181,3 +185,23 @@ def about_text(plan_title: str | None, log_file: str | None) -> str:
 
 def show_about(parent: QWidget, plan_title: str | None, log_file: str | None) -> None:
     show_info(parent, parent.tr("关于"), about_text(plan_title, log_file))
+
+
+def raise_guide(parent: QWidget, ws: Workspace | None, current: HelpWindow | None) -> HelpWindow:
+    """帮助 → 使用说明: one guide window, raised when asked for again; the office's
+    guide first in a workspace (``ws``) that has received bundles."""
+    import shiboken6
+
+    from gongkai_desktop.bundle.supervisor import SupervisorView
+
+    if current is None or not shiboken6.isValid(current):
+        office = ws is not None and bool(SupervisorView(ws).units())
+        current = HelpWindow(parent, guide.Role.OFFICE if office else guide.Role.UNIT)
+        current.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    current.show()
+    current.raise_()
+    return current
+
+
+def show_log_folder() -> None:
+    workspace_actions.open_url(QUrl.fromLocalFile(str(paths.user_data_dir() / "logs")))

@@ -197,3 +197,10 @@ class PlanFilterProxy(QSortFilterProxyModel):
         needle = self._search.casefold()
         model = self._model()
         return any(needle in model.node_title(pid).casefold() for pid in model.parent_ids(mid))
+
+
+def scope_count(session: Session, scope: Scope) -> int:
+    """How many measures ``scope`` shows (the number beside it in the scope box)."""
+    if scope is Scope.ALL:
+        return len(session.ws.plan.measures())
+    return sum(1 for roles in session.roles.values() if roles & _SCOPE_ROLES[scope])
