@@ -20,9 +20,12 @@ import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # Qt is imported by the fixtures that need it, not by the core tests
+    from tests.prompt_mock import PromptMock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +109,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "qtbot" in fixtures or "qapp" in fixtures:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def prompt_mock(monkeypatch: pytest.MonkeyPatch) -> PromptMock:
+    """Answers the program's questions and file dialogs (tests/prompt_mock.py)."""
+    from tests.prompt_mock import PromptMock
+
+    return PromptMock(monkeypatch)
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from tests.bundle_fixtures import (
     make_supervisor,
     make_unit,
 )
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message
 
 ui_app = ui_fixtures.ui_app
@@ -183,7 +184,7 @@ def test_led_filter_keeps_the_measures_this_office_leads(view: ConsolidationWind
 
 
 def test_clicking_a_cell_shows_the_units_record_read_only(
-        view: ConsolidationWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        view: ConsolidationWindow, qtbot, tmp_path: Path, prompt_mock: PromptMock,
         messages: list[Message], shots: Path) -> None:
     cons = view.consolidation
     assert cons is not None
@@ -205,8 +206,7 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
 
     folder = tmp_path / "另存"
     folder.mkdir()
-    monkeypatch.setattr(consolidation_actions, "choose_folder",
-                        lambda parent, title, start: str(folder))
+    prompt_mock.always("open_folder", str(folder))
     dialog.evidence_view.setCurrentIndex(dialog.evidence_model.index(0, 0))
     assert dialog.save_button.isEnabled()
     dialog.save_selected()
@@ -220,8 +220,7 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
     photo = dialog.evidence_model.index(1, 0)
     dialog.evidence_view.setCurrentIndex(photo)
     chose: list[str] = []
-    monkeypatch.setattr(consolidation_actions, "choose_folder",
-                        lambda parent, title, start: chose.append(title) or "")
+    prompt_mock.answer_with("open_folder", lambda parent, title, start: chose.append(title) or "")
     dialog.evidence_view.doubleClicked.emit(photo)
     viewer = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, EvidenceViewer) and w.isVisible())
@@ -242,7 +241,7 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
 
 
 def test_exports_run_off_the_ui_thread(view: ConsolidationWindow, qtbot, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch,
+                                       prompt_mock: PromptMock,
                                        messages: list[Message]) -> None:
     asked: list[str] = []
 
@@ -250,7 +249,7 @@ def test_exports_run_off_the_ui_thread(view: ConsolidationWindow, qtbot, tmp_pat
         asked.append(path)
         return str(tmp_path / ("汇总" if "xlsx" in flt else "汇总表"))
 
-    monkeypatch.setattr(consolidation_actions, "save_file_name", save)
+    prompt_mock.answer_with("save_file_name", save)
     assert view.export_excel() is not None
     wait_done(qtbot)
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)

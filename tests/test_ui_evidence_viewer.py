@@ -21,6 +21,7 @@ from gongkai_desktop.ui.evidence.preview import (
     read_text,
     unit_viewer,
 )
+from tests.prompt_mock import PromptMock
 from tests.ui_panel_fixtures import (  # noqa: F401
     directory,
     make_pdf,
@@ -71,13 +72,14 @@ def test_read_text_takes_utf8_and_gb18030(tmp_path: Path) -> None:
 
 
 def test_viewer_steps_through_a_measures_evidence(panel, session, qtbot, tmp_path,  # noqa: F811
-                                                  monkeypatch, artifacts_dir) -> None:
+                                                  monkeypatch, artifacts_dir,
+                                                  prompt_mock: PromptMock) -> None:
     opened: list[QUrl] = []
     asked: list[str] = []
     answer = [False]
     monkeypatch.setattr(preview_module, "open_url", lambda url: opened.append(url) or True)
-    monkeypatch.setattr(preview_module, "ask_open",
-                        lambda parent, question: asked.append(question) or answer[0])
+    prompt_mock.answer_with("ask_open",
+                            lambda parent, question: asked.append(question) or answer[0])
     photo = sideways_jpeg(tmp_path / "专区照片.jpg")
     pdf = make_pdf(tmp_path / "通知.pdf", pages=2)
     text = tmp_path / "会议纪要.txt"

@@ -13,12 +13,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gongkai_desktop import drafts
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.measures import record_form
 from gongkai_desktop.ui.measures.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import type_text
 
 ui_app = ui_fixtures.ui_app
@@ -27,6 +29,8 @@ session = ui_fixtures.session
 
 pytestmark = pytest.mark.qt_log_ignore(
     r"does not support (propagateSizeHints|raise|grabbing the keyboard)")
+
+ASK_CHOICE = prompts.ask_choice  # the real one, put back after the leftover windows close
 
 MEASURE = "5.1.1"  # 万州区 is a 责任单位; deadline 2020年底前
 OTHER = "1.1.1"
@@ -42,18 +46,19 @@ def window(session: Session, directory: UnitDirectory, qtbot,
     qtbot.waitExposed(w)
     assert w.select_measure(MEASURE)
     yield w
-    monkeypatch.setattr(record_form, "ask_flagged", lambda *_args: record_form.DISCARD)
+    # The test may have used the real question box; closing must not ask.
+    monkeypatch.setattr(prompts, "ask_choice", lambda *_args: record_form.DISCARD)
     w.close()
 
 
 def discard_on_close(_window: object) -> None:
     """pytest-qt closes leftover windows after the fixtures are gone: no question then."""
-    record_form.ask_flagged = lambda *_args: record_form.DISCARD
+    prompts.ask_choice = lambda *_args: record_form.DISCARD
     QTimer.singleShot(0, restore_prompt)
 
 
 def restore_prompt() -> None:
-    record_form.ask_flagged = record_form._ask_flagged
+    prompts.ask_choice = ASK_CHOICE
 
 
 class Answers:
@@ -63,15 +68,15 @@ class Answers:
         self.asked: list[str] = []
         self.queue: list[int] = []
 
-    def __call__(self, _parent: object, text: str) -> int:
+    def __call__(self, _parent: object, _title: str, text: str, _choices: object) -> int:
         self.asked.append(text)
         return self.queue.pop(0) if self.queue else record_form.GO_BACK
 
 
 @pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+def answers(prompt_mock: PromptMock) -> Answers:
     answer = Answers()
-    monkeypatch.setattr(record_form, "ask_flagged", answer)
+    prompt_mock.answer_with("ask_choice", answer)
     return answer
 
 

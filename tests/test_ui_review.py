@@ -17,6 +17,7 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import current_verdicts
 from gongkai_desktop.signing.store import save_identity
+from gongkai_desktop.ui import file_arguments
 from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
@@ -28,6 +29,7 @@ from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message, make_session, type_text
 
 ui_app = ui_fixtures.ui_app
@@ -81,10 +83,10 @@ def windows(session: Session, office: Session, directory: UnitDirectory, qtbot,
     unit_window.close()
 
 
-def answer_prompts(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    monkeypatch.setattr(bundle_actions, "save_file_name", lambda *_a: str(path))
-    monkeypatch.setattr(bundle_actions, "open_file_name", lambda *_a: str(path))
-    monkeypatch.setattr(bundle_actions, "ask_passphrase", lambda *_a: PASSPHRASE)
+def answer_prompts(prompt_mock: PromptMock, path: Path) -> None:
+    prompt_mock.always("save_file_name", str(path))
+    prompt_mock.always("open_file_name", str(path))
+    prompt_mock.always("ask_passphrase", PASSPHRASE)
 
 
 def open_view(office_window: MainWindow, qtbot) -> ConsolidationWindow:
@@ -111,9 +113,9 @@ def review_on(view: ConsolidationWindow, measure_id: str) -> ReviewDialog:
     return dialog
 
 
-def export_review(dialog: ReviewDialog, out: Path, monkeypatch: pytest.MonkeyPatch, qtbot,
+def export_review(dialog: ReviewDialog, out: Path, prompt_mock: PromptMock, qtbot,
                   messages: list[Message]) -> None:
-    answer_prompts(monkeypatch, out)
+    answer_prompts(prompt_mock, out)
     count = len(messages)
     dialog.export_unit()
     qtbot.waitUntil(lambda: len(messages) > count, timeout=20000)
@@ -145,7 +147,7 @@ def send_bundle(session: Session, office: Session, path: Path) -> None:
 
 def test_return_rectify_accept_through_the_windows(
     windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
-    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch, shots: Path,
+    tmp_path: Path, messages: list[Message], prompt_mock: PromptMock, shots: Path,
 ) -> None:
     unit_window, office_window = windows
     session.ws.update_record("2.1.1", status=Status.DONE, explanation="目录已编制", actor="张三")
@@ -174,7 +176,7 @@ def test_return_rectify_accept_through_the_windows(
     assert "审核：退回整改：" + COMMENT in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "审核：退回 1" in view.summary_label.text()
     first = tmp_path / "整改意见-1.gkreview"
-    export_review(dialog, first, monkeypatch, qtbot, messages)
+    export_review(dialog, first, prompt_mock, qtbot, messages)
 
     # The unit: import (the office key accepted explicitly); 2.1.1 is flagged.
     actions = import_review(unit_window, first, qtbot, messages, accept=True)
@@ -229,7 +231,7 @@ def test_return_rectify_accept_through_the_windows(
     qtbot.keyClick(dialog.comment, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert current_verdicts(office.ws)[("500101", "2.1.1")].verdict.label == "通过"
     second = tmp_path / "整改意见-2.gkreview"
-    export_review(dialog, second, monkeypatch, qtbot, messages)
+    export_review(dialog, second, prompt_mock, qtbot, messages)
 
     # The unit sees it accepted; importing the older file again changes nothing.
     import_review(unit_window, second, qtbot, messages)
@@ -279,7 +281,7 @@ def test_a_tampered_review_given_on_start_up_is_refused(
     good = write_review(office.ws, "500101", OFFICE_KEY, tmp_path / "意见.gkreview")
     bad = tamper_comment(good, tmp_path / "改过.gkreview")
     before = dump(session.ws)
-    bundle_actions.handle_file_arguments(unit_window, [bad])
+    file_arguments.handle_file_arguments(unit_window, [bad])
     qtbot.waitUntil(lambda: bool(messages), timeout=20000)
     assert "签名无效" in messages[-1].text
     assert dump(session.ws) == before

@@ -76,10 +76,10 @@ def test_switching_workspaces_releases_the_old_one(
 
 def test_bundle_arguments_go_to_the_bundle_feature(
         ws_path: Path, make_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gongkai_desktop.ui.bundles import bundle_actions
+    from gongkai_desktop.ui import file_arguments
 
     calls: list[tuple[object, list[Path], bool]] = []
-    monkeypatch.setattr(bundle_actions, "handle_file_arguments",
+    monkeypatch.setattr(file_arguments, "handle_file_arguments",
                         lambda w, paths: calls.append((w, list(paths), w.session is not None)))
     AppSettings().set(LAST_WORKSPACE, str(ws_path))
     path, bundles = ui_app_module.split_file_arguments(

@@ -27,6 +27,7 @@ from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx import export_checklist, read_plan_workbook
 from tests import ui_fixtures
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message, type_text
 from tests.xlsx_samples import MUNICIPAL_TITLE, write_municipal_2021
 
@@ -71,24 +72,24 @@ def window(session: Session, directory: UnitDirectory, qtbot,
 
 
 @pytest.fixture
-def chosen_files(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+def chosen_files(prompt_mock: PromptMock) -> list[tuple[str, str]]:
     """What the file dialogs were asked (title, suggested path); answers set per test."""
     asked: list[tuple[str, str]] = []
-    monkeypatch.setattr(xlsx_actions, "save_file_name",
-                        lambda parent, title, path, flt: asked.append((title, path)) or "")
-    monkeypatch.setattr(xlsx_actions, "open_file_name",
-                        lambda parent, title, folder, flt: asked.append((title, folder)) or "")
+    prompt_mock.answer_with("save_file_name",
+                            lambda parent, title, path, flt: asked.append((title, path)) or "")
+    prompt_mock.answer_with("open_file_name",
+                            lambda parent, title, folder, flt: asked.append((title, folder)) or "")
     return asked
 
 
-def answer_file(monkeypatch: pytest.MonkeyPatch, which: str, path: Path,
+def answer_file(prompt_mock: PromptMock, which: str, path: Path,
                 asked: list[tuple[str, str]]) -> None:
     def chooser(parent: QWidget, title: str, suggested: str, flt: str) -> str:
         asked.append((title, suggested))
         assert flt == "Excel工作簿 (*.xlsx)"
         return str(path)
 
-    monkeypatch.setattr(xlsx_actions, which, chooser)
+    prompt_mock.answer_with(which, chooser)
 
 
 def table_rows(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
@@ -146,10 +147,10 @@ def test_actions_are_in_the_menu(window: MainWindow, qtbot, ui_app, directory) -
 
 def test_export_action_writes_the_file(
     window: MainWindow, qtbot, tmp_path: Path, messages: list[Message],
-    chosen_files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+    chosen_files: list[tuple[str, str]], prompt_mock: PromptMock,
 ) -> None:
     out = tmp_path / "给同事填写"  # no suffix typed: .xlsx is added
-    answer_file(monkeypatch, "save_file_name", out, chosen_files)
+    answer_file(prompt_mock, "save_file_name", out, chosen_files)
     acts(window).export_action.trigger()
     qtbot.waitUntil(lambda: bool(messages), timeout=10000)
     assert chosen_files[0][0] == "导出Excel清单"
@@ -178,7 +179,7 @@ def test_cancelled_file_dialog_does_nothing(
 
 def test_import_preview_lists_changes_and_apply_updates_everything(
     window: MainWindow, session: Session, qtbot, tmp_path: Path, messages: list[Message],
-    chosen_files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+    chosen_files: list[tuple[str, str]], prompt_mock: PromptMock,
 ) -> None:
     book = fill(exported_checklist(session, tmp_path / "万州区清单.xlsx"), {
         "1.1.1": {"完成状态": "已完成", "完成情况说明": "已在区政府网站公开权责清单"},
@@ -187,7 +188,7 @@ def test_import_preview_lists_changes_and_apply_updates_everything(
     assert window.select_measure("1.1.1")
     perform(session, EditRecordCommand(session, "1.2.1", {"status": Status.IN_PROGRESS}))
     assert session.undo_stack.count() == 1
-    answer_file(monkeypatch, "open_file_name", book, chosen_files)
+    answer_file(prompt_mock, "open_file_name", book, chosen_files)
     acts(window).import_action.trigger()
     qtbot.waitUntil(lambda: acts(window).preview is not None, timeout=10000)
     preview = acts(window).preview
@@ -323,13 +324,13 @@ def test_a_workspace_changed_after_reading_is_not_overwritten(
 
 def test_plan_import_review_shows_the_tree_and_saves_to_the_library(
     window: MainWindow, qtbot, tmp_path: Path, messages: list[Message], shots: Path,
-    chosen_files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+    chosen_files: list[tuple[str, str]], prompt_mock: PromptMock,
 ) -> None:
     source = write_municipal_2021(tmp_path / "2021年任务分工.xlsx")
-    answer_file(monkeypatch, "open_file_name", source, chosen_files)
+    answer_file(prompt_mock, "open_file_name", source, chosen_files)
     questions: list[str] = []
-    monkeypatch.setattr(xlsx_actions, "ask_question",
-                        lambda parent, title, text: questions.append(text) or True)
+    prompt_mock.answer_with("ask_question",
+                            lambda parent, title, text, *_buttons: questions.append(text) or True)
     acts(window).plan_import_action.trigger()
     info = acts(window).plan_info_dialog
     assert info is not None and info.isVisible()

@@ -297,7 +297,7 @@ def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
 
 def handle_bundle_files(window: QMainWindow, files: list[Path]) -> None:
     """Bundles and receipts the program was started with go to the bundle feature."""
-    from gongkai_desktop.ui.bundles.bundle_actions import handle_file_arguments
+    from gongkai_desktop.ui.file_arguments import handle_file_arguments
     from gongkai_desktop.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)

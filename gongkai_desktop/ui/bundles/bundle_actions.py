@@ -8,10 +8,9 @@
 - 导入回执… (unit): record the office's receipt (the office's key is accepted
   explicitly first: ``OfficeKeyDialog``); a permanent status-bar label and
   数据包记录… show which bundle was received, by whom, when.
-- ``handle_file_arguments``: ``.gkbundle``/``.gkreceipt`` files the program was started with.
 
-Dialogs open window-modal with ``open()`` (never a blocking ``exec()``); the file
-dialogs and the question boxes are module-level functions tests replace.
+Dialogs open window-modal with ``open()`` (never a blocking ``exec()``); file dialogs
+and questions go through ``common.prompts``.
 """
 
 from __future__ import annotations
@@ -21,22 +20,25 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QInputDialog,
     QLabel,
-    QLineEdit,
-    QMessageBox,
     QWidget,
 )
 
-from gongkai_desktop.ui.common import file_dialogs, style
+from gongkai_desktop.ui.bundles.texts import (
+    RECEIPT_FILTER,
+    RECEIPT_SUFFIX,
+    receipt_text,
+    status_text,
+)
+from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with the window
-    from gongkai_desktop.bundle.receipt import ExportRecord, ReceivedReceipt
+    from gongkai_desktop.bundle.receipt import ReceivedReceipt
     from gongkai_desktop.ui.bundles.bundle_export_dialog import (
         BundleExportDialog,
         ExportHistoryDialog,
@@ -51,63 +53,6 @@ if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with
 
 log = logging.getLogger(__name__)
 
-BUNDLE_SUFFIX = ".gkbundle"
-RECEIPT_SUFFIX = ".gkreceipt"
-BUNDLE_FILTER = "数据包 (*.gkbundle)"
-RECEIPT_FILTER = "回执 (*.gkreceipt)"
-CER_FILTER = "证书文件 (*.cer *.crt *.pem)"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("BundleActions", text)
-
-
-# ---- prompts (tests replace these) ------------------------------------------------------------
-
-
-_save_file_name = file_dialogs.get_save
-_open_file_name = file_dialogs.get_open
-_open_file_names = file_dialogs.get_opens
-_open_folder = file_dialogs.get_folder
-
-
-def _ask_question(parent: QWidget, title: str, text: str, yes: str, no: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-    box.button(QMessageBox.StandardButton.Yes).setText(yes)
-    box.button(QMessageBox.StandardButton.No).setText(no)
-    box.setDefaultButton(QMessageBox.StandardButton.No)  # the safe answer
-    return box.exec() == QMessageBox.StandardButton.Yes
-
-
-def _ask_passphrase(parent: QWidget, title: str, label: str) -> str | None:
-    text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password)
-    return text if ok else None
-
-
-def _choose_item(parent: QWidget, title: str, label: str, items: Sequence[str]) -> str | None:
-    text, ok = QInputDialog.getItem(parent, title, label, list(items), 0, False)
-    return text if ok else None
-
-
-# (parent, title, suggested path or folder, filter) -> chosen path or "".
-save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
-open_file_name: Callable[[QWidget, str, str, str], str] = _open_file_name
-# (parent, title, folder, filter) -> chosen paths (empty when cancelled).
-open_file_names: Callable[[QWidget, str, str, str], list[str]] = _open_file_names
-# (parent, title, folder) -> chosen folder or "".
-open_folder: Callable[[QWidget, str, str], str] = _open_folder
-# (parent, title, text, yes text, no text) -> True for yes.
-ask_question: Callable[[QWidget, str, str, str, str], bool] = _ask_question
-# (parent, title, label) -> the passphrase, or None when cancelled.
-ask_passphrase: Callable[[QWidget, str, str], str | None] = _ask_passphrase
-# (parent, title, label, items) -> the chosen item, or None when cancelled.
-choose_item: Callable[[QWidget, str, str, Sequence[str]], str | None] = _choose_item
-
-
-documents_folder = file_dialogs.documents_folder
-
-
 # ---- entry points -----------------------------------------------------------------------------
 
 
@@ -121,43 +66,6 @@ def install(window: MainWindow) -> BundleActions:
     return actions
 
 
-def handle_file_arguments(window: MainWindow, paths: list[Path]) -> None:
-    """Files the program was started with: bundles go to the import dialog, receipts are
-    recorded. Waits for the workspace when it is still opening."""
-    actions = install(window)
-    if window.session is None:
-        actions.pending_files.extend(Path(p) for p in paths)
-        return
-    actions.open_files(paths)
-
-
-def receipt_text(receipt: ReceivedReceipt) -> str:
-    """"序号 3 的数据包已由“市政府办公厅”（王五）于 2026-11-29 10:05 收到"."""
-    when = receipt.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    who = f"（{receipt.signer}）" if receipt.signer and receipt.signer != receipt.receiver_name \
-        else ""
-    return _tr("序号 {n} 的数据包已由“{unit}”{who}于 {when} 收到").format(
-        n=receipt.sequence, unit=receipt.receiver_name, who=who, when=when)
-
-
-def status_text(history: list[ExportRecord]) -> tuple[str, str]:
-    """The status-bar label for the unit's exports: (text, tooltip); "" when none."""
-    done = [r for r in history if r.exported_at is not None]
-    if not done:
-        return "", ""
-    for record in done:
-        if record.receipts:
-            text = _tr("回执：") + receipt_text(record.receipts[-1])
-            if record is not done[0]:
-                text += _tr("；序号 {n} 尚无回执").format(n=done[0].sequence)
-            return text, "\n".join(record.file_names)
-    latest = done[0]
-    assert latest.exported_at is not None
-    when = latest.exported_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    text = _tr("数据包：序号 {n} 于 {when} 导出，尚未收到回执").format(n=latest.sequence, when=when)
-    return text, "\n".join(latest.file_names)
-
-
 class BundleActions(QObject):
     exported = Signal(object)  # ExportResult
     bundlesImported = Signal(list)  # ImportResult rows (consolidation views refresh)
@@ -166,7 +74,6 @@ class BundleActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.pending_files: list[Path] = []  # given on start-up before a workspace was open
         self.export_dialog: BundleExportDialog | None = None
         self.import_dialog: BundleImportDialog | None = None
         self.receipt_dialog: WriteReceiptDialog | None = None
@@ -219,9 +126,6 @@ class BundleActions(QObject):
         self.receipt_dialog = self.history_dialog = None
         self.key_dialog = None
         self.refresh_status()
-        if session is not None and self.pending_files:
-            files, self.pending_files = self.pending_files, []
-            self.open_files(files)
 
     def refresh_status(self) -> None:
         """The unit's last export and receipt in the status bar (hidden when none)."""
@@ -249,17 +153,17 @@ class BundleActions(QObject):
     @property
     def folder(self) -> Path:
         """Where bundles were last exported or imported (remembered across sessions)."""
-        return file_dialogs.start_folder(file_dialogs.BUNDLE)
+        return prompts.start_folder(prompts.BUNDLE)
 
     @folder.setter
     def folder(self, path: Path) -> None:
-        file_dialogs.remember(file_dialogs.BUNDLE, path)
+        prompts.remember(prompts.BUNDLE, path)
 
-    def start_folder(self, kind: str = file_dialogs.BUNDLE) -> Path:
+    def start_folder(self, kind: str = prompts.BUNDLE) -> Path:
         """The last folder used for this kind of file; receipts and certificates start
         beside the bundles until they have their own."""
-        bundles = file_dialogs.start_folder(file_dialogs.BUNDLE)
-        return bundles if kind == file_dialogs.BUNDLE else file_dialogs.start_folder(kind, bundles)
+        bundles = prompts.start_folder(prompts.BUNDLE)
+        return bundles if kind == prompts.BUNDLE else prompts.start_folder(kind, bundles)
 
     def _flush_typing(self) -> None:
         flush = getattr(self.window.panel, "flush", None)
@@ -269,26 +173,8 @@ class BundleActions(QObject):
     def ask_signing_passphrase(self, parent: QWidget, session: Session, purpose: str
                                ) -> str | None:
         """The passphrase, asked again until it unlocks the key; None when cancelled."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
-        from gongkai_desktop.signing.store import load_identity
-
         label = self.tr("请输入签名密码，以签署{what}：").format(what=purpose)
-        while True:
-            passphrase = ask_passphrase(parent, self.tr("签名密码"), label)
-            if passphrase is None:
-                return None
-            try:
-                load_identity(session.ws, passphrase)
-            except SignatureError as exc:
-                if str(exc) != "密码不正确":
-                    show_error(parent, exc)
-                    return None
-                label = self.tr("签名密码不正确，请重新输入：")
-                continue
-            except GongkaiError as exc:
-                show_error(parent, exc)
-                return None
-            return passphrase
+        return prompts.ask_signing_passphrase(parent, session.ws, label)
 
     def offer_identity(self, parent: QWidget, session: Session, then: Callable[[], Any]
                        ) -> bool:
@@ -298,7 +184,7 @@ class BundleActions(QObject):
 
         if has_identity(session.ws):
             return True
-        if ask_question(parent, self.tr("还没有签名证书"), self.tr(
+        if prompts.ask_question(parent, self.tr("还没有签名证书"), self.tr(
                 "回执和数据包都需要本单位的电子签名，本工作区还没有签名证书。\n\n"
                 "现在生成本单位的签名证书吗？（也可以在“签名证书…”中导入机构颁发的证书）"),
                 self.tr("生成证书…"), self.tr("取消")):
@@ -407,17 +293,18 @@ class BundleActions(QObject):
         if session is None:
             return False
         parent = parent or self.window
-        name = open_file_name(parent, self.tr("信任证书文件"),
-                              str(self.start_folder(file_dialogs.CERTIFICATE)), self.tr(CER_FILTER))
+        name = prompts.open_file_name(parent, self.tr("信任证书文件"),
+                                      str(self.start_folder(prompts.CERTIFICATE)),
+                                      self.tr(prompts.CERT_FILTER))
         if not name:
             return False
-        file_dialogs.remember(file_dialogs.CERTIFICATE, Path(name).parent)
+        prompts.remember(prompts.CERTIFICATE, Path(name).parent)
         try:
             cert = load_certificate_file(Path(name))
             unit = self._unit_of_certificate(parent, cert)
             if unit is None:
                 return False
-            if not ask_question(parent, self.tr("信任证书"), self.tr(
+            if not prompts.ask_question(parent, self.tr("信任证书"), self.tr(
                     "信任“{unit}”的这个证书吗？\n\n{summary}\n\n证书指纹（SHA-256）：\n{fp}\n\n"
                     "请与该单位盖章的纸质报告最后一页印有的证书指纹核对，或请对方电话念出。"
                     "信任后，该单位用此证书签名的数据包可以导入；"
@@ -442,7 +329,7 @@ class BundleActions(QObject):
             return unit_for_certificate(cert, directory)
         except NotFound:
             names = [u.name for u in directory.all()]
-            chosen = choose_item(parent, self.tr("证书属于哪个单位"), self.tr(
+            chosen = prompts.choose_item(parent, self.tr("证书属于哪个单位"), self.tr(
                 "证书中的单位“{unit}”不在单位名录中，请选择该证书所属的单位：").format(
                     unit=cert.unit or "（空）"), names)
             return directory.find(chosen) if chosen else None
@@ -481,16 +368,16 @@ class BundleActions(QObject):
         if not self.offer_identity(self.window, session,
                                    lambda: self.write_receipt_for(unit_id, unit_name, sequence)):
             return None
-        name = save_file_name(self.window, self.tr("写回执"),
-                              str(self.start_folder(file_dialogs.RECEIPT)
+        name = prompts.save_file_name(self.window, self.tr("写回执"),
+                                      str(self.start_folder(prompts.RECEIPT)
                                   / default_receipt_name(unit_name, sequence)),
-                              self.tr(RECEIPT_FILTER))
+                                      self.tr(RECEIPT_FILTER))
         if not name:
             return None
         out = Path(name)
         if out.suffix.lower() != RECEIPT_SUFFIX:
             out = out.with_name(out.name + RECEIPT_SUFFIX)
-        file_dialogs.remember(file_dialogs.RECEIPT, out.parent)
+        prompts.remember(prompts.RECEIPT, out.parent)
         passphrase = self.ask_signing_passphrase(self.window, session, self.tr("回执"))
         if passphrase is None:
             return None
@@ -516,11 +403,12 @@ class BundleActions(QObject):
     def import_receipt(self) -> Operation[Any] | None:
         if self.window.session is None:
             return None
-        name = open_file_name(self.window, self.tr("导入回执"),
-                              str(self.start_folder(file_dialogs.RECEIPT)), self.tr(RECEIPT_FILTER))
+        name = prompts.open_file_name(self.window, self.tr("导入回执"),
+                                      str(self.start_folder(prompts.RECEIPT)),
+                                      self.tr(RECEIPT_FILTER))
         if not name:
             return None
-        file_dialogs.remember(file_dialogs.RECEIPT, Path(name).parent)
+        prompts.remember(prompts.RECEIPT, Path(name).parent)
         return self.import_receipt_file(Path(name))
 
     def import_receipt_file(self, file: Path, accept_key: str | None = None
@@ -602,29 +490,3 @@ class BundleActions(QObject):
         self.history_dialog = dialog
         dialog.open()
         return dialog
-
-    # ---- files given on start-up or dropped -------------------------------------------------
-
-    def open_files(self, paths: Sequence[Path]) -> None:
-        from gongkai_desktop.errors import InvalidInput
-
-        bundles = [Path(p) for p in paths if Path(p).suffix.lower() == BUNDLE_SUFFIX
-                   or Path(p).is_dir()]
-        receipts = [Path(p) for p in paths if Path(p).suffix.lower() == RECEIPT_SUFFIX]
-        reviews = [Path(p) for p in paths if Path(p).suffix.lower() == ".gkreview"]
-        others = [Path(p) for p in paths
-                  if Path(p) not in bundles and Path(p) not in receipts and Path(p) not in reviews]
-        if others:
-            show_error(self.window, InvalidInput(self.tr(
-                "不能打开这些文件（只能打开数据包 .gkbundle、回执 .gkreceipt"
-                " 和整改意见 .gkreview）：{names}").format(
-                    names="、".join(p.name for p in others))))
-        if reviews:  # the office's review files go to the review feature
-            from gongkai_desktop.ui.review import review_actions
-
-            for review in reviews:
-                review_actions.install(self.window).import_review_file(review)
-        if bundles:
-            self.open_import_dialog(bundles)
-        for receipt in receipts:
-            self.import_receipt_file(receipt)

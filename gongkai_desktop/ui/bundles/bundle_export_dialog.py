@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.ui.common import style
+from gongkai_desktop.ui.bundles.texts import BUNDLE_FILTER
+from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.list_table import ListTableModel
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from gongkai_desktop.bundle.export import ExportEstimate
     from gongkai_desktop.bundle.receipt import ExportRecord
     from gongkai_desktop.bundle.shrink import ShrinkPlan
-    from gongkai_desktop.ui.bundles.bundle_actions import BundleActions
+    from gongkai_desktop.ui.bundles.owner import BundleFolders
     from gongkai_desktop.ui.workspace.session import Session
 
 MIB = 1024 * 1024
@@ -81,7 +82,7 @@ class BundleExportDialog(QDialog):
 
     ONE_FILE, SPLIT, NO_EVIDENCE = 0, 1, 2
 
-    def __init__(self, session: Session, estimate: ExportEstimate, actions: BundleActions,
+    def __init__(self, session: Session, estimate: ExportEstimate, actions: BundleFolders,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -347,11 +348,9 @@ class BundleExportDialog(QDialog):
             self.split.setChecked(True)
 
     def browse(self) -> None:
-        from gongkai_desktop.ui.bundles import bundle_actions
-
         current = self.out_path() or self.owner.start_folder() / self.default_name()
-        name = bundle_actions.save_file_name(self, self.tr("导出数据包"), str(current),
-                                             self.tr(bundle_actions.BUNDLE_FILTER))
+        name = prompts.save_file_name(self, self.tr("导出数据包"), str(current),
+                                      self.tr(BUNDLE_FILTER))
         if name:
             self.file_edit.setText(name)
             self._confirmed_path = str(self.out_path())
@@ -437,7 +436,6 @@ class BundleExportDialog(QDialog):
 
     def start_export(self) -> Operation[Any] | None:
         from gongkai_desktop.bundle.export import ExportOptions
-        from gongkai_desktop.ui.bundles import bundle_actions
         from gongkai_desktop.ui.workspace.commands import actor_of
 
         if not self.export_button.isEnabled():
@@ -447,7 +445,7 @@ class BundleExportDialog(QDialog):
         if not out.parent.is_dir():
             self.problem_label.setText(self.tr("保存位置不存在：{folder}").format(folder=out.parent))
             return None
-        if out.exists() and self._confirmed_path != str(out) and not bundle_actions.ask_question(
+        if out.exists() and self._confirmed_path != str(out) and not prompts.ask_question(
                 self, self.tr("导出数据包"), self.tr("“{name}”已存在，要替换它吗？").format(
                     name=out.name), self.tr("替换"), self.tr("取消")):
             return None
@@ -518,7 +516,7 @@ class ExportHistoryModel(ListTableModel):
         return None
 
     def _text(self, r: ExportRecord, col: int) -> str:
-        from gongkai_desktop.ui.bundles.bundle_actions import receipt_text
+        from gongkai_desktop.ui.bundles.texts import receipt_text
 
         if col == 0:
             return str(r.sequence)
@@ -580,7 +578,7 @@ class ExportHistoryDialog(QDialog):
     def refresh(self) -> None:
         from gongkai_desktop.bundle.office_key import office_key
         from gongkai_desktop.bundle.receipt import export_history
-        from gongkai_desktop.ui.bundles.bundle_actions import status_text
+        from gongkai_desktop.ui.bundles.texts import status_text
 
         records = export_history(self.session.ws)
         self.model.set_records(records)

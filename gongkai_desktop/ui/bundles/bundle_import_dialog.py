@@ -42,7 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.ui.common import style
+from gongkai_desktop.ui.bundles.texts import BUNDLE_FILTER
+from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.list_table import ListTableModel
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from gongkai_desktop.bundle.importer import ImportPreview, ImportResult
     from gongkai_desktop.bundle.supervisor import ImportedUnit
     from gongkai_desktop.storage import Workspace
-    from gongkai_desktop.ui.bundles.bundle_actions import BundleActions
+    from gongkai_desktop.ui.bundles.owner import BundleFolders
     from gongkai_desktop.ui.workspace.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
@@ -268,7 +269,7 @@ class ImportTableModel(ListTableModel):
 class BundleImportDialog(QDialog):
     imported = Signal(list)  # the ImportResult of every bundle applied
 
-    def __init__(self, session: Session, actions: BundleActions,
+    def __init__(self, session: Session, actions: BundleFolders,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -357,20 +358,15 @@ class BundleImportDialog(QDialog):
     # ---- adding files ---------------------------------------------------------------------
 
     def choose_files(self) -> None:
-        from gongkai_desktop.ui.bundles import bundle_actions
-
-        names = bundle_actions.open_file_names(self, self.tr("选择数据包"),
-                                               str(self.owner.start_folder()),
-                                               self.tr(bundle_actions.BUNDLE_FILTER))
+        names = prompts.open_file_names(self, self.tr("选择数据包"),
+                                        str(self.owner.start_folder()), self.tr(BUNDLE_FILTER))
         if names:
             self.owner.folder = Path(names[0]).parent
             self.add_files([Path(n) for n in names])
 
     def choose_folder(self) -> None:
-        from gongkai_desktop.ui.bundles import bundle_actions
-
-        name = bundle_actions.open_folder(self, self.tr("选择存放数据包的文件夹"),
-                                          str(self.owner.start_folder()))
+        name = prompts.open_folder(self, self.tr("选择存放数据包的文件夹"),
+                                   str(self.owner.start_folder()))
         if name:
             self.owner.folder = Path(name)
             self.add_files([Path(name)])

@@ -60,7 +60,7 @@ from gongkai_desktop.errors import Cancelled, GongkaiError, InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.typed_input import complete_url
-from gongkai_desktop.ui.common import file_dialogs
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
@@ -88,15 +88,15 @@ FILE_FILTERS = ";;".join((
 ))
 
 
-# ---- asking the user (tests replace these) --------------------------------------------
+# ---- asking the user (through common.prompts) -----------------------------------------
 
 
 def ask_open_files(parent: QWidget | None) -> list[Path]:
-    return file_dialogs.open_paths(parent, file_dialogs.EVIDENCE, "选择佐证材料文件", FILE_FILTERS)
+    return prompts.open_paths(parent, prompts.EVIDENCE, "选择佐证材料文件", FILE_FILTERS)
 
 
 def ask_directory(parent: QWidget | None) -> Path | None:
-    return file_dialogs.choose_folder(parent, file_dialogs.EVIDENCE_EXPORT, "选择导出到哪个文件夹")
+    return prompts.choose_folder(parent, prompts.EVIDENCE_EXPORT, "选择导出到哪个文件夹")
 
 
 def screenshot_name(moment: dt.datetime | None = None) -> str:

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -51,6 +50,7 @@ from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.evidence_kinds import KIND_NAMES, evidence_kind, media_label
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Progress, run_operation
 from gongkai_desktop.ui.workspace.session import Session
@@ -576,18 +576,9 @@ class EvidenceViewer(QDialog):
             target = QUrl.fromLocalFile(str(self.path))
         else:
             return False
-        if not ask_open(self, question):
+        if not prompts.ask_open(self, question):
             return False
         return open_url(target)
-
-
-def ask_open(parent: QWidget, question: str) -> bool:
-    """The confirmation before another program runs a file (tests replace this)."""
-    answer = QMessageBox.question(parent, parent.tr("打开"), question,
-                                  QMessageBox.StandardButton.Open
-                                  | QMessageBox.StandardButton.Cancel,
-                                  QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Open
 
 
 def unit_viewer(session: Session, item: EvidenceItem,

@@ -16,7 +16,6 @@ completed to ``http://…`` by the core, and the form says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -38,10 +37,10 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.typed_input import complete_url, date_text, proposed_completion_date
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.date_field import INVALID_STYLE, DateField
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.style import status_icon
-from gongkai_desktop.ui.report import report_prompts
 from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform, seal_typing
 from gongkai_desktop.ui.workspace.session import Session
 
@@ -86,13 +85,12 @@ def _same_text(a: str, b: str) -> bool:
     return a.rstrip() == b.rstrip()
 
 
-def _ask_flagged(parent: QWidget, text: str) -> int:
-    return report_prompts.ask_choice(parent, parent.tr("有输入尚未保存"), text,
+def ask_flagged(parent: QWidget, text: str) -> int:
+    """KEEP / DISCARD / GO_BACK (or -1 when closed)."""
+    return prompts.ask_choice(parent, parent.tr("有输入尚未保存"), text,
                                      [parent.tr(c) for c in FLAGGED_CHOICES])
 
 
-# (parent, text) -> KEEP / DISCARD / GO_BACK (or -1 when closed); tests may replace it.
-ask_flagged: Callable[[QWidget, str], int] = _ask_flagged
 
 
 def flagged_question(measure_ids: list[str], fields: list[str]) -> str:

@@ -7,7 +7,7 @@
   the result in Chinese: 完好 or 已被修改, signer, unit, time, fingerprints.
 - 签名证书…: create, import, export and show the unit's signing certificate.
 
-Prompts go through ``ui.report_prompts`` (tests replace them); dialogs open with
+Prompts go through ``ui.common.prompts`` (tests replace them); dialogs open with
 ``open()``/``show()``, never a blocking ``exec()``.
 """
 
@@ -23,10 +23,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from gongkai_desktop.ui.common import file_dialogs
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
-from gongkai_desktop.ui.report import report_prompts as prompts
 
 if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
     from cryptography import x509
@@ -46,8 +45,6 @@ if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
 
 log = logging.getLogger(__name__)
 
-PDF_FILTER = "PDF 文件 (*.pdf)"
-CERT_FILTER = "证书文件 (*.cer *.crt *.pem)"
 
 
 def _tr(text: str) -> str:
@@ -170,7 +167,7 @@ class ReportActions(QObject):
     # ---- generating ------------------------------------------------------------------------
 
     def _start_folder(self) -> Path:
-        return file_dialogs.start_folder(file_dialogs.REPORT)
+        return prompts.start_folder(prompts.REPORT)
 
     def generate_report(self, parent: QWidget | None = None) -> Operation[Any] | None:
         """Ask where and for the passphrase, then build, sign and preview the report."""
@@ -197,13 +194,13 @@ class ReportActions(QObject):
                 return None
         name = prompts.save_file_name(parent, self.tr("生成自查报告"),
                                       str(self._start_folder() / report_file_name(session)),
-                                      self.tr(PDF_FILTER))
+                                      self.tr(prompts.PDF_FILTER))
         if not name:
             return None
         out = Path(name)
         if out.suffix.lower() != ".pdf":
             out = out.with_name(out.name + ".pdf")
-        file_dialogs.remember(file_dialogs.REPORT, out.parent)
+        prompts.remember(prompts.REPORT, out.parent)
         passphrase = self.ask_signing_passphrase(parent, session) if sign else None
         if sign and passphrase is None:
             return None
@@ -211,8 +208,6 @@ class ReportActions(QObject):
 
     def ask_signing_passphrase(self, parent: QWidget, session: Session) -> str | None:
         """The passphrase, asked again until it unlocks the key; None when cancelled."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
-        from gongkai_desktop.signing.store import load_identity
         from gongkai_desktop.ui.report.signing_dialogs import (
             certificate_warning,
             stored_certificate,
@@ -231,22 +226,9 @@ class ReportActions(QObject):
             if warning:  # within 30 days: said again where the passphrase is typed
                 who += "\n" + self.tr("注意：{warning}").format(warning=warning)
         label = self.tr("请输入签名密码，以签署自查报告：") + who
-        while True:
-            passphrase = prompts.ask_passphrase(parent, self.tr("签名密码"), label)
-            if passphrase is None:
-                return None
-            try:
-                load_identity(session.ws, passphrase)
-            except SignatureError as exc:
-                if str(exc) != "密码不正确":
-                    show_error(parent, exc, self.tr("没有生成报告"))
-                    return None
-                label = self.tr("签名密码不正确，请重新输入：") + who
-                continue
-            except GongkaiError as exc:
-                show_error(parent, exc, self.tr("没有生成报告"))
-                return None
-            return passphrase
+        return prompts.ask_signing_passphrase(
+            parent, session.ws, label, retry=self.tr("签名密码不正确，请重新输入：") + who,
+            failed_title=self.tr("没有生成报告"))
 
     def _sign_despite(self, parent: QWidget, cert: x509.Certificate, warning: str) -> bool:
         """The certificate expires soon (or has): offer 续期 before signing; True to sign anyway."""
@@ -317,10 +299,10 @@ class ReportActions(QObject):
             self.verify_dialog.activateWindow()
             return self.verify_dialog
         pdf = prompts.open_file_name(self.window, self.tr("选择要验证的报告"),
-                                     str(self._start_folder()), self.tr(PDF_FILTER))
+                                     str(self._start_folder()), self.tr(prompts.PDF_FILTER))
         if not pdf:
             return None
-        file_dialogs.remember(file_dialogs.REPORT, Path(pdf).parent)
+        prompts.remember(prompts.REPORT, Path(pdf).parent)
         return self.verify_file(Path(pdf))
 
     def verify_file(self, pdf: Path, certs: Sequence[Path] = ()) -> VerifyReportDialog:

@@ -45,10 +45,9 @@ from gongkai_desktop.report.report_draft import (
     regenerate_work_section,
     save_draft,
 )
-from gongkai_desktop.ui.common import file_dialogs, style
+from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.report import report_prompts as prompts
 
 if TYPE_CHECKING:
     from gongkai_desktop.ui.workspace.session import Session
@@ -400,11 +399,11 @@ class ReportEditor(QDialog):
         from gongkai_desktop.report.seal import set_seal_file
 
         name = prompts.open_file_name(self, self.tr("选择印章图片"),
-                                      file_dialogs.suggested(file_dialogs.SEAL),
+                                      prompts.suggested(prompts.SEAL),
                                       self.tr(PNG_FILTER))
         if not name:
             return False
-        file_dialogs.remember(file_dialogs.SEAL, name)
+        prompts.remember(prompts.SEAL, name)
         try:
             info = set_seal_file(self.session.ws, Path(name))
         except Exception as exc:

@@ -2,7 +2,7 @@
 
 The certificate and its passphrase-encrypted key live in the workspace file
 (``signing.store``); the passphrase is never stored. Dialogs open window-modal
-with ``open()``; file and question prompts go through ``ui.report_prompts``,
+with ``open()``; file and question prompts go through ``ui.common.prompts``,
 which tests replace, so nothing blocks a test.
 """
 
@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop import faults
-from gongkai_desktop.ui.common import file_dialogs, style
+from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.report import report_prompts as prompts
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -136,13 +135,13 @@ def export_certificate(parent: QWidget, session: Session) -> Path | None:
         show_error(parent, NotFound(_tr("本工作区还没有签名证书，请先生成或导入证书")))
         return None
     name = prompts.save_file_name(parent, _tr("导出证书"),
-                          file_dialogs.suggested(file_dialogs.CERTIFICATE,
+                          prompts.suggested(prompts.CERTIFICATE,
                                                  certificate_file_name(session)),
                           _tr(CER_FILTER))
     if not name:
         return None
     out = Path(name)
-    file_dialogs.remember(file_dialogs.CERTIFICATE, out.parent)
+    prompts.remember(prompts.CERTIFICATE, out.parent)
     if out.suffix.lower() not in (".cer", ".crt"):
         out = out.with_name(out.name + ".cer")
     try:
@@ -307,9 +306,9 @@ class ImportIdentityDialog(QDialog):
 
     def browse(self) -> None:
         name = prompts.open_file_name(self, self.tr("选择证书文件"),
-                                      file_dialogs.suggested(file_dialogs.P12), self.tr(P12_FILTER))
+                                      prompts.suggested(prompts.P12), self.tr(P12_FILTER))
         if name:
-            file_dialogs.remember(file_dialogs.P12, Path(name).parent)
+            prompts.remember(prompts.P12, Path(name).parent)
             self.file.setText(name)
 
     def chosen_passphrase(self) -> tuple[str, str]:
@@ -477,7 +476,6 @@ class SigningCertificateDialog(QDialog):
     def renew_identity(self) -> SigningIdentity | None:
         """续期: a new certificate for the same signer and unit, after the officer agrees that
         receivers must trust the new fingerprint; the current passphrase unlocks it."""
-        from gongkai_desktop.errors import GongkaiError, SignatureError
         from gongkai_desktop.signing.store import renew_identity
 
         cert = stored_certificate(self.session)
@@ -487,23 +485,14 @@ class SigningCertificateDialog(QDialog):
         if not prompts.ask_yes_no(self, title, renewal_text(cert), self.tr("续期"),
                                   self.tr("取消")):
             return None
+        renewed: list[SigningIdentity] = []
         label = self.tr("请输入当前的签名密码（新证书沿用此密码）：")
-        while True:
-            passphrase = prompts.ask_passphrase(self, title, label)
-            if passphrase is None:
-                return None
-            try:
-                identity = renew_identity(self.session.ws, passphrase)
-            except SignatureError as exc:
-                if str(exc) != "密码不正确":
-                    show_error(self, exc, self.tr("没有续期"))
-                    return None
-                label = self.tr("签名密码不正确，请重新输入：")
-                continue
-            except GongkaiError as exc:
-                show_error(self, exc, self.tr("没有续期"))
-                return None
-            break
+        if prompts.ask_signing_passphrase(
+                self, self.session.ws, label, title=title, failed_title=self.tr("没有续期"),
+                unlock=lambda passphrase: renewed.append(
+                    renew_identity(self.session.ws, passphrase))) is None:
+            return None
+        identity = renewed[0]
         self.refresh()
         show_info(self, self.tr("已续期签名证书"), self.tr(
             "已生成新的签名证书：\n{summary}\n\n新的证书指纹（SHA-256）：\n{fp}\n\n"

@@ -31,11 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.report.verify_text import ReportCheck, check_report_file, verdict
-from gongkai_desktop.ui.common import file_dialogs
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
-from gongkai_desktop.ui.report import report_prompts as prompts
-from gongkai_desktop.ui.report.report_actions import CERT_FILTER, PDF_FILTER
 
 PASSED_COLOUR = "#1e7a3c"
 FAILED_COLOUR = "#b3261e"
@@ -124,24 +122,24 @@ class VerifyReportDialog(QDialog):
     def choose_pdf(self) -> None:
         name = prompts.open_file_name(
             self, self.tr("选择要验证的报告"),
-            str(file_dialogs.start_folder(file_dialogs.REPORT, self.folder)), self.tr(PDF_FILTER))
+            str(prompts.start_folder(prompts.REPORT, self.folder)), self.tr(prompts.PDF_FILTER))
         if name:
             self.set_pdf(Path(name))
 
     def set_pdf(self, pdf: Path) -> Operation[ReportCheck] | None:
         self.pdf = pdf
         self.folder = pdf.parent
-        file_dialogs.remember(file_dialogs.REPORT, pdf.parent)
+        prompts.remember(prompts.REPORT, pdf.parent)
         self.file_edit.setText(str(pdf))
         return self.verify()
 
     def choose_certs(self) -> None:
         names = prompts.open_file_names(
             self, self.tr("选择受信任的证书（.cer）"),
-            file_dialogs.suggested(file_dialogs.CERTIFICATE, fallback=self.folder),
-            self.tr(CERT_FILTER))
+            prompts.suggested(prompts.CERTIFICATE, fallback=self.folder),
+            self.tr(prompts.CERT_FILTER))
         if names:
-            file_dialogs.remember(file_dialogs.CERTIFICATE, Path(names[0]).parent)
+            prompts.remember(prompts.CERTIFICATE, Path(names[0]).parent)
             self.add_certs([Path(n) for n in names])
 
     def add_certs(self, paths: Sequence[Path]) -> Operation[ReportCheck] | None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
-from gongkai_desktop.ui.bundles import bundle_actions as prompts
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
@@ -266,10 +266,8 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
         out = Path(name)
         if out.suffix.lower() != REVIEW_SUFFIX:
             out = out.with_name(out.name + REVIEW_SUFFIX)
-    if bundles is not None:
-        passphrase = bundles.ask_signing_passphrase(parent, session, _tr("整改意见"))
-    else:
-        passphrase = prompts.ask_passphrase(parent, _tr("签名密码"), _tr("请输入签名密码："))
+    label = _tr("请输入签名密码，以签署{what}：").format(what=_tr("整改意见"))
+    passphrase = prompts.ask_signing_passphrase(parent, session.ws, label)
     if passphrase is None:
         return None
     path = session.path

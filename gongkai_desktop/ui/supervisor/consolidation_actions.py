@@ -1,19 +1,15 @@
 """The window's consolidation action: 汇总各单位完成情况… opens the supervisor's matrix.
 
-The view (and the core it needs) loads on first use, not with the window. The
-file and folder dialogs are module-level functions tests replace.
+The view (and the core it needs) loads on first use, not with the window. File
+and folder dialogs go through ``common.prompts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
-
-from gongkai_desktop.ui.common import file_dialogs
 
 if TYPE_CHECKING:
     from gongkai_desktop.ui.main_window import MainWindow
@@ -21,14 +17,6 @@ if TYPE_CHECKING:
     from gongkai_desktop.ui.workspace.session import Session
 
 
-_save_file_name = file_dialogs.get_save
-_choose_folder = file_dialogs.get_folder
-
-
-# Swapped in tests: (parent, title, suggested path, filter) -> chosen path or "".
-save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
-# (parent, title, start folder) -> chosen folder or "".
-choose_folder: Callable[[QWidget, str, str], str] = _choose_folder
 
 
 def install(window: MainWindow) -> ConsolidationActions:

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.bundle.consolidation import CellState, Consolidation
 from gongkai_desktop.bundle.supervisor import ImportedEvidence, SupervisorView
 from gongkai_desktop.evidence_kinds import evidence_kind, media_label
-from gongkai_desktop.ui.common import style
+from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.list_table import ListTableModel
@@ -431,23 +431,17 @@ class ConsolidationWindow(QWidget):
         return safe_file_name(f"{unit}-汇总-{self.session.today().isoformat()}")
 
     def _start_folder(self) -> Path:
-        from gongkai_desktop.ui.common import file_dialogs
-
-        return file_dialogs.start_folder(file_dialogs.CONSOLIDATED)
+        return prompts.start_folder(prompts.CONSOLIDATED)
 
     def _ask_save(self, title: str, suffix: str, file_filter: str) -> Path | None:
-        from gongkai_desktop.ui.supervisor import consolidation_actions as actions
-
         suggested = self._start_folder() / f"{self._file_stem()}{suffix}"
-        name = actions.save_file_name(self, title, str(suggested), file_filter)
+        name = prompts.save_file_name(self, title, str(suggested), file_filter)
         if not name:
             return None
         out = Path(name)
         if out.suffix.lower() != suffix:
             out = out.with_name(out.name + suffix)
-        from gongkai_desktop.ui.common import file_dialogs
-
-        file_dialogs.remember(file_dialogs.CONSOLIDATED, out.parent)
+        prompts.remember(prompts.CONSOLIDATED, out.parent)
         return out
 
     def export_excel(self) -> Operation[XlsxResult] | None:
@@ -690,17 +684,13 @@ class UnitRecordDialog(QDialog):
             return None
 
     def save_selected(self) -> Operation[Path] | None:
-        from gongkai_desktop.ui.supervisor import consolidation_actions as actions
-
         item = self.selected_item()
         if item is None or not item.is_file:
             return None
-        from gongkai_desktop.ui.common import file_dialogs
-
-        folder = actions.choose_folder(self, self.tr("把佐证文件保存到…"),
-                                       file_dialogs.suggested(file_dialogs.EVIDENCE_EXPORT))
+        folder = prompts.open_folder(self, self.tr("把佐证文件保存到…"),
+                                       prompts.suggested(prompts.EVIDENCE_EXPORT))
         if folder:
-            file_dialogs.remember(file_dialogs.EVIDENCE_EXPORT, folder)
+            prompts.remember(prompts.EVIDENCE_EXPORT, folder)
         if not folder:
             return None
         return self.save_to(item, Path(folder))

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gongkai_desktop.errors import NotFound
-from gongkai_desktop.ui.common import file_dialogs
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, RECENT_FILES, AppSettings
 
@@ -235,12 +235,12 @@ class WorkspaceActions(QObject):
         return workspaces_dir()
 
     def open_dialog(self) -> None:
-        name = file_dialogs.get_open(
+        name = prompts.open_file_name(
             self.window, self.tr("打开工作区"),
-            file_dialogs.suggested(file_dialogs.WORKSPACE, fallback=self.start_folder()),
+            prompts.suggested(prompts.WORKSPACE, fallback=self.start_folder()),
             self.tr(FILE_FILTER))
         if name:
-            file_dialogs.remember(file_dialogs.WORKSPACE, Path(name).parent)
+            prompts.remember(prompts.WORKSPACE, Path(name).parent)
             self.open_path(Path(name))
 
     def open_path(self, path: Path) -> bool:
@@ -263,11 +263,12 @@ class WorkspaceActions(QObject):
             return
         from gongkai_desktop.storage.backup import default_backup_name
 
-        suggested = file_dialogs.suggested(file_dialogs.BACKUP, default_backup_name(session.path),
+        suggested = prompts.suggested(prompts.BACKUP, default_backup_name(session.path),
                                            fallback=session.path.parent)
-        name = save_file_name(self.window, self.tr("备份工作区"), suggested, self.tr(FILE_FILTER))
+        name = prompts.save_file_name(self.window, self.tr("备份工作区"), suggested,
+                                      self.tr(FILE_FILTER))
         if name:
-            file_dialogs.remember(file_dialogs.BACKUP, Path(name).parent)
+            prompts.remember(prompts.BACKUP, Path(name).parent)
             self.backup_to(Path(name))
 
     def backup_to(self, target: Path) -> None:
@@ -298,11 +299,6 @@ class WorkspaceActions(QObject):
         return bool(open_url(url))
 
 
-_save_file_name = file_dialogs.get_save
-
-
-# Swapped in tests: (parent, title, suggested path, filter) -> chosen path or "".
-save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -8,22 +8,20 @@
 - 导入任务分工（Excel）…: plan details → read → ``PlanImportDialog`` review → plan
   library → optionally a new workspace on the plan (``FirstRunDialog``).
 
-Dialogs open window-modal with ``open()`` (never a blocking ``exec()``); the file
-dialogs and the question box are module-level functions tests replace.
+Dialogs open window-modal with ``open()`` (never a blocking ``exec()``); file
+dialogs and the question go through ``common.prompts``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gongkai_desktop.ui.common import file_dialogs
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
@@ -49,23 +47,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("XlsxActions", text)
 
 
-_save_file_name = file_dialogs.get_save
-_open_file_name = file_dialogs.get_open
-
-
-def _ask_question(parent: QWidget, title: str, text: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-    box.button(QMessageBox.StandardButton.Yes).setText(_tr("新建工作区"))
-    box.button(QMessageBox.StandardButton.No).setText(_tr("以后再说"))
-    return box.exec() == QMessageBox.StandardButton.Yes
-
-
-# Swapped in tests: (parent, title, suggested path or folder, filter) -> chosen path or "".
-save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
-open_file_name: Callable[[QWidget, str, str, str], str] = _open_file_name
-# (parent, title, text) -> True for yes.
-ask_question: Callable[[QWidget, str, str], bool] = _ask_question
 
 
 def install(window: MainWindow) -> XlsxActions:
@@ -115,8 +96,8 @@ class XlsxActions(QObject):
 
     # ---- helpers -----------------------------------------------------------------------
 
-    def _start_folder(self, kind: str = file_dialogs.CHECKLIST) -> Path:
-        return file_dialogs.start_folder(kind)
+    def _start_folder(self, kind: str = prompts.CHECKLIST) -> Path:
+        return prompts.start_folder(kind)
 
     def _flush_typing(self) -> None:
         # Text still being typed in the panel is saved first, so export and import see it.
@@ -132,14 +113,14 @@ class XlsxActions(QObject):
             return None
         self._flush_typing()
         suggested = self._start_folder() / checklist_file_name(session)
-        name = save_file_name(self.window, self.tr("导出Excel清单"), str(suggested),
-                              self.tr(XLSX_FILTER))
+        name = prompts.save_file_name(self.window, self.tr("导出Excel清单"), str(suggested),
+                                      self.tr(XLSX_FILTER))
         if not name:
             return None
         out = Path(name)
         if out.suffix.lower() != ".xlsx":
             out = out.with_name(out.name + ".xlsx")
-        file_dialogs.remember(file_dialogs.CHECKLIST, out.parent)
+        prompts.remember(prompts.CHECKLIST, out.parent)
         return self.export_to(out)
 
     def export_to(self, out: Path) -> Operation[int] | None:
@@ -170,11 +151,11 @@ class XlsxActions(QObject):
         if self.window.session is None:
             return None
         self._flush_typing()
-        name = open_file_name(self.window, self.tr("导入Excel清单"), str(self._start_folder()),
-                              self.tr(XLSX_FILTER))
+        name = prompts.open_file_name(self.window, self.tr("导入Excel清单"),
+                                      str(self._start_folder()), self.tr(XLSX_FILTER))
         if not name:
             return None
-        file_dialogs.remember(file_dialogs.CHECKLIST, Path(name).parent)
+        prompts.remember(prompts.CHECKLIST, Path(name).parent)
         return self.read_checklist(Path(name))
 
     def read_checklist(self, file: Path) -> Operation[Any] | None:
@@ -244,11 +225,12 @@ class XlsxActions(QObject):
     # ---- task breakdown ------------------------------------------------------------------
 
     def import_plan(self) -> PlanInfoDialog | None:
-        name = open_file_name(self.window, self.tr("导入任务分工（Excel）"),
-                              str(self._start_folder(file_dialogs.PLAN_XLSX)), self.tr(XLSX_FILTER))
+        name = prompts.open_file_name(self.window, self.tr("导入任务分工（Excel）"),
+                                      str(self._start_folder(prompts.PLAN_XLSX)),
+                                      self.tr(XLSX_FILTER))
         if not name:
             return None
-        file_dialogs.remember(file_dialogs.PLAN_XLSX, Path(name).parent)
+        prompts.remember(prompts.PLAN_XLSX, Path(name).parent)
         return self.ask_plan_info(Path(name))
 
     def ask_plan_info(self, path: Path) -> PlanInfoDialog:
@@ -290,9 +272,10 @@ class XlsxActions(QObject):
 
     def _plan_saved(self, plan: Plan) -> None:
         log.info("plan %s imported into the library", plan.info.id)
-        if ask_question(self.window, self.tr("已保存到计划库"), self.tr(
+        if prompts.ask_question(self.window, self.tr("已保存到计划库"), self.tr(
             "已把“{title}”保存到计划库。\n\n是否现在为本单位新建这个任务分工的自查工作区？"
-        ).format(title=plan.info.title)):
+        ).format(title=plan.info.title), self.tr("新建工作区"), self.tr("以后再说"),
+                default_no=False):
             self.new_workspace(plan)
 
     def new_workspace(self, plan: Plan) -> FirstRunDialog:
