@@ -19,7 +19,8 @@ from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.evidence import evidence_view as evidence_view_module
 from gongkai_desktop.ui.evidence import preview as preview_module
 from gongkai_desktop.ui.evidence.evidence_model import kind_of
-from gongkai_desktop.ui.evidence.evidence_view import EvidenceView, LinkDialog
+from gongkai_desktop.ui.evidence.evidence_view import EvidenceView
+from gongkai_desktop.ui.evidence.link_dialog import LinkDialog
 from gongkai_desktop.ui.evidence.preview import unit_viewer
 from tests.ui_panel_fixtures import (  # noqa: F401
     MEASURE,

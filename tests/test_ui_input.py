@@ -15,7 +15,7 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.measures import record_form
+from gongkai_desktop.ui.measures import record_form, unsaved_input
 from gongkai_desktop.ui.measures.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
@@ -47,13 +47,13 @@ def window(session: Session, directory: UnitDirectory, qtbot,
     assert w.select_measure(MEASURE)
     yield w
     # The test may have used the real question box; closing must not ask.
-    monkeypatch.setattr(prompts, "ask_choice", lambda *_args: record_form.DISCARD)
+    monkeypatch.setattr(prompts, "ask_choice", lambda *_args: unsaved_input.DISCARD)
     w.close()
 
 
 def discard_on_close(_window: object) -> None:
     """pytest-qt closes leftover windows after the fixtures are gone: no question then."""
-    prompts.ask_choice = lambda *_args: record_form.DISCARD
+    prompts.ask_choice = lambda *_args: unsaved_input.DISCARD
     QTimer.singleShot(0, restore_prompt)
 
 
@@ -70,7 +70,7 @@ class Answers:
 
     def __call__(self, _parent: object, _title: str, text: str, _choices: object) -> int:
         self.asked.append(text)
-        return self.queue.pop(0) if self.queue else record_form.GO_BACK
+        return self.queue.pop(0) if self.queue else unsaved_input.GO_BACK
 
 
 @pytest.fixture
@@ -148,13 +148,13 @@ def test_keep_for_later_survives_quitting_and_reopening(window, session, qtbot, 
     qtbot.keyClicks(form.urls_edit, "http://www.wz.gov.cn/a")
     qtbot.keyClick(form.urls_edit, Qt.Key.Key_Return)
     type_text(form.urls_edit, "区政府网站")
-    answers.queue.append(record_form.KEEP)
+    answers.queue.append(unsaved_input.KEEP)
     click_measure(window, qtbot, OTHER)
     assert window.current_measure_id() == OTHER
     assert session.drafts[MEASURE] == {"urls": "http://www.wz.gov.cn/a\n区政府网站"}
     assert window.model.index_for_id(MEASURE).data(FlaggedRole)
 
-    answers.queue.append(record_form.KEEP)
+    answers.queue.append(unsaved_input.KEEP)
     path = session.path
     assert window.close()  # quitting asks about the kept input, then closes
     assert "5.1.1" in answers.asked[-1]
@@ -169,11 +169,11 @@ def test_keep_for_later_survives_quitting_and_reopening(window, session, qtbot, 
         assert w2.select_measure(MEASURE)
         assert w2.panel.form.urls_edit.toPlainText() == "http://www.wz.gov.cn/a\n区政府网站"  # type: ignore[union-attr]
         assert not w2.panel.form.urls_error.isHidden()  # type: ignore[union-attr]
-        answers.queue.append(record_form.DISCARD)
+        answers.queue.append(unsaved_input.DISCARD)
         assert w2.close()
         assert drafts.load(path) == {}
     finally:
-        answers.queue[:] = [record_form.DISCARD]
+        answers.queue[:] = [unsaved_input.DISCARD]
         w2.close()
 
 
@@ -181,12 +181,12 @@ def test_quitting_with_bad_input_can_go_back(window, session, qtbot, answers) ->
     form = form_of(window)
     form.urls_edit.setFocus()
     qtbot.keyClicks(form.urls_edit, "ftp://wz")
-    answers.queue.append(record_form.GO_BACK)
+    answers.queue.append(unsaved_input.GO_BACK)
     assert not window.close()
     assert window.isVisible() and window.current_measure_id() == MEASURE
     assert form.urls_edit.toPlainText() == "ftp://wz"
 
-    answers.queue.append(record_form.DISCARD)
+    answers.queue.append(unsaved_input.DISCARD)
     click_measure(window, qtbot, OTHER)
     assert window.current_measure_id() == OTHER
     assert session.drafts == {}

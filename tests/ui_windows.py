@@ -144,7 +144,7 @@ def _evidence_preview(s: Scene) -> QWidget:
 
 
 def _link(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.evidence.evidence_view import LinkDialog
+    from gongkai_desktop.ui.evidence.link_dialog import LinkDialog
 
     return LinkDialog(s.window)
 
@@ -224,7 +224,7 @@ def _bundle_import(s: Scene) -> QWidget:
 
 
 def _write_receipt(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.bundles.bundle_import_dialog import WriteReceiptDialog
+    from gongkai_desktop.ui.bundles.receipt_dialog import WriteReceiptDialog
 
     return WriteReceiptDialog(s.office, s.window)
 
@@ -240,7 +240,7 @@ def _consolidation(s: Scene) -> QWidget:
 
 def _unit_record(s: Scene) -> QWidget:
     from gongkai_desktop.bundle.consolidation import consolidate
-    from gongkai_desktop.ui.supervisor.consolidation_view import UnitRecordDialog
+    from gongkai_desktop.ui.supervisor.unit_record_dialog import UnitRecordDialog
 
     cons = consolidate(s.office.ws, s.directory, dt.date(2020, 11, 15))
     row = next(i for i, u in enumerate(cons.units) if u.unit.name == "万州区")

@@ -43,11 +43,9 @@ if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with
         BundleExportDialog,
         ExportHistoryDialog,
     )
-    from gongkai_desktop.ui.bundles.bundle_import_dialog import (
-        BundleImportDialog,
-        WriteReceiptDialog,
-    )
+    from gongkai_desktop.ui.bundles.bundle_import_dialog import BundleImportDialog
     from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
+    from gongkai_desktop.ui.bundles.receipt_dialog import WriteReceiptDialog
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.workspace.session import Session
 
@@ -337,7 +335,7 @@ class BundleActions(QObject):
     # ---- receipts -----------------------------------------------------------------------------
 
     def write_receipt(self) -> WriteReceiptDialog | None:
-        from gongkai_desktop.ui.bundles.bundle_import_dialog import WriteReceiptDialog
+        from gongkai_desktop.ui.bundles.receipt_dialog import WriteReceiptDialog
 
         session = self.window.session
         if session is None:

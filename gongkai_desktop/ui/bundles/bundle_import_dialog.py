@@ -1,4 +1,4 @@
-"""Importing bundles (any workspace; the supervising office's main action), and its receipts.
+"""Importing bundles (any workspace; the supervising office's main action).
 
 ``BundleImportDialog``: files are added (chosen, a folder, or dropped), verified and
 previewed in a worker thread (parts of one bundle are grouped), one row per file in
@@ -10,12 +10,12 @@ unit with its fingerprint(s), each accepted or refused; only the accepted (unit,
 pairs go to the core (``importer.apply_previews``), which applies each bundle in its own
 transaction (worker thread); each row then says 已导入 / 已有（未更改） / 拒绝：why.
 
-``WriteReceiptDialog``: the office picks an imported unit to write a signed receipt for.
+The rows and their table model are in ``import_table``; writing a receipt for an
+imported bundle is ``receipt_dialog``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -42,88 +42,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.ui.bundles.import_table import ALREADY_TEXT, ImportRow, ImportTableModel
 from gongkai_desktop.ui.bundles.texts import BUNDLE_FILTER
-from gongkai_desktop.ui.common import prompts, style
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.common.list_table import ListTableModel
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.importer import ImportPreview, ImportResult
-    from gongkai_desktop.bundle.supervisor import ImportedUnit
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.bundles.owner import BundleFolders
     from gongkai_desktop.ui.workspace.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
 MIB = 1024 * 1024
-ALREADY_TEXT = "已有（未更改）"
-IMPORTED_COLOR = style.status_color("done")
-KEY_COLOR = QColor("#b06000")
 
 
 def _when(moment: Any) -> str:
     local = moment.astimezone()
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-@dataclass
-class ImportRow:
-    """One file of the batch: what the preview found, then what importing it did."""
-
-    path: Path
-    group: str = ""  # the bundle it belongs to (parts of one bundle share it)
-    preview: ImportPreview | None = None
-    error: str = ""  # why it is refused before importing
-    accepted_key: bool = False  # the supervisor accepted the key not trusted yet
-    refused_key: bool = False  # ... or refused it (then the bundle is not imported)
-    result: ImportResult | None = None
-
-    @property
-    def refused(self) -> bool:
-        if self.result is not None:
-            return self.result.outcome.value == "refused"
-        return bool(self.error)
-
-    @property
-    def needs_key(self) -> bool:
-        """A key not trusted yet and no choice made about it."""
-        return bool(self.preview is not None and self.preview.needs_key_acceptance
-                    and not self.accepted_key and not self.refused_key and self.result is None)
-
-    @property
-    def key(self) -> tuple[str, str] | None:
-        """(unit id, fingerprint) of the signer, once previewed."""
-        if self.preview is None:
-            return None
-        return self.preview.unit.id, self.preview.trust.cert.fingerprint
-
-    @property
-    def importable(self) -> bool:
-        return self.result is None and self.preview is not None and not self.error
-
-    def status(self) -> str:
-        if self.result is not None:
-            outcome = self.result.outcome.value
-            if outcome == "imported":
-                return "已导入"
-            if outcome == "already":
-                return ALREADY_TEXT
-            return "拒绝：" + self.result.message
-        if self.error:
-            return "拒绝：" + self.error
-        if self.preview is None:
-            return "待核验"
-        if self.preview.outcome.value == "already":
-            return ALREADY_TEXT
-        if self.preview.needs_key_acceptance:
-            first = self.preview.trust.state.value == "new"
-            if self.accepted_key:
-                return "可以导入（已核对并接受证书）" if first else "可以导入（已接受新密钥）"
-            if self.refused_key:
-                return "不导入（未接受签名证书）"
-            return "需核对证书指纹（首次收到）" if first else "需确认新密钥"
-        return "可以导入"
 
 
 # ---- the worker side (no widgets) -------------------------------------------------------------
@@ -193,74 +130,6 @@ def _replace(result: ImportResult, **changes: Any) -> ImportResult:
     import dataclasses
 
     return dataclasses.replace(result, **changes)
-
-
-# ---- the table --------------------------------------------------------------------------------
-
-
-class ImportTableModel(ListTableModel):
-    """One row per file: file, unit, export date, sequence, changes, status/result."""
-
-    HEADERS = ("文件", "单位", "导出时间", "序号", "变化", "结果")
-    STATUS = 5
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ImportRow] = []
-
-    def set_rows(self, rows: list[ImportRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def refresh(self) -> None:
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.rows) - 1, len(self.HEADERS) - 1))
-
-    def row_total(self) -> int:
-        return len(self.rows)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = self._text(row, col)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return str(row.path) if col == 0 else (text if col == self.STATUS else None)
-            return text
-        if role == Qt.ItemDataRole.ForegroundRole and col == self.STATUS:
-            if row.refused:
-                return style.OVERDUE_COLOR
-            if row.result is not None and row.result.outcome.value == "imported":
-                return IMPORTED_COLOR
-            if row.needs_key:
-                return KEY_COLOR
-            if row.status() == ALREADY_TEXT:
-                return style.MUTED_TEXT_COLOR
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def _text(self, row: ImportRow, col: int) -> str:
-        p = row.preview
-        if col == 0:
-            return row.path.name
-        if col == self.STATUS:
-            return row.status()
-        if p is None:
-            return ""
-        if col == 1:
-            return p.unit.name
-        if col == 2:
-            return p.exported_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        if col == 3:
-            return str(p.sequence)
-        if p.outcome.value == "already":
-            return "—"
-        return self.tr("{n} 项举措").format(n=len(p.changes)) if p.changes else self.tr("无变化")
 
 
 # ---- the dialog -------------------------------------------------------------------------------
@@ -651,82 +520,3 @@ def _key(path: Path) -> str:
         return str(path.resolve())
     except OSError:
         return str(path)
-
-
-# ---- receipts (the office's side) -------------------------------------------------------------
-
-
-class ImportedUnitsModel(ListTableModel):
-    HEADERS = ("单位", "序号", "导出时间", "导入时间")
-
-    def __init__(self, units: list[ImportedUnit], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.units = units
-
-    def row_total(self) -> int:
-        return len(self.units)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        u = self.units[index.row()]
-        return (u.unit.name, str(u.sequence), u.exported_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                u.imported_at.astimezone().strftime("%Y-%m-%d %H:%M"))[index.column()]
-
-
-class WriteReceiptDialog(QDialog):
-    """写回执: pick the unit whose latest imported bundle the receipt confirms."""
-
-    unitChosen = Signal(str, str, int)  # unit id, unit name, sequence
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        from gongkai_desktop.bundle.supervisor import SupervisorView
-
-        super().__init__(parent)
-        self.session = session
-        self.setWindowTitle(self.tr("写回执"))
-        self.setObjectName("writeReceiptDialog")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        intro = QLabel(self.tr(
-            "选择报送单位，为其最近导入的数据包生成签名回执（.gkreceipt）。"
-            "对方导入回执后，即可确认本单位已收到该数据包。"))
-        intro.setWordWrap(True)
-        units = sorted(SupervisorView(session.ws).units(), key=lambda u: u.unit.name)
-        self.model = ImportedUnitsModel(units, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.view.doubleClicked.connect(lambda _i: self.choose())
-        self.buttons = QDialogButtonBox()
-        self.write_button = self.buttons.addButton(self.tr("写回执…"),
-                                                   QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.choose)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.buttons)
-        manage_window(self, "write_receipt", (620, 380))
-        if units:
-            self.view.selectRow(0)
-
-    def select_unit(self, name: str) -> bool:
-        for i, u in enumerate(self.model.units):
-            if name in (u.unit.name, u.unit.full_name, u.unit.id):
-                self.view.selectRow(i)
-                return True
-        return False
-
-    def choose(self) -> None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return
-        u = self.model.units[index.row()]
-        self.accept()
-        self.unitChosen.emit(u.unit.id, u.unit.name, u.sequence)

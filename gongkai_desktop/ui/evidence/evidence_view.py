@@ -27,30 +27,20 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
     QImage,
-    QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QListView,
     QMenu,
-    QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -59,18 +49,18 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.errors import Cancelled, GongkaiError, InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
-from gongkai_desktop.typed_input import complete_url
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
-from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.evidence import preview
+from gongkai_desktop.ui.evidence.evidence_list import EvidenceList
 from gongkai_desktop.ui.evidence.evidence_model import (
     PREVIEWABLE,
     EvidenceListModel,
     display_name,
     kind_of,
 )
+from gongkai_desktop.ui.evidence.link_dialog import LinkDialog
 from gongkai_desktop.ui.workspace.commands import (
     AddEvidenceCommand,
     RemoveEvidenceCommand,
@@ -79,7 +69,6 @@ from gongkai_desktop.ui.workspace.commands import (
 )
 from gongkai_desktop.ui.workspace.session import Session
 
-ERROR_STYLE = "color: #c0392b;"
 FILE_FILTERS = ";;".join((
     "所有文件 (*)",
     "图片 (*.png *.jpg *.jpeg *.gif *.bmp *.webp *.tif *.tiff)",
@@ -176,123 +165,6 @@ def import_files(path: Path, measure_id: str, files: Sequence[Path], actor: str,
     return stored, problems
 
 
-# ---- the list with an empty-state hint ------------------------------------------------------
-
-
-class _EvidenceList(QListView):
-    keyAction = Signal(str)  # "paste", "delete", "open"
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.drop_highlight = False
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        model = self.model()
-        if model is not None and model.rowCount() > 0 and not self.drop_highlight:
-            return
-        painter = QPainter(self.viewport())
-        try:
-            rect = self.viewport().rect().adjusted(12, 12, -12, -12)
-            if self.drop_highlight:
-                painter.setPen(QColor("#1f6fd1"))
-                painter.drawRoundedRect(rect, 8, 8)
-                text = self.tr("松开鼠标即可添加这些文件")
-            else:
-                painter.setPen(QColor("#8a9099"))
-                text = self.tr("还没有佐证材料\n\n把文件拖到这里即可添加，\n"
-                               "也可以点击“添加文件…”，或按 Ctrl+V 粘贴截图")
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
-        finally:
-            painter.end()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Paste):
-            self.keyAction.emit("paste")
-        elif event.matches(QKeySequence.StandardKey.Delete):
-            self.keyAction.emit("delete")
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.keyAction.emit("open")
-        else:
-            super().keyPressEvent(event)
-
-
-# ---- the link dialog ----------------------------------------------------------------------
-
-
-class LinkDialog(QDialog):
-    """网址、标题、说明; OK only with a valid http(s) address."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("添加网页链接"))
-        self.setMinimumWidth(480)
-        self.url_edit = QLineEdit()
-        self.url_edit.setPlaceholderText("https://www.example.gov.cn/zwgk/…")
-        self.title_edit = QLineEdit()
-        self.title_edit.setPlaceholderText(self.tr("例如：政府信息公开指南栏目"))
-        self.note_edit = QPlainTextEdit()
-        self.note_edit.setPlaceholderText(self.tr("可选：这个网页能证明什么"))
-        self.note_edit.setMaximumHeight(90)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.url_note = QLabel()  # "completed to http://…": said, not done silently
-        self.url_note.setStyleSheet("color: #5f6670;")
-        self.url_note.setWordWrap(True)
-        self.url_note.hide()
-        url_box = QVBoxLayout()
-        url_box.setSpacing(2)
-        url_box.addWidget(self.url_edit)
-        url_box.addWidget(self.url_note)
-        form = QFormLayout()
-        form.addRow(self.tr("网址："), url_box)
-        form.addRow(self.tr("标题："), self.title_edit)
-        form.addRow(self.tr("说明："), self.note_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("添加"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.buttons = buttons
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.url_edit.textEdited.connect(lambda _text: self.error.hide())
-        self.url_edit.editingFinished.connect(self._complete)
-        manage_window(self, "link")
-
-    def values(self) -> tuple[str, str, str]:
-        return (self.url_edit.text().strip(), self.title_edit.text().strip(),
-                self.note_edit.toPlainText().strip())
-
-    def _complete(self) -> bool:
-        """Check the address; ``www.…`` gets http:// in the field, and a line says so."""
-        url = self.url_edit.text().strip()
-        try:
-            if not url:
-                raise InvalidInput(self.tr("请填写网址"))
-            result = complete_url(url)
-        except InvalidInput as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return False
-        if result.completed:
-            self.url_edit.setText(result.url)
-            self.url_note.setText(self.tr("已补全为完整网址：{0}").format(result.url))
-            self.url_note.show()
-        return True
-
-    def accept(self) -> None:
-        if not self._complete():
-            self.url_edit.setFocus()
-            return
-        super().accept()
-
-
 # ---- the tab ------------------------------------------------------------------------------------
 
 
@@ -311,7 +183,7 @@ class EvidenceView(QWidget):
         self.model = EvidenceListModel(session, self)
         self.setAcceptDrops(True)
 
-        self.list = _EvidenceList()
+        self.list = EvidenceList()
         self.list.setModel(self.model)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

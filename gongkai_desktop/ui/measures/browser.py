@@ -238,7 +238,7 @@ class MeasureBrowser(QSplitter):
     def settle_unsaved_input(self) -> bool:
         """Before quitting: input that could not be saved is kept, discarded, or corrected
         (返回修改 shows the first such measure); False to stay open."""
-        from gongkai_desktop.ui.measures import record_form
+        from gongkai_desktop.ui.measures import unsaved_input
 
         self.flush_panel()
         unsaved = getattr(self.panel, "unsaved_measures", None)
@@ -246,10 +246,11 @@ class MeasureBrowser(QSplitter):
         if not ids or self.session is None:
             return True
         fields = sorted({f for mid in ids for f in self.session.drafts.get(mid, {})})
-        answer = record_form.ask_flagged(self.window(), record_form.flagged_question(ids, fields))
-        if answer == record_form.KEEP:
+        answer = unsaved_input.ask_flagged(self.window(),
+                                           unsaved_input.flagged_question(ids, fields))
+        if answer == unsaved_input.KEEP:
             return True  # kept in the drafts file; back when the workspace is opened again
-        if answer == record_form.DISCARD:
+        if answer == unsaved_input.DISCARD:
             self.panel.discard_input()  # type: ignore[union-attr]
             return True
         self.select_measure(ids[0])

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,71 +35,37 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import MeasureRecord, Status
-from gongkai_desktop.typed_input import complete_url, date_text, proposed_completion_date
-from gongkai_desktop.ui.common import prompts
+from gongkai_desktop.typed_input import date_text, proposed_completion_date
 from gongkai_desktop.ui.common.date_field import INVALID_STYLE, DateField
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.style import status_icon
+from gongkai_desktop.ui.measures.form_fields import (
+    error_label,
+    hide_error,
+    set_text_keeping_cursor,
+    stacked,
+    text_edit,
+)
+from gongkai_desktop.ui.measures.unsaved_input import (
+    DISCARD,
+    KEEP,
+    ask_flagged,
+    flagged_question,
+    parse_urls,
+    read_urls,
+)
 from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform, seal_typing
 from gongkai_desktop.ui.workspace.session import Session
 
 IDLE_MS = 600
-ERROR_STYLE = "color: #c0392b;"
 TEXT_FIELDS = ("reason", "explanation", "urls", "remarks")
 NA_REFUSED = ("标记为“不适用”必须填写理由：请先在下方“不适用理由”中写明为什么不适用，"
               "再选择“不适用”。")
 REASON_REQUIRED = "“不适用”的理由不能为空；如果此项其实适用，请先改选其他状态。"
 
 
-KEEP, DISCARD, GO_BACK = 0, 1, 2  # answers to the "input not saved" question
-FLAGGED_CHOICES = ("保存修正", "放弃输入", "返回修改")
-FIELD_NAMES = {"urls": "公开网址", "completed_on": "完成时间"}
-
-
-def parse_urls(text: str) -> tuple[tuple[str, ...], str | None]:
-    """(the URLs, one per non-empty line, completed; the first problem in Chinese or None)."""
-    urls, _completed, problem = read_urls(text)
-    return urls, problem
-
-
-def read_urls(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
-    """(the URLs, those the core completed with http://, the first problem or None)."""
-    urls: list[str] = []
-    completed: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        value = line.strip()
-        if not value:
-            continue
-        try:
-            result = complete_url(value)
-        except InvalidInput as exc:
-            return tuple(urls), tuple(completed), f"第 {number} 行：{exc}"
-        urls.append(result.url)
-        if result.completed:
-            completed.append(result.url)
-    return tuple(urls), tuple(completed), None
-
-
 def _same_text(a: str, b: str) -> bool:
     return a.rstrip() == b.rstrip()
-
-
-def ask_flagged(parent: QWidget, text: str) -> int:
-    """KEEP / DISCARD / GO_BACK (or -1 when closed)."""
-    return prompts.ask_choice(parent, parent.tr("有输入尚未保存"), text,
-                                     [parent.tr(c) for c in FLAGGED_CHOICES])
-
-
-
-
-def flagged_question(measure_ids: list[str], fields: list[str]) -> str:
-    """The question asked when leaving a measure (or quitting) with input not saved."""
-    what = "、".join(FIELD_NAMES.get(f, f) for f in fields) if fields else "输入"
-    where = "、".join(measure_ids)
-    return (f"举措 {where} 的“{what}”格式不对，还没有保存（已标红）。\n\n"
-            "保存修正：保留输入的内容，举措上标出“待修正”，下次打开仍在，之后再改；\n"
-            "放弃输入：丢掉这些输入，恢复为已保存的内容；\n"
-            "返回修改：回到此处改正。")
 
 
 class RecordForm(QWidget):
@@ -130,15 +95,15 @@ class RecordForm(QWidget):
         self.status_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.status_combo.setMinimumWidth(140)
         self.status_combo.activated.connect(self._status_chosen)
-        self.status_error = self._error_label()
+        self.status_error = error_label()
 
-        self.reason_edit = self._text_edit(self.tr("为什么此项不适用于本单位（必填）"), 64)
+        self.reason_edit = text_edit(self.tr("为什么此项不适用于本单位（必填）"), 64)
         self.reason_label = QLabel(self.tr("不适用理由："))
-        self.reason_error = self._error_label()
+        self.reason_error = error_label()
 
         self.date_edit = DateField()
         self.date_edit.edited.connect(self._date_edited)
-        self.date_error = self._error_label()
+        self.date_error = error_label()
         self.date_clear = QToolButton()
         self.date_clear.setText(self.tr("清除"))
         self.date_clear.setToolTip(self.tr("不填写完成时间"))
@@ -146,19 +111,19 @@ class RecordForm(QWidget):
         self.date_note = QLabel()
         self.date_note.setStyleSheet("color: #5f6670;")
 
-        self.explanation_edit = self._text_edit(
+        self.explanation_edit = text_edit(
             self.tr("做了什么、何时做的、在哪里公开（例如：已于 2020 年 9 月在区政府网站"
                     "“政府信息公开”专栏发布……）"), 0)
         self.explanation_edit.setMinimumHeight(110)
-        self.urls_edit = self._text_edit(
+        self.urls_edit = text_edit(
             self.tr("每行一个网址，例如 http://www.wz.gov.cn/zwgk/"), 72)
         self.urls_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.urls_error = self._error_label()
+        self.urls_error = error_label()
         self.urls_note = QLabel()  # "completed to http://…": said, not done silently
         self.urls_note.setStyleSheet("color: #5f6670;")
         self.urls_note.setWordWrap(True)
         self.urls_note.hide()
-        self.remarks_edit = self._text_edit(self.tr("其他需要说明的情况（可选）"), 64)
+        self.remarks_edit = text_edit(self.tr("其他需要说明的情况（可选）"), 64)
 
         self.editors: dict[str, QPlainTextEdit] = {
             "reason": self.reason_edit,
@@ -185,11 +150,11 @@ class RecordForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setVerticalSpacing(10)
-        form.addRow(self.tr("完成状态："), _stacked(status_row, self.status_error))
-        form.addRow(self.reason_label, _stacked(self.reason_edit, self.reason_error))
-        form.addRow(self.tr("完成时间："), _stacked(date_row, self.date_error))
+        form.addRow(self.tr("完成状态："), stacked(status_row, self.status_error))
+        form.addRow(self.reason_label, stacked(self.reason_edit, self.reason_error))
+        form.addRow(self.tr("完成时间："), stacked(date_row, self.date_error))
         form.addRow(self.tr("完成情况说明："), self.explanation_edit)
-        urls_box = _stacked(self.urls_edit, self.urls_error)
+        urls_box = stacked(self.urls_edit, self.urls_error)
         urls_box.addWidget(self.urls_note)
         form.addRow(self.tr("公开网址："), urls_box)
         form.addRow(self.tr("备注："), self.remarks_edit)
@@ -210,24 +175,6 @@ class RecordForm(QWidget):
 
     # -- building -------------------------------------------------------------------------
 
-    def _error_label(self) -> QLabel:
-        label = QLabel()
-        label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.hide()
-        return label
-
-    def _text_edit(self, placeholder: str, height: int) -> QPlainTextEdit:
-        edit = QPlainTextEdit()
-        edit.setPlaceholderText(placeholder)
-        edit.setTabChangesFocus(True)
-        if height:
-            edit.setFixedHeight(height)
-        edit.setSizePolicy(QSizePolicy.Policy.Expanding,
-                           QSizePolicy.Policy.Fixed if height else QSizePolicy.Policy.Expanding)
-        return edit
-
     # -- which measure ---------------------------------------------------------------------------
 
     def set_measure(self, measure_id: str | None) -> None:
@@ -240,7 +187,7 @@ class RecordForm(QWidget):
         self._keep_draft()
         self.measure_id = measure_id
         for label in (self.status_error, self.reason_error, self.urls_error, self.date_error):
-            _hide_error(label)
+            hide_error(label)
         self._set_flag(self.urls_edit, False)
         self.date_edit.set_flagged(False)
         self.urls_note.hide()
@@ -328,7 +275,7 @@ class RecordForm(QWidget):
                                             or self.measure_id in measure_ids):
             self._dirty.difference_update({"urls", "completed_on"})
             for label in (self.urls_error, self.date_error):
-                _hide_error(label)
+                hide_error(label)
             self._set_flag(self.urls_edit, False)
             self.date_edit.set_flagged(False)
             self.load(force=True)
@@ -377,7 +324,7 @@ class RecordForm(QWidget):
                 else:
                     same = _same_text(current, values[field])
                 if force or not same:
-                    _set_text_keeping_cursor(editor, values[field])
+                    set_text_keeping_cursor(editor, values[field])
             self._update_reason_visibility(record)
         finally:
             self._loading = False
@@ -404,12 +351,12 @@ class RecordForm(QWidget):
             return
         self._dirty.add(field)
         if field == "urls":
-            _hide_error(self.urls_error)
+            hide_error(self.urls_error)
             self.urls_note.hide()
         if field == "reason":
-            _hide_error(self.reason_error)
+            hide_error(self.reason_error)
             if self.reason_edit.toPlainText().strip():
-                _hide_error(self.status_error)
+                hide_error(self.status_error)
         self.dirtyChanged.emit(True)
         self.timer.start()
 
@@ -418,7 +365,7 @@ class RecordForm(QWidget):
             return
         self._dirty.add("completed_on")
         self.date_note.clear()
-        _hide_error(self.date_error)
+        hide_error(self.date_error)
         self.date_edit.set_flagged(False)
         self.dirtyChanged.emit(True)
         self.flush()
@@ -431,7 +378,7 @@ class RecordForm(QWidget):
             self.date_edit.set_value(None)
         finally:
             self._loading = False
-        _hide_error(self.date_error)
+        hide_error(self.date_error)
         self._dirty.add("completed_on")
         self.flush()
 
@@ -500,7 +447,7 @@ class RecordForm(QWidget):
         if self.urls_edit.toPlainText().strip() != saved:
             self._loading = True
             try:
-                _set_text_keeping_cursor(self.urls_edit, saved)
+                set_text_keeping_cursor(self.urls_edit, saved)
             finally:
                 self._loading = False
 
@@ -558,7 +505,7 @@ class RecordForm(QWidget):
             self._update_reason_visibility(record, force_show=True)
             self.reason_edit.setFocus()
             return
-        _hide_error(self.status_error)
+        hide_error(self.status_error)
         self.timer.stop()
         changes, refused = self._pending_changes(record)
         changes["status"] = chosen
@@ -613,31 +560,3 @@ class RecordForm(QWidget):
             return True
         return super().eventFilter(watched, event)
 
-
-def _hide_error(label: QLabel) -> None:
-    label.clear()
-    label.hide()
-
-
-def _stacked(top: QWidget | QHBoxLayout, below: QWidget) -> QVBoxLayout:
-    """A field with its inline message right under it (no empty row when hidden)."""
-    box = QVBoxLayout()
-    box.setContentsMargins(0, 0, 0, 0)
-    box.setSpacing(4)
-    if isinstance(top, QWidget):
-        box.addWidget(top)
-    else:
-        box.addLayout(top)
-    box.addWidget(below)
-    return box
-
-
-def _set_text_keeping_cursor(editor: QPlainTextEdit, text: str) -> None:
-    cursor = editor.textCursor()
-    position = cursor.position()
-    scroll = editor.verticalScrollBar().value()
-    editor.setPlainText(text)
-    cursor = editor.textCursor()
-    cursor.setPosition(min(position, len(text)))
-    editor.setTextCursor(cursor)
-    editor.verticalScrollBar().setValue(scroll)
