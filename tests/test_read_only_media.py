@@ -151,7 +151,4 @@ def test_read_only_file_refused_for_writing_in_core(medium: Path) -> None:
     assert os.access(medium / "万州区.gkws", os.W_OK)
 
 
-from tests import ui_fixtures  # noqa: E402  the window fixtures, for the last tests
 
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory

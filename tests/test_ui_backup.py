@@ -11,13 +11,8 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

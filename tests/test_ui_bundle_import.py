@@ -24,35 +24,13 @@ from gongkai_desktop.ui.bundles.key_acceptance_dialog import KeyAcceptanceDialog
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import copy, dump, export, identity, tamper
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
+from tests.ui_fixtures import Message, save_shot
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 WANZHOU = "重庆市万州区人民政府"
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
-@pytest.fixture
-def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
-    return make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from gongkai_desktop.ui.supervisor.consolidation_model import (
 from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import (
     PDF_PROOF,
     UNIT_A,
@@ -41,10 +40,6 @@ from tests.bundle_fixtures import (
 )
 from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support (propagateSizeHints|raise)")
 
@@ -72,13 +67,6 @@ def sup_session(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication,
 @pytest.fixture
 def cons(sup_session: Session, directory: UnitDirectory) -> Consolidation:
     return consolidate(sup_session.ws, directory, TODAY)
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def wait_done(qtbot) -> None:

@@ -18,12 +18,6 @@ from gongkai_desktop.ui.report import report_actions
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.ui.xlsx import xlsx_actions
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

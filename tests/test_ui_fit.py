@@ -28,10 +28,7 @@ from gongkai_desktop.ui.common import geometry
 from gongkai_desktop.ui.common.errors import message_box
 from gongkai_desktop.ui.common.settings import AppSettings, window_geometry
 from gongkai_desktop.ui.windows import WINDOWS, load
-from tests import ui_fixtures
 from tests.ui_windows import FACTORIES
-
-ui_app = ui_fixtures.ui_app
 
 REPO = Path(__file__).resolve().parent.parent
 FIT_CHECK = REPO / "tests" / "fit_check.py"

@@ -19,13 +19,8 @@ from gongkai_desktop.ui.measures import record_form, unsaved_input
 from gongkai_desktop.ui.measures.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
 
 pytestmark = pytest.mark.qt_log_ignore(
     r"does not support (propagateSizeHints|raise|grabbing the keyboard)")

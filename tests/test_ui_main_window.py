@@ -22,14 +22,9 @@ from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform
 from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.ui_fixtures import Message, make_session, type_text
 
 # The shared window fixtures (assigned, not imported, so linters see them as used).
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,63 +13,17 @@ from gongkai_desktop.bundle.importer import import_bundles
 from gongkai_desktop.bundle.office_key import office_key as office_key_of
 from gongkai_desktop.bundle.receipt import import_receipt, write_receipt
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
-from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.ui import file_arguments
 from gongkai_desktop.ui.bundles import bundle_actions, texts
 from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity, keys_in
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session  # 万州区
-messages = ui_fixtures.messages
+from tests.ui_fixtures import Message, make_session, save_shot
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
-def make_window(s: Session, directory: UnitDirectory, qtbot, folder: Path) -> MainWindow:
-    w = MainWindow(s, directory=directory)
-    bundle_actions.install(w).folder = folder
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
-    s = make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
-    save_identity(s.ws, identity("重庆市人民政府办公厅", "王五"))
-    return s
-
-
-@pytest.fixture
-def windows(session: Session, office: Session, directory: UnitDirectory, qtbot,
-            tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
-    unit_window = make_window(session, directory, qtbot, tmp_path)
-    office_window = make_window(office, directory, qtbot, tmp_path)
-    yield unit_window, office_window
-    office_window.close()
-    unit_window.close()
 
 
 def answer_prompts(prompt_mock: PromptMock, path: Path) -> list[str]:

@@ -29,15 +29,9 @@ from gongkai_desktop.ui.report import report_actions, report_preview
 from gongkai_desktop.ui.report.report_editor import ReportEditor
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, identity
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
+from tests.ui_fixtures import Message, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -48,20 +42,6 @@ TITLE = "重庆市万州区人民政府关于贯彻落实2020年政务公开工�
 @pytest.fixture(autouse=True)
 def _no_boxes(messages: list[Message]) -> None:
     """No message box may block a test, not even while the window closes after a failure."""
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> Path:
-    QApplication.processEvents()
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path))
-    return path
 
 
 def flat(text: str) -> str:

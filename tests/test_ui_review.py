@@ -4,7 +4,6 @@ awaiting re-review and accepts it, the unit sees it accepted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,7 @@ from gongkai_desktop.bundle.importer import import_bundles
 from gongkai_desktop.model import Status
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import current_verdicts
-from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.ui import file_arguments
-from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.review import review_actions, review_style
@@ -27,60 +24,15 @@ from gongkai_desktop.ui.supervisor import consolidation_actions
 from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, make_session, type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session  # 万州区
-messages = ui_fixtures.messages
+from tests.ui_fixtures import Message, make_session, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 WZ_KEY = identity("重庆市万州区人民政府", "张三")
 OFFICE_KEY = identity("重庆市人民政府办公厅", "王五")
 COMMENT = "缺少目录的公开链接，请补充发布网址"
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
-def make_window(s: Session, directory: UnitDirectory, qtbot, folder: Path) -> MainWindow:
-    w = MainWindow(s, directory=directory)
-    bundle_actions.install(w).folder = folder
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
-    s = make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
-    save_identity(s.ws, OFFICE_KEY)
-    return s
-
-
-@pytest.fixture
-def windows(session: Session, office: Session, directory: UnitDirectory, qtbot,
-            tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
-    unit_window = make_window(session, directory, qtbot, tmp_path)
-    office_window = make_window(office, directory, qtbot, tmp_path)
-    yield unit_window, office_window
-    office_window.close()
-    unit_window.close()
 
 
 def answer_prompts(prompt_mock: PromptMock, path: Path) -> None:

@@ -18,23 +18,11 @@ from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.ui_fixtures import type_text
 
 # The shared window fixtures (assigned, not imported, so linters see them as used).
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def save(widget: QWidget, folder: Path, name: str) -> Path:

@@ -18,17 +18,11 @@ from gongkai_desktop.ui.report.signing_dialogs import (
     SigningCertificateDialog,
 )
 from gongkai_desktop.ui.workspace.session import Session
-from tests import ui_fixtures
 from tests.bundle_fixtures import identity
 from tests.pdf_attacks import identity_expiring_in
 from tests.prompt_mock import PromptMock
 from tests.test_cli_report import make_p12
 from tests.ui_fixtures import Message
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

@@ -14,12 +14,7 @@ from gongkai_desktop.ui import app as ui_app_module
 from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, AppSettings
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

@@ -25,14 +25,9 @@ from gongkai_desktop.ui.measures.tree_model import (
     StatusRole,
 )
 from gongkai_desktop.ui.workspace.session import Session
-from tests import ui_fixtures
 from tests.ui_fixtures import make_session
 
 # The shared window fixtures (assigned, not imported, so linters see them as used).
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

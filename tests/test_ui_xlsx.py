@@ -28,33 +28,16 @@ from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx import export_checklist, read_plan_workbook
 from tests import ui_fixtures
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, type_text
+from tests.ui_fixtures import Message, save_shot, type_text
 from tests.xlsx_samples import MUNICIPAL_TITLE, write_municipal_2021
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 TODAY = dt.date(2020, 9, 1)
 
 
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def acts(window: MainWindow) -> xlsx_actions.XlsxActions:
     return xlsx_actions.install(window)  # the window's own, installed by the fixture
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
 
 
 @pytest.fixture
