@@ -141,8 +141,12 @@ def test_return_rectify_accept_through_the_windows(
     assert actions.status_label.text() == "需整改 1 项"
     assert unit_window.overview is not None
     assert unit_window.overview.tiles["rectify"].findChildren(QWidget) is not None
-    actions.rectify_check.setChecked(True)
+    toolbar = unit_window.toolbar
+    widgets = [toolbar.widgetForAction(a) for a in toolbar.actions()]
+    assert widgets.index(actions.rectify_check) == widgets.index(toolbar.overdue_check) + 1
+    actions.rectify_check.setChecked(True)  # 需整改, right after 只看逾期
     assert unit_window.proxy is not None and unit_window.proxy.visible_measure_count() == 1
+    assert "显示 1 项举措" in unit_window.browser.filter_footer.text()
     assert unit_window.select_measure("2.1.1")
     QApplication.processEvents()
     panel = unit_window.panel

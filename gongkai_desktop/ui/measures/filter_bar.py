@@ -162,17 +162,17 @@ class FilterToolbar(QToolBar):
     def _on_scope_changed(self, _index: int) -> None:
         if self.proxy is not None:
             self.proxy.set_scope(self.scope_combo.currentData())
-            self._changed()
+            self.changed()
 
     def _on_status_changed(self, _index: int) -> None:
         if self.proxy is not None:
             self.proxy.set_status(self.status_combo.currentData() or None)
-            self._changed()
+            self.changed()
 
     def _on_overdue_toggled(self, on: bool) -> None:
         if self.proxy is not None:
             self.proxy.set_overdue_only(on)
-            self._changed()
+            self.changed()
 
     def _on_search_typed(self, _text: str) -> None:
         self._search_timer.start()
@@ -186,9 +186,10 @@ class FilterToolbar(QToolBar):
             return
         self._highlight(text)
         self.proxy.set_search_text(text)
-        self._changed()
+        self.changed()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """A filter changed (also a feature's own, such as 需整改): saved, and announced."""
         self.save()
         self.filtersChanged.emit()
 

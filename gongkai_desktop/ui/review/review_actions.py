@@ -68,7 +68,7 @@ class ReviewActions(QObject):
             from gongkai_desktop.ui.review import review_style
 
             self.rectify_check.setIcon(review_style.icon(ReviewState.RETURNED))
-            _add_after(toolbar, getattr(window, "overdue_check", None), self.rectify_check)
+            _add_after(toolbar, getattr(toolbar, "overdue_check", None), self.rectify_check)
         window.clear_filter_action.triggered.connect(lambda: self.rectify_check.setChecked(False))
 
         self.status_label = QLabel()
@@ -138,9 +138,9 @@ class ReviewActions(QObject):
         if proxy is None:
             return
         proxy.set_rectify_only(on)
-        after = getattr(self.window, "_after_filter_change", None)
-        if after is not None:
-            after()
+        changed = getattr(getattr(self.window, "toolbar", None), "changed", None)
+        if changed is not None:
+            changed()  # saved, and the window expands the tree and updates its footer
 
     # ---- the ledger ----------------------------------------------------------------------------
 
