@@ -39,6 +39,11 @@ def identity(unit_full_name: str, signer: str = "张三") -> SigningIdentity:
     return SigningIdentity.generate(unit_full_name, signer, PASSPHRASE)
 
 
+def office_key() -> SigningIdentity:
+    """The supervising office's key (王五 signs for 市政府办公厅)."""
+    return identity(SUPERVISOR.full_name, "王五")
+
+
 def key_of(unit: Unit) -> SigningIdentity:
     return identity(unit.full_name)
 

@@ -8,7 +8,6 @@ changed, and a genuine bundle given in the same batch still imports.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -53,12 +52,6 @@ def other_unit_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with make_unit(folder / "涪陵区.gkws", UNIT_B) as ws:
         fill_b(ws)
         return export(ws, folder / "涪陵区.gkbundle").files[0]
-
-
-@pytest.fixture
-def sup(tmp_path: Path) -> Iterator[Workspace]:
-    with make_supervisor(tmp_path / "sup.gkws") as ws:
-        yield ws
 
 
 @pytest.fixture

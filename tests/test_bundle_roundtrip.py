@@ -7,7 +7,6 @@ import io
 import os
 import random
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,39 +39,14 @@ from tests.bundle_fixtures import (
     PDF_PROOF,
     SHARED_PHOTO,
     UNIT_A,
-    UNIT_B,
     dump,
     export,
-    fill_a,
-    fill_b,
     jpeg,
     key_of,
     keys_in,
-    make_supervisor,
-    make_unit,
 )
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def unit_a(tmp_path: Path) -> Iterator[Workspace]:
-    with make_unit(tmp_path / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        yield ws
-
-
-@pytest.fixture
-def unit_b(tmp_path: Path) -> Iterator[Workspace]:
-    with make_unit(tmp_path / "涪陵区.gkws", UNIT_B) as ws:
-        fill_b(ws)
-        yield ws
-
-
-@pytest.fixture
-def sup(tmp_path: Path) -> Iterator[Workspace]:
-    with make_supervisor(tmp_path / "市政府办公厅.gkws") as ws:
-        yield ws
 
 
 def _blob(view: SupervisorView, sha: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,27 +33,11 @@ from tests.bundle_fixtures import (
     UNIT_A,
     dump,
     export,
-    fill_a,
     identity,
     key_of,
-    make_supervisor,
-    make_unit,
 )
 
 NEW_KEY = identity("重庆市万州区人民政府", "新经办人")
-
-
-@pytest.fixture
-def unit_a(tmp_path: Path) -> Iterator[Workspace]:
-    with make_unit(tmp_path / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        yield ws
-
-
-@pytest.fixture
-def sup(tmp_path: Path) -> Iterator[Workspace]:
-    with make_supervisor(tmp_path / "sup.gkws") as ws:
-        yield ws
 
 
 def test_the_first_bundle_needs_its_key_accepted(tmp_path: Path, unit_a: Workspace,

@@ -37,24 +37,6 @@ def content(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
     return dump
 
 
-@pytest.fixture
-def ws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "万州区.gkws"
-    code, out, _ = run(
-        capsys,
-        "init",
-        path,
-        "--unit",
-        "万州区人民政府",
-        "--officer",
-        "张三",
-        "--phone",
-        "023-12345678",
-    )
-    assert code == 0 and "重庆市万州区人民政府" in out
-    return path
-
-
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
@@ -97,12 +79,12 @@ def test_plan_export_with_unit_gives_roles(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_set_attach_and_summary(
-    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, _ = run(
         capsys,
         "set",
-        ws,
+        cli_ws,
         "1.1.1",
         "--status",
         "已完成",
@@ -114,14 +96,15 @@ def test_set_attach_and_summary(
         "2020-09-05",
     )
     assert code == 0
-    code, _, _ = run(capsys, "set", ws, "2.1.1", "--status", "不适用", "--reason", "本区无此项职能")
+    code, _, _ = run(capsys, "set", cli_ws, "2.1.1", "--status", "不适用",
+                     "--reason", "本区无此项职能")
     assert code == 0
     photo = tmp_path / "专区照片.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
     code, out, _ = run(
         capsys,
         "attach",
-        ws,
+        cli_ws,
         "1.1.1",
         photo,
         "--link",
@@ -131,7 +114,7 @@ def test_set_attach_and_summary(
     )
     assert code == 0 and "专区照片.png" in out
 
-    code, out, _ = run(capsys, "summary", ws, "--json", "--today", "2026-11-28")
+    code, out, _ = run(capsys, "summary", cli_ws, "--json", "--today", "2026-11-28")
     summary = json.loads(out)
     assert code == 0
     assert summary["unit"] == "万州区" and summary["plan"] == "cq-2020-89"
@@ -175,11 +158,11 @@ def test_set_attach_and_summary(
     ],
 )
 def test_bad_input_one_chinese_line_nonzero_nothing_changed(
-    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    cli_ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
     (tmp_path / "exists.txt").write_text("x")
-    before = content(ws)
-    argv = [a.format(ws=ws, tmp=tmp_path) for a in args]
+    before = content(cli_ws)
+    argv = [a.format(ws=cli_ws, tmp=tmp_path) for a in args]
     try:
         code, out, err = run(capsys, *argv)
     except SystemExit as exit_info:  # argparse errors
@@ -189,7 +172,7 @@ def test_bad_input_one_chinese_line_nonzero_nothing_changed(
     assert message in err
     assert len(err.strip().splitlines()) == 1, err
     assert out == ""
-    assert content(ws) == before
+    assert content(cli_ws) == before
     assert not (tmp_path / "new.gkws").exists()
 
 
@@ -205,9 +188,9 @@ def test_damaged_workspace_message_and_file_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.gkws"]
 
 
-def test_installed_entry_point_runs_as_a_process(ws: Path) -> None:
+def test_installed_entry_point_runs_as_a_process(cli_ws: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "gongkai_desktop", "summary", str(ws), "--json"],
+        [sys.executable, "-m", "gongkai_desktop", "summary", str(cli_ws), "--json"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -32,11 +32,6 @@ TODAY = dt.date(2021, 1, 1)  # after the 2020-10-30 deadline of measure 1.1.2
 
 
 @pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
-@pytest.fixture(scope="module")
 def fonts() -> FontBook:
     return bundled_font_book()
 

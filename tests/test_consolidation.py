@@ -46,11 +46,6 @@ from tests.plan_fixtures import TEST_PLAN
 TODAY = dt.date(2021, 1, 1)  # after the 2020-10-30 deadline of measure 1.1.2
 
 
-@pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 @pytest.fixture
 def sup(tmp_path: Path) -> Iterator[Workspace]:
     with make_supervisor(tmp_path / "sup.gkws") as ws:

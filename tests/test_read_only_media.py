@@ -131,7 +131,7 @@ def test_stale_read_only_sidecars_do_not_block_writing(tmp_path: Path,
 def test_window_opens_read_only_media_read_only(medium: Path, qtbot: object,
                                                  ui_app: object, directory: object) -> None:
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.workspace_actions import open_session
+    from gongkai_desktop.ui.workspace.workspace_actions import open_session
 
     files = listing(medium)
     with read_only_media(medium):
@@ -151,7 +151,4 @@ def test_read_only_file_refused_for_writing_in_core(medium: Path) -> None:
     assert os.access(medium / "万州区.gkws", os.W_OK)
 
 
-from tests import ui_fixtures  # noqa: E402  the window fixtures, for the last tests
 
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,28 +28,13 @@ from tests.bundle_fixtures import (
     UNIT_B,
     dump,
     export,
-    fill_a,
     identity,
     key_of,
-    make_supervisor,
     make_unit,
 )
 
 OFFICE_KEY = identity(SUPERVISOR.full_name, "王五")
 OFFICE_FP = OFFICE_KEY.fingerprint()  # compared with the office by phone, then accepted
-
-
-@pytest.fixture
-def unit_a(tmp_path: Path) -> Iterator[Workspace]:
-    with make_unit(tmp_path / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        yield ws
-
-
-@pytest.fixture
-def sup(tmp_path: Path) -> Iterator[Workspace]:
-    with make_supervisor(tmp_path / "sup.gkws") as ws:
-        yield ws
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,6 @@ from tests.bundle_fixtures import (
     UNIT_B,
     dump,
     export,
-    fill_a,
     identity,
     keys_in,
     make_supervisor,
@@ -59,19 +57,6 @@ def refused(ws: Workspace, path: Path, error: type[Exception] = GongkaiError,
     assert CHINESE.search(str(caught.value)), caught.value
     assert dump(ws) == before
     return str(caught.value)
-
-
-@pytest.fixture
-def unit_a(tmp_path: Path) -> Iterator[Workspace]:
-    with make_unit(tmp_path / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        yield ws
-
-
-@pytest.fixture
-def sup(tmp_path: Path) -> Iterator[Workspace]:
-    with make_supervisor(tmp_path / "sup.gkws") as ws:
-        yield ws
 
 
 @pytest.fixture

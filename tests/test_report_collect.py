@@ -33,11 +33,6 @@ from gongkai_desktop.units import UnitDirectory
 TITLE = "重庆市万州区人民政府关于贯彻落实2020年政务公开工作要点任务分工情况的自查报告"
 
 
-@pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 @pytest.fixture
 def ws(tmp_path: Path, directory: UnitDirectory) -> Iterator[Workspace]:
     w = Workspace.create(tmp_path / "万州区.gkws", bundled_plan(), directory.find("万州区"),

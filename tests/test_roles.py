@@ -30,11 +30,6 @@ RESP = Role.RESPONSIBLE
 CONC = Role.CONCERNED
 
 
-@pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 def measure(mid: str, lead: tuple[str, ...], responsible: tuple[str, ...]) -> Measure:
     return Measure(mid, 1, "1．", "举措", lead, responsible)
 

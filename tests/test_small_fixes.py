@@ -21,11 +21,6 @@ from gongkai_desktop.roles import roles_for_plan
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx import export_checklist
-from tests import ui_fixtures
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
 
 # ---- a mistyped command -------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from gongkai_desktop.typed_input import (
     parse_date,
     proposed_completion_date,
 )
-from tests.test_cli import content, run, ws  # noqa: F401
+from tests.test_cli import content, run
 
 
 @pytest.mark.parametrize("typed, url", [
@@ -82,8 +82,8 @@ def test_done_proposes_today_only_when_no_date() -> None:
     assert proposed_completion_date(dated, Status.DONE, None, today) is None
 
 
-def test_search_by_code(ws: Path) -> None:  # noqa: F811
-    with Workspace.open(ws, readonly=True) as opened:
+def test_search_by_code(cli_ws: Path) -> None:
+    with Workspace.open(cli_ws, readonly=True) as opened:
         assert opened.search("1.2.3") == ["1.2.3"]
         under = opened.search("1.2")
         assert under and all(m.startswith("1.2.") for m in under)
@@ -94,51 +94,51 @@ def test_search_by_code(ws: Path) -> None:  # noqa: F811
 # ---- the command line ----------------------------------------------------------------------
 
 
-def test_cli_set_completes_the_url_and_reads_a_chinese_date(ws: Path, capsys) -> None:  # noqa: F811
-    code, out, err = run(capsys, "set", ws, "1.1.1", "--status", "已完成",
+def test_cli_set_completes_the_url_and_reads_a_chinese_date(cli_ws: Path, capsys) -> None:
+    code, out, err = run(capsys, "set", cli_ws, "1.1.1", "--status", "已完成",
                          "--url", "www.wz.gov.cn/zwgk", "--date", "2020年9月15日")
     assert code == 0, err
     assert "网址已补全为：http://www.wz.gov.cn/zwgk" in out
-    with Workspace.open(ws, readonly=True) as opened:
+    with Workspace.open(cli_ws, readonly=True) as opened:
         record = opened.record("1.1.1")
     assert record.urls == ("http://www.wz.gov.cn/zwgk",)
     assert record.completed_on == dt.date(2020, 9, 15)
 
 
 @pytest.mark.parametrize("typed", ["2020.9.15", "2020/9/15", "2020-09-15"])
-def test_cli_set_date_forms(ws: Path, capsys, typed: str) -> None:  # noqa: F811
-    assert run(capsys, "set", ws, "1.1.1", "--status", "已完成", "--date", typed)[0] == 0
-    with Workspace.open(ws, readonly=True) as opened:
+def test_cli_set_date_forms(cli_ws: Path, capsys, typed: str) -> None:
+    assert run(capsys, "set", cli_ws, "1.1.1", "--status", "已完成", "--date", typed)[0] == 0
+    with Workspace.open(cli_ws, readonly=True) as opened:
         assert opened.record("1.1.1").completed_on == dt.date(2020, 9, 15)
 
 
-def test_cli_set_done_fills_in_today(ws: Path, capsys) -> None:  # noqa: F811
-    code, out, _ = run(capsys, "set", ws, "1.1.1", "--status", "已完成")
+def test_cli_set_done_fills_in_today(cli_ws: Path, capsys) -> None:
+    code, out, _ = run(capsys, "set", cli_ws, "1.1.1", "--status", "已完成")
     assert code == 0
     today = dt.date.today()
     assert f"完成时间已填为今天：{today.isoformat()}" in out
-    with Workspace.open(ws, readonly=True) as opened:
+    with Workspace.open(cli_ws, readonly=True) as opened:
         assert opened.record("1.1.1").completed_on == today
     # A second 已完成 keeps the date it has.
-    code, out, _ = run(capsys, "set", ws, "1.1.1", "--status", "已完成", "--note", "补充")
+    code, out, _ = run(capsys, "set", cli_ws, "1.1.1", "--status", "已完成", "--note", "补充")
     assert code == 0 and "今天" not in out
 
 
-def test_cli_attach_link_is_completed(ws: Path, capsys) -> None:  # noqa: F811
-    code, out, err = run(capsys, "attach", ws, "1.1.1", "--link", "gov.cn/zhengce/",
+def test_cli_attach_link_is_completed(cli_ws: Path, capsys) -> None:
+    code, out, err = run(capsys, "attach", cli_ws, "1.1.1", "--link", "gov.cn/zhengce/",
                          "--title", "国务院政策")
     assert code == 0, err
     assert "网址已补全为：http://gov.cn/zhengce/" in out
-    with Workspace.open(ws, readonly=True) as opened:
+    with Workspace.open(cli_ws, readonly=True) as opened:
         (link,) = opened.evidence("1.1.1")
     assert link.url == "http://gov.cn/zhengce/"
 
 
-def test_cli_bad_link_changes_nothing(ws: Path, capsys) -> None:  # noqa: F811
-    before = content(ws)
-    code, out, err = run(capsys, "attach", ws, "1.1.1", "--link", "区政府网站")
+def test_cli_bad_link_changes_nothing(cli_ws: Path, capsys) -> None:
+    before = content(cli_ws)
+    code, out, err = run(capsys, "attach", cli_ws, "1.1.1", "--link", "区政府网站")
     assert code != 0 and out == "" and "网址" in err and err.count("\n") == 1
-    assert content(ws) == before
+    assert content(cli_ws) == before
 
 
 # ---- kept drafts ---------------------------------------------------------------------------

@@ -9,22 +9,17 @@ from pytestqt.qtbot import QtBot
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import workspace_actions
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 
 def test_backup_from_the_file_menu(qtbot: QtBot, tmp_path: Path, directory: UnitDirectory,
                                    ui_app: object, messages: list[Message],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                   prompt_mock: PromptMock) -> None:
     path = tmp_path / "万州区.gkws"
     make_session(path, "万州区", directory).close()
     window = MainWindow(None, directory=directory)
@@ -42,7 +37,7 @@ def test_backup_from_the_file_menu(qtbot: QtBot, tmp_path: Path, directory: Unit
         suggested.append(proposed)
         return str(target)
 
-    monkeypatch.setattr(workspace_actions, "save_file_name", choose)
+    prompt_mock.answer_with("save_file_name", choose)
     assert window.workspace_actions.backup_action.isEnabled()
     window.workspace_actions.backup_action.trigger()
     qtbot.waitUntil(lambda: bool(messages), timeout=10000)

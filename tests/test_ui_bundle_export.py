@@ -9,41 +9,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.bundle.export import mail_limit_bytes
 from gongkai_desktop.bundle.verify import verify_bundle
 from gongkai_desktop.model import Status
 from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.ui import bundle_actions
-from gongkai_desktop.ui.bundle_export_dialog import BundleExportDialog
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.bundles.bundle_export_dialog import BundleExportDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, identity, jpeg
-from tests.ui_fixtures import Message, type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
+from tests.ui_fixtures import Message, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 TODAY = dt.date(2026, 11, 28)
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
 
 
 @pytest.fixture

@@ -17,40 +17,20 @@ from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.supervisor.store import SupervisorView
-from gongkai_desktop.ui import bundle_actions
-from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog
-from gongkai_desktop.ui.key_acceptance_dialog import KeyAcceptanceDialog
+from gongkai_desktop.ui import file_arguments
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.bundles.bundle_import_dialog import BundleImportDialog
+from gongkai_desktop.ui.bundles.key_acceptance_dialog import KeyAcceptanceDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import copy, dump, export, identity, tamper
-from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
+from tests.prompt_mock import PromptMock
+from tests.ui_fixtures import Message, save_shot
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 WANZHOU = "重庆市万州区人民政府"
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
-@pytest.fixture
-def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
-    return make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
 
 
 @pytest.fixture
@@ -265,13 +245,13 @@ def test_a_new_key_is_refused_unless_accepted(
 
 def test_folder_drop_and_file_arguments_fill_the_dialog(
     window: MainWindow, office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    prompt_mock: PromptMock,
 ) -> None:
     inbox = tmp_path / "收件"
     a = bundle_of(units["万州区"], inbox, "万州区.gkbundle")
     b = bundle_of(units["涪陵区"], inbox, "涪陵区.gkbundle")
     # Started with a bundle: the import dialog opens with it.
-    bundle_actions.handle_file_arguments(window, [a])
+    file_arguments.handle_file_arguments(window, [a])
     dialog = bundle_actions.install(window).import_dialog
     assert dialog is not None
     wait_previewed(dialog, qtbot, 1)
@@ -284,7 +264,7 @@ def test_folder_drop_and_file_arguments_fill_the_dialog(
     wait_previewed(dialog, qtbot, 2)
     assert set(statuses(dialog)) == {a.name, b.name}
     # The folder button asks for a folder.
-    monkeypatch.setattr(bundle_actions, "open_folder", lambda parent, title, folder: str(inbox))
+    prompt_mock.always("open_folder", str(inbox))
     dialog.clear()
     dialog.choose_folder()
     wait_previewed(dialog, qtbot, 2)
@@ -292,7 +272,7 @@ def test_folder_drop_and_file_arguments_fill_the_dialog(
 
 def test_trusting_a_cer_ahead_of_time(
     window: MainWindow, office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, messages: list[Message],
+    prompt_mock: PromptMock, messages: list[Message],
 ) -> None:
     cer = tmp_path / "万州区-签名证书.cer"
     cer.write_bytes(identity(WANZHOU, "张三").certificate_der())
@@ -300,13 +280,13 @@ def test_trusting_a_cer_ahead_of_time(
     dialog = import_dialog(window, qtbot, [a])
     assert statuses(dialog) == {a.name: "需核对证书指纹（首次收到）"}
     asked: list[str] = []
-    monkeypatch.setattr(bundle_actions, "open_file_name", lambda *args: str(cer))
+    prompt_mock.always("open_file_name", str(cer))
 
     def ask(parent: QWidget, title: str, text: str, y: str, n: str) -> bool:
         asked.append(text)
         return True
 
-    monkeypatch.setattr(bundle_actions, "ask_question", ask)
+    prompt_mock.answer_with("ask_question", ask)
     qtbot.mouseClick(dialog.trust_button, Qt.MouseButton.LeftButton)
     assert "万州区" in asked[0] and "证书指纹" in asked[0]
     assert messages[-1].title == "已信任证书"
@@ -323,7 +303,7 @@ def test_start_up_files_wait_for_the_workspace(
     a = bundle_of(units["万州区"], tmp_path / "收件", "万州区.gkbundle")
     w = MainWindow(None, directory=directory)
     qtbot.addWidget(w)
-    bundle_actions.handle_file_arguments(w, [a])
+    file_arguments.handle_file_arguments(w, [a])
     assert bundle_actions.install(w).import_dialog is None
     w.set_session(office)
     dialog = bundle_actions.install(w).import_dialog
@@ -365,7 +345,7 @@ def test_the_key_dialog_fits_a_small_screen(
     office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path, shots: Path,
 ) -> None:
     from gongkai_desktop.bundle.importer import preview_import
-    from gongkai_desktop.ui.key_acceptance_dialog import questions_for
+    from gongkai_desktop.ui.bundles.key_acceptance_dialog import questions_for
 
     preview = preview_import(office.ws, [bundle_of(units["万州区"], tmp_path, "a.gkbundle")])
     import dataclasses

@@ -15,20 +15,19 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.bundle.importer import import_bundle
 from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, consolidate
-from gongkai_desktop.ui import consolidation_actions
-from gongkai_desktop.ui.consolidation_model import (
+from gongkai_desktop.ui.common.operations import running_operations
+from gongkai_desktop.ui.evidence.preview import EvidenceViewer
+from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.ui.supervisor import consolidation_actions
+from gongkai_desktop.ui.supervisor.consolidation_model import (
     CompletionRole,
     ConsolidationModel,
     OverdueRole,
     StateRole,
 )
-from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
-from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import EvidenceViewer
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import (
     PDF_PROOF,
     UNIT_A,
@@ -39,11 +38,8 @@ from tests.bundle_fixtures import (
     make_supervisor,
     make_unit,
 )
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import Message
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support (propagateSizeHints|raise)")
 
@@ -71,13 +67,6 @@ def sup_session(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication,
 @pytest.fixture
 def cons(sup_session: Session, directory: UnitDirectory) -> Consolidation:
     return consolidate(sup_session.ws, directory, TODAY)
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def wait_done(qtbot) -> None:
@@ -183,7 +172,7 @@ def test_led_filter_keeps_the_measures_this_office_leads(view: ConsolidationWind
 
 
 def test_clicking_a_cell_shows_the_units_record_read_only(
-        view: ConsolidationWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        view: ConsolidationWindow, qtbot, tmp_path: Path, prompt_mock: PromptMock,
         messages: list[Message], shots: Path) -> None:
     cons = view.consolidation
     assert cons is not None
@@ -205,8 +194,7 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
 
     folder = tmp_path / "另存"
     folder.mkdir()
-    monkeypatch.setattr(consolidation_actions, "choose_folder",
-                        lambda parent, title, start: str(folder))
+    prompt_mock.always("open_folder", str(folder))
     dialog.evidence_view.setCurrentIndex(dialog.evidence_model.index(0, 0))
     assert dialog.save_button.isEnabled()
     dialog.save_selected()
@@ -220,8 +208,7 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
     photo = dialog.evidence_model.index(1, 0)
     dialog.evidence_view.setCurrentIndex(photo)
     chose: list[str] = []
-    monkeypatch.setattr(consolidation_actions, "choose_folder",
-                        lambda parent, title, start: chose.append(title) or "")
+    prompt_mock.answer_with("open_folder", lambda parent, title, start: chose.append(title) or "")
     dialog.evidence_view.doubleClicked.emit(photo)
     viewer = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, EvidenceViewer) and w.isVisible())
@@ -242,7 +229,7 @@ def test_clicking_a_cell_shows_the_units_record_read_only(
 
 
 def test_exports_run_off_the_ui_thread(view: ConsolidationWindow, qtbot, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch,
+                                       prompt_mock: PromptMock,
                                        messages: list[Message]) -> None:
     asked: list[str] = []
 
@@ -250,7 +237,7 @@ def test_exports_run_off_the_ui_thread(view: ConsolidationWindow, qtbot, tmp_pat
         asked.append(path)
         return str(tmp_path / ("汇总" if "xlsx" in flt else "汇总表"))
 
-    monkeypatch.setattr(consolidation_actions, "save_file_name", save)
+    prompt_mock.answer_with("save_file_name", save)
     assert view.export_excel() is not None
     wait_done(qtbot)
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)

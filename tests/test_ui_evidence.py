@@ -15,24 +15,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import evidence_view as evidence_view_module
-from gongkai_desktop.ui import preview as preview_module
-from gongkai_desktop.ui.evidence_model import kind_of
-from gongkai_desktop.ui.evidence_view import EvidenceView, LinkDialog
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import unit_viewer
-from tests.ui_panel_fixtures import (  # noqa: F401
-    MEASURE,
-    choose,
-    directory,
-    make_pdf,
-    make_png,
-    messages,
-    panel,
-    session,
-    type_text,
-    ui_app,
-)
+from gongkai_desktop.ui.common.operations import running_operations
+from gongkai_desktop.ui.evidence import evidence_view as evidence_view_module
+from gongkai_desktop.ui.evidence import preview as preview_module
+from gongkai_desktop.ui.evidence.evidence_model import kind_of
+from gongkai_desktop.ui.evidence.evidence_view import EvidenceView
+from gongkai_desktop.ui.evidence.link_dialog import LinkDialog
+from gongkai_desktop.ui.evidence.preview import unit_viewer
+from tests.ui_panel_fixtures import MEASURE, choose, make_pdf, make_png, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -66,7 +56,7 @@ def wait_for_thumbnails(view: EvidenceView, qtbot) -> None:
     qtbot.waitUntil(lambda: not view.model.thumbnails_pending(), timeout=10_000)
 
 
-def test_drop_an_image_and_a_pdf(panel, session, qtbot, tmp_path, messages,  # noqa: F811
+def test_drop_an_image_and_a_pdf(panel, session, qtbot, tmp_path, messages,
                                  artifacts_dir) -> None:
     view = panel.evidence
     panel.tabs.setCurrentWidget(view)
@@ -101,7 +91,7 @@ def test_drop_an_image_and_a_pdf(panel, session, qtbot, tmp_path, messages,  # n
     assert not view.model.index(1).data(Qt.ItemDataRole.DecorationRole).isNull()
 
 
-def test_drop_on_the_panel_adds_evidence(panel, session, qtbot, tmp_path) -> None:  # noqa: F811
+def test_drop_on_the_panel_adds_evidence(panel, session, qtbot, tmp_path) -> None:
     panel.tabs.setCurrentWidget(panel.form)
     assert drop_files(panel, [make_png(tmp_path / "photo.png")])
     wait_for_import(panel.evidence, qtbot)
@@ -109,7 +99,7 @@ def test_drop_on_the_panel_adds_evidence(panel, session, qtbot, tmp_path) -> Non
     assert panel.tabs.currentWidget() is panel.evidence
 
 
-def test_a_folder_or_text_drop_is_not_accepted(panel, tmp_path, messages) -> None:  # noqa: F811
+def test_a_folder_or_text_drop_is_not_accepted(panel, tmp_path, messages) -> None:
     view = panel.evidence
     mime = QMimeData()
     mime.setText("just text")
@@ -124,7 +114,7 @@ def test_a_folder_or_text_drop_is_not_accepted(panel, tmp_path, messages) -> Non
     assert "文件夹" in messages[-1].text
 
 
-def test_paste_a_screenshot(panel, session, qtbot) -> None:  # noqa: F811
+def test_paste_a_screenshot(panel, session, qtbot) -> None:
     view = panel.evidence
     panel.tabs.setCurrentWidget(view)
     shot = QImage(320, 200, QImage.Format.Format_RGB32)
@@ -149,7 +139,7 @@ def test_paste_a_screenshot(panel, session, qtbot) -> None:  # noqa: F811
     assert len(session.ws.evidence(MEASURE)) == 2
 
 
-def test_remove_then_undo_and_redo(panel, session, qtbot, tmp_path) -> None:  # noqa: F811
+def test_remove_then_undo_and_redo(panel, session, qtbot, tmp_path) -> None:
     view = panel.evidence
     panel.tabs.setCurrentWidget(view)
     view.add_files([make_png(tmp_path / "a.png"), make_pdf(tmp_path / "b.pdf")])
@@ -179,7 +169,7 @@ def test_remove_then_undo_and_redo(panel, session, qtbot, tmp_path) -> None:  # 
     assert "删除佐证材料" in history and "添加佐证材料" in history
 
 
-def test_cancelling_a_large_import_stores_nothing(panel, session, qtbot, tmp_path, messages,  # noqa: F811
+def test_cancelling_a_large_import_stores_nothing(panel, session, qtbot, tmp_path, messages,
                                                   monkeypatch) -> None:
     big = tmp_path / "会议录像.mp4"
     with big.open("wb") as handle:
@@ -212,7 +202,7 @@ def test_cancelling_a_large_import_stores_nothing(panel, session, qtbot, tmp_pat
     assert chunks == 0
 
 
-def test_too_large_file_gets_the_message(panel, session, qtbot, tmp_path, messages) -> None:  # noqa: F811
+def test_too_large_file_gets_the_message(panel, session, qtbot, tmp_path, messages) -> None:
     session.ws.set_setting("max_evidence_bytes", 1000)
     big = tmp_path / "大文件.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"x" * 5000)
@@ -223,7 +213,7 @@ def test_too_large_file_gets_the_message(panel, session, qtbot, tmp_path, messag
     assert "太大" in messages[-1].text and "大文件.pdf" in messages[-1].text
 
 
-def test_same_file_twice_is_not_duplicated(panel, session, qtbot, tmp_path, messages) -> None:  # noqa: F811
+def test_same_file_twice_is_not_duplicated(panel, session, qtbot, tmp_path, messages) -> None:
     image = make_png(tmp_path / "a.png")
     panel.evidence.add_files([image])
     wait_for_import(panel.evidence, qtbot)
@@ -233,7 +223,7 @@ def test_same_file_twice_is_not_duplicated(panel, session, qtbot, tmp_path, mess
     assert "内容相同" in messages[-1].text
 
 
-def test_add_link_dialog_checks_the_address(panel, session, qtbot) -> None:  # noqa: F811
+def test_add_link_dialog_checks_the_address(panel, session, qtbot) -> None:
     view = panel.evidence
     dialog = view.add_link_interactive()
     assert dialog is not None and dialog.isVisible()
@@ -264,7 +254,7 @@ def test_link_dialog_shows_the_completed_address(qtbot) -> None:
     assert "已补全" in dialog.url_note.text() and "http://gov.cn/zhengce/" in dialog.url_note.text()
 
 
-def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,  # noqa: F811
+def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,
                                  artifacts_dir) -> None:
     opened: list[QUrl] = []
     monkeypatch.setattr(preview_module, "open_url", lambda url: opened.append(url) or True)
@@ -312,7 +302,7 @@ def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,  
     document.close()
 
 
-def test_panel_screenshot_with_evidence(panel, session, qtbot, tmp_path, artifacts_dir) -> None:  # noqa: F811
+def test_panel_screenshot_with_evidence(panel, session, qtbot, tmp_path, artifacts_dir) -> None:
     form = panel.form
     choose(form.status_combo, Status.DONE)
     type_text(form.explanation_edit,

@@ -12,18 +12,13 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
 from gongkai_desktop.evidence_kinds import evidence_kind, kind_for, media_label
-from gongkai_desktop.ui import preview as preview_module
-from gongkai_desktop.ui.evidence_view import EvidenceView
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import MAX_DECODED_SIDE, EvidenceViewer, read_text, unit_viewer
-from tests.ui_panel_fixtures import (  # noqa: F401
-    directory,
-    make_pdf,
-    make_png,
-    panel,
-    session,
-    ui_app,
-)
+from gongkai_desktop.ui.common.operations import running_operations
+from gongkai_desktop.ui.evidence import preview as preview_module
+from gongkai_desktop.ui.evidence.evidence_view import EvidenceView
+from gongkai_desktop.ui.evidence.preview import EvidenceViewer, unit_viewer
+from gongkai_desktop.ui.evidence.viewer_pages import MAX_DECODED_SIDE, read_text
+from tests.prompt_mock import PromptMock
+from tests.ui_panel_fixtures import make_pdf, make_png
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -65,14 +60,15 @@ def test_read_text_takes_utf8_and_gb18030(tmp_path: Path) -> None:
     assert read_text(tmp_path / "c.txt", limit=10) == ("x" * 10, True)
 
 
-def test_viewer_steps_through_a_measures_evidence(panel, session, qtbot, tmp_path,  # noqa: F811
-                                                  monkeypatch, artifacts_dir) -> None:
+def test_viewer_steps_through_a_measures_evidence(panel, session, qtbot, tmp_path,
+                                                  monkeypatch, artifacts_dir,
+                                                  prompt_mock: PromptMock) -> None:
     opened: list[QUrl] = []
     asked: list[str] = []
     answer = [False]
     monkeypatch.setattr(preview_module, "open_url", lambda url: opened.append(url) or True)
-    monkeypatch.setattr(preview_module, "ask_open",
-                        lambda parent, question: asked.append(question) or answer[0])
+    prompt_mock.answer_with("ask_open",
+                            lambda parent, question: asked.append(question) or answer[0])
     photo = sideways_jpeg(tmp_path / "专区照片.jpg")
     pdf = make_pdf(tmp_path / "通知.pdf", pages=2)
     text = tmp_path / "会议纪要.txt"
@@ -127,7 +123,7 @@ def test_viewer_steps_through_a_measures_evidence(panel, session, qtbot, tmp_pat
     viewer.close()
 
 
-def test_a_huge_picture_is_decoded_reduced(session, qtbot, tmp_path) -> None:  # noqa: F811
+def test_a_huge_picture_is_decoded_reduced(session, qtbot, tmp_path) -> None:
     big = tmp_path / "长图.png"
     Image.new("L", (MAX_DECODED_SIDE * 3, 50), 200).save(big)
     item = session.ws.add_evidence_file("1.1.1", big)
@@ -138,7 +134,7 @@ def test_a_huge_picture_is_decoded_reduced(session, qtbot, tmp_path) -> None:  #
     assert viewer.info.text().endswith("（已缩小显示）")
 
 
-def test_viewer_fits_a_small_screen(session, qtbot, tmp_path) -> None:  # noqa: F811
+def test_viewer_fits_a_small_screen(session, qtbot, tmp_path) -> None:
     item = session.ws.add_evidence_file("1.1.1", make_png(tmp_path / "图.png"))
     viewer = unit_viewer(session, item)
     qtbot.addWidget(viewer)

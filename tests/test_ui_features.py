@@ -6,9 +6,6 @@ from pytestqt.qtbot import QtBot
 
 from gongkai_desktop.ui.features import FEATURE_MODULES, install_features
 from gongkai_desktop.ui.main_window import MainWindow
-from tests import ui_fixtures
-
-ui_app = ui_fixtures.ui_app
 
 
 def test_start_up_installs_the_feature_menus(qtbot: QtBot, ui_app: object) -> None:

@@ -10,23 +10,14 @@ import pytest
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
-from gongkai_desktop.ui import (
-    bundle_actions,
-    evidence_view,
-    file_dialogs,
-    report_actions,
-    report_prompts,
-    xlsx_actions,
-)
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.common import prompts
+from gongkai_desktop.ui.evidence import evidence_view
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.report import report_actions
+from gongkai_desktop.ui.workspace.session import Session
+from gongkai_desktop.ui.xlsx import xlsx_actions
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -98,16 +89,16 @@ def test_first_time_documents_then_the_last_folder_per_kind(tmp_path, documents,
     reports = tmp_path / "报告"
     reports.mkdir()
     dialogs.answer = str(reports / "自查报告.pdf")
-    chosen = file_dialogs.save_path(None, file_dialogs.REPORT, "生成", "自查报告.pdf", "*.pdf")
+    chosen = prompts.save_path(None, prompts.REPORT, "生成", "自查报告.pdf", "*.pdf")
     assert chosen == reports / "自查报告.pdf"
     assert dialogs.started[-1] == str(documents / "自查报告.pdf")  # Documents, not home
 
     dialogs.answer = ""
-    file_dialogs.save_path(None, file_dialogs.REPORT, "生成", "自查报告.pdf", "*.pdf")
+    prompts.save_path(None, prompts.REPORT, "生成", "自查报告.pdf", "*.pdf")
     assert dialogs.started[-1] == str(reports / "自查报告.pdf")  # remembered
-    file_dialogs.open_paths(None, file_dialogs.EVIDENCE, "添加", "*")
+    prompts.open_paths(None, prompts.EVIDENCE, "添加", "*")
     assert dialogs.started[-1] == str(documents)  # another kind has its own memory
-    file_dialogs.choose_folder(None, file_dialogs.EVIDENCE_EXPORT, "导出")
+    prompts.choose_folder(None, prompts.EVIDENCE_EXPORT, "导出")
     assert dialogs.started[-1] == str(documents)
 
 
@@ -115,14 +106,14 @@ def test_a_remembered_folder_that_is_gone_falls_back_to_documents(tmp_path, docu
                                                                    dialogs) -> None:
     gone = tmp_path / "U盘"
     gone.mkdir()
-    file_dialogs.remember(file_dialogs.BUNDLE, gone)
+    prompts.remember(prompts.BUNDLE, gone)
     gone.rmdir()  # the USB stick was pulled out
-    assert file_dialogs.start_folder(file_dialogs.BUNDLE) == documents
+    assert prompts.start_folder(prompts.BUNDLE) == documents
 
 
 def test_window_dialogs_start_in_their_own_last_folder(window, tmp_path, documents, dialogs,
                                                        monkeypatch) -> None:
-    monkeypatch.setattr(report_prompts, "ask_choice", lambda *_args: 1)  # 不签名的报告
+    monkeypatch.setattr(prompts, "ask_choice", lambda *_args: 1)  # 不签名的报告
     reports = report_actions.install(window)
     sheets = xlsx_actions.install(window)
     bundles = bundle_actions.install(window)
@@ -136,31 +127,31 @@ def test_window_dialogs_start_in_their_own_last_folder(window, tmp_path, documen
     assert [Path(s) if Path(s).is_dir() else Path(s).parent for s in dialogs.started] == \
         [documents] * 5
 
-    folders = {kind: tmp_path / kind for kind in (file_dialogs.REPORT, file_dialogs.CHECKLIST,
-                                                   file_dialogs.PLAN_XLSX, file_dialogs.RECEIPT,
-                                                   file_dialogs.EVIDENCE)}
+    folders = {kind: tmp_path / kind for kind in (prompts.REPORT, prompts.CHECKLIST,
+                                                   prompts.PLAN_XLSX, prompts.RECEIPT,
+                                                   prompts.EVIDENCE)}
     for kind, folder in folders.items():
         folder.mkdir()
-        file_dialogs.remember(kind, folder)
+        prompts.remember(kind, folder)
 
     reports.generate_report()
-    assert dialogs.last_folder() == folders[file_dialogs.REPORT]
+    assert dialogs.last_folder() == folders[prompts.REPORT]
     assert Path(dialogs.started[-1]).name.endswith(".pdf")  # with the proposed file name
     sheets.export_checklist()
-    assert dialogs.last_folder() == folders[file_dialogs.CHECKLIST]
+    assert dialogs.last_folder() == folders[prompts.CHECKLIST]
     sheets.import_checklist()
-    assert dialogs.last_folder() == folders[file_dialogs.CHECKLIST]
+    assert dialogs.last_folder() == folders[prompts.CHECKLIST]
     sheets.import_plan()
-    assert dialogs.last_folder() == folders[file_dialogs.PLAN_XLSX]
+    assert dialogs.last_folder() == folders[prompts.PLAN_XLSX]
     bundles.import_receipt()
-    assert dialogs.last_folder() == folders[file_dialogs.RECEIPT]
+    assert dialogs.last_folder() == folders[prompts.RECEIPT]
     evidence_view.ask_open_files(None)
-    assert dialogs.last_folder() == folders[file_dialogs.EVIDENCE]
+    assert dialogs.last_folder() == folders[prompts.EVIDENCE]
 
 
 def test_a_chosen_file_is_remembered_for_next_time(window, tmp_path, documents, dialogs,
                                                    messages, qtbot) -> None:
-    from gongkai_desktop.ui.operations import running_operations
+    from gongkai_desktop.ui.common.operations import running_operations
 
     sheets = xlsx_actions.install(window)
     elsewhere = tmp_path / "共享盘"
@@ -175,7 +166,7 @@ def test_a_chosen_file_is_remembered_for_next_time(window, tmp_path, documents, 
 
 
 def test_no_module_calls_qfiledialog_itself() -> None:
-    ui = Path(file_dialogs.__file__).parent
+    ui = Path(prompts.__file__).parent
     callers = [p.name for p in ui.glob("*.py")
-               if "QFileDialog." in p.read_text(encoding="utf-8") and p.name != "file_dialogs.py"]
+               if "QFileDialog." in p.read_text(encoding="utf-8") and p.name != "prompts.py"]
     assert callers == []

@@ -13,20 +13,19 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gongkai_desktop import drafts
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import record_form
+from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
+from gongkai_desktop.ui.measures import record_form, unsaved_input
+from gongkai_desktop.ui.measures.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
+from tests.prompt_mock import PromptMock
 from tests.ui_fixtures import type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
 
 pytestmark = pytest.mark.qt_log_ignore(
     r"does not support (propagateSizeHints|raise|grabbing the keyboard)")
+
+ASK_CHOICE = prompts.ask_choice  # the real one, put back after the leftover windows close
 
 MEASURE = "5.1.1"  # 万州区 is a 责任单位; deadline 2020年底前
 OTHER = "1.1.1"
@@ -42,18 +41,19 @@ def window(session: Session, directory: UnitDirectory, qtbot,
     qtbot.waitExposed(w)
     assert w.select_measure(MEASURE)
     yield w
-    monkeypatch.setattr(record_form, "ask_flagged", lambda *_args: record_form.DISCARD)
+    # The test may have used the real question box; closing must not ask.
+    monkeypatch.setattr(prompts, "ask_choice", lambda *_args: unsaved_input.DISCARD)
     w.close()
 
 
 def discard_on_close(_window: object) -> None:
     """pytest-qt closes leftover windows after the fixtures are gone: no question then."""
-    record_form.ask_flagged = lambda *_args: record_form.DISCARD
+    prompts.ask_choice = lambda *_args: unsaved_input.DISCARD
     QTimer.singleShot(0, restore_prompt)
 
 
 def restore_prompt() -> None:
-    record_form.ask_flagged = record_form._ask_flagged
+    prompts.ask_choice = ASK_CHOICE
 
 
 class Answers:
@@ -63,15 +63,15 @@ class Answers:
         self.asked: list[str] = []
         self.queue: list[int] = []
 
-    def __call__(self, _parent: object, text: str) -> int:
+    def __call__(self, _parent: object, _title: str, text: str, _choices: object) -> int:
         self.asked.append(text)
-        return self.queue.pop(0) if self.queue else record_form.GO_BACK
+        return self.queue.pop(0) if self.queue else unsaved_input.GO_BACK
 
 
 @pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+def answers(prompt_mock: PromptMock) -> Answers:
     answer = Answers()
-    monkeypatch.setattr(record_form, "ask_flagged", answer)
+    prompt_mock.answer_with("ask_choice", answer)
     return answer
 
 
@@ -143,13 +143,13 @@ def test_keep_for_later_survives_quitting_and_reopening(window, session, qtbot, 
     qtbot.keyClicks(form.urls_edit, "http://www.wz.gov.cn/a")
     qtbot.keyClick(form.urls_edit, Qt.Key.Key_Return)
     type_text(form.urls_edit, "区政府网站")
-    answers.queue.append(record_form.KEEP)
+    answers.queue.append(unsaved_input.KEEP)
     click_measure(window, qtbot, OTHER)
     assert window.current_measure_id() == OTHER
     assert session.drafts[MEASURE] == {"urls": "http://www.wz.gov.cn/a\n区政府网站"}
     assert window.model.index_for_id(MEASURE).data(FlaggedRole)
 
-    answers.queue.append(record_form.KEEP)
+    answers.queue.append(unsaved_input.KEEP)
     path = session.path
     assert window.close()  # quitting asks about the kept input, then closes
     assert "5.1.1" in answers.asked[-1]
@@ -164,11 +164,11 @@ def test_keep_for_later_survives_quitting_and_reopening(window, session, qtbot, 
         assert w2.select_measure(MEASURE)
         assert w2.panel.form.urls_edit.toPlainText() == "http://www.wz.gov.cn/a\n区政府网站"  # type: ignore[union-attr]
         assert not w2.panel.form.urls_error.isHidden()  # type: ignore[union-attr]
-        answers.queue.append(record_form.DISCARD)
+        answers.queue.append(unsaved_input.DISCARD)
         assert w2.close()
         assert drafts.load(path) == {}
     finally:
-        answers.queue[:] = [record_form.DISCARD]
+        answers.queue[:] = [unsaved_input.DISCARD]
         w2.close()
 
 
@@ -176,12 +176,12 @@ def test_quitting_with_bad_input_can_go_back(window, session, qtbot, answers) ->
     form = form_of(window)
     form.urls_edit.setFocus()
     qtbot.keyClicks(form.urls_edit, "ftp://wz")
-    answers.queue.append(record_form.GO_BACK)
+    answers.queue.append(unsaved_input.GO_BACK)
     assert not window.close()
     assert window.isVisible() and window.current_measure_id() == MEASURE
     assert form.urls_edit.toPlainText() == "ftp://wz"
 
-    answers.queue.append(record_form.DISCARD)
+    answers.queue.append(unsaved_input.DISCARD)
     click_measure(window, qtbot, OTHER)
     assert window.current_measure_id() == OTHER
     assert session.drafts == {}
@@ -270,15 +270,15 @@ def test_tree_and_header_show_the_code(window) -> None:
 
 
 def test_search_finds_a_measure_by_code(window, qtbot) -> None:
-    window.search_box.setText("1.2.3")
-    window.search_box.returnPressed.emit()
+    window.toolbar.search_box.setText("1.2.3")
+    window.toolbar.search_box.returnPressed.emit()
     qtbot.waitUntil(lambda: window.proxy.search_text == "1.2.3", timeout=2000)
     visible = [mid for mid in window.model.measure_ids() if window.proxy.accepts_measure(mid)]
     assert visible == ["1.2.3"]  # the selected 5.1.1 is neither shown nor counted
     assert window.proxy.visible_measure_count() == 1
 
-    window.search_box.setText("1.2")
-    window.search_box.returnPressed.emit()
+    window.toolbar.search_box.setText("1.2")
+    window.toolbar.search_box.returnPressed.emit()
     qtbot.waitUntil(lambda: window.proxy.search_text == "1.2", timeout=2000)
     visible = [mid for mid in window.model.measure_ids() if window.proxy.accepts_measure(mid)]
     assert visible and all(mid.startswith("1.2.") for mid in visible)

@@ -10,19 +10,8 @@ from PySide6.QtCore import Qt
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui.measure_panel import MeasurePanel
-from tests.ui_panel_fixtures import (  # noqa: F401
-    MEASURE,
-    OTHER_MEASURE,
-    TODAY,
-    choose,
-    directory,
-    messages,
-    panel,
-    session,
-    type_text,
-    ui_app,
-)
+from gongkai_desktop.ui.measures.measure_panel import MeasurePanel
+from tests.ui_panel_fixtures import MEASURE, OTHER_MEASURE, TODAY, choose, type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 # The offscreen platform warns when a window is shown; harmless.
@@ -33,7 +22,7 @@ def saved(widget: MeasurePanel) -> bool:
     return widget.note.text().startswith("已自动保存")
 
 
-def test_done_with_explanation_and_date_survives_reopening(panel, session, qtbot) -> None:  # noqa: F811
+def test_done_with_explanation_and_date_survives_reopening(panel, session, qtbot) -> None:
     form = panel.form
     form.status_combo.setFocus()
     qtbot.keyClick(form.status_combo, Qt.Key.Key_Down)  # 未开始 → 推进中
@@ -60,7 +49,7 @@ def test_done_with_explanation_and_date_survives_reopening(panel, session, qtbot
     assert again.explanation.startswith("已在区政府网站")
 
 
-def test_header_shows_text_units_roles_and_overdue(panel) -> None:  # noqa: F811
+def test_header_shows_text_units_roles_and_overdue(panel) -> None:
     header = panel.header
     assert "《政府信息公开条例》" in header.text.text()
     assert header.values["lead"].text() == "市政府办公厅"
@@ -71,7 +60,7 @@ def test_header_shows_text_units_roles_and_overdue(panel) -> None:  # noqa: F811
     assert header.text.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
 
 
-def test_not_applicable_needs_a_reason(panel, session, qtbot, messages, artifacts_dir) -> None:  # noqa: F811
+def test_not_applicable_needs_a_reason(panel, session, qtbot, messages, artifacts_dir) -> None:
     form = panel.form
     choose(form.status_combo, Status.NOT_APPLICABLE)
     assert form.status_error.isVisible()
@@ -100,7 +89,7 @@ def test_not_applicable_needs_a_reason(panel, session, qtbot, messages, artifact
     assert session.ws.record(MEASURE).reason == "本区无此类事项。"
 
 
-def test_undo_and_redo_restore_status_and_text(panel, session, qtbot) -> None:  # noqa: F811
+def test_undo_and_redo_restore_status_and_text(panel, session, qtbot) -> None:
     form = panel.form
     stack = session.undo_stack
     choose(form.status_combo, Status.IN_PROGRESS)
@@ -136,7 +125,7 @@ def test_undo_and_redo_restore_status_and_text(panel, session, qtbot) -> None:  
     assert session.ws.record(MEASURE).status is Status.IN_PROGRESS
 
 
-def test_done_then_undo_removes_the_proposed_date(panel, session) -> None:  # noqa: F811
+def test_done_then_undo_removes_the_proposed_date(panel, session) -> None:
     choose(panel.form.status_combo, Status.DONE)
     assert session.ws.record(MEASURE).completed_on == TODAY
     session.undo_stack.undo()
@@ -145,7 +134,7 @@ def test_done_then_undo_removes_the_proposed_date(panel, session) -> None:  # no
     assert panel.form.date_edit.value() is None
 
 
-def test_urls_are_checked_inline_and_kept_until_fixed(panel, session, qtbot, messages) -> None:  # noqa: F811
+def test_urls_are_checked_inline_and_kept_until_fixed(panel, session, qtbot, messages) -> None:
     form = panel.form
     form.urls_edit.setFocus()
     qtbot.keyClicks(form.urls_edit, "http://www.wz.gov.cn/zwgk/")
@@ -175,7 +164,7 @@ def test_urls_are_checked_inline_and_kept_until_fixed(panel, session, qtbot, mes
     assert panel.unsaved_measures() == []
 
 
-def test_edits_are_saved_on_measure_change_and_focus_out(panel, session) -> None:  # noqa: F811
+def test_edits_are_saved_on_measure_change_and_focus_out(panel, session) -> None:
     form = panel.form
     type_text(form.remarks_edit, "待区政府常务会审议")
     panel.show_measure(OTHER_MEASURE)  # no waiting: switching saves
@@ -187,7 +176,7 @@ def test_edits_are_saved_on_measure_change_and_focus_out(panel, session) -> None
     assert session.ws.record(OTHER_MEASURE).explanation == "已完成"
 
 
-def test_outside_change_refreshes_without_moving_the_cursor(panel, session) -> None:  # noqa: F811
+def test_outside_change_refreshes_without_moving_the_cursor(panel, session) -> None:
     form = panel.form
     type_text(form.explanation_edit, "第一行内容")
     assert form.flush()
@@ -200,7 +189,7 @@ def test_outside_change_refreshes_without_moving_the_cursor(panel, session) -> N
     assert form.explanation_edit.textCursor().position() == 2  # untouched field, same cursor
 
 
-def test_date_can_be_cleared(panel, session, qtbot) -> None:  # noqa: F811
+def test_date_can_be_cleared(panel, session, qtbot) -> None:
     form = panel.form
     choose(form.status_combo, Status.DONE)
     assert session.ws.record(MEASURE).completed_on == TODAY
@@ -212,7 +201,7 @@ def test_date_can_be_cleared(panel, session, qtbot) -> None:  # noqa: F811
     assert session.ws.record(MEASURE).completed_on == TODAY
 
 
-def test_history_lists_the_changes(panel, session) -> None:  # noqa: F811
+def test_history_lists_the_changes(panel, session) -> None:
     form = panel.form
     choose(form.status_combo, Status.DONE)
     type_text(form.explanation_edit, "已公开")
@@ -229,7 +218,7 @@ def test_history_lists_the_changes(panel, session) -> None:  # noqa: F811
     assert model.headerData(0, Qt.Orientation.Horizontal) == "时间"
 
 
-def test_empty_date_stays_empty_and_typing_saves(panel, session, qtbot) -> None:  # noqa: F811
+def test_empty_date_stays_empty_and_typing_saves(panel, session, qtbot) -> None:
     form = panel.form
     date = form.date_edit
     date.line.setFocus()

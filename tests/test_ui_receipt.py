@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,64 +13,20 @@ from gongkai_desktop.bundle.importer import import_bundles
 from gongkai_desktop.bundle.office_key import office_key as office_key_of
 from gongkai_desktop.bundle.receipt import import_receipt, write_receipt
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
-from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.ui import bundle_actions
+from gongkai_desktop.ui import file_arguments
+from gongkai_desktop.ui.bundles import bundle_actions, texts
+from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity, keys_in
-from tests.ui_fixtures import Message, make_session
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session  # 万州区
-messages = ui_fixtures.messages
+from tests.prompt_mock import PromptMock
+from tests.ui_fixtures import Message, make_session, save_shot
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
-def make_window(s: Session, directory: UnitDirectory, qtbot, folder: Path) -> MainWindow:
-    w = MainWindow(s, directory=directory)
-    bundle_actions.install(w).folder = folder
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
-    s = make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
-    save_identity(s.ws, identity("重庆市人民政府办公厅", "王五"))
-    return s
-
-
-@pytest.fixture
-def windows(session: Session, office: Session, directory: UnitDirectory, qtbot,
-            tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
-    unit_window = make_window(session, directory, qtbot, tmp_path)
-    office_window = make_window(office, directory, qtbot, tmp_path)
-    yield unit_window, office_window
-    office_window.close()
-    unit_window.close()
-
-
-def answer_prompts(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+def answer_prompts(prompt_mock: PromptMock, path: Path) -> list[str]:
     asked: list[str] = []
 
     def choose(parent: QWidget, title: str, p: str, flt: str) -> str:
@@ -82,15 +37,15 @@ def answer_prompts(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
         asked.append(label)
         return PASSPHRASE
 
-    monkeypatch.setattr(bundle_actions, "save_file_name", choose)
-    monkeypatch.setattr(bundle_actions, "open_file_name", choose)
-    monkeypatch.setattr(bundle_actions, "ask_passphrase", passphrase)
+    prompt_mock.answer_with("save_file_name", choose)
+    prompt_mock.answer_with("open_file_name", choose)
+    prompt_mock.answer_with("ask_passphrase", passphrase)
     return asked
 
 
 def test_receipt_round_trip_shows_in_the_unit_window(
     windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
-    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch, shots: Path,
+    tmp_path: Path, messages: list[Message], prompt_mock: PromptMock, shots: Path,
 ) -> None:
     unit_window, office_window = windows
     unit_actions = bundle_actions.install(unit_window)
@@ -107,7 +62,7 @@ def test_receipt_round_trip_shows_in_the_unit_window(
 
     # The office: 写回执… → pick 万州区 → file name → passphrase.
     out = tmp_path / "回执.gkreceipt"
-    asked = answer_prompts(monkeypatch, out)
+    asked = answer_prompts(prompt_mock, out)
     office_actions.write_receipt_action.trigger()
     dialog = office_actions.receipt_dialog
     assert dialog is not None and dialog.isVisible()
@@ -151,7 +106,7 @@ def test_receipt_round_trip_shows_in_the_unit_window(
     history.close()
 
     # The same receipt again, given on the command line: recorded once.
-    bundle_actions.handle_file_arguments(unit_window, [out])
+    file_arguments.handle_file_arguments(unit_window, [out])
     qtbot.waitUntil(lambda: len(messages) == 3, timeout=20000)
     assert messages[-1].text.startswith("该回执此前已记录：")
 
@@ -228,7 +183,7 @@ def test_two_receipts_opened_together_ask_once(
         import_bundles(office.ws, list(sent.files), accept_keys=keys_in(list(sent.files)))
         files.append(tmp_path / f"{n}.gkreceipt")
         write_receipt(office.ws, "500101", office_key, files[-1])
-    bundle_actions.handle_file_arguments(unit_window, files)
+    file_arguments.handle_file_arguments(unit_window, files)
     dialog = wait_for_key_dialog(unit_actions, qtbot)
     qtbot.waitUntil(lambda: len(unit_actions.receipts_waiting) == 1, timeout=20000)
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
@@ -269,7 +224,7 @@ def test_a_receipt_from_another_key_shows_both_fingerprints(
 
 def test_a_receipt_for_another_unit_is_refused(
     windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
-    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, messages: list[Message], prompt_mock: PromptMock,
     directory: UnitDirectory,
 ) -> None:
     unit_window, office_window = windows
@@ -279,7 +234,7 @@ def test_a_receipt_for_another_unit_is_refused(
                       identity("重庆市涪陵区人民政府", "张三")).files[0]
         import_bundles(office.ws, [sent], accept_keys=keys_in([sent]))
         out = tmp_path / "涪陵区回执.gkreceipt"
-        answer_prompts(monkeypatch, out)
+        answer_prompts(prompt_mock, out)
         bundle_actions.install(office_window).write_receipt_for("500102", "涪陵区", 1)
         qtbot.waitUntil(lambda: bool(messages), timeout=20000)
         assert out.is_file()
@@ -305,4 +260,4 @@ def test_an_unfinished_export_shows_nothing() -> None:
     from gongkai_desktop.bundle.receipt import ExportRecord
 
     record = ExportRecord(1, dt.datetime.now(dt.UTC), None, None, (), None, True)
-    assert bundle_actions.status_text([record]) == ("", "")
+    assert texts.status_text([record]) == ("", "")

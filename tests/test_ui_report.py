@@ -23,21 +23,15 @@ from gongkai_desktop.report.sample import sample_seal
 from gongkai_desktop.report.seal import get_seal, has_seal
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import report_actions, report_preview
-from gongkai_desktop.ui import report_prompts as prompts
+from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.report_editor import ReportEditor
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.report import report_actions, report_preview
+from gongkai_desktop.ui.report.report_editor import ReportEditor
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, identity
-from tests.ui_fixtures import Message, type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
+from tests.prompt_mock import PromptMock
+from tests.ui_fixtures import Message, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -48,20 +42,6 @@ TITLE = "重庆市万州区人民政府关于贯彻落实2020年政务公开工�
 @pytest.fixture(autouse=True)
 def _no_boxes(messages: list[Message]) -> None:
     """No message box may block a test, not even while the window closes after a failure."""
-
-
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> Path:
-    QApplication.processEvents()
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path))
-    return path
 
 
 def flat(text: str) -> str:
@@ -85,35 +65,6 @@ def window(session: Session, directory: UnitDirectory, qtbot,
             child.close()
     qtbot.waitUntil(lambda: running_operations() == 0, timeout=10000)
     w.close()
-
-
-@pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Every prompt (kind, title); none answers unless a test says so."""
-    seen: list[tuple[str, str]] = []
-    monkeypatch.setattr(prompts, "ask_passphrase",
-                        lambda p, title, label: seen.append(("passphrase", title)) or None)
-    monkeypatch.setattr(prompts, "open_file_name",
-                        lambda p, title, folder, flt: seen.append(("open", title)) or "")
-    monkeypatch.setattr(prompts, "open_file_names",
-                        lambda p, title, folder, flt: seen.append(("open", title)) or [])
-    monkeypatch.setattr(prompts, "save_file_name",
-                        lambda p, title, path, flt: seen.append(("save", title)) or "")
-    monkeypatch.setattr(prompts, "ask_choice",
-                        lambda p, title, text, choices: seen.append(("choice", title)) or -1)
-    return seen
-
-
-def answer(monkeypatch: pytest.MonkeyPatch, name: str, *values: object,
-           seen: list[tuple[str, str]]) -> None:
-    """Make prompt ``name`` answer ``values`` in turn (and record its title)."""
-    queue = list(values)
-
-    def prompt(_parent: QWidget, title: str, *_rest: object) -> object:
-        seen.append((name, title))
-        return queue.pop(0)
-
-    monkeypatch.setattr(prompts, name, prompt)
 
 
 def acts(window: MainWindow) -> report_actions.ReportActions:
@@ -187,7 +138,7 @@ def test_drafts_come_back_after_reopening(window: MainWindow, session: Session,
 
 
 def test_generate_draft_from_the_data_asks_before_replacing(
-        window: MainWindow, session: Session, asked: list[tuple[str, str]], qtbot,
+        window: MainWindow, session: Session, prompt_mock: PromptMock, qtbot,
         monkeypatch: pytest.MonkeyPatch) -> None:
     editor = acts(window).open_editor()
     assert editor is not None
@@ -195,28 +146,28 @@ def test_generate_draft_from_the_data_asks_before_replacing(
     session.ws.update_record(measure, status=Status.DONE, explanation="已公开权责清单56项。")
     editor.section_edits[0].setPlainText("我自己写的内容。")
     assert editor.flush()
-    answer(monkeypatch, "ask_choice", 1, seen=asked)  # 保留现有内容
+    prompt_mock.answer("ask_choice", 1)  # 保留现有内容
     assert not editor.draft_work_section()
     assert editor.section_edits[0].toPlainText() == "我自己写的内容。"
-    answer(monkeypatch, "ask_choice", 0, seen=asked)  # 替换
+    prompt_mock.answer("ask_choice", 0)  # 替换
     assert editor.draft_work_section()
     text = editor.section_edits[0].toPlainText()
     assert "已公开权责清单56项" in text and text.startswith("（一）")
-    assert [t for k, t in asked if k == "ask_choice"] == ["替换已修改的内容"] * 2
+    assert [t for k, t in prompt_mock.asked if k == "ask_choice"] == ["替换已修改的内容"] * 2
     assert load_draft(session.ws, session.directory).sections[0].body == text
     editor.section_edits[0].undo()  # the old text comes back with Ctrl+Z
     assert editor.section_edits[0].toPlainText() == "我自己写的内容。"
 
 
 def test_seal_is_chosen_shown_and_hostile_images_refused(
-        window: MainWindow, session: Session, tmp_path: Path, asked: list[tuple[str, str]],
+        window: MainWindow, session: Session, tmp_path: Path, prompt_mock: PromptMock,
         messages: list[Message], monkeypatch: pytest.MonkeyPatch, shots: Path) -> None:
     editor = acts(window).open_editor()
     assert editor is not None
     assert editor.seal_preview.text() == "未设置\n印章"
     seal = tmp_path / "印章.png"
     seal.write_bytes(sample_seal(400))
-    answer(monkeypatch, "open_file_name", str(seal), seen=asked)
+    prompt_mock.answer("open_file_name", str(seal))
     assert editor.choose_seal()
     assert get_seal(session.ws) == sample_seal(400)
     pixmap = editor.seal_preview.pixmap()
@@ -233,7 +184,7 @@ def test_seal_is_chosen_shown_and_hostile_images_refused(
     huge = tmp_path / "大.png"
     with huge.open("wb") as f:
         f.truncate(5 * 1024 * 1024)
-    answer(monkeypatch, "open_file_name", str(bomb), str(fake), str(huge), seen=asked)
+    prompt_mock.answer("open_file_name", str(bomb), str(fake), str(huge))
     assert not editor.choose_seal() and not editor.choose_seal() and not editor.choose_seal()
     assert [m.title for m in messages] == ["没有更换印章"] * 3
     assert "尺寸过大" in messages[0].text
@@ -241,7 +192,7 @@ def test_seal_is_chosen_shown_and_hostile_images_refused(
     assert "不能超过 2 MB" in messages[2].text
     assert get_seal(session.ws) == sample_seal(400)  # the old seal stays
 
-    answer(monkeypatch, "ask_choice", 0, seen=asked)
+    prompt_mock.answer("ask_choice", 0)
     assert editor.remove_seal()
     assert not has_seal(session.ws) and editor.seal_preview.text() == "未设置\n印章"
 
@@ -250,15 +201,15 @@ def test_seal_is_chosen_shown_and_hostile_images_refused(
 
 
 def test_generate_unsigned_then_preview(window: MainWindow, session: Session, qtbot,
-                                        tmp_path: Path, asked: list[tuple[str, str]],
+                                        tmp_path: Path, prompt_mock: PromptMock,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    answer(monkeypatch, "ask_choice", 1, seen=asked)  # 生成不签名的报告
-    answer(monkeypatch, "save_file_name", str(tmp_path / "报告"), seen=asked)
+    prompt_mock.answer("ask_choice", 1)  # 生成不签名的报告
+    prompt_mock.answer("save_file_name", str(tmp_path / "报告"))
     acts(window).generate_action.trigger()
     qtbot.waitUntil(lambda: acts(window).preview is not None, timeout=15000)
     out = tmp_path / "报告.pdf"
     assert out.is_file()
-    assert [k for k, _ in asked] == ["ask_choice", "save_file_name"]
+    assert [k for k, _ in prompt_mock.asked] == ["ask_choice", "save_file_name"]
     preview = acts(window).preview
     assert preview is not None and preview.isVisible()
     assert preview.document.status() == QPdfDocument.Status.Ready
@@ -270,7 +221,7 @@ def test_generate_unsigned_then_preview(window: MainWindow, session: Session, qt
 
 def test_generate_signed_asks_again_for_a_wrong_passphrase(
         window: MainWindow, session: Session, qtbot, tmp_path: Path,
-        asked: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+        prompt_mock: PromptMock, monkeypatch: pytest.MonkeyPatch,
         messages: list[Message]) -> None:
     with_identity(session)
     labels: list[str] = []
@@ -280,8 +231,8 @@ def test_generate_signed_asks_again_for_a_wrong_passphrase(
         labels.append(label)
         return queue.pop(0)
 
-    monkeypatch.setattr(prompts, "ask_passphrase", passphrase)
-    answer(monkeypatch, "save_file_name", str(tmp_path / "签名报告.pdf"), seen=asked)
+    prompt_mock.answer_with("ask_passphrase", passphrase)
+    prompt_mock.answer("save_file_name", str(tmp_path / "签名报告.pdf"))
     acts(window).generate_report()
     qtbot.waitUntil(lambda: acts(window).preview is not None, timeout=15000)
     assert labels[0].startswith("请输入签名密码") and "签署人：张三" in labels[0]
@@ -296,15 +247,15 @@ def test_generate_signed_asks_again_for_a_wrong_passphrase(
 
 
 def test_no_identity_offers_to_create_one(window: MainWindow, session: Session, qtbot,
-                                          asked: list[tuple[str, str]],
+                                          prompt_mock: PromptMock,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    answer(monkeypatch, "ask_choice", 0, seen=asked)  # 生成证书…
+    prompt_mock.answer("ask_choice", 0)  # 生成证书…
     assert acts(window).generate_report() is None
     dialog = acts(window).create_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.windowModality() == Qt.WindowModality.WindowModal
     dialog.reject()
-    assert [k for k, _ in asked] == ["ask_choice"]
+    assert [k for k, _ in prompt_mock.asked] == ["ask_choice"]
 
 
 def test_cancelled_generation_leaves_no_file(window: MainWindow, session: Session, qtbot,
@@ -447,10 +398,10 @@ def certs(cert: Path | list[Path] | None) -> list[Path]:
 
 
 def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | list[Path] | None,
-           monkeypatch: pytest.MonkeyPatch, asked: list[tuple[str, str]],
+           prompt_mock: PromptMock,
            messages: list[Message]) -> Message:
     """验证报告 as an officer does it: choose the PDF (checked at once, no certificate
-    asked), then, when given, add the certificates (checked again). What the dialog
+    prompt_mock.asked), then, when given, add the certificates (checked again). What the dialog
     shows comes back as a Message: its verdict line, its lines, the colour as an icon."""
     from PySide6.QtWidgets import QMessageBox
 
@@ -458,7 +409,7 @@ def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | list[Path] | None,
     if a.verify_dialog is not None:
         a.verify_dialog.close()
         QApplication.processEvents()
-    answer(monkeypatch, "open_file_name", str(pdf), seen=asked)
+    prompt_mock.answer("open_file_name", str(pdf))
     a.verify_action.trigger()
     dialog = a.verify_dialog
     assert dialog is not None and dialog.isVisible()
@@ -475,17 +426,17 @@ def verify(window: MainWindow, qtbot, pdf: Path, cert: Path | list[Path] | None,
 
 
 def test_verify_action_says_intact_or_altered(window: MainWindow, report_pdf: Path, qtbot,
-                                              tmp_path: Path, asked: list[tuple[str, str]],
+                                              tmp_path: Path, prompt_mock: PromptMock,
                                               messages: list[Message],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    shown = verify(window, qtbot, report_pdf, None, monkeypatch, asked, messages)
+    shown = verify(window, qtbot, report_pdf, None, prompt_mock, messages)
     assert shown.title == "报告完好"
     assert "完整性：完好" in shown.text and "签名人：张三" in shown.text
     assert "单位：重庆市万州区人民政府" in shown.text
 
     cer = tmp_path / "万州区.cer"
     identity("重庆市万州区人民政府").export_cer(cer)
-    shown = verify(window, qtbot, report_pdf, cer, monkeypatch, asked, messages)
+    shown = verify(window, qtbot, report_pdf, cer, prompt_mock, messages)
     assert shown.title == "报告完好" and "结论：核验通过" in shown.text
     assert "核对的证书：万州区.cer" in shown.text
 
@@ -494,7 +445,7 @@ def test_verify_action_says_intact_or_altered(window: MainWindow, report_pdf: Pa
     data[at + 2] ^= 0x01
     altered = tmp_path / "改过.pdf"
     altered.write_bytes(bytes(data))
-    shown = verify(window, qtbot, altered, cer, monkeypatch, asked, messages)
+    shown = verify(window, qtbot, altered, cer, prompt_mock, messages)
     assert shown.title == "报告已被修改"
     assert "完整性：已被修改" in shown.text and "结论：核验未通过" in shown.text
 
@@ -508,7 +459,7 @@ def cli_lines(capsys: pytest.CaptureFixture[str], *args: object) -> list[str]:
 
 
 def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Path, qtbot,
-                                              tmp_path: Path, asked: list[tuple[str, str]],
+                                              tmp_path: Path, prompt_mock: PromptMock,
                                               messages: list[Message],
                                               capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
@@ -518,14 +469,14 @@ def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Pa
 
     cer = tmp_path / "万州区.cer"
     identity("重庆市万州区人民政府").export_cer(cer)
-    shown = verify(window, qtbot, report_pdf, cer, monkeypatch, asked, messages)
+    shown = verify(window, qtbot, report_pdf, cer, prompt_mock, messages)
     assert shown.text.splitlines() == cli_lines(capsys, report_pdf, "--cert", cer)
     assert shown.icon == QMessageBox.Icon.Information
 
     # An unsigned field whose appearance covers page 1, added after signing.
     forged = tmp_path / "加了字段.pdf"
     pdf_attacks.add_unsigned_signature_field(report_pdf, forged)
-    shown = verify(window, qtbot, forged, cer, monkeypatch, asked, messages)
+    shown = verify(window, qtbot, forged, cer, prompt_mock, messages)
     assert shown.title == "报告已被修改" and shown.icon == QMessageBox.Icon.Warning
     assert "第1页的签名字段（未签名）" in shown.text
     assert shown.text.splitlines() == cli_lines(capsys, forged, "--cert", cer)
@@ -536,14 +487,14 @@ def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Pa
     office = identity("重庆市人民政府办公厅", "李四")
     twice = tmp_path / "会签.pdf"
     sign_pdf(report_pdf, twice, office, signer_name="李四", unit_name="重庆市人民政府办公厅")
-    shown = verify(window, qtbot, twice, cer, monkeypatch, asked, messages)
+    shown = verify(window, qtbot, twice, cer, prompt_mock, messages)
     assert "  签名人：李四" in shown.text.splitlines()
     assert "证书：不受信任——与所给的证书都不一致，无法确认签名人身份" in shown.text
     assert shown.text.splitlines() == cli_lines(capsys, twice, "--cert", cer)
     # Both certificates chosen: both signers trusted, as `verify --cert A --cert B`.
     office_cer = tmp_path / "办公厅.cer"
     office.export_cer(office_cer)
-    shown = verify(window, qtbot, twice, [cer, office_cer], monkeypatch, asked, messages)
+    shown = verify(window, qtbot, twice, [cer, office_cer], prompt_mock, messages)
     assert shown.title == "报告完好" and shown.icon == QMessageBox.Icon.Information
     assert "核对的证书：万州区.cer、办公厅.cer" in shown.text
     assert shown.text.splitlines()[-1] == "结论：核验通过"
@@ -552,7 +503,7 @@ def test_verify_shows_the_lines_verify_prints(window: MainWindow, report_pdf: Pa
 
 
 def test_expiring_certificate_offers_renewal_before_signing(
-        window: MainWindow, session: Session, asked: list[tuple[str, str]],
+        window: MainWindow, session: Session, prompt_mock: PromptMock,
         messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
     from gongkai_desktop.signing.store import load_identity
     from tests.pdf_attacks import identity_expiring_in
@@ -561,16 +512,15 @@ def test_expiring_certificate_offers_renewal_before_signing(
     old = identity_expiring_in(5, PASSPHRASE)
     save_identity(session.ws, old)
     labels: list[str] = []
-    monkeypatch.setattr(prompts, "ask_passphrase",
-                        lambda p, title, label: labels.append(label) or None)
-    answer(monkeypatch, "ask_choice", 1, seen=asked)  # 仍用当前证书签名
+    prompt_mock.answer_with("ask_passphrase", lambda p, title, label: labels.append(label))
+    prompt_mock.answer("ask_choice", 1)  # 仍用当前证书签名
     assert a.ask_signing_passphrase(window, session) is None
-    assert ("ask_choice", "签名证书即将过期") in asked
+    assert ("ask_choice", "签名证书即将过期") in prompt_mock.asked
     assert "注意：证书将于" in labels[-1] and "还剩" in labels[-1]
 
     # 续期…: the signing-certificate dialog renews (after its confirmation and the passphrase).
-    answer(monkeypatch, "ask_choice", 0, 0, seen=asked)
-    monkeypatch.setattr(prompts, "ask_passphrase", lambda p, title, label: PASSPHRASE)
+    prompt_mock.answer("ask_choice", 0, 0)
+    prompt_mock.always("ask_passphrase", PASSPHRASE)
     assert a.ask_signing_passphrase(window, session) is None
     renewed = load_identity(session.ws, PASSPHRASE)
     assert renewed.fingerprint() != old.fingerprint() and renewed.signer == old.signer
@@ -581,17 +531,16 @@ def test_expiring_certificate_offers_renewal_before_signing(
     # Expired: 续期 or 取消 only, and no passphrase is asked.
     save_identity(session.ws, identity_expiring_in(-3, PASSPHRASE))
     choices: list[list[str]] = []
-    monkeypatch.setattr(prompts, "ask_choice",
-                        lambda p, title, text, options: choices.append(list(options)) or 1)
-    monkeypatch.setattr(prompts, "ask_passphrase",
-                        lambda p, title, label: labels.append(label) or None)
+    prompt_mock.answer_with("ask_choice",
+                            lambda p, title, text, options: choices.append(list(options)) or 1)
+    prompt_mock.answer_with("ask_passphrase", lambda p, title, label: labels.append(label))
     count = len(labels)
     assert a.ask_signing_passphrase(window, session) is None
     assert choices == [["续期…", "取消"]] and len(labels) == count
 
 
 def test_verify_dialog_reports_an_unsigned_pdf_without_asking_for_a_certificate(
-        window: MainWindow, tmp_path: Path, qtbot, asked: list[tuple[str, str]],
+        window: MainWindow, tmp_path: Path, qtbot, prompt_mock: PromptMock,
         messages: list[Message], monkeypatch: pytest.MonkeyPatch, artifacts_dir: Path) -> None:
     from reportlab.pdfgen import canvas
 
@@ -599,12 +548,12 @@ def test_verify_dialog_reports_an_unsigned_pdf_without_asking_for_a_certificate(
     pdf = canvas.Canvas(str(plain))
     pdf.drawString(72, 720, "no signature")
     pdf.save()
-    answer(monkeypatch, "open_file_name", str(plain), seen=asked)
+    prompt_mock.answer("open_file_name", str(plain))
     acts(window).verify_action.trigger()
     dialog = acts(window).verify_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.check is not None, timeout=10000)
-    assert asked == [("open_file_name", "选择要验证的报告")]  # no certificate asked for
+    assert prompt_mock.asked == [("open_file_name", "选择要验证的报告")]  # no certificate asked for
     assert dialog.verdict_label.text().startswith("没有签名")
     assert "文件没有电子签名" in dialog.result_text.toPlainText()
     assert dialog.no_cert.isChecked() and not dialog.cert_view.isEnabled()
@@ -616,10 +565,10 @@ def test_verify_dialog_reports_an_unsigned_pdf_without_asking_for_a_certificate(
 
 
 def test_verify_with_no_file_chosen_does_nothing(window: MainWindow,
-                                                 asked: list[tuple[str, str]],
+                                                 prompt_mock: PromptMock,
                                                  messages: list[Message]) -> None:
     assert acts(window).verify_report() is None
-    assert asked == [("open", "选择要验证的报告")] and messages == []
+    assert prompt_mock.asked == [("open_file_name", "选择要验证的报告")] and messages == []
 
 
 def test_zz_no_top_level_widget_leaks(qtbot, ui_app) -> None:

@@ -4,7 +4,6 @@ awaiting re-review and accepts it, the unit sees it accepted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,18 @@ from gongkai_desktop.bundle.importer import import_bundles
 from gongkai_desktop.model import Status
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import current_verdicts
-from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.ui import bundle_actions, consolidation_actions, review_actions, review_style
-from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
+from gongkai_desktop.ui import file_arguments
+from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.review_dialog import ReviewDialog
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.review import review_actions, review_style
+from gongkai_desktop.ui.review.review_dialog import ReviewDialog
+from gongkai_desktop.ui.supervisor import consolidation_actions
+from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity
-from tests.ui_fixtures import Message, make_session, type_text
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session  # 万州区
-messages = ui_fixtures.messages
+from tests.prompt_mock import PromptMock
+from tests.ui_fixtures import Message, make_session, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -40,49 +35,10 @@ OFFICE_KEY = identity("重庆市人民政府办公厅", "王五")
 COMMENT = "缺少目录的公开链接，请补充发布网址"
 
 
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
-
-
-def make_window(s: Session, directory: UnitDirectory, qtbot, folder: Path) -> MainWindow:
-    w = MainWindow(s, directory=directory)
-    bundle_actions.install(w).folder = folder
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
-def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Session:
-    s = make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
-    save_identity(s.ws, OFFICE_KEY)
-    return s
-
-
-@pytest.fixture
-def windows(session: Session, office: Session, directory: UnitDirectory, qtbot,
-            tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
-    unit_window = make_window(session, directory, qtbot, tmp_path)
-    office_window = make_window(office, directory, qtbot, tmp_path)
-    yield unit_window, office_window
-    office_window.close()
-    unit_window.close()
-
-
-def answer_prompts(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    monkeypatch.setattr(bundle_actions, "save_file_name", lambda *_a: str(path))
-    monkeypatch.setattr(bundle_actions, "open_file_name", lambda *_a: str(path))
-    monkeypatch.setattr(bundle_actions, "ask_passphrase", lambda *_a: PASSPHRASE)
+def answer_prompts(prompt_mock: PromptMock, path: Path) -> None:
+    prompt_mock.always("save_file_name", str(path))
+    prompt_mock.always("open_file_name", str(path))
+    prompt_mock.always("ask_passphrase", PASSPHRASE)
 
 
 def open_view(office_window: MainWindow, qtbot) -> ConsolidationWindow:
@@ -109,9 +65,9 @@ def review_on(view: ConsolidationWindow, measure_id: str) -> ReviewDialog:
     return dialog
 
 
-def export_review(dialog: ReviewDialog, out: Path, monkeypatch: pytest.MonkeyPatch, qtbot,
+def export_review(dialog: ReviewDialog, out: Path, prompt_mock: PromptMock, qtbot,
                   messages: list[Message]) -> None:
-    answer_prompts(monkeypatch, out)
+    answer_prompts(prompt_mock, out)
     count = len(messages)
     dialog.export_unit()
     qtbot.waitUntil(lambda: len(messages) > count, timeout=20000)
@@ -143,7 +99,7 @@ def send_bundle(session: Session, office: Session, path: Path) -> None:
 
 def test_return_rectify_accept_through_the_windows(
     windows: tuple[MainWindow, MainWindow], session: Session, office: Session, qtbot,
-    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch, shots: Path,
+    tmp_path: Path, messages: list[Message], prompt_mock: PromptMock, shots: Path,
 ) -> None:
     unit_window, office_window = windows
     session.ws.update_record("2.1.1", status=Status.DONE, explanation="目录已编制", actor="张三")
@@ -172,7 +128,7 @@ def test_return_rectify_accept_through_the_windows(
     assert "审核：退回整改：" + COMMENT in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "审核：退回 1" in view.summary_label.text()
     first = tmp_path / "整改意见-1.gkreview"
-    export_review(dialog, first, monkeypatch, qtbot, messages)
+    export_review(dialog, first, prompt_mock, qtbot, messages)
 
     # The unit: import (the office key accepted explicitly); 2.1.1 is flagged.
     actions = import_review(unit_window, first, qtbot, messages, accept=True)
@@ -185,8 +141,12 @@ def test_return_rectify_accept_through_the_windows(
     assert actions.status_label.text() == "需整改 1 项"
     assert unit_window.overview is not None
     assert unit_window.overview.tiles["rectify"].findChildren(QWidget) is not None
-    actions.rectify_check.setChecked(True)
+    toolbar = unit_window.toolbar
+    widgets = [toolbar.widgetForAction(a) for a in toolbar.actions()]
+    assert widgets.index(actions.rectify_check) == widgets.index(toolbar.overdue_check) + 1
+    actions.rectify_check.setChecked(True)  # 需整改, right after 只看逾期
     assert unit_window.proxy is not None and unit_window.proxy.visible_measure_count() == 1
+    assert "显示 1 项举措" in unit_window.browser.filter_footer.text()
     assert unit_window.select_measure("2.1.1")
     QApplication.processEvents()
     panel = unit_window.panel
@@ -227,7 +187,7 @@ def test_return_rectify_accept_through_the_windows(
     qtbot.keyClick(dialog.comment, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert current_verdicts(office.ws)[("500101", "2.1.1")].verdict.label == "通过"
     second = tmp_path / "整改意见-2.gkreview"
-    export_review(dialog, second, monkeypatch, qtbot, messages)
+    export_review(dialog, second, prompt_mock, qtbot, messages)
 
     # The unit sees it accepted; importing the older file again changes nothing.
     import_review(unit_window, second, qtbot, messages)
@@ -277,7 +237,7 @@ def test_a_tampered_review_given_on_start_up_is_refused(
     good = write_review(office.ws, "500101", OFFICE_KEY, tmp_path / "意见.gkreview")
     bad = tamper_comment(good, tmp_path / "改过.gkreview")
     before = dump(session.ws)
-    bundle_actions.handle_file_arguments(unit_window, [bad])
+    file_arguments.handle_file_arguments(unit_window, [bad])
     qtbot.waitUntil(lambda: bool(messages), timeout=20000)
     assert "签名无效" in messages[-1].text
     assert dump(session.ws) == before

@@ -9,26 +9,20 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
-from gongkai_desktop.ui import report_prompts as prompts
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.signing_dialogs import (
+from gongkai_desktop.ui.report.signing_dialogs import (
     CreateIdentityDialog,
     ImportIdentityDialog,
     SigningCertificateDialog,
 )
-from tests import ui_fixtures
+from gongkai_desktop.ui.workspace.session import Session
 from tests.bundle_fixtures import identity
 from tests.pdf_attacks import identity_expiring_in
+from tests.prompt_mock import PromptMock
 from tests.test_cli_report import make_p12
 from tests.ui_fixtures import Message
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -47,17 +41,6 @@ def overview(session: Session, qtbot) -> Iterator[SigningCertificateDialog]:
     if dialog.child is not None:
         dialog.child.close()
     dialog.close()
-
-
-def answer(monkeypatch: pytest.MonkeyPatch, name: str, *values: object) -> list[str]:
-    queue, titles = list(values), []
-
-    def prompt(_parent: QWidget, title: str, *_rest: object) -> object:
-        titles.append(title)
-        return queue.pop(0)
-
-    monkeypatch.setattr(prompts, name, prompt)
-    return titles
 
 
 def test_create_needs_the_passphrase_twice(overview: SigningCertificateDialog, session: Session,
@@ -96,25 +79,25 @@ def test_create_needs_the_passphrase_twice(overview: SigningCertificateDialog, s
 
 
 def test_export_cer(overview: SigningCertificateDialog, session: Session, tmp_path: Path,
-                    messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
+                    messages: list[Message], prompt_mock: PromptMock) -> None:
     save_identity(session.ws, identity("重庆市万州区人民政府"))
     overview.refresh()
-    titles = answer(monkeypatch, "save_file_name", str(tmp_path / "给办公厅"))
+    prompt_mock.answer("save_file_name", str(tmp_path / "给办公厅"))
     overview.export_button.click()
     cer = tmp_path / "给办公厅.cer"
     cert = x509.load_der_x509_certificate(cer.read_bytes())
     assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == (
         "重庆市万州区人民政府")
-    assert titles == ["导出证书"]
+    assert prompt_mock.titles("save_file_name") == ["导出证书"]
     assert messages[-1].title == "已导出证书" and str(cer) in messages[-1].text
 
 
 def test_import_p12(overview: SigningCertificateDialog, session: Session, tmp_path: Path,
-                    messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
+                    messages: list[Message], prompt_mock: PromptMock) -> None:
     p12 = make_p12(tmp_path / "单位.p12", "p12-password")
     dialog = overview.import_identity()
     assert isinstance(dialog, ImportIdentityDialog)
-    answer(monkeypatch, "open_file_name", str(p12))
+    prompt_mock.answer("open_file_name", str(p12))
     dialog.browse()
     assert dialog.file.text() == str(p12)
     dialog.p12_password.setText("wrong-password")
@@ -130,13 +113,13 @@ def test_import_p12(overview: SigningCertificateDialog, session: Session, tmp_pa
 
 def test_import_with_a_separate_passphrase_and_replacing_asks(
         overview: SigningCertificateDialog, session: Session, tmp_path: Path,
-        messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
+        messages: list[Message], prompt_mock: PromptMock) -> None:
     save_identity(session.ws, identity("重庆市万州区人民政府"))
     overview.refresh()
-    titles = answer(monkeypatch, "ask_choice", 1)  # 取消
+    prompt_mock.answer("ask_choice", 1)  # 取消
     assert overview.import_identity() is None
-    assert titles == ["更换签名证书"]
-    answer(monkeypatch, "ask_choice", 0, 0)  # 更换 (twice)
+    assert prompt_mock.titles("ask_choice") == ["更换签名证书"]
+    prompt_mock.answer("ask_choice", 0, 0)  # 更换 (twice)
     dialog = overview.import_identity()
     assert isinstance(dialog, ImportIdentityDialog)
     dialog.file.setText(str(make_p12(tmp_path / "短.p12", "1234")))
@@ -164,7 +147,7 @@ def test_import_with_a_separate_passphrase_and_replacing_asks(
 
 def test_certificate_within_30_days_warns_and_offers_renewal(
         overview: SigningCertificateDialog, session: Session, messages: list[Message],
-        monkeypatch: pytest.MonkeyPatch, qtbot, artifacts_dir: Path) -> None:
+        prompt_mock: PromptMock, qtbot, artifacts_dir: Path) -> None:
     old = identity_expiring_in(12)
     save_identity(session.ws, old)
     overview.refresh()
@@ -178,17 +161,17 @@ def test_certificate_within_30_days_warns_and_offers_renewal(
 
     # Declining the confirmation changes nothing.
     texts: list[str] = []
-    monkeypatch.setattr(prompts, "ask_choice",
-                        lambda _p, _title, text, _choices: texts.append(text) or 1)
+    prompt_mock.answer_with("ask_choice",
+                            lambda _p, _title, text, _choices: texts.append(text) or 1)
     assert overview.renew_identity() is None
     assert "接收单位必须改为信任新的证书指纹" in texts[0] and "签署人：张三" in texts[0]
     assert load_identity(session.ws, "口令123456").certificate == old.certificate
 
     # Agreeing, then a wrong passphrase (asked again), then the right one.
-    answer(monkeypatch, "ask_choice", 0)
-    asked = answer(monkeypatch, "ask_passphrase", "不对的密码", "口令123456")
+    prompt_mock.answer("ask_choice", 0)
+    prompt_mock.answer("ask_passphrase", "不对的密码", "口令123456")
     overview.renew_button.click()
-    assert asked == ["续期签名证书", "续期签名证书"]
+    assert prompt_mock.titles("ask_passphrase") == ["续期签名证书", "续期签名证书"]
     renewed = load_identity(session.ws, "口令123456")
     assert renewed.certificate != old.certificate and renewed.fingerprint() != old.fingerprint()
     assert (renewed.signer, renewed.unit) == (old.signer, old.unit)

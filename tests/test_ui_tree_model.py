@@ -9,9 +9,8 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
 from gongkai_desktop.model import Status
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_filter import PlanFilterProxy, Scope, default_scope
-from gongkai_desktop.ui.tree_model import (
+from gongkai_desktop.ui.measures.tree_filter import PlanFilterProxy, Scope, default_scope
+from gongkai_desktop.ui.measures.tree_model import (
     AREA,
     COL_DEADLINE,
     COL_OVERDUE,
@@ -25,14 +24,10 @@ from gongkai_desktop.ui.tree_model import (
     PlanTreeModel,
     StatusRole,
 )
-from tests import ui_fixtures
+from gongkai_desktop.ui.workspace.session import Session
 from tests.ui_fixtures import make_session
 
 # The shared window fixtures (assigned, not imported, so linters see them as used).
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 

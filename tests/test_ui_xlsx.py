@@ -16,44 +16,28 @@ from gongkai_desktop import paths
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import xlsx_actions
-from gongkai_desktop.ui.commands import EditRecordCommand, perform
-from gongkai_desktop.ui.first_run import FirstRunDialog
+from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_model import COL_STATUS
+from gongkai_desktop.ui.measures.tree_model import COL_STATUS
+from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform
+from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
+from gongkai_desktop.ui.workspace.session import Session
+from gongkai_desktop.ui.xlsx import xlsx_actions
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx import export_checklist, read_plan_workbook
 from tests import ui_fixtures
-from tests.ui_fixtures import Message, type_text
+from tests.prompt_mock import PromptMock
+from tests.ui_fixtures import Message, save_shot, type_text
 from tests.xlsx_samples import MUNICIPAL_TITLE, write_municipal_2021
-
-ui_app = ui_fixtures.ui_app
-directory = ui_fixtures.directory
-session = ui_fixtures.session
-messages = ui_fixtures.messages
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 TODAY = dt.date(2020, 9, 1)
 
 
-@pytest.fixture
-def shots(artifacts_dir: Path) -> Path:
-    folder = artifacts_dir / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def acts(window: MainWindow) -> xlsx_actions.XlsxActions:
     return xlsx_actions.install(window)  # the window's own, installed by the fixture
-
-
-def save_shot(widget: QWidget, folder: Path, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(folder / f"{name}.png"))
 
 
 @pytest.fixture
@@ -71,24 +55,24 @@ def window(session: Session, directory: UnitDirectory, qtbot,
 
 
 @pytest.fixture
-def chosen_files(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+def chosen_files(prompt_mock: PromptMock) -> list[tuple[str, str]]:
     """What the file dialogs were asked (title, suggested path); answers set per test."""
     asked: list[tuple[str, str]] = []
-    monkeypatch.setattr(xlsx_actions, "save_file_name",
-                        lambda parent, title, path, flt: asked.append((title, path)) or "")
-    monkeypatch.setattr(xlsx_actions, "open_file_name",
-                        lambda parent, title, folder, flt: asked.append((title, folder)) or "")
+    prompt_mock.answer_with("save_file_name",
+                            lambda parent, title, path, flt: asked.append((title, path)) or "")
+    prompt_mock.answer_with("open_file_name",
+                            lambda parent, title, folder, flt: asked.append((title, folder)) or "")
     return asked
 
 
-def answer_file(monkeypatch: pytest.MonkeyPatch, which: str, path: Path,
+def answer_file(prompt_mock: PromptMock, which: str, path: Path,
                 asked: list[tuple[str, str]]) -> None:
     def chooser(parent: QWidget, title: str, suggested: str, flt: str) -> str:
         asked.append((title, suggested))
         assert flt == "Excel工作簿 (*.xlsx)"
         return str(path)
 
-    monkeypatch.setattr(xlsx_actions, which, chooser)
+    prompt_mock.answer_with(which, chooser)
 
 
 def table_rows(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
@@ -146,10 +130,10 @@ def test_actions_are_in_the_menu(window: MainWindow, qtbot, ui_app, directory) -
 
 def test_export_action_writes_the_file(
     window: MainWindow, qtbot, tmp_path: Path, messages: list[Message],
-    chosen_files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+    chosen_files: list[tuple[str, str]], prompt_mock: PromptMock,
 ) -> None:
     out = tmp_path / "给同事填写"  # no suffix typed: .xlsx is added
-    answer_file(monkeypatch, "save_file_name", out, chosen_files)
+    answer_file(prompt_mock, "save_file_name", out, chosen_files)
     acts(window).export_action.trigger()
     qtbot.waitUntil(lambda: bool(messages), timeout=10000)
     assert chosen_files[0][0] == "导出Excel清单"
@@ -178,7 +162,7 @@ def test_cancelled_file_dialog_does_nothing(
 
 def test_import_preview_lists_changes_and_apply_updates_everything(
     window: MainWindow, session: Session, qtbot, tmp_path: Path, messages: list[Message],
-    chosen_files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+    chosen_files: list[tuple[str, str]], prompt_mock: PromptMock,
 ) -> None:
     book = fill(exported_checklist(session, tmp_path / "万州区清单.xlsx"), {
         "1.1.1": {"完成状态": "已完成", "完成情况说明": "已在区政府网站公开权责清单"},
@@ -187,7 +171,7 @@ def test_import_preview_lists_changes_and_apply_updates_everything(
     assert window.select_measure("1.1.1")
     perform(session, EditRecordCommand(session, "1.2.1", {"status": Status.IN_PROGRESS}))
     assert session.undo_stack.count() == 1
-    answer_file(monkeypatch, "open_file_name", book, chosen_files)
+    answer_file(prompt_mock, "open_file_name", book, chosen_files)
     acts(window).import_action.trigger()
     qtbot.waitUntil(lambda: acts(window).preview is not None, timeout=10000)
     preview = acts(window).preview
@@ -214,7 +198,7 @@ def test_import_preview_lists_changes_and_apply_updates_everything(
     form = window.panel.form  # the panel showing 1.1.1 reloaded
     assert form.explanation_edit.toPlainText() == "已在区政府网站公开权责清单"
     assert form.current_status() is Status.DONE
-    assert window.progress_label.text().startswith("已完成 1/56")
+    assert window.status_labels.progress_label.text().startswith("已完成 1/56")
     assert session.undo_stack.count() == 0  # an import is not an undo step
     assert not window.undo_action.isEnabled()
     assert messages[-1].title == "导入完成"
@@ -323,13 +307,13 @@ def test_a_workspace_changed_after_reading_is_not_overwritten(
 
 def test_plan_import_review_shows_the_tree_and_saves_to_the_library(
     window: MainWindow, qtbot, tmp_path: Path, messages: list[Message], shots: Path,
-    chosen_files: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+    chosen_files: list[tuple[str, str]], prompt_mock: PromptMock,
 ) -> None:
     source = write_municipal_2021(tmp_path / "2021年任务分工.xlsx")
-    answer_file(monkeypatch, "open_file_name", source, chosen_files)
+    answer_file(prompt_mock, "open_file_name", source, chosen_files)
     questions: list[str] = []
-    monkeypatch.setattr(xlsx_actions, "ask_question",
-                        lambda parent, title, text: questions.append(text) or True)
+    prompt_mock.answer_with("ask_question",
+                            lambda parent, title, text, *_buttons: questions.append(text) or True)
     acts(window).plan_import_action.trigger()
     info = acts(window).plan_info_dialog
     assert info is not None and info.isVisible()
@@ -395,7 +379,7 @@ def test_plan_import_review_shows_the_tree_and_saves_to_the_library(
 def test_plan_import_of_a_hostile_workbook_shows_why(
     window: MainWindow, qtbot, tmp_path: Path, messages: list[Message],
 ) -> None:
-    from gongkai_desktop.ui.plan_import_dialog import PlanFields
+    from gongkai_desktop.ui.xlsx.plan_import_dialog import PlanFields
 
     source = tmp_path / "任务分工.xlsx"
     source.write_text("<html>这不是表格</html>", encoding="utf-8")

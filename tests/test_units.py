@@ -40,11 +40,6 @@ AUTONOMOUS = {
 }
 
 
-@pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 def test_41_district_bodies(directory: UnitDirectory) -> None:
     districts = directory.districts()
     names = [u.name for u in districts]

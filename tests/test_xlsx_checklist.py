@@ -75,11 +75,6 @@ def _plan(plan_id: str = "test-2021", title: str = "测试任务分工") -> Plan
 REPORTED = ["1.1.1", "1.2.1", "2.1.1", "2.1.3"]
 
 
-@pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 @pytest.fixture
 def unit(directory: UnitDirectory) -> Unit:
     return directory.find("万州区")

@@ -19,11 +19,6 @@ from tests.xlsx_samples import write_district_2021, write_municipal_2021
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 def _shape(plan: Plan) -> list[tuple[str, str, str]]:
     return [(a.id, a.label, a.title) for a in plan.areas] + [
         (s.id, s.label, s.title) for s in plan.subtasks()

@@ -1,31 +1,31 @@
-"""Fixtures for the window tests. A test module makes them its own with
+"""Helpers for the window tests (their fixtures, ``ui_app``, ``session``, ``office``,
+``windows``, ``panel``, ``messages``, ``prompt_mock``, ``shots``, are in conftest.py).
 
-    from tests import ui_fixtures
-    session = ui_fixtures.session  # (or: from tests.ui_fixtures import session  # noqa)
-
-- ``ui_app``: the qapp with the bundled fonts and Qt's Chinese translations, so
-  screenshots show real Chinese and Qt's own buttons read 确定/取消;
-- ``session``: a workspace for 万州区 on the bundled plan in ``tmp_path``;
-- ``messages``: every message the UI would show in a box, captured instead.
+- ``Message``: what the UI would have shown in a box (the ``messages`` fixture);
+- ``type_text``: typing Chinese key by key;
+- ``make_session`` / ``make_window``: a unit's workspace and its main window;
+- ``save_shot``: a screenshot for a person to look at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-import shiboken6
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import errors as ui_errors
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from gongkai_desktop.ui.main_window import MainWindow
 
 
 @dataclass(frozen=True)
@@ -42,19 +42,6 @@ def type_text(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
 
 
-@pytest.fixture
-def ui_app(qapp: QApplication) -> QApplication:
-    from gongkai_desktop.ui.app import configure_application
-
-    configure_application(qapp)
-    return qapp
-
-
-@pytest.fixture(scope="session")
-def directory() -> UnitDirectory:
-    return UnitDirectory.load()
-
-
 def make_session(path: Path, unit_name: str, directory: UnitDirectory, *,
                  officer: str = "张三") -> Session:
     unit = directory.find(unit_name)
@@ -63,23 +50,23 @@ def make_session(path: Path, unit_name: str, directory: UnitDirectory, *,
     return Session(ws, directory)
 
 
-@pytest.fixture
-def session(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Iterator[Session]:
-    s = make_session(tmp_path / "万州区.gkws", "万州区", directory)
-    yield s
-    if shiboken6.isValid(s):  # a window that took the session over has closed it already
-        s.close()
-        s.deleteLater()
+def make_window(session: Session, directory: UnitDirectory, qtbot: QtBot,
+                bundles: Path) -> MainWindow:
+    """A shown main window on ``session`` whose bundle dialogs start in ``bundles``."""
+    from gongkai_desktop.ui.bundles import bundle_actions
+    from gongkai_desktop.ui.main_window import MainWindow
+
+    w = MainWindow(session, directory=directory)
+    bundle_actions.install(w).folder = bundles
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
 
 
-@pytest.fixture
-def messages() -> Iterator[list[Message]]:
-    shown: list[Message] = []
-
-    def sink(parent: QWidget | None, title: str, text: str, icon: QMessageBox.Icon) -> None:
-        shown.append(Message(title, text, icon))
-
-    previous = ui_errors.show_message
-    ui_errors.set_message_sink(sink)
-    yield shown
-    ui_errors.set_message_sink(previous)
+def save_shot(widget: QWidget, folder: Path, name: str) -> Path:
+    QApplication.processEvents()
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path))
+    return path

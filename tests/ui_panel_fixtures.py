@@ -1,43 +1,20 @@
-"""Fixtures and helpers for the measure panel and evidence tests.
-
-    from tests.ui_panel_fixtures import (  # noqa: F401
-        directory, messages, panel, session, ui_app, ...)
-"""
+"""Helpers for the measure panel and evidence tests (the ``panel`` fixture is in
+conftest.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage, QInputMethodEvent, QPainter
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
-from pytestqt.qtbot import QtBot
 
 from gongkai_desktop.model import Status
-from gongkai_desktop.ui.measure_panel import MeasurePanel
-from gongkai_desktop.ui.session import Session
-from tests.ui_fixtures import directory, messages, session, ui_app  # noqa: F401
 
 MEASURE = "5.1.1"  # 万州区 is a 责任单位; deadline 2020年底前
 OTHER_MEASURE = "1.1.1"
 TODAY = dt.date(2026, 11, 28)
-
-
-@pytest.fixture
-def panel(session: Session, qtbot: QtBot,  # noqa: F811
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[MeasurePanel]:
-    monkeypatch.setattr(session, "today", lambda: TODAY)
-    widget = MeasurePanel(session)
-    qtbot.addWidget(widget)
-    widget.resize(960, 780)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.show_measure(MEASURE)
-    yield widget
-    widget.shutdown()
 
 
 def type_text(widget: QWidget, text: str) -> None:

@@ -1,0 +1,76 @@
+"""A measure's audit log as a table: 时间, 操作人, 字段, 原值 → 新值 (newest first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from gongkai_desktop.storage.entities import AuditEntry
+from gongkai_desktop.storage.history import change_text, field_title
+from gongkai_desktop.ui.workspace.session import Session
+
+HEADERS = ("时间", "操作人", "字段", "原值 → 新值")
+SHORT = 60  # characters of a long text shown in the cell; the tooltip has it all
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.measure_id: str | None = None
+        self._entries: list[AuditEntry] = []
+        session.recordChanged.connect(self._on_changed)
+        session.evidenceChanged.connect(self._on_changed)
+
+    def set_measure(self, measure_id: str | None) -> None:
+        self.measure_id = measure_id
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        entries = self.session.ws.audit_log(self.measure_id) if self.measure_id else []
+        self._entries = list(reversed(entries))  # newest first
+        self.endResetModel()
+
+    def _on_changed(self, measure_id: str) -> None:
+        if self.measure_id is not None and measure_id in (self.measure_id, ""):
+            self.reload()
+
+    def entry(self, row: int) -> AuditEntry:
+        return self._entries[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(HEADERS)):
+            return HEADERS[section]
+        return None
+
+    def change_text(self, entry: AuditEntry, *, short: bool) -> str:
+        return change_text(entry, limit=SHORT if short else None)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return entry.at.strftime("%Y-%m-%d %H:%M:%S")
+            if column == 1:
+                return entry.actor or "—"
+            if column == 2:
+                return field_title(entry)
+            if column == 3:
+                return self.change_text(entry, short=True)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return self.change_text(entry, short=False)
+        return None
