@@ -154,8 +154,8 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     from gongkai_desktop.ui.app import configure_application
-    from gongkai_desktop.ui.consolidation_model import ConsolidationModel
-    from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
+    from gongkai_desktop.ui.supervisor.consolidation_model import ConsolidationModel
+    from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
 
     configure_application(app)  # type: ignore[arg-type]
 

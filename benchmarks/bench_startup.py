@@ -150,7 +150,7 @@ def synthetic_child(path: Path) -> None:
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.app import configure_application
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.session import Session
+    from gongkai_desktop.ui.workspace.session import Session
     from gongkai_desktop.units import UnitDirectory
 
     configure_application(app)

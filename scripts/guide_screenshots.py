@@ -105,7 +105,7 @@ def take(out: Path) -> list[Path]:
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.app import configure_application
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.session import Session
+    from gongkai_desktop.ui.workspace.session import Session
     from gongkai_desktop.units import UnitDirectory
 
     assert seed_database().exists()
@@ -140,7 +140,8 @@ def take(out: Path) -> list[Path]:
         _wait(lambda: not thumbnails.thumbnails_pending())
         shots.append(_png(window, out / "evidence.png"))
 
-        from gongkai_desktop.ui import bundle_actions, report_actions
+        from gongkai_desktop.ui.bundles import bundle_actions
+        from gongkai_desktop.ui.report import report_actions
 
         editor = report_actions.install(window).open_editor()
         _wait(lambda: editor.isVisible())
@@ -177,7 +178,7 @@ def take(out: Path) -> list[Path]:
         importer.close()
         import_bundles(office, [bundle], accept_keys=[key.fingerprint()], actor="王五")
 
-        from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
+        from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
 
         view = ConsolidationWindow(office_session)
         view.resize(*SCREEN)

@@ -85,7 +85,7 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def ui_thread_gc(request: pytest.FixtureRequest) -> Iterator[None]:
-    """As in the program (ui/gc_guard.py): no automatic collection while a GUI test runs,
+    """As in the program (ui/common/gc_guard.py): no automatic collection while a GUI test runs,
     so a worker thread never frees a Qt object; the test's cycles go at its end, here."""
     import gc
 

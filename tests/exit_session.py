@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from gongkai_desktop import launcher
 from gongkai_desktop.ui import app as ui_app
-from gongkai_desktop.ui import errors as ui_errors
+from gongkai_desktop.ui.common import errors as ui_errors
 
 STEP_MS = 20
 
@@ -86,7 +86,7 @@ class Driver:
         self.timer.start()
 
     def next(self) -> None:
-        from gongkai_desktop.ui.operations import running_operations
+        from gongkai_desktop.ui.common.operations import running_operations
 
         if self.busy or running_operations():  # a step is running, or the work it started
             return
@@ -127,7 +127,7 @@ class Driver:
     def print_report(self) -> None:
         from PySide6.QtPrintSupport import QPrinter
 
-        from gongkai_desktop.ui import report_preview
+        from gongkai_desktop.ui.report import report_preview
 
         def to_file(_parent: object, printer: QPrinter) -> bool:
             printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

@@ -55,8 +55,8 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from gongkai_desktop.ui import errors as ui_errors
     from gongkai_desktop.ui.app import configure_application
+    from gongkai_desktop.ui.common import errors as ui_errors
     from gongkai_desktop.ui.windows import WINDOWS
     from tests.ui_windows import FACTORIES, Scene
 
@@ -101,7 +101,7 @@ def check(name: str, window: object, shots: Path | None) -> dict[str, object]:
         QWidget,
     )
 
-    from gongkai_desktop.ui import geometry
+    from gongkai_desktop.ui.common import geometry
 
     assert isinstance(window, QWidget)
     window.show()

@@ -14,7 +14,7 @@ from gongkai_desktop import guide, paths
 from gongkai_desktop.cli import main as cli
 from gongkai_desktop.report.fonts import bundled_font_book
 from gongkai_desktop.report.quickstart import write_quickstart
-from gongkai_desktop.ui.help_window import HelpWindow, about_text
+from gongkai_desktop.ui.help.help_window import HelpWindow, about_text
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")

@@ -443,7 +443,8 @@ def test_uninstaller_deletes_no_registry_key_the_program_never_wrote() -> None:
     text = nsis()
     written = set(re.findall(r'WriteReg\w+ HKCU "([^"]+)"', text))
     deleted = set(re.findall(r'DeleteRegKey (?:/ifempty )?HKCU "([^"]+)"', text))
-    # The settings are an INI file in the data folder (ui/settings.py), not HKCU\Software\gongkai.
+    # The settings are an INI file in the data folder (ui/common/settings.py),
+    # not HKCU\Software\gongkai.
     assert "SETTINGS_KEY" not in text
     assert deleted <= written | {"Software\\Classes\\${EXT}\\OpenWithProgids",
                                  "Software\\Classes\\${EXT}"}

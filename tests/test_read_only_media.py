@@ -131,7 +131,7 @@ def test_stale_read_only_sidecars_do_not_block_writing(tmp_path: Path,
 def test_window_opens_read_only_media_read_only(medium: Path, qtbot: object,
                                                  ui_app: object, directory: object) -> None:
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.workspace_actions import open_session
+    from gongkai_desktop.ui.workspace.workspace_actions import open_session
 
     files = listing(medium)
     with read_only_media(medium):

@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import workspace_actions
 from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.ui.workspace import workspace_actions
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import Message, make_session

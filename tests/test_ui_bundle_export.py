@@ -15,10 +15,10 @@ from gongkai_desktop.bundle.export import mail_limit_bytes
 from gongkai_desktop.bundle.verify import verify_bundle
 from gongkai_desktop.model import Status
 from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.ui import bundle_actions
-from gongkai_desktop.ui.bundle_export_dialog import BundleExportDialog
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.bundles.bundle_export_dialog import BundleExportDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, identity, jpeg

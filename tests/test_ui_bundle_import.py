@@ -17,11 +17,11 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import bundle_actions
-from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog
-from gongkai_desktop.ui.key_acceptance_dialog import KeyAcceptanceDialog
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.bundles.bundle_import_dialog import BundleImportDialog
+from gongkai_desktop.ui.bundles.key_acceptance_dialog import KeyAcceptanceDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import copy, dump, export, identity, tamper
@@ -365,7 +365,7 @@ def test_the_key_dialog_fits_a_small_screen(
     office: Session, units: dict[str, Workspace], qtbot, tmp_path: Path, shots: Path,
 ) -> None:
     from gongkai_desktop.bundle.importer import preview_import
-    from gongkai_desktop.ui.key_acceptance_dialog import questions_for
+    from gongkai_desktop.ui.bundles.key_acceptance_dialog import questions_for
 
     preview = preview_import(office.ws, [bundle_of(units["万州区"], tmp_path, "a.gkbundle")])
     import dataclasses

@@ -15,18 +15,18 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.bundle.consolidation import CellState, Consolidation, consolidate
 from gongkai_desktop.bundle.importer import import_bundle
-from gongkai_desktop.ui import consolidation_actions
-from gongkai_desktop.ui.consolidation_model import (
+from gongkai_desktop.ui.common.operations import running_operations
+from gongkai_desktop.ui.evidence.preview import EvidenceViewer
+from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.ui.supervisor import consolidation_actions
+from gongkai_desktop.ui.supervisor.consolidation_model import (
     CompletionRole,
     ConsolidationModel,
     OverdueRole,
     StateRole,
 )
-from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
-from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import EvidenceViewer
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import (

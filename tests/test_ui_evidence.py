@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import evidence_view as evidence_view_module
-from gongkai_desktop.ui import preview as preview_module
-from gongkai_desktop.ui.evidence_model import kind_of
-from gongkai_desktop.ui.evidence_view import EvidenceView, LinkDialog
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import unit_viewer
+from gongkai_desktop.ui.common.operations import running_operations
+from gongkai_desktop.ui.evidence import evidence_view as evidence_view_module
+from gongkai_desktop.ui.evidence import preview as preview_module
+from gongkai_desktop.ui.evidence.evidence_model import kind_of
+from gongkai_desktop.ui.evidence.evidence_view import EvidenceView, LinkDialog
+from gongkai_desktop.ui.evidence.preview import unit_viewer
 from tests.ui_panel_fixtures import (  # noqa: F401
     MEASURE,
     choose,

@@ -12,10 +12,15 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
 from gongkai_desktop.evidence_kinds import evidence_kind, kind_for, media_label
-from gongkai_desktop.ui import preview as preview_module
-from gongkai_desktop.ui.evidence_view import EvidenceView
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.preview import MAX_DECODED_SIDE, EvidenceViewer, read_text, unit_viewer
+from gongkai_desktop.ui.common.operations import running_operations
+from gongkai_desktop.ui.evidence import preview as preview_module
+from gongkai_desktop.ui.evidence.evidence_view import EvidenceView
+from gongkai_desktop.ui.evidence.preview import (
+    MAX_DECODED_SIDE,
+    EvidenceViewer,
+    read_text,
+    unit_viewer,
+)
 from tests.ui_panel_fixtures import (  # noqa: F401
     directory,
     make_pdf,

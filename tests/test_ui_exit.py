@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import pyside_fixes
+from gongkai_desktop.ui.common import pyside_fixes
 from gongkai_desktop.units import UnitDirectory
 
 REPO = Path(__file__).resolve().parent.parent

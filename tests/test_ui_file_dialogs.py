@@ -10,16 +10,13 @@ import pytest
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
-from gongkai_desktop.ui import (
-    bundle_actions,
-    evidence_view,
-    file_dialogs,
-    report_actions,
-    report_prompts,
-    xlsx_actions,
-)
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.common import file_dialogs
+from gongkai_desktop.ui.evidence import evidence_view
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.report import report_actions, report_prompts
+from gongkai_desktop.ui.workspace.session import Session
+from gongkai_desktop.ui.xlsx import xlsx_actions
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 
@@ -160,7 +157,7 @@ def test_window_dialogs_start_in_their_own_last_folder(window, tmp_path, documen
 
 def test_a_chosen_file_is_remembered_for_next_time(window, tmp_path, documents, dialogs,
                                                    messages, qtbot) -> None:
-    from gongkai_desktop.ui.operations import running_operations
+    from gongkai_desktop.ui.common.operations import running_operations
 
     sheets = xlsx_actions.install(window)
     elsewhere = tmp_path / "共享盘"

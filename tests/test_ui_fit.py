@@ -24,9 +24,9 @@ from PySide6.QtCore import QByteArray, QRect
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
 
 import gongkai_desktop.ui
-from gongkai_desktop.ui import geometry
-from gongkai_desktop.ui.errors import message_box
-from gongkai_desktop.ui.settings import AppSettings, window_geometry
+from gongkai_desktop.ui.common import geometry
+from gongkai_desktop.ui.common.errors import message_box
+from gongkai_desktop.ui.common.settings import AppSettings, window_geometry
 from gongkai_desktop.ui.windows import WINDOWS, load
 from tests import ui_fixtures
 from tests.ui_windows import FACTORIES
@@ -40,8 +40,8 @@ FIT_CHECK = REPO / "tests" / "fit_check.py"
 def ui_window_classes() -> set[str]:
     """Every dialog, main window and stand-alone window class in gongkai_desktop.ui."""
     found: set[str] = set()
-    for info in pkgutil.iter_modules(gongkai_desktop.ui.__path__):
-        module = importlib.import_module(f"gongkai_desktop.ui.{info.name}")
+    for info in pkgutil.walk_packages(gongkai_desktop.ui.__path__, "gongkai_desktop.ui."):
+        module = importlib.import_module(info.name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ != module.__name__ or not issubclass(cls, QWidget):
                 continue

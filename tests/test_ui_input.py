@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gongkai_desktop import drafts
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import record_form
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
+from gongkai_desktop.ui.measures import record_form
+from gongkai_desktop.ui.measures.tree_model import COL_TASK, FlaggedRole, MeasureIdRole
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import type_text
@@ -270,15 +270,15 @@ def test_tree_and_header_show_the_code(window) -> None:
 
 
 def test_search_finds_a_measure_by_code(window, qtbot) -> None:
-    window.search_box.setText("1.2.3")
-    window.search_box.returnPressed.emit()
+    window.toolbar.search_box.setText("1.2.3")
+    window.toolbar.search_box.returnPressed.emit()
     qtbot.waitUntil(lambda: window.proxy.search_text == "1.2.3", timeout=2000)
     visible = [mid for mid in window.model.measure_ids() if window.proxy.accepts_measure(mid)]
     assert visible == ["1.2.3"]  # the selected 5.1.1 is neither shown nor counted
     assert window.proxy.visible_measure_count() == 1
 
-    window.search_box.setText("1.2")
-    window.search_box.returnPressed.emit()
+    window.toolbar.search_box.setText("1.2")
+    window.toolbar.search_box.returnPressed.emit()
     qtbot.waitUntil(lambda: window.proxy.search_text == "1.2", timeout=2000)
     visible = [mid for mid in window.model.measure_ids() if window.proxy.accepts_measure(mid)]
     assert visible and all(mid.startswith("1.2.") for mid in visible)

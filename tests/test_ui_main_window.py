@@ -13,14 +13,14 @@ from PySide6.QtWidgets import QApplication, QDialog
 from gongkai_desktop import paths
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import workspace_actions
-from gongkai_desktop.ui.commands import EditRecordCommand, perform
-from gongkai_desktop.ui.first_run import FirstRunDialog
+from gongkai_desktop.ui.common.settings import RECENT_FILES, AppSettings
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.settings import RECENT_FILES, AppSettings
-from gongkai_desktop.ui.tree_filter import Scope
-from gongkai_desktop.ui.tree_model import COL_STATUS, MeasureIdRole
+from gongkai_desktop.ui.measures.tree_filter import Scope
+from gongkai_desktop.ui.measures.tree_model import COL_STATUS, MeasureIdRole
+from gongkai_desktop.ui.workspace import workspace_actions
+from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform
+from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import Message, make_session, type_text
@@ -109,14 +109,14 @@ def test_first_run_refuses_to_overwrite(qtbot, ui_app, directory) -> None:
 
 def test_title_and_status_bar(window: MainWindow, session: Session) -> None:
     assert window.windowTitle() == "政务公开自查 — 万州区"
-    assert window.unit_label.text() == "重庆市万州区人民政府"
-    assert window.file_label.text() == "万州区.gkws"
-    assert window.progress_label.text() == "已完成 0/56，逾期 1"
+    assert window.status_labels.unit_label.text() == "重庆市万州区人民政府"
+    assert window.status_labels.file_label.text() == "万州区.gkws"
+    assert window.status_labels.progress_label.text() == "已完成 0/56，逾期 1"
     session.ws.update_record("1.1.1", status=Status.DONE)
     session.recordChanged.emit("1.1.1")
-    assert window.progress_label.text() == "已完成 1/56，逾期 1"
+    assert window.status_labels.progress_label.text() == "已完成 1/56，逾期 1"
     assert window.right.currentWidget() is window.overview
-    assert window.scope_combo.currentText() == "我负责的（56）"
+    assert window.toolbar.scope_combo.currentText() == "我负责的（56）"
 
 
 def test_keyboard_navigation_shows_measures(window: MainWindow, qtbot) -> None:
@@ -145,15 +145,15 @@ def test_search_box_filters_the_tree(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     window.tree.setFocus()
     qtbot.keyClick(window.tree, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.search_box.hasFocus()  # Ctrl+F
-    type_text(window.search_box, "疫情")
+    assert window.toolbar.search_box.hasFocus()  # Ctrl+F
+    type_text(window.toolbar.search_box, "疫情")
     qtbot.waitUntil(lambda: window.proxy.search_text == "疫情", timeout=2000)
     shown = window.proxy.visible_measure_count()
     assert 0 < shown <= 5
-    assert "显示" in window.filter_footer.text()
-    assert window.delegate.search_text == "疫情"
-    window.search_box.clear()
-    window.search_box.returnPressed.emit()
+    assert "显示" in window.browser.filter_footer.text()
+    assert window.tree.delegate.search_text == "疫情"
+    window.toolbar.search_box.clear()
+    window.toolbar.search_box.returnPressed.emit()
     assert window.proxy.visible_measure_count() == 56
 
 
@@ -169,9 +169,9 @@ def test_overview_item_is_one_click_away(window: MainWindow, qtbot) -> None:
 
 
 def test_overview_selects_a_measure_hidden_by_the_filters(window: MainWindow) -> None:
-    window.status_combo.setCurrentIndex(window.status_combo.findData(Status.DONE.value))
+    window.toolbar.status_combo.setCurrentIndex(window.toolbar.status_combo.findData(Status.DONE.value))
     assert window.proxy.visible_measure_count() == 0
-    assert "没有符合条件" in window.filter_footer.text()
+    assert "没有符合条件" in window.browser.filter_footer.text()
     assert window.select_measure("6.1.1")
     assert window.current_measure_id() == "6.1.1"
 
@@ -202,7 +202,7 @@ def test_closing_and_reopening_shows_everything(
     window = MainWindow(first, directory=directory)
     qtbot.addWidget(window)
     window.show()
-    window.scope_combo.setCurrentIndex(window.scope_combo.findData(Scope.ALL.value))
+    window.toolbar.scope_combo.setCurrentIndex(window.toolbar.scope_combo.findData(Scope.ALL.value))
     window.close()
     assert window.session is None  # closed with the window
 
@@ -216,7 +216,7 @@ def test_closing_and_reopening_shows_everything(
     form = getattr(again.panel, "form", None)
     if form is not None:
         assert form.explanation_edit.toPlainText() == "已在区政府网站公开权责清单"
-    assert again.progress_label.text() == "已完成 1/56，逾期 1"
+    assert again.status_labels.progress_label.text() == "已完成 1/56，逾期 1"
     again.close()
 
 
@@ -281,7 +281,7 @@ def test_empty_window_without_a_workspace(qtbot, ui_app, directory, messages) ->
     w.show()
     assert w.windowTitle() == "政务公开自查"
     assert w.pages.currentWidget() is w.empty_page
-    assert not w.search_box.isEnabled()
+    assert not w.toolbar.search_box.isEnabled()
     assert not w.overview_action.isEnabled()
     w.about_action.trigger()
     assert messages and messages[0].title == "关于"

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui.measure_panel import MeasurePanel
+from gongkai_desktop.ui.measures.measure_panel import MeasurePanel
 from tests.ui_panel_fixtures import (  # noqa: F401
     MEASURE,
     OTHER_MEASURE,

@@ -15,10 +15,10 @@ from gongkai_desktop.bundle.office_key import office_key as office_key_of
 from gongkai_desktop.bundle.receipt import import_receipt, write_receipt
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint
 from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.ui import bundle_actions
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity, keys_in

@@ -23,12 +23,12 @@ from gongkai_desktop.report.sample import sample_seal
 from gongkai_desktop.report.seal import get_seal, has_seal
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import report_actions, report_preview
-from gongkai_desktop.ui import report_prompts as prompts
+from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.report_editor import ReportEditor
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.report import report_actions, report_preview
+from gongkai_desktop.ui.report import report_prompts as prompts
+from gongkai_desktop.ui.report.report_editor import ReportEditor
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, identity

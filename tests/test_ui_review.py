@@ -17,12 +17,14 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import current_verdicts
 from gongkai_desktop.signing.store import save_identity
-from gongkai_desktop.ui import bundle_actions, consolidation_actions, review_actions, review_style
-from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
+from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.review_dialog import ReviewDialog
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.review import review_actions, review_style
+from gongkai_desktop.ui.review.review_dialog import ReviewDialog
+from gongkai_desktop.ui.supervisor import consolidation_actions
+from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.bundle_fixtures import PASSPHRASE, dump, export, identity

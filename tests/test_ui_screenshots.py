@@ -14,9 +14,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.model import Status
-from gongkai_desktop.ui.first_run import FirstRunDialog
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import type_text
@@ -90,15 +90,15 @@ def test_measure_selected(window: MainWindow, shots: Path) -> None:
 
 
 def test_filtered_by_search(window: MainWindow, shots: Path) -> None:
-    type_text(window.search_box, "政策")
-    window.search_box.returnPressed.emit()
+    type_text(window.toolbar.search_box, "政策")
+    window.toolbar.search_box.returnPressed.emit()
     assert window.proxy.search_text == "政策"
     window.select_measure("2.1.1")
     save(window, shots, "main-search-filtered")
 
 
 def test_overdue_only(window: MainWindow, shots: Path) -> None:
-    window.overdue_check.setChecked(True)
+    window.toolbar.overdue_check.setChecked(True)
     save(window, shots, "main-overdue-only")
 
 

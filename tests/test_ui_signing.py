@@ -12,13 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gongkai_desktop.signing.store import has_identity, load_identity, save_identity
-from gongkai_desktop.ui import report_prompts as prompts
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.signing_dialogs import (
+from gongkai_desktop.ui.report import report_prompts as prompts
+from gongkai_desktop.ui.report.signing_dialogs import (
     CreateIdentityDialog,
     ImportIdentityDialog,
     SigningCertificateDialog,
 )
+from gongkai_desktop.ui.workspace.session import Session
 from tests import ui_fixtures
 from tests.bundle_fixtures import identity
 from tests.pdf_attacks import identity_expiring_in

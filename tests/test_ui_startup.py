@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from gongkai_desktop.storage.lock import is_locked
 from gongkai_desktop.ui import app as ui_app_module
+from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, AppSettings
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.settings import LAST_WORKSPACE, AppSettings
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
 from tests.ui_fixtures import Message, make_session
@@ -76,7 +76,7 @@ def test_switching_workspaces_releases_the_old_one(
 
 def test_bundle_arguments_go_to_the_bundle_feature(
         ws_path: Path, make_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gongkai_desktop.ui import bundle_actions
+    from gongkai_desktop.ui.bundles import bundle_actions
 
     calls: list[tuple[object, list[Path], bool]] = []
     monkeypatch.setattr(bundle_actions, "handle_file_arguments",

@@ -9,9 +9,8 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
 from gongkai_desktop.model import Status
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_filter import PlanFilterProxy, Scope, default_scope
-from gongkai_desktop.ui.tree_model import (
+from gongkai_desktop.ui.measures.tree_filter import PlanFilterProxy, Scope, default_scope
+from gongkai_desktop.ui.measures.tree_model import (
     AREA,
     COL_DEADLINE,
     COL_OVERDUE,
@@ -25,6 +24,7 @@ from gongkai_desktop.ui.tree_model import (
     PlanTreeModel,
     StatusRole,
 )
+from gongkai_desktop.ui.workspace.session import Session
 from tests import ui_fixtures
 from tests.ui_fixtures import make_session
 

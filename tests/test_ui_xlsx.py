@@ -16,13 +16,13 @@ from gongkai_desktop import paths
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import xlsx_actions
-from gongkai_desktop.ui.commands import EditRecordCommand, perform
-from gongkai_desktop.ui.first_run import FirstRunDialog
+from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
-from gongkai_desktop.ui.operations import running_operations
-from gongkai_desktop.ui.session import Session
-from gongkai_desktop.ui.tree_model import COL_STATUS
+from gongkai_desktop.ui.measures.tree_model import COL_STATUS
+from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform
+from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
+from gongkai_desktop.ui.workspace.session import Session
+from gongkai_desktop.ui.xlsx import xlsx_actions
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx import export_checklist, read_plan_workbook
@@ -214,7 +214,7 @@ def test_import_preview_lists_changes_and_apply_updates_everything(
     form = window.panel.form  # the panel showing 1.1.1 reloaded
     assert form.explanation_edit.toPlainText() == "已在区政府网站公开权责清单"
     assert form.current_status() is Status.DONE
-    assert window.progress_label.text().startswith("已完成 1/56")
+    assert window.status_labels.progress_label.text().startswith("已完成 1/56")
     assert session.undo_stack.count() == 0  # an import is not an undo step
     assert not window.undo_action.isEnabled()
     assert messages[-1].title == "导入完成"
@@ -395,7 +395,7 @@ def test_plan_import_review_shows_the_tree_and_saves_to_the_library(
 def test_plan_import_of_a_hostile_workbook_shows_why(
     window: MainWindow, qtbot, tmp_path: Path, messages: list[Message],
 ) -> None:
-    from gongkai_desktop.ui.plan_import_dialog import PlanFields
+    from gongkai_desktop.ui.xlsx.plan_import_dialog import PlanFields
 
     source = tmp_path / "任务分工.xlsx"
     source.write_text("<html>这不是表格</html>", encoding="utf-8")

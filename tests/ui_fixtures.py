@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui import errors as ui_errors
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.common import errors as ui_errors
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from gongkai_desktop.model import Status
-from gongkai_desktop.ui.measure_panel import MeasurePanel
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.measures.measure_panel import MeasurePanel
+from gongkai_desktop.ui.workspace.session import Session
 from tests.ui_fixtures import directory, messages, session, ui_app  # noqa: F401
 
 MEASURE = "5.1.1"  # 万州区 is a 责任单位; deadline 2020年底前

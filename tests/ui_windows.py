@@ -20,8 +20,8 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.storage import Workspace
-from gongkai_desktop.ui.errors import message_box
-from gongkai_desktop.ui.session import Session
+from gongkai_desktop.ui.common.errors import message_box
+from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests.bundle_fixtures import PASSPHRASE, identity, jpeg
 
@@ -118,25 +118,25 @@ class Scene:
 
 
 def _first_run(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.first_run import FirstRunDialog
+    from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
 
     return FirstRunDialog(s.directory)
 
 
 def _report_editor(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.report_editor import ReportEditor
+    from gongkai_desktop.ui.report.report_editor import ReportEditor
 
     return ReportEditor(s.session, s.window, generate=s.window.report_actions.generate_report)
 
 
 def _report_preview(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.report_preview import ReportPreviewDialog
+    from gongkai_desktop.ui.report.report_preview import ReportPreviewDialog
 
     return ReportPreviewDialog(s.report_pdf(), s.window, summary="共 9 页 · 未签名")
 
 
 def _evidence_preview(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.preview import unit_viewer
+    from gongkai_desktop.ui.evidence.preview import unit_viewer
 
     items = s.session.ws.evidence("1.1.1")
     item = next(i for i in items if i.id == s.image_id)
@@ -144,14 +144,14 @@ def _evidence_preview(s: Scene) -> QWidget:
 
 
 def _link(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.evidence_view import LinkDialog
+    from gongkai_desktop.ui.evidence.evidence_view import LinkDialog
 
     return LinkDialog(s.window)
 
 
 def _signing(cls: str) -> Callable[[Scene], QWidget]:
     def make(s: Scene) -> QWidget:
-        from gongkai_desktop.ui import signing_dialogs
+        from gongkai_desktop.ui.report import signing_dialogs
 
         dialog: QWidget = getattr(signing_dialogs, cls)(s.session, s.window)
         return dialog
@@ -162,7 +162,7 @@ def _signing(cls: str) -> Callable[[Scene], QWidget]:
 def _change_preview(s: Scene) -> QWidget:
     import openpyxl
 
-    from gongkai_desktop.ui.change_preview import ChangePreviewDialog
+    from gongkai_desktop.ui.xlsx.change_preview import ChangePreviewDialog
     from gongkai_desktop.xlsx import checklist_layout as L
     from gongkai_desktop.xlsx import export_checklist, read_checklist
 
@@ -183,7 +183,7 @@ def _change_preview(s: Scene) -> QWidget:
 
 
 def _plan_info(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.plan_import_dialog import PlanInfoDialog
+    from gongkai_desktop.ui.xlsx.plan_import_dialog import PlanInfoDialog
     from tests.xlsx_samples import write_municipal_2021
 
     return PlanInfoDialog(write_municipal_2021(s.folder / "2021年任务分工.xlsx"), PlanLibrary(),
@@ -191,7 +191,7 @@ def _plan_info(s: Scene) -> QWidget:
 
 
 def _plan_import(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.plan_import_dialog import PlanImportDialog
+    from gongkai_desktop.ui.xlsx.plan_import_dialog import PlanImportDialog
     from gongkai_desktop.xlsx import read_plan_workbook
     from tests.xlsx_samples import MUNICIPAL_TITLE, write_municipal_2021
 
@@ -203,20 +203,20 @@ def _plan_import(s: Scene) -> QWidget:
 
 def _bundle_export(s: Scene) -> QWidget:
     from gongkai_desktop.bundle.export import estimate_export
-    from gongkai_desktop.ui.bundle_export_dialog import BundleExportDialog
+    from gongkai_desktop.ui.bundles.bundle_export_dialog import BundleExportDialog
 
     return BundleExportDialog(s.session, estimate_export(s.session.ws),
                               s.window.bundle_actions, s.window)
 
 
 def _export_history(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.bundle_export_dialog import ExportHistoryDialog
+    from gongkai_desktop.ui.bundles.bundle_export_dialog import ExportHistoryDialog
 
     return ExportHistoryDialog(s.session, s.window)
 
 
 def _bundle_import(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog
+    from gongkai_desktop.ui.bundles.bundle_import_dialog import BundleImportDialog
 
     dialog = BundleImportDialog(s.office, s.window.bundle_actions, s.window)
     dialog.add_files([s.bundle])
@@ -224,14 +224,14 @@ def _bundle_import(s: Scene) -> QWidget:
 
 
 def _write_receipt(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.bundle_import_dialog import WriteReceiptDialog
+    from gongkai_desktop.ui.bundles.bundle_import_dialog import WriteReceiptDialog
 
     return WriteReceiptDialog(s.office, s.window)
 
 
 def _consolidation(s: Scene) -> QWidget:
     from gongkai_desktop.bundle.consolidation import consolidate
-    from gongkai_desktop.ui.consolidation_view import ConsolidationWindow
+    from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
 
     view = ConsolidationWindow(s.office, s.window)
     view.set_consolidation(consolidate(s.office.ws, s.directory, dt.date(2020, 11, 15)))
@@ -240,7 +240,7 @@ def _consolidation(s: Scene) -> QWidget:
 
 def _unit_record(s: Scene) -> QWidget:
     from gongkai_desktop.bundle.consolidation import consolidate
-    from gongkai_desktop.ui.consolidation_view import UnitRecordDialog
+    from gongkai_desktop.ui.supervisor.consolidation_view import UnitRecordDialog
 
     cons = consolidate(s.office.ws, s.directory, dt.date(2020, 11, 15))
     row = next(i for i, u in enumerate(cons.units) if u.unit.name == "万州区")
@@ -256,7 +256,7 @@ def _key_acceptance(s: Scene) -> QWidget:
     import dataclasses
 
     from gongkai_desktop.bundle.importer import preview_import
-    from gongkai_desktop.ui.key_acceptance_dialog import KeyAcceptanceDialog, questions_for
+    from gongkai_desktop.ui.bundles.key_acceptance_dialog import KeyAcceptanceDialog, questions_for
 
     preview = preview_import(s.office.ws, [s.bundle])
     many = [(dataclasses.replace(preview, manifest=dataclasses.replace(
@@ -266,7 +266,7 @@ def _key_acceptance(s: Scene) -> QWidget:
 
 
 def _review(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.review_dialog import ReviewDialog
+    from gongkai_desktop.ui.review.review_dialog import ReviewDialog
 
     unit = s.directory.find("万州区")
     assert unit is not None
@@ -275,20 +275,20 @@ def _review(s: Scene) -> QWidget:
 
 
 def _ledger(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.review_banner import LedgerDialog
+    from gongkai_desktop.ui.review.review_banner import LedgerDialog
 
     return LedgerDialog(s.session, "1.1.1", None, s.window)
 
 
 def _verify_report(s: Scene) -> QWidget:
-    from gongkai_desktop.ui.verify_dialog import VerifyReportDialog
+    from gongkai_desktop.ui.report.verify_dialog import VerifyReportDialog
 
     return VerifyReportDialog(s.window, s.folder)
 
 
 def _help(s: Scene) -> QWidget:
     from gongkai_desktop import guide
-    from gongkai_desktop.ui.help_window import HelpWindow
+    from gongkai_desktop.ui.help.help_window import HelpWindow
 
     return HelpWindow(s.window, guide.Role.UNIT)
 
@@ -297,7 +297,7 @@ def _office_key(s: Scene) -> QWidget:
     # A receipt signed with another key than the pinned one: the longest question.
     from gongkai_desktop.bundle.certs import certificate_info
     from gongkai_desktop.bundle.office_key import OfficeKeyCheck, OfficeKeyState
-    from gongkai_desktop.ui.office_key_dialog import OfficeKeyDialog
+    from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
 
     office = s.directory.find("市政府办公厅")
     assert office is not None

@@ -1,5 +1,5 @@
 """The Qt window. Everything here calls the core; nothing here holds domain logic."""
 
-from gongkai_desktop.ui import pyside_fixes
+from gongkai_desktop.ui.common import pyside_fixes
 
 pyside_fixes.install()  # before any window code emits a signal (see the module)

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from gongkai_desktop import APP_NAME, __version__, paths
 from gongkai_desktop.launcher import file_arguments
 from gongkai_desktop.logfile import LOG_FILE, file_handler, quiet_libraries
-from gongkai_desktop.ui import errors as ui_errors
-from gongkai_desktop.ui import style
+from gongkai_desktop.ui.common import errors as ui_errors
+from gongkai_desktop.ui.common import style
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def ui_font(available: list[str] | None = None) -> QFont:
 def install_translations(app: QCoreApplication) -> list[str]:
     """Qt's own zh_CN strings (file and print dialogs, buttons, context menus), with the
     mnemonic labels the catalogue lacks; returns the files loaded."""
-    from gongkai_desktop.ui import qt_translations
+    from gongkai_desktop.ui.common import qt_translations
 
     return qt_translations.install(app)
 
@@ -231,7 +231,7 @@ def run(argv: list[str]) -> int:
     # Qt 6 already rounds high-DPI scale factors with PassThrough (fractional scaling).
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
     assert isinstance(app, QApplication)
-    from gongkai_desktop.ui.gc_guard import UiThreadCollector
+    from gongkai_desktop.ui.common.gc_guard import UiThreadCollector
 
     collector = UiThreadCollector(app)  # Qt objects are only ever freed on this thread
     log_path = setup_logging()
@@ -243,8 +243,8 @@ def run(argv: list[str]) -> int:
     # of it, the feature menus, the other fonts and the workspace follow right after
     # its first paint: the officer sees the program at once, also when opening takes
     # a while (a migration).
+    from gongkai_desktop.ui.common.settings import LAST_WORKSPACE
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.settings import LAST_WORKSPACE
 
     path, bundles = split_file_arguments(file_arguments(argv))
     report = os.environ.get(REPORT_SHOWN_ENV) == "1"
@@ -269,7 +269,7 @@ def run(argv: list[str]) -> int:
 def teardown(window: QMainWindow) -> None:
     """After the event loop: no worker thread left running, the window and everything
     it owns deleted while Qt and Python are both still whole (not at interpreter exit)."""
-    from gongkai_desktop.ui.operations import wait_for_all
+    from gongkai_desktop.ui.common.operations import wait_for_all
 
     wait_for_all()
     window.deleteLater()
@@ -297,7 +297,7 @@ def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
 
 def handle_bundle_files(window: QMainWindow, files: list[Path]) -> None:
     """Bundles and receipts the program was started with go to the bundle feature."""
-    from gongkai_desktop.ui.bundle_actions import handle_file_arguments
+    from gongkai_desktop.ui.bundles.bundle_actions import handle_file_arguments
     from gongkai_desktop.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
@@ -311,7 +311,7 @@ def handle_bundle_files(window: QMainWindow, files: list[Path]) -> None:
 def open_first_workspace(window: QMainWindow, path: Path | None, report: bool = False) -> None:
     """Phase two of start-up: the workspace named, the last one, or the first-run dialog."""
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.workspace_actions import first_session
+    from gongkai_desktop.ui.workspace.workspace_actions import first_session
 
     assert isinstance(window, MainWindow)
     try:

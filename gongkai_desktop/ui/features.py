@@ -7,25 +7,20 @@ reportlab, pyHanko) happen on first use, so start-up stays quick.
 from __future__ import annotations
 
 import importlib
-import logging
 
 from PySide6.QtWidgets import QMainWindow
 
-log = logging.getLogger(__name__)
-
-FEATURE_MODULES = ("report_actions", "bundle_actions", "consolidation_actions", "xlsx_actions",
-                   "review_actions")
+# short name -> module; installed in this order (the order of the menu entries)
+FEATURE_MODULES: dict[str, str] = {
+    "report_actions": "gongkai_desktop.ui.report.report_actions",
+    "bundle_actions": "gongkai_desktop.ui.bundles.bundle_actions",
+    "consolidation_actions": "gongkai_desktop.ui.supervisor.consolidation_actions",
+    "xlsx_actions": "gongkai_desktop.ui.xlsx.xlsx_actions",
+    "review_actions": "gongkai_desktop.ui.review.review_actions",
+}
 
 
 def install_features(window: QMainWindow) -> list[str]:
-    installed: list[str] = []
-    for name in FEATURE_MODULES:
-        try:
-            module = importlib.import_module(f"gongkai_desktop.ui.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"gongkai_desktop.ui.{name}":
-                raise
-            continue  # not part of this build stage
-        module.install(window)
-        installed.append(name)
-    return installed
+    for module in FEATURE_MODULES.values():
+        importlib.import_module(module).install(window)
+    return list(FEATURE_MODULES)

@@ -1,0 +1,1 @@
+"""Data bundles (.gkbundle): export, import, receipts, the office key."""

@@ -1,0 +1,1 @@
+"""Shared widgets and infrastructure: operation runner, error boxes, geometry, style, settings."""

@@ -1,0 +1,1 @@
+"""Evidence files of a measure: the list, adding and removing, the viewer."""

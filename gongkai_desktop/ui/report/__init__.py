@@ -1,0 +1,1 @@
+"""The self-inspection report: editor, preview, signing identity, verifying a signed PDF."""

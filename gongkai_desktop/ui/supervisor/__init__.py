@@ -1,0 +1,1 @@
+"""The supervising office's consolidation of all units' bundles."""

@@ -1,0 +1,84 @@
+"""The window's consolidation action: 汇总各单位完成情况… opens the supervisor's matrix.
+
+The view (and the core it needs) loads on first use, not with the window. The
+file and folder dialogs are module-level functions tests replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from gongkai_desktop.ui.common import file_dialogs
+
+if TYPE_CHECKING:
+    from gongkai_desktop.ui.main_window import MainWindow
+    from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+    from gongkai_desktop.ui.workspace.session import Session
+
+
+_save_file_name = file_dialogs.get_save
+_choose_folder = file_dialogs.get_folder
+
+
+# Swapped in tests: (parent, title, suggested path, filter) -> chosen path or "".
+save_file_name: Callable[[QWidget, str, str, str], str] = _save_file_name
+# (parent, title, start folder) -> chosen folder or "".
+choose_folder: Callable[[QWidget, str, str], str] = _choose_folder
+
+
+def install(window: MainWindow) -> ConsolidationActions:
+    """Add the action to ``window`` (once); the window keeps it as ``consolidation_actions``."""
+    existing = getattr(window, "consolidation_actions", None)
+    if isinstance(existing, ConsolidationActions):
+        return existing
+    actions = ConsolidationActions(window)
+    window.consolidation_actions = actions  # type: ignore[attr-defined]
+    return actions
+
+
+class ConsolidationActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.view: ConsolidationWindow | None = None
+        self.open_action = QAction(self.tr("汇总各单位完成情况(&C)…"), self)
+        self.open_action.setStatusTip(self.tr(
+            "按单位×举措查看已导入的各单位数据包的完成情况，导出Excel或PDF汇总表"))
+        self.open_action.triggered.connect(self.open_view)
+        window.add_actions_menu(self.open_action, separator=True)
+        window.sessionChanged.connect(self._on_session_changed)
+
+    def open_view(self) -> ConsolidationWindow | None:
+        """Show the consolidation of the open workspace (built in a worker thread)."""
+        from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+
+        session = self.window.session
+        if session is None:
+            return None
+        if self.view is not None and self.view.session is session:
+            self.view.show()
+            self.view.raise_()
+            self.view.activateWindow()
+            self.view.reload()
+            return self.view
+        self._close_view()
+        self.view = ConsolidationWindow(session, self.window)
+        self.view.show()
+        self.view.reload()
+        return self.view
+
+    def _close_view(self) -> None:
+        if self.view is not None:
+            self.view.close()
+            self.view.deleteLater()
+            self.view = None
+
+    def _on_session_changed(self, session: Session | None) -> None:
+        # The view reads the session's workspace; it must not outlive it.
+        if self.view is not None and self.view.session is not session:
+            self._close_view()

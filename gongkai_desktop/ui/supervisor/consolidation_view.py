@@ -1,0 +1,724 @@
+"""The supervising office's window: units × measures, coloured by status.
+
+- The matrix is a ``QTableView`` over :class:`ConsolidationModel` with fixed,
+  uniform section sizes (smooth at 100 × 5,000); the headers stay put while the
+  cells scroll, the unit header paints each unit's completion rate and bar, the
+  measure header shows each measure's completion under its number.
+- 只看本单位牵头的举措 rebuilds the consolidation for the measures this workspace's
+  unit leads. Building runs off the UI thread (its own read-only ``Workspace``).
+- The side list shows the units expected but with no bundle yet: for the selected
+  measure, or for all measures when no column is selected.
+- Clicking a cell opens that unit's record and evidence read-only
+  (:class:`UnitRecordDialog`); evidence files can be saved (另存为…).
+- 导出Excel… and 导出PDF汇总… run through ``run_operation`` with progress and cancel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QStringListModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gongkai_desktop.bundle.consolidation import CellState, Consolidation
+from gongkai_desktop.bundle.supervisor import ImportedEvidence, SupervisorView
+from gongkai_desktop.evidence_kinds import evidence_kind, media_label
+from gongkai_desktop.ui.common import style
+from gongkai_desktop.ui.common.errors import show_error, show_info
+from gongkai_desktop.ui.common.geometry import manage_window
+from gongkai_desktop.ui.common.list_table import ListTableModel
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.evidence.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
+from gongkai_desktop.ui.supervisor.consolidation_model import (
+    CompletionRole,
+    ConsolidationModel,
+    legend,
+    percent,
+)
+
+if TYPE_CHECKING:
+    from gongkai_desktop.bundle.consolidation_xlsx import XlsxResult
+    from gongkai_desktop.report.consolidated import ConsolidatedResult
+    from gongkai_desktop.ui.workspace.session import Session
+
+Index = QModelIndex | QPersistentModelIndex
+CELL_WIDTH = 56
+CELL_HEIGHT = 24
+UNIT_HEADER_WIDTH = 190
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ConsolidationView", text)
+
+
+class UnitHeader(QHeaderView):
+    """The vertical header: unit name on the left, completion rate and a bar on the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self._bar = style.status_color("done")
+        self._track = QColor("#dfe3e8")
+
+    def paintSection(self, painter: QPainter, rect: QRect, logicalIndex: int) -> None:
+        painter.save()
+        super().paintSection(painter, rect, logicalIndex)
+        painter.restore()
+        model = self.model()
+        if model is None or not rect.isValid():
+            return
+        value = model.headerData(logicalIndex, Qt.Orientation.Vertical, CompletionRole)
+        text = percent(value)
+        painter.save()
+        right = rect.adjusted(0, 0, -6, -4)
+        painter.drawText(right, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                         text)
+        bar = QRect(rect.right() - 46, rect.bottom() - 3, 40, 2)
+        painter.fillRect(bar, self._track)
+        if value:
+            painter.fillRect(QRect(bar.left(), bar.top(), round(40 * value), 2), self._bar)
+        painter.restore()
+
+
+class ConsolidationWindow(QWidget):
+    """The consolidation of ``session``'s workspace (a separate top-level window)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.session = session
+        self.setWindowTitle(self.tr("各单位完成情况汇总"))
+        self.setWindowIcon(style.app_icon())
+        self.setObjectName("consolidationWindow")
+        self.model = ConsolidationModel(parent=self)
+        self.missing_model = QStringListModel(self)
+        self.record_dialog: UnitRecordDialog | None = None
+        self.operation: Operation[Any] | None = None
+        self._build()
+
+    # ---- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title_label = QLabel()
+        self.title_label.setStyleSheet(f"font-size: 15pt; font-weight: bold;"
+                                       f" color: {style.ACCENT_COLOR.name()};")
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.led_check = QCheckBox(self.tr("只看本单位牵头的举措"))
+        self.led_check.setToolTip(self.tr("只列出本工作区所属单位牵头的举措"))
+        self.led_check.toggled.connect(lambda _on: self.reload())
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        self.refresh_button.clicked.connect(self.reload)
+        self.excel_button = QPushButton(self.tr("导出Excel…"))
+        self.excel_button.clicked.connect(self.export_excel)
+        self.pdf_button = QPushButton(self.tr("导出PDF汇总…"))
+        self.pdf_button.clicked.connect(self.export_pdf)
+        # Review (审核整改): the unit or the measure of the selected cell, and the files out.
+        self.review_unit_button = QPushButton(self.tr("审核该单位…"))
+        self.review_unit_button.setObjectName("reviewUnitButton")
+        self.review_unit_button.setToolTip(self.tr("逐项审核所选单元格所在单位的填报内容"))
+        self.review_unit_button.clicked.connect(lambda: self.open_review(by_unit=True))
+        self.review_measure_button = QPushButton(self.tr("审核该举措…"))
+        self.review_measure_button.setToolTip(self.tr("逐个单位审核所选单元格所在的举措"))
+        self.review_measure_button.clicked.connect(lambda: self.open_review(by_unit=False))
+        self.export_reviews_button = QPushButton(self.tr("导出整改意见…"))
+        self.export_reviews_button.setToolTip(self.tr("为每个已审核的单位生成签名的整改意见文件"))
+        self.export_reviews_button.clicked.connect(self.export_reviews)
+        self.review_dialog: Any = None
+        self._review_matrix: Any = None
+        top = QHBoxLayout()
+        top.addWidget(self.title_label)
+        top.addStretch(1)
+        for w in (self.led_check, self.refresh_button, self.review_unit_button,
+                  self.review_measure_button, self.export_reviews_button, self.excel_button,
+                  self.pdf_button):
+            top.addWidget(w)
+
+        legend_row = QHBoxLayout()
+        legend_row.addWidget(QLabel(self.tr("图例：")))
+        for mark, color, label in legend():
+            chip = QLabel(f" {mark} ")
+            chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            chip.setStyleSheet(f"background: {color.name()}; border: 1px solid #b8bec6;"
+                               " padding: 1px 4px;")
+            legend_row.addWidget(chip)
+            legend_row.addWidget(QLabel(label))
+            legend_row.addSpacing(8)
+        legend_row.addSpacing(4)
+        legend_row.addWidget(QLabel(self.tr("审核：")))
+        from gongkai_desktop.review.states import ReviewState
+        from gongkai_desktop.ui.review import review_style
+
+        for state in ReviewState:  # the flags the cells carry once reviewed
+            flag = QLabel()
+            flag.setPixmap(review_style.icon(state).pixmap(14, 14))
+            legend_row.addWidget(flag)
+            legend_row.addWidget(QLabel(state.short))
+            legend_row.addSpacing(4)
+        hint = QLabel(self.tr("表头百分比为完成率；点击单元格查看该单位的填报内容"))
+        hint.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
+        legend_row.addSpacing(12)
+        legend_row.addWidget(hint)
+        legend_row.addStretch(1)
+
+        self.table = QTableView()
+        self.table.setObjectName("consolidationTable")
+        self.table.setVerticalHeader(UnitHeader(self.table))
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setWordWrap(False)
+        self.table.setCornerButtonEnabled(False)
+        hh, vh = self.table.horizontalHeader(), self.table.verticalHeader()
+        # Fixed, uniform sections: the view never measures 5,000 columns of text.
+        for header, size in ((hh, CELL_WIDTH), (vh, CELL_HEIGHT)):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setMinimumSectionSize(8)
+            header.setDefaultSectionSize(size)
+            header.setHighlightSections(True)
+        hh.setFixedHeight(2 * self.fontMetrics().height() + 10)
+        vh.setFixedWidth(UNIT_HEADER_WIDTH)
+        vh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.clicked.connect(self.open_cell)
+        hh.sectionClicked.connect(self._on_column_clicked)
+
+        self.missing_title = QLabel()
+        self.missing_title.setWordWrap(True)
+        self.missing_list = QListView()
+        self.missing_list.setModel(self.missing_model)
+        self.missing_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.missing_list.setUniformItemSizes(True)
+        self.all_missing_button = QPushButton(self.tr("显示全部未报送单位"))
+        self.all_missing_button.clicked.connect(self.show_all_missing)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.missing_title)
+        side_layout.addWidget(self.missing_list, 1)
+        side_layout.addWidget(self.all_missing_button)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([900, 230])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary_label)
+        layout.addLayout(legend_row)
+        layout.addWidget(splitter, 1)
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        manage_window(self, "consolidation", (1200, 760))
+
+    # ---- content -------------------------------------------------------------------------
+
+    @property
+    def consolidation(self) -> Consolidation | None:
+        return self.model.consolidation
+
+    def reload(self) -> Operation[Consolidation] | None:
+        """Consolidate the workspace again (worker thread); the table shows the result."""
+        from gongkai_desktop.bundle.consolidation import consolidate
+        from gongkai_desktop.storage import Workspace
+
+        path, directory = self.session.path, self.session.directory
+        today = self.session.today()
+        led = self.session.ws.unit if self.led_check.isChecked() else None
+        self._set_busy(True)
+
+        def work(_progress: Progress) -> Consolidation:
+            from gongkai_desktop.review.matrix import review_matrix
+
+            with Workspace.open(path, readonly=True) as ws:
+                cons = consolidate(ws, directory, today, led_by=led)
+                self._review_matrix = (cons, review_matrix(ws, cons))
+                return cons
+
+        operation = run_operation(self, self.tr("正在汇总各单位的完成情况…"), work,
+                                  on_success=self.set_consolidation,
+                                  on_failure=lambda _exc: self._set_busy(False),
+                                  cancellable=False)
+        self.operation = operation
+        return operation
+
+    def _set_busy(self, busy: bool) -> None:
+        for w in (self.led_check, self.refresh_button, self.excel_button, self.pdf_button):
+            w.setEnabled(not busy)
+
+    def set_consolidation(self, cons: Consolidation) -> None:
+        self._set_busy(False)
+        self.model.set_consolidation(cons)
+        pending = self._review_matrix
+        if pending is not None and pending[0] is cons:
+            self.model.set_review(pending[1])
+        scope = (self.tr("{unit}牵头的举措").format(unit=cons.led_by.name) if cons.led_by
+                 else self.tr("全部举措"))
+        self.title_label.setText(self.tr("各单位完成情况汇总（{scope}）").format(scope=scope))
+        total = cons.totals()
+        reported = sum(1 for r in cons.units if r.reported)
+        self.summary_label.setText(self.tr(
+            "{plan}；统计日期 {day}。共 {units} 个单位（已报送 {reported} 个，未报送 {waiting} 个）"
+            "× {measures} 项举措；应报 {cells} 项次，已完成 {done}，总体完成率 {rate}；"
+            "逾期 {late} 项次。").format(
+                plan=cons.plan.info.title, day=cons.today.isoformat(), units=cons.row_count,
+                reported=reported, waiting=cons.row_count - reported,
+                measures=cons.column_count, cells=total.cells, done=total.done,
+                rate=percent(total.completion), late=total.overdue) + self._review_summary())
+        self.show_all_missing()
+
+    def show_all_missing(self) -> None:
+        cons = self.consolidation
+        if cons is None:
+            return
+        self.table.clearSelection()
+        units = cons.units_without_bundle()
+        self.missing_title.setText(self.tr("尚未报送数据包的单位（{n} 个）：").format(
+            n=len(units)))
+        self.missing_model.setStringList([u.name for u in units] or [self.tr("（无）")])
+
+    def show_missing_for(self, column: int) -> None:
+        cons = self.consolidation
+        if cons is None or not 0 <= column < cons.column_count:
+            return
+        measure = cons.measures[column].measure
+        units = cons.missing_units(measure.id)
+        self.missing_title.setText(self.tr("举措 {id} 应报送但尚无数据包的单位（{n} 个）：")
+                                   .format(id=measure.id, n=len(units)))
+        self.missing_model.setStringList([u.name for u in units] or [self.tr("（无）")])
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.show_missing_for(current.column())
+
+    def _on_column_clicked(self, column: int) -> None:
+        self.show_missing_for(column)
+
+    # ---- review --------------------------------------------------------------------------
+
+    def _review_summary(self) -> str:
+        from gongkai_desktop.review.matrix import counts_text
+
+        matrix = self.model.review
+        totals = matrix.totals() if matrix is not None else None
+        return self.tr("审核：{counts}。").format(counts=counts_text(totals)) if totals else ""
+
+    def review_items(self, row: int, column: int, *, by_unit: bool) -> list[tuple[str, str]]:
+        """The records to step through: the unit's reported measures, or the measure's
+        reporting units (cells with a role, from units with a bundle)."""
+        cons = self.consolidation
+        if cons is None:
+            return []
+        if by_unit:
+            unit = cons.units[row]
+            if not unit.reported:
+                return []
+            codes = cons.row_codes(row)
+            return [(unit.unit.id, cons.measures[c].measure.id) for c in range(cons.column_count)
+                    if codes[c] not in (CellState.NONE, CellState.MISSING)]
+        measure = cons.measures[column].measure.id
+        return [(cons.units[r].unit.id, measure) for r in range(cons.row_count)
+                if cons.units[r].reported
+                and cons.state(r, column) not in (CellState.NONE, CellState.MISSING)]
+
+    def open_review(self, *, by_unit: bool, index: QModelIndex | None = None) -> Any:
+        """The review window on the selected cell's unit (or measure), starting at the cell."""
+        from gongkai_desktop.ui.review.review_dialog import ReviewDialog
+
+        cons = self.consolidation
+        index = index if index is not None else self.table.currentIndex()
+        if cons is None or not index.isValid():
+            show_info(self, self.tr("审核"), self.tr("请先在表格中选择一个单元格。"))
+            return None
+        row, column = index.row(), index.column()
+        items = self.review_items(row, column, by_unit=by_unit)
+        if not items:
+            show_info(self, self.tr("审核"), self.tr("所选单位尚未报送，或没有需要审核的举措。"))
+            return None
+        unit, measure = cons.units[row].unit, cons.measures[column].measure
+        start = next((n for n, (u, m) in enumerate(items) if u == unit.id and m == measure.id), 0)
+        title = (self.tr("审核：{unit}").format(unit=unit.name) if by_unit
+                 else self.tr("审核：举措 {id}").format(id=measure.id))
+        if self.review_dialog is not None:
+            self.review_dialog.close()
+        dialog = ReviewDialog(self.session, items, start, self, title=title)
+        dialog.verdictSet.connect(self._verdict_set)
+        self.review_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _verdict_set(self, unit_id: str, measure_id: str) -> None:
+        """Show the new verdict on its cell (after 全部通过, the unit's row): only those are
+        read again, so a verdict stays quick with 500,000 of them."""
+        from gongkai_desktop.review.matrix import review_matrix
+        from gongkai_desktop.review.verdicts import review_cells
+
+        cons = self.consolidation
+        if cons is None:
+            return
+        matrix = self.model.review
+        if matrix is None:
+            self.model.set_review(review_matrix(self.session.ws, cons))
+        else:
+            matrix.update(cons, review_cells(self.session.ws, unit_id, measure_id or None))
+            self.model.review_changed(unit_id, cons)
+        self.set_summary_only(cons)
+
+    def set_summary_only(self, cons: Consolidation) -> None:
+        text = self.summary_label.text()
+        cut = text.find("审核：")
+        self.summary_label.setText((text[:cut] if cut >= 0 else text) + self._review_summary())
+
+    def export_reviews(self) -> Any:
+        from gongkai_desktop.ui.review.review_actions import export_reviews
+
+        return export_reviews(self, self.session, None)
+
+    # ---- a cell ----------------------------------------------------------------------------
+
+    def open_cell(self, index: QModelIndex) -> UnitRecordDialog | None:
+        """The unit's record and evidence for the cell's measure, read-only."""
+        cons = self.consolidation
+        if cons is None or not index.isValid():
+            return None
+        row = cons.units[index.row()]
+        measure = cons.measures[index.column()].measure
+        if not row.reported:
+            show_info(self, self.tr("尚未报送"), self.tr(
+                "尚未收到“{unit}”的数据包，没有可查看的填报内容。").format(unit=row.unit.name))
+            return None
+        if self.record_dialog is None:
+            self.record_dialog = UnitRecordDialog(self.session, self)
+        self.record_dialog.show_record(row.unit.id, row.unit.name, measure.id,
+                                       cons.state(index.row(), index.column()),
+                                       cons.is_overdue(index.row(), index.column()))
+        self.record_dialog.show()
+        self.record_dialog.raise_()
+        return self.record_dialog
+
+    # ---- exports -----------------------------------------------------------------------------
+
+    def _file_stem(self) -> str:
+        from gongkai_desktop.storage import safe_file_name
+
+        unit = self.session.ws.unit.name
+        return safe_file_name(f"{unit}-汇总-{self.session.today().isoformat()}")
+
+    def _start_folder(self) -> Path:
+        from gongkai_desktop.ui.common import file_dialogs
+
+        return file_dialogs.start_folder(file_dialogs.CONSOLIDATED)
+
+    def _ask_save(self, title: str, suffix: str, file_filter: str) -> Path | None:
+        from gongkai_desktop.ui.supervisor import consolidation_actions as actions
+
+        suggested = self._start_folder() / f"{self._file_stem()}{suffix}"
+        name = actions.save_file_name(self, title, str(suggested), file_filter)
+        if not name:
+            return None
+        out = Path(name)
+        if out.suffix.lower() != suffix:
+            out = out.with_name(out.name + suffix)
+        from gongkai_desktop.ui.common import file_dialogs
+
+        file_dialogs.remember(file_dialogs.CONSOLIDATED, out.parent)
+        return out
+
+    def export_excel(self) -> Operation[XlsxResult] | None:
+        if self.consolidation is None:
+            return None
+        out = self._ask_save(self.tr("导出汇总表（Excel）"), ".xlsx",
+                             self.tr("Excel工作簿 (*.xlsx)"))
+        return None if out is None else self.export_excel_to(out)
+
+    def export_excel_to(self, out: Path) -> Operation[XlsxResult] | None:
+        cons, path = self.consolidation, self.session.path
+        if cons is None:
+            return None
+
+        def work(progress: Progress) -> XlsxResult:
+            from gongkai_desktop.bundle.consolidation_xlsx import export_consolidation_xlsx
+            from gongkai_desktop.storage import Workspace
+
+            with Workspace.open(path, readonly=True) as ws:
+                return export_consolidation_xlsx(cons, ws, out, progress=progress)
+
+        def done(result: XlsxResult) -> None:
+            show_info(self, self.tr("导出完成"), self.tr(
+                "已导出汇总表（{units} 个单位，{measures} 项举措）：\n{path}").format(
+                    units=result.units, measures=result.measures, path=result.path))
+
+        return run_operation(self, self.tr("正在导出Excel汇总表…"), work, on_success=done)
+
+    def export_pdf(self) -> Operation[ConsolidatedResult] | None:
+        if self.consolidation is None:
+            return None
+        out = self._ask_save(self.tr("导出PDF汇总表"), ".pdf", self.tr("PDF文件 (*.pdf)"))
+        return None if out is None else self.export_pdf_to(out)
+
+    def export_pdf_to(self, out: Path) -> Operation[ConsolidatedResult] | None:
+        cons = self.consolidation
+        if cons is None:
+            return None
+        office, path = self.session.ws.unit.full_name, self.session.path
+
+        def work(progress: Progress) -> ConsolidatedResult:
+            from gongkai_desktop.report.consolidated import render_consolidation_pdf
+            from gongkai_desktop.review.all_units import all_units_ledger
+            from gongkai_desktop.storage import Workspace
+
+            with Workspace.open(path, readonly=True) as ws:
+                ledger = all_units_ledger(ws, cons)  # 附表4 各单位整改台账
+            return render_consolidation_pdf(cons, out, office=office, progress=progress,
+                                            ledger=ledger)
+
+        def done(result: ConsolidatedResult) -> None:
+            show_info(self, self.tr("导出完成"), self.tr(
+                "已生成PDF汇总表，共 {pages} 页：\n{path}").format(pages=result.pages,
+                                                             path=result.path))
+
+        return run_operation(self, self.tr("正在生成PDF汇总表…"), work, on_success=done)
+
+
+# ---------------------------------------------------------------------------- record dialog
+
+class EvidenceTableModel(ListTableModel):
+    """One unit's evidence items of one measure (read-only)."""
+
+    HEADERS = ("名称", "类型", "大小", "添加时间")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[ImportedEvidence] = []
+
+    def set_items(self, items: list[ImportedEvidence]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def row_total(self) -> int:
+        return len(self.items)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return item.title or item.url if not item.is_file else item.file_name
+            if column == 1:
+                label = media_label(evidence_kind(item))
+                if item.is_file and not item.has_content:
+                    return label + _tr("（内容未随数据包提供）")
+                return label
+            if column == 2:
+                return _size(item.size) if item.is_file else ""
+            return item.added_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [item.file_name if item.is_file else item.url]
+            if item.note:
+                lines.append(item.note)
+            if item.shrunk:
+                lines.append(_tr("（对方发送的是压缩后的图片）"))
+            return "\n".join(lines)
+        return None
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class UnitRecordDialog(QDialog):
+    """What a unit reported for one measure, and its evidence; nothing can be changed."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.unit_id = ""
+        self.setWindowTitle(self.tr("单位填报情况（只读）"))
+        self.setModal(False)
+        self.unit_label = QLabel()
+        self.measure_label = QLabel()
+        self.measure_label.setWordWrap(True)
+        self.status_label = QLabel()
+        self.completed_label = QLabel()
+        self.explanation = QPlainTextEdit()
+        self.explanation.setReadOnly(True)
+        self.explanation.setMaximumHeight(120)
+        self.reason_label = QLabel()
+        self.reason_label.setWordWrap(True)
+        self.urls_label = QLabel()
+        self.urls_label.setWordWrap(True)
+        self.urls_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.remarks_label = QLabel()
+        self.remarks_label.setWordWrap(True)
+        self.bundle_label = QLabel()
+        self.bundle_label.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
+        for label in (self.unit_label, self.measure_label, self.status_label,
+                      self.completed_label, self.reason_label, self.remarks_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow(self.tr("单位："), self.unit_label)
+        form.addRow(self.tr("举措："), self.measure_label)
+        form.addRow(self.tr("完成状态："), self.status_label)
+        form.addRow(self.tr("完成时间："), self.completed_label)
+        form.addRow(self.tr("完成情况说明："), self.explanation)
+        form.addRow(self.tr("不适用理由："), self.reason_label)
+        form.addRow(self.tr("公开网址："), self.urls_label)
+        form.addRow(self.tr("备注："), self.remarks_label)
+
+        self.evidence_model = EvidenceTableModel(self)
+        self.evidence_view = QTableView()
+        self.evidence_view.setModel(self.evidence_model)
+        self.evidence_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.evidence_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.evidence_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.evidence_view.verticalHeader().setVisible(False)
+        header = self.evidence_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):  # a handful of rows: measuring them costs nothing
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.evidence_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self._update_buttons())
+        self.evidence_view.doubleClicked.connect(lambda _i: self.view_selected())
+        self.view_button = QPushButton(self.tr("查看…"))
+        self.view_button.clicked.connect(self.view_selected)
+        self.save_button = QPushButton(self.tr("另存为…"))
+        self.save_button.clicked.connect(self.save_selected)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        buttons.addButton(self.view_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(self.tr("佐证材料：")))
+        layout.addWidget(self.evidence_view, 1)
+        layout.addWidget(self.bundle_label)
+        layout.addWidget(buttons)
+        manage_window(self, "unit_record", (640, 620))
+
+    def show_record(self, unit_id: str, unit_name: str, measure_id: str, state: CellState,
+                    overdue: bool) -> None:
+        view = SupervisorView(self.session.ws)
+        measure = self.session.ws.plan.measure(measure_id)
+        record = view.record(unit_id, measure_id)
+        imported = view.unit(unit_id)
+        self.unit_id = unit_id
+        self.unit_label.setText(imported.unit.full_name or unit_name)
+        self.measure_label.setText(f"{measure.id}　{measure.text}")
+        if state is CellState.NONE:
+            status = self.tr("{status}（该单位不承担此举措）").format(status=record.status.label)
+        else:
+            status = record.status.label + (self.tr("（逾期）") if overdue else "")
+        self.status_label.setText(status)
+        self.status_label.setStyleSheet(
+            f"color: {style.OVERDUE_COLOR.name()}; font-weight: bold;" if overdue else "")
+        self.completed_label.setText(
+            record.completed_on.isoformat() if record.completed_on else "—")
+        self.explanation.setPlainText(record.explanation)
+        self.reason_label.setText(record.reason or "—")
+        self.urls_label.setText("\n".join(record.urls) or "—")
+        self.remarks_label.setText(record.remarks or "—")
+        self.bundle_label.setText(self.tr(
+            "来自数据包序号 {seq}（{when} 导出，{officer}）").format(
+                seq=imported.sequence,
+                when=imported.exported_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                officer=imported.officer or "—"))
+        self.evidence_model.set_items(view.evidence(unit_id, measure_id))
+        self._update_buttons()
+
+    def selected_item(self) -> ImportedEvidence | None:
+        index = self.evidence_view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.evidence_model.items[index.row()]
+
+    def _update_buttons(self) -> None:
+        item = self.selected_item()
+        self.view_button.setEnabled(item is not None)
+        self.save_button.setEnabled(item is not None and item.is_file and item.has_content)
+
+    def view_selected(self) -> EvidenceViewer | None:
+        """The viewer on the selected item, stepping through this record's evidence."""
+        item = self.selected_item()
+        if item is None:
+            return None
+        items = self.evidence_model.items
+        entries = [Entry(e.id, e.file_name if e.is_file else (e.title or e.url),
+                         evidence_kind(e), e.size, e.url, not e.is_file or e.has_content)
+                   for e in items]
+        unit_id = self.unit_id
+        source = EvidenceSource(
+            self.session.path, "office-" + hashlib.sha256(unit_id.encode()).hexdigest()[:12],
+            lambda ws, key, folder: SupervisorView(ws).export_evidence(unit_id, key, folder))
+        try:
+            return show_viewer(EvidenceViewer(source, entries, items.index(item), self))
+        except Exception as exc:
+            show_error(self, exc)
+            return None
+
+    def save_selected(self) -> Operation[Path] | None:
+        from gongkai_desktop.ui.supervisor import consolidation_actions as actions
+
+        item = self.selected_item()
+        if item is None or not item.is_file:
+            return None
+        from gongkai_desktop.ui.common import file_dialogs
+
+        folder = actions.choose_folder(self, self.tr("把佐证文件保存到…"),
+                                       file_dialogs.suggested(file_dialogs.EVIDENCE_EXPORT))
+        if folder:
+            file_dialogs.remember(file_dialogs.EVIDENCE_EXPORT, folder)
+        if not folder:
+            return None
+        return self.save_to(item, Path(folder))
+
+    def save_to(self, item: ImportedEvidence, folder: Path) -> Operation[Path]:
+        """Write the evidence file into ``folder`` (worker thread; never over a file)."""
+        path, unit_id = self.session.path, self.unit_id
+
+        def work(_progress: Progress) -> Path:
+            from gongkai_desktop.storage import Workspace
+
+            with Workspace.open(path, readonly=True) as ws:
+                return SupervisorView(ws).export_evidence(unit_id, item.id, folder)
+
+        def done(target: Path) -> None:
+            show_info(self, self.tr("已保存"), self.tr("已保存佐证文件：\n{path}").format(
+                path=target))
+
+        return run_operation(self, self.tr("正在保存佐证文件…"), work, on_success=done,
+                             cancellable=False)
+

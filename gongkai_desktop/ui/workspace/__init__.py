@@ -1,0 +1,1 @@
+"""The open workspace: session, undo commands, first run, open/new/backup actions."""

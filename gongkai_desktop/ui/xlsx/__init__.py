@@ -1,0 +1,1 @@
+"""Excel: checklist export, plan import and its change preview."""
