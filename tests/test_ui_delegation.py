@@ -141,7 +141,7 @@ def test_delegate_return_roll_up_through_the_window(
     monkeypatch.setattr(delegation_actions, "open_file_name", lambda *_a: str(task))
     init = delegation_actions.install(office_window).init_from_task()
     assert init is not None
-    assert label = init.findChild(QLabel, "taskFingerprint")
+    label = init.findChild(QLabel, "taskFingerprint")
     assert label is not None and label.text() == wz_fingerprint()
     assert not init.ok_button.isEnabled()  # the fingerprint compared first
     save_shot(init, shots, "delegation_task_init")
