@@ -305,5 +305,12 @@ def test_matrix_names_missing_and_overdue_offices(
     assert cons is not None and window.model.rowCount() == 3 and window.model.columnCount() == 2
     assert [u.shown_name for u in cons.units] == ["区司法局", "区委编办", "龙都街道"]
     assert list_offices(session.ws)[0].name == "区司法局"
+    assert "未报送：1.1.1" in window.model.headerData(0, Qt.Orientation.Vertical,
+                                                    Qt.ItemDataRole.ToolTipRole)
     save_shot(window, shots, "delegation_progress")
+    # A cell shows its measure's 下级填报 in the main window.
+    assert window.open_cell(window.model.index(2, 1)) == "1.2.3"
+    assert unit_window.current_measure_id() == "1.2.3"
+    panel = unit_window.panel
+    assert panel is not None and panel.tabs.currentWidget() is panel.contributions  # type: ignore[attr-defined]
     window.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,6 +31,32 @@ from gongkai_desktop.ui.supervisor.consolidation_view import (
 )
 from gongkai_desktop.ui.workspace.session import Session
 
+HINT = "点击单元格，在主窗口查看该举措的下级填报"
+
+
+class DelegationMatrixModel(ConsolidationModel):
+    """The consolidation model, with the offices' own row headers: tinted only for an
+    office that has returned nothing for some measure (an office sends no bundle header)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent)
+        self.progress: Any = None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        cons = self.consolidation
+        if orientation == Qt.Orientation.Vertical and cons is not None \
+                and self.progress is not None and 0 <= section < len(cons.units) \
+                and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole):
+            office_id = cons.units[section].unit.id
+            missing = [c.measure_id for (oid, _m), c in self.progress.cells.items()
+                       if oid == office_id and c.missing]
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return super().headerData(section, orientation, role) if missing else None
+            name = cons.units[section].unit.name
+            return f"{name}\n" + (f"未报送：{'、'.join(missing)}" if missing else "均已报送")
+        return super().headerData(section, orientation, role)
+
 
 class DelegationProgressWindow(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -39,7 +65,7 @@ class DelegationProgressWindow(QWidget):
         self.progress: Any = None
         self.setWindowTitle(self.tr("下级单位完成情况"))
         self.setWindowIcon(style.app_icon())
-        self.model = ConsolidationModel(parent=self)
+        self.model = DelegationMatrixModel(self)
         self.reminders_model = QStringListModel(self)
 
         title = QLabel(self.tr("下级单位完成情况"))
@@ -64,6 +90,10 @@ class DelegationProgressWindow(QWidget):
             legend_row.addWidget(chip)
             legend_row.addWidget(QLabel(label))
             legend_row.addSpacing(8)
+        hint = QLabel(self.tr(HINT))
+        hint.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
+        legend_row.addSpacing(12)
+        legend_row.addWidget(hint)
         legend_row.addStretch(1)
 
         self.table = QTableView()
@@ -79,6 +109,7 @@ class DelegationProgressWindow(QWidget):
             header.setDefaultSectionSize(size)
         hh.setFixedHeight(2 * self.fontMetrics().height() + 10)
         vh.setFixedWidth(UNIT_HEADER_WIDTH)
+        self.table.clicked.connect(self.open_cell)
 
         self.reminders_title = QLabel(self.tr("需电话提醒："))
         self.reminders_list = QListView()
@@ -104,6 +135,21 @@ class DelegationProgressWindow(QWidget):
         layout.addWidget(splitter, 1)
         manage_window(self, "delegation_progress", (1100, 640))
 
+    def open_cell(self, index: QModelIndex) -> str | None:
+        """Show the cell's measure in the main window, on its 下级填报 page."""
+        cons = self.model.consolidation
+        window = self.parent()
+        if cons is None or not index.isValid() or window is None:
+            return None
+        measure_id = cons.measures[index.column()].measure.id
+        if not getattr(window, "select_measure", lambda _m: False)(measure_id):
+            return None
+        panel = getattr(window, "panel", None)
+        if panel is not None and hasattr(panel, "contributions"):
+            panel.tabs.setCurrentWidget(panel.contributions)
+        window.activateWindow()  # type: ignore[attr-defined]
+        return measure_id
+
     def reload(self) -> None:
         """Read the matrix (a few queries on the window's connection: offices are few)."""
         from gongkai_desktop.delegation.progress import as_consolidation, delegation_progress
@@ -111,6 +157,7 @@ class DelegationProgressWindow(QWidget):
         ws, today = self.session.ws, self.session.today()
         progress = delegation_progress(ws, today)
         self.progress = progress
+        self.model.progress = progress
         self.model.set_consolidation(as_consolidation(ws, progress, today))
         missing = [o.name for o in progress.missing_offices()]
         overdue = [o.name for o in progress.overdue_offices()]
