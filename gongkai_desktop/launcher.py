@@ -22,7 +22,7 @@ CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", 
 
 
 # Files the window opens even when they do not exist yet (it then says so itself).
-WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview")
+WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview", ".gktask")
 # Qt's command-line options that take a value ("-platform offscreen").
 QT_VALUE_OPTIONS = {
     "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry",

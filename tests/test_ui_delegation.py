@@ -314,3 +314,27 @@ def test_matrix_names_missing_and_overdue_offices(
     panel = unit_window.panel
     assert panel is not None and panel.tabs.currentWidget() is panel.contributions  # type: ignore[attr-defined]
     window.close()
+
+
+def test_a_task_file_given_on_start_up_opens_the_init_dialog(
+    unit_window: MainWindow, directory: UnitDirectory, qtbot, tmp_path: Path,
+    messages: list[Message], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gongkai_desktop import launcher
+    from gongkai_desktop.ui import app
+
+    add_offices_and_assign(unit_window, qtbot)
+    task = tmp_path / "任务.gktask"
+    monkeypatch.setattr(bundle_actions, "ask_passphrase", lambda *_a: PASSPHRASE)
+    monkeypatch.setattr(delegation_actions, "save_file_name", lambda *_a: str(task))
+    count = len(messages)
+    delegation_actions.install(unit_window).export_task("区司法局", "task")
+    wait_message(qtbot, messages, count)
+    assert launcher.unknown_command(["D:/下载/区司法局-任务.gktask"]) is None
+    assert app.split_file_arguments([str(task)]) == (None, [task])
+    office_window = make_window(None, directory, qtbot)
+    bundle_actions.handle_file_arguments(office_window, [task])
+    dialog = delegation_actions.install(office_window).init_dialog
+    assert dialog is not None and dialog.task.office.name == "区司法局"
+    dialog.close()
+    office_window.close()

@@ -124,6 +124,15 @@ def install(window: MainWindow) -> BundleActions:
 def handle_file_arguments(window: MainWindow, paths: list[Path]) -> None:
     """Files the program was started with: bundles go to the import dialog, receipts are
     recorded. Waits for the workspace when it is still opening."""
+    tasks = [Path(p) for p in paths if Path(p).suffix.lower() == ".gktask"]
+    if tasks:  # a parent's task file (#14): a new office workspace, or its update
+        from gongkai_desktop.ui.delegation import delegation_actions
+
+        for task in tasks:
+            delegation_actions.install(window).open_task_file(task)
+        paths = [Path(p) for p in paths if Path(p) not in tasks]
+        if not paths:
+            return
     actions = install(window)
     if window.session is None:
         actions.pending_files.extend(Path(p) for p in paths)

@@ -467,6 +467,22 @@ class DelegationActions(QObject):
         self._keep("init_dialog", dialog)
         return dialog
 
+    def open_task_file(self, task: Path) -> Any:
+        """A .gktask the program was started with (double-click): in the office's own
+        workspace it updates the task; otherwise it makes the office's workspace."""
+        from gongkai_desktop.delegation import parent_of, read_task
+
+        session = self._session()
+        mine = parent_of(session.ws) if session is not None else None
+        if mine is not None:
+            try:
+                office_id = read_task(task).office.office_id
+            except Exception:
+                office_id = None  # the init dialog says what is wrong with it
+            if office_id == mine.get("office_id"):
+                return self.update_task(task)
+        return self.init_from_task(task)
+
     def _open_created(self, path: Path) -> None:
         self.window.workspace_actions.open_path(Path(path))
 
