@@ -338,3 +338,143 @@ def test_a_task_file_given_on_start_up_opens_the_init_dialog(
     assert dialog is not None and dialog.task.office.name == "区司法局"
     dialog.close()
     office_window.close()
+
+
+def test_offices_from_excel_and_the_breakdown(
+    unit_window: MainWindow, session: Session, qtbot, tmp_path: Path,
+    messages: list[Message], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["下级单位"], ["龙都街道"], ["区财政局"]):
+        sheet.append(row)
+    source = tmp_path / "下级单位.xlsx"
+    book.save(source)
+    actions = delegation_actions.install(unit_window)
+    dialog = actions.manage_offices()
+    assert dialog is not None
+    monkeypatch.setattr(delegation_actions, "open_file_name", lambda *_a: str(source))
+    dialog.import_file()
+    qtbot.waitUntil(lambda: running_operations() == 0 and dialog.office_names() != [],
+                    timeout=30000)
+    assert dialog.office_names() == ["龙都街道", "区财政局"]
+    # A bad name typed: one Chinese line, nothing added.
+    before = file_dump(session.path)
+    type_text(dialog.name_edit, "区" * 60)
+    assert dialog.add_typed() is False
+    assert one_chinese_line(messages[-1].text) and file_dump(session.path) == before
+    dialog.close()
+
+    assign = actions.assign_measures(["1.1.1", "1.2.3"])
+    assert assign is not None
+    assign.set_office("龙都街道", lead=True)
+    assign.set_office("区财政局")
+    assign.default_deadline.setChecked(False)
+    assign.deadline.set_value(dt.date(2020, 10, 1))
+    assert assign.apply() is not None
+    assert {(a.measure_id, a.office.name, a.role.label, a.deadline)
+            for a in assignments(session.ws)} == {
+        (m, o, r, dt.date(2020, 10, 1)) for m in ("1.1.1", "1.2.3")
+        for o, r in (("龙都街道", "牵头"), ("区财政局", "责任"))}
+
+    out = tmp_path / "任务分解表.xlsx"
+    monkeypatch.setattr(delegation_actions, "save_file_name", lambda *_a: str(out))
+    count = len(messages)
+    actions.export_breakdown()
+    assert "已导出任务分解表（2 项举措）" in wait_message(qtbot, messages, count).text
+    assert out.is_file()
+
+
+def test_rollup_edited_or_rejected(
+    unit_window: MainWindow, session: Session, qtbot, tmp_path: Path,
+) -> None:
+    from gongkai_desktop.delegation import add_offices, assign, find_office, import_returns
+    from gongkai_desktop.delegation.checklist import export_office_checklist
+
+    add_offices(session.ws, ["区委编办"])
+    assign(session.ws, ["1.1.1"], ["区委编办"])
+
+    sheet = tmp_path / "区委编办.xlsx"
+    export_office_checklist(session.ws, find_office(session.ws, "区委编办"), sheet)
+    filled = fill_checklist(sheet, tmp_path / "已填.xlsx",
+                            {"1.1.1": {"完成状态": "已完成", "完成情况说明": "已公开"}})
+    assert import_returns(session.ws, [filled])[0].outcome.value == "imported"
+    actions = delegation_actions.install(unit_window)
+    actions.refresh_views()
+
+    # 放弃: nothing written, the flag stays.
+    before = file_dump(session.path)
+    dialog = actions.show_rollup("1.1.1")
+    assert dialog is not None and dialog.status_combo.currentText() == "已完成"
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Cancel),
+                     Qt.MouseButton.LeftButton)
+    assert file_dump(session.path) == before and "1.1.1" in pending_measures(session.ws)
+
+    # Edited, then accepted: the officer's words are written.
+    dialog = actions.show_rollup("1.1.1")
+    assert dialog is not None
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findText("推进中"))
+    dialog.explanation_edit.setPlainText("区委编办已公开目录，本单位正在复核。")
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    record = session.ws.record("1.1.1")
+    assert record.status is Status.IN_PROGRESS
+    assert record.explanation == "区委编办已公开目录，本单位正在复核。"
+    assert "1.1.1" not in pending_measures(session.ws)
+
+
+def test_report_editor_offers_the_offices_annex(session: Session, qtbot) -> None:
+    from gongkai_desktop.delegation import add_offices
+    from gongkai_desktop.delegation.reporting import ANNEX_SETTING
+    from gongkai_desktop.ui.report.report_editor import ReportEditor
+
+    editor = ReportEditor(session)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert not editor.offices_annex_check.isVisible()  # nothing delegated: not offered
+    editor.close()
+    add_offices(session.ws, ["区司法局"])
+    editor = ReportEditor(session)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.offices_annex_check.isVisible() and not editor.offices_annex_check.isChecked()
+    editor.offices_annex_check.setChecked(True)
+    assert session.ws.get_setting(ANNEX_SETTING) is True
+    editor.close()
+
+
+def test_a_reissued_task_updates_the_office_workspace(
+    unit_window: MainWindow, session: Session, directory: UnitDirectory, qtbot,
+    tmp_path: Path, messages: list[Message], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gongkai_desktop.delegation import assign, init_from_task
+
+    add_offices_and_assign(unit_window, qtbot)
+    actions = delegation_actions.install(unit_window)
+    monkeypatch.setattr(bundle_actions, "ask_passphrase", lambda *_a: PASSPHRASE)
+    first, second = tmp_path / "t1.gktask", tmp_path / "t2.gktask"
+    for task in (first, second):
+        monkeypatch.setattr(delegation_actions, "save_file_name", lambda *_a, t=task: str(t))
+        count = len(messages)
+        actions.export_task("区委编办", "task")
+        wait_message(qtbot, messages, count)
+        if task is first:
+            assign(session.ws, ["2.1.1"], ["区委编办"])
+    ws, _task = init_from_task(tmp_path / "区委编办.gkws", first)
+    ws.close()
+    office_window = make_window(None, directory, qtbot)
+    office_window.workspace_actions.open_path(tmp_path / "区委编办.gkws")
+    assert office_window.session is not None
+    count = len(messages)
+    delegation_actions.install(office_window).open_task_file(second)
+    got = wait_message(qtbot, messages, count)
+    assert "新增举措 1 项" in got.text, got
+    office = office_window.session
+    assert office is not None and "2.1.1" in {m.id for m in office.ws.plan.measures()}
+    # The parent's own workspace cannot take a task.
+    count = len(messages)
+    assert actions.update_task(second) is None
+    assert "不是从任务文件新建的" in messages[-1].text
+    office_window.close()
