@@ -30,7 +30,7 @@ from gongkai_desktop.ui.measures.tree_model import PendingRole
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests import ui_fixtures
-from tests.bundle_fixtures import PASSPHRASE, export
+from tests.bundle_fixtures import PASSPHRASE
 from tests.delegation_fixtures import (
     CITY_KEY,
     SFJ_KEY,
@@ -157,7 +157,9 @@ def test_delegate_return_roll_up_through_the_window(
     sfj.ws.update_record("1.1.1", status=Status.DONE, explanation="已公开权责清单",
                          completed_on=dt.date(2020, 9, 1), actor="李四")
     sfj.ws.add_evidence_bytes("1.1.1", b"%PDF-1.4 proof" + bytes(range(256)), "权责清单.pdf")
-    sfj_bundle = export(sfj.ws, tmp_path / "区司法局.gkbundle", SFJ_KEY).files[0]
+    sfj.recordChanged.emit("")
+    save_identity(sfj.ws, SFJ_KEY, PASSPHRASE)
+    sfj_bundle = export_through(office_window, tmp_path / "区司法局.gkbundle", qtbot, messages)
     office_window.close()
 
     filled = fill_checklist(sheet, tmp_path / "区委编办-已填.xlsx",
@@ -220,7 +222,7 @@ def test_delegate_return_roll_up_through_the_window(
     assert panel.form.status_combo.currentData() == Status.IN_PROGRESS  # type: ignore[union-attr]
 
     # 万州区 reports up; 市政府办公厅 sees the rolled-up record and the evidence.
-    sent = export(session.ws, tmp_path / "万州区.gkbundle", WZ_KEY).files
+    sent = [export_through(w, tmp_path / "万州区.gkbundle", qtbot, messages)]
     city = make_session(tmp_path / "办公厅.gkws", "市政府办公厅", directory, officer="王五")
     try:
         save_identity(city.ws, CITY_KEY)
@@ -233,6 +235,22 @@ def test_delegate_return_roll_up_through_the_window(
             ("权责清单.pdf", "来源：区司法局")]
     finally:
         city.close()
+
+
+def export_through(window: MainWindow, out: Path, qtbot, messages: list[Message]) -> Path:
+    """导出数据包… in ``window``'s own export dialog, signed with the passphrase typed."""
+    actions = bundle_actions.install(window)
+    actions.export_action.trigger()
+    qtbot.waitUntil(lambda: actions.export_dialog is not None, timeout=20000)
+    dialog = actions.export_dialog
+    assert dialog is not None
+    dialog.file_edit.setText(str(out))
+    type_text(dialog.passphrase, PASSPHRASE)
+    count = len(messages)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert wait_message(qtbot, messages, count).title == "导出完成", messages[-1]
+    assert out.is_file()
+    return out
 
 
 def wz_fingerprint() -> str:
