@@ -200,6 +200,11 @@ def test_delegate_return_roll_up_through_the_window(
              if (item := tab.table.item(r, c)) is not None]
     assert "权责清单.pdf（来源：区司法局）" in shown and "推进中" in shown
     save_shot(w, shots, "delegation_contributions")
+    viewer = tab.view_evidence(0)  # 区司法局's PDF, from the unit's own store
+    assert viewer is not None
+    qtbot.waitUntil(lambda: running_operations() == 0, timeout=30000)
+    assert "权责清单.pdf" in viewer.windowTitle()
+    viewer.close()
 
     # 汇总下级填报: the preview, accepted.
     dialog = tab.request_rollup()

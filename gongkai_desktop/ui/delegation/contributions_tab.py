@@ -95,9 +95,14 @@ class ContributionsTab(QWidget):
         self.rollup_button.clicked.connect(self.request_rollup)
         self.assign_button = QPushButton(self.tr("分配给下级单位(&G)…"))
         self.assign_button.clicked.connect(self.request_assign)
+        self.view_button = QPushButton(self.tr("查看佐证材料(&V)…"))
+        self.view_button.setToolTip(self.tr("查看所选下级单位报送的佐证材料（双击该行也可）"))
+        self.view_button.clicked.connect(lambda: self.view_evidence())
+        self.table.doubleClicked.connect(lambda index: self.view_evidence(index.row()))
         buttons = QHBoxLayout()
         buttons.addWidget(self.pending_label)
         buttons.addStretch(1)
+        buttons.addWidget(self.view_button)
         buttons.addWidget(self.assign_button)
         buttons.addWidget(self.rollup_button)
         self.empty = QLabel(self.tr("尚未收到下级单位对该举措的填报。"))
@@ -129,6 +134,41 @@ class ContributionsTab(QWidget):
         self.assignRequested.emit(self.measure_id)
         actions = self._actions()
         return actions.assign_measures([self.measure_id]) if actions is not None else None
+
+    def view_evidence(self, row: int | None = None) -> Any:
+        """The viewer on one office's evidence for this measure (contents from the
+        unit's blob store, written out by ``storage.evidence.write_new_file``)."""
+        from gongkai_desktop.evidence_kinds import evidence_kind
+        from gongkai_desktop.storage.evidence import write_new_file
+        from gongkai_desktop.ui.common.errors import show_error
+        from gongkai_desktop.ui.evidence.preview import (
+            Entry,
+            EvidenceSource,
+            EvidenceViewer,
+            show_viewer,
+        )
+
+        if row is None:
+            row = self.table.currentRow()
+        if not 0 <= row < len(self.items) or not self.items[row].evidence:
+            return None
+        items = list(self.items[row].evidence)
+        entries = [Entry(i, e.file_name if e.kind == "file" else (e.title or e.url),
+                         evidence_kind(e), e.size, e.url, e.kind != "file" or bool(e.sha256))
+                   for i, e in enumerate(items)]
+
+        def export(ws: Any, key: int, folder: Any) -> Any:
+            item = items[key]
+            assert item.sha256 is not None
+            return write_new_file(folder, item.file_name, item.sha256, ws.iter_blob(item.sha256))
+
+        source = EvidenceSource(self.session.path, "delegation-" + items[0].office_id[7:19],
+                                export)
+        try:
+            return show_viewer(EvidenceViewer(source, entries, 0, self))
+        except Exception as exc:
+            show_error(self, exc)
+            return None
 
     def set_measure(self, measure_id: str | None) -> None:
         self.measure_id = measure_id
@@ -176,4 +216,5 @@ class ContributionsTab(QWidget):
         self.empty.setVisible(not self.items)
         self.pending_label.setVisible(self.pending)
         self.rollup_button.setEnabled(bool(self.items) or bool(assigned))
+        self.view_button.setEnabled(any(c.evidence for c in self.items))
         self.countChanged.emit(len(self.items), self.pending)
