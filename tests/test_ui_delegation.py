@@ -501,3 +501,30 @@ def test_a_reissued_task_updates_the_office_workspace(
     assert actions.update_task(second) is None
     assert "不是从任务文件新建的" in messages[-1].text
     office_window.close()
+
+
+def test_another_parents_office_bundle_refused_in_one_line(
+    unit_window: MainWindow, session: Session, qtbot, tmp_path: Path,
+    messages: list[Message], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.delegation_fixtures import World
+
+    add_offices_and_assign(unit_window, qtbot)  # a 区司法局 of this 万州区's own
+    (tmp_path / "other").mkdir()
+    world = World(tmp_path / "other")  # another parent's 区司法局, same name, its own key
+    asked: list[str] = []
+
+    def ask(*args: object) -> bool:
+        asked.append(str(args[2]))
+        return True
+
+    monkeypatch.setattr(delegation_actions, "ask_question", ask)
+    before = file_dump(session.path)
+    count = len(messages)
+    delegation_actions.install(unit_window).import_returns([world.bundle1])
+    got = wait_message(qtbot, messages, count)
+    assert got.title == "未导入" and len(got.text.splitlines()) == 1
+    assert got.text.startswith("已拒绝：sfj-1.gkbundle") and one_chinese_line(got.text)
+    assert "不是本单位的下级单位" in got.text
+    assert asked == []  # refused before any key is offered
+    assert file_dump(session.path) == before
