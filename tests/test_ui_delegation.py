@@ -103,6 +103,17 @@ def add_offices_and_assign(w: MainWindow, qtbot) -> None:
     assign.set_office("区委编办")
     qtbot.mouseClick(assign.buttons.button(assign.buttons.StandardButton.Ok),
                      Qt.MouseButton.LeftButton)
+    # Ctrl+click selects a second measure in the tree: both are ticked.
+    tree, proxy = w.tree, w.proxy
+    assert proxy is not None and w.model is not None
+    second = proxy.mapFromSource(w.model.index_for_id("1.2.3"))
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier, tree.visualRect(second).center())
+    assert sorted(actions.selected_measures()) == ["1.1.1", "1.2.3"]
+    assert w.current_measure_id() == "1.2.3"  # the panel follows the last click
+    assign = actions.assign_measures()
+    assert assign is not None and assign.checked_measures() == ["1.1.1", "1.2.3"]
+    assign.close()
     assign = actions.assign_measures(["1.2.3"])
     assert assign is not None
     assign.set_office("区司法局", lead=True)

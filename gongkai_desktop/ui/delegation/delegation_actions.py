@@ -195,6 +195,21 @@ class DelegationActions(QObject):
         self._keep("offices_dialog", dialog)
         return dialog
 
+    def selected_measures(self) -> list[str]:
+        """The measures selected in the tree (Ctrl/Shift+click), else the current one."""
+        from gongkai_desktop.ui.measures.tree_model import MeasureIdRole
+
+        chosen: list[str] = []
+        if self.window.model is not None:
+            for index in self.window.tree.selectionModel().selectedRows(0):
+                mid = index.data(MeasureIdRole)
+                if isinstance(mid, str) and mid not in chosen:
+                    chosen.append(mid)
+        current = self.window.current_measure_id()
+        if current and current not in chosen:
+            chosen.insert(0, current)
+        return chosen
+
     def assign_measures(self, measure_ids: Sequence[str] | None = None) -> AssignDialog | None:
         from gongkai_desktop.ui.delegation.assign_dialog import AssignDialog
 
@@ -204,8 +219,7 @@ class DelegationActions(QObject):
         if self._need_offices(session) is None:
             return None
         if measure_ids is None:
-            current = self.window.current_measure_id()
-            measure_ids = [current] if current else []
+            measure_ids = self.selected_measures()
         dialog = AssignDialog(session, list(measure_ids), self.window)
         dialog.assigned.connect(lambda _rows: self.refresh_views())
         self._keep("assign_dialog", dialog)
