@@ -414,6 +414,27 @@ def test_offices_from_excel_and_the_breakdown(
         (m, o, r, dt.date(2020, 10, 1)) for m in ("1.1.1", "1.2.3")
         for o, r in (("龙都街道", "牵头"), ("区财政局", "责任"))}
 
+    # Opened again for 1.2.3: its offices are ticked with their roles; 取消分配 takes it back
+    # from 区财政局 only.
+    assign = actions.assign_measures(["1.2.3"])
+    assert assign is not None and assign.chosen_offices() == (["龙都街道", "区财政局"], ["龙都街道"])
+    assign.set_office("龙都街道", checked=False)
+    assert assign.take_back() == 1
+    assert {(a.measure_id, a.office.name) for a in assignments(session.ws)
+            if a.measure_id == "1.2.3"} == {("1.2.3", "龙都街道")}
+    # The default deadline with another number of days, kept for next time.
+    assign = actions.assign_measures(["1.2.3"])
+    assert assign is not None
+    assign.set_office("区财政局")
+    assign.days_spin.setValue(10)
+    assert assign.apply() is not None
+    from gongkai_desktop.delegation import days_before
+
+    assert days_before(session.ws) == 10
+    assert {(a.office.name, a.deadline) for a in assignments(session.ws)
+            if a.measure_id == "1.2.3"} == {("龙都街道", dt.date(2020, 10, 20)),
+                                            ("区财政局", dt.date(2020, 10, 20))}
+
     out = tmp_path / "任务分解表.xlsx"
     monkeypatch.setattr(delegation_actions, "save_file_name", lambda *_a: str(out))
     count = len(messages)

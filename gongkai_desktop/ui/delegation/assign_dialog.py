@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -96,18 +98,32 @@ class AssignDialog(QDialog):
             combo.setAccessibleName(self.tr("{name}的分工").format(name=office.name))
             self.office_table.setCellWidget(row, 1, combo)
             self.role_boxes.append(combo)
+        if measure_ids:  # what the first measure already has: ticked, with its role
+            from gongkai_desktop.delegation import assignments
+
+            for a in assignments(session.ws):
+                if a.measure_id == measure_ids[0]:
+                    self.set_office(a.office.name, lead=a.role.label == LEAD)
         offices_box = QGroupBox(self.tr("下级单位（勾选，选择牵头或责任）"))
         ob = QVBoxLayout(offices_box)
         ob.addWidget(self.office_table, 1)
 
-        self.default_deadline = QCheckBox(self.tr(
-            "默认：计划完成时限前 {n} 天（计划无时限的不设）").format(n=days_before(session.ws)))
+        self.default_deadline = QCheckBox(self.tr("默认：计划完成时限前"))
         self.default_deadline.setChecked(True)
+        self.days_spin = QSpinBox()
+        self.days_spin.setRange(0, 365)
+        self.days_spin.setValue(days_before(session.ws))
+        self.days_spin.setSuffix(self.tr(" 天"))
+        self.days_spin.setAccessibleName(self.tr("内部时限提前的天数"))
+        days_note = QLabel(self.tr("（计划无时限的不设）　或指定日期："))
         self.deadline = DateField()
         self.deadline.setEnabled(False)
         self.default_deadline.toggled.connect(lambda on: self.deadline.setEnabled(not on))
+        self.default_deadline.toggled.connect(self.days_spin.setEnabled)
         deadline_row = QHBoxLayout()
         deadline_row.addWidget(self.default_deadline)
+        deadline_row.addWidget(self.days_spin)
+        deadline_row.addWidget(days_note)
         deadline_row.addWidget(self.deadline)
         deadline_row.addStretch(1)
         form = QFormLayout()
@@ -122,6 +138,12 @@ class AssignDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
+        self.unassign_button = QPushButton(self.tr("取消分配(&R)"))
+        self.unassign_button.setToolTip(self.tr(
+            "把勾选的举措从勾选的下级单位收回（已收到的下级填报保留）"))
+        self.unassign_button.setAutoDefault(False)
+        self.unassign_button.clicked.connect(self.take_back)
+        self.buttons.addButton(self.unassign_button, QDialogButtonBox.ButtonRole.ResetRole)
         hint = QLabel(self.tr("已分配的再次分配时，分工和内部时限按本次设定更新。"))
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -173,8 +195,26 @@ class AssignDialog(QDialog):
                     lead.append(name)
         return names, lead
 
+    def take_back(self) -> int | None:
+        from gongkai_desktop.delegation import unassign
+        from gongkai_desktop.errors import InvalidInput
+        from gongkai_desktop.ui.workspace.commands import actor_of
+
+        measures = self.checked_measures()
+        names, _lead = self.chosen_offices()
+        try:
+            if not measures or not names:
+                raise InvalidInput("请勾选要收回的举措和下级单位")
+            removed = unassign(self.session.ws, measures, names, actor=actor_of(self.session))
+        except Exception as exc:
+            show_error(self, exc, self.tr("没有取消分配"))
+            return None
+        self.assigned.emit([])
+        self.accept()
+        return removed
+
     def apply(self) -> list[Any] | None:
-        from gongkai_desktop.delegation import assign
+        from gongkai_desktop.delegation import assign, days_before, set_days_before
         from gongkai_desktop.errors import InvalidInput
         from gongkai_desktop.ui.workspace.commands import actor_of
 
@@ -186,7 +226,10 @@ class AssignDialog(QDialog):
             if not names:
                 raise InvalidInput("请勾选要分配给的下级单位")
             deadline = None
-            if not self.default_deadline.isChecked():
+            if self.default_deadline.isChecked():
+                if self.days_spin.value() != days_before(self.session.ws):
+                    set_days_before(self.session.ws, self.days_spin.value())
+            else:
                 problem = self.deadline.problem()
                 if problem:
                     raise InvalidInput(problem)
