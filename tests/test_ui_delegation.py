@@ -417,7 +417,8 @@ def test_offices_from_excel_and_the_breakdown(
     # Opened again for 1.2.3: its offices are ticked with their roles; 取消分配 takes it back
     # from 区财政局 only.
     assign = actions.assign_measures(["1.2.3"])
-    assert assign is not None and assign.chosen_offices() == (["龙都街道", "区财政局"], ["龙都街道"])
+    assert assign is not None
+    assert assign.chosen_offices() == (["龙都街道", "区财政局"], ["龙都街道"])
     assign.set_office("龙都街道", checked=False)
     assert assign.take_back() == 1
     assert {(a.measure_id, a.office.name) for a in assignments(session.ws)
