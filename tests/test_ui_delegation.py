@@ -561,3 +561,16 @@ def test_another_parents_office_bundle_refused_in_one_line(
     assert got.text.endswith("未导入")  # (here the plan differs too: checked first)
     assert asked == []  # refused before any key is offered
     assert file_dump(session.path) == before
+
+
+def test_dialogs_close_with_their_workspace(unit_window: MainWindow, session: Session,
+                                            qtbot) -> None:
+    from gongkai_desktop.delegation import add_offices
+
+    add_offices(session.ws, ["区司法局"])
+    actions = delegation_actions.install(unit_window)
+    offices, matrix = actions.manage_offices(), actions.show_progress()
+    assert offices is not None and matrix is not None and matrix.isVisible()
+    unit_window.set_session(None)
+    assert actions.offices_dialog is None and actions.progress_window is None
+    assert not matrix.isVisible()

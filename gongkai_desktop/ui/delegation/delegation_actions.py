@@ -118,6 +118,8 @@ class DelegationActions(QObject):
         self.menu.addAction(self.update_task_action)
         window.add_actions_menu(self.menu, separator=True)
 
+        window.sessionChanged.connect(self._session_changed)
+
         # 文件 → 从任务文件新建工作区… (needs no open workspace)
         self.init_action = action(self.tr("从任务文件新建工作区(&K)…"), self.tr(
             "用上级单位下发的任务文件（.gktask）新建本单位的工作区"), lambda: self.init_from_task())
@@ -130,6 +132,15 @@ class DelegationActions(QObject):
             menu.insertAction(following[index], self.init_action)
         else:
             menu.addAction(self.init_action)
+
+    def _session_changed(self, _session: object) -> None:
+        """Another workspace: what was open on the previous one closes."""
+        for name in ("offices_dialog", "assign_dialog", "rollup_dialog", "progress_window"):
+            widget = getattr(self, name, None)
+            if widget is not None:
+                setattr(self, name, None)
+                widget.close()
+                widget.deleteLater()
 
     # ---- helpers --------------------------------------------------------------------------
 
