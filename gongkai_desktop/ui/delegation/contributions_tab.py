@@ -95,7 +95,7 @@ class ContributionsTab(QWidget):
         self.rollup_button.clicked.connect(self.request_rollup)
         self.assign_button = QPushButton(self.tr("分配给下级单位(&G)…"))
         self.assign_button.clicked.connect(self.request_assign)
-        self.view_button = QPushButton(self.tr("查看佐证材料(&V)…"))
+        self.view_button = QPushButton(self.tr("查看佐证材料(&K)…"))
         self.view_button.setToolTip(self.tr("查看所选下级单位报送的佐证材料（双击该行也可）"))
         self.view_button.clicked.connect(lambda: self.view_evidence())
         self.table.doubleClicked.connect(lambda index: self.view_evidence(index.row()))

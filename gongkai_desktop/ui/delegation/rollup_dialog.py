@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -74,17 +74,26 @@ class RollupDialog(QDialog):
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setMaximumHeight(60)
         rows = [
-            (self.tr("完成状态"), cur.status.label, self.status_combo),
-            (self.tr("完成日期"), cur.completed_on.isoformat() if cur.completed_on else "",
+            (self.tr("完成状态(&S)"), cur.status.label, self.status_combo),
+            (self.tr("完成日期(&D)"), cur.completed_on.isoformat() if cur.completed_on else "",
              self.date_field),
-            (self.tr("完成情况说明"), cur.explanation, self.explanation_edit),
-            (self.tr("公开网址"), "\n".join(cur.urls), self.urls_edit),
-            (self.tr("不适用原因"), cur.reason, self.reason_edit),
+            (self.tr("完成情况说明(&E)"), cur.explanation, self.explanation_edit),
+            (self.tr("公开网址(&L)"), "\n".join(cur.urls), self.urls_edit),
+            (self.tr("不适用原因(&N)"), cur.reason, self.reason_edit),
         ]
+        fields = ("status", "completed_on", "explanation", "urls", "reason")
         for i, (label, old, widget) in enumerate(rows, start=1):
-            grid.addWidget(QLabel(label + "："), i, 0)
+            name = QLabel(label + "：")
+            name.setBuddy(widget)
+            if fields[i - 1] in proposal.changed_fields:  # what the roll-up changes: bold
+                name.setStyleSheet("font-weight: bold;")
+                name.setToolTip(self.tr("汇总后此项将改变"))
+            grid.addWidget(name, i, 0)
             grid.addWidget(_current(old), i, 1)
-            grid.addWidget(widget, i, 2)
+            if widget is self.date_field:  # its own width, at the left (not stretched)
+                grid.addWidget(widget, i, 2, Qt.AlignmentFlag.AlignLeft)
+            else:
+                grid.addWidget(widget, i, 2)
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 3)
         grid.setRowStretch(3, 1)
