@@ -24,7 +24,7 @@ CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", 
 
 
 # Files the window opens even when they do not exist yet (it then says so itself).
-WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview")
+WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview", ".gktask")
 def unknown_command(argv: Sequence[str]) -> str | None:
     """The first argument that is neither a file for the window nor a Qt option."""
     for arg in file_arguments(argv):

@@ -69,7 +69,7 @@ def answer_file(prompt_mock: PromptMock, which: str, path: Path,
                 asked: list[tuple[str, str]]) -> None:
     def chooser(parent: QWidget, title: str, suggested: str, flt: str) -> str:
         asked.append((title, suggested))
-        assert flt == "Excel工作簿 (*.xlsx)"
+        assert flt == "Excel 工作簿 (*.xlsx)"
         return str(path)
 
     prompt_mock.answer_with(which, chooser)

@@ -108,7 +108,25 @@ class Scene:
                          passphrase=None)
         return self._pdf
 
+    def delegation(self) -> Any:
+        """万州区 with 区司法局 and 区委编办, both returns imported (tests/delegation_fixtures)."""
+        found = getattr(self, "_delegation", None)
+        if found is None:
+            from gongkai_desktop.delegation import import_returns
+            from tests.delegation_fixtures import SFJ_KEY, World, fill_checklist
+
+            (self.folder / "delegation").mkdir(exist_ok=True)
+            world = World(self.folder / "delegation")
+            filled = fill_checklist(world.sheet, world.root / "区委编办-已填.xlsx", {
+                "1.1.1": {"完成状态": "推进中", "完成情况说明": LONG}})
+            ws = Workspace.open(world.wz)
+            import_returns(ws, [world.bundle1, filled], accept_keys=[SFJ_KEY.fingerprint()])
+            found = self._delegation = (world, Session(ws, self.directory))
+        return found
+
     def close(self) -> None:
+        if getattr(self, "_delegation", None) is not None:
+            self._delegation[1].close()
         if self._window is not None:
             self._window.close()
             self._window.deleteLater()
@@ -306,6 +324,42 @@ def _office_key(s: Scene) -> QWidget:
     return OfficeKeyDialog(check, s.window)
 
 
+def _delegation_offices(s: Scene) -> QWidget:
+    from gongkai_desktop.ui.delegation.offices_dialog import OfficesDialog
+
+    return OfficesDialog(s.delegation()[1], s.window)
+
+
+def _delegation_assign(s: Scene) -> QWidget:
+    from gongkai_desktop.ui.delegation.assign_dialog import AssignDialog
+
+    return AssignDialog(s.delegation()[1], ["1.1.1"], s.window)
+
+
+def _delegation_task_init(s: Scene) -> QWidget:
+    from gongkai_desktop.delegation import read_task
+    from gongkai_desktop.ui.delegation.task_init_dialog import TaskInitDialog
+
+    world = s.delegation()[0]
+    return TaskInitDialog(world.task, read_task(world.task), s.window)
+
+
+def _delegation_rollup(s: Scene) -> QWidget:
+    from gongkai_desktop.delegation import propose_rollup
+    from gongkai_desktop.ui.delegation.rollup_dialog import RollupDialog
+
+    session = s.delegation()[1]
+    return RollupDialog(session, propose_rollup(session.ws, "1.1.1"), s.window)
+
+
+def _delegation_progress(s: Scene) -> QWidget:
+    from gongkai_desktop.ui.delegation.progress_window import DelegationProgressWindow
+
+    window = DelegationProgressWindow(s.delegation()[1], s.window)
+    window.reload()
+    return window
+
+
 def _message(s: Scene) -> QWidget:
     # The longest box the program shows: a report's verification, many lines.
     text = "\n".join(["文件：万州区-自查报告-2020-09-05.pdf", "核对的证书：万州区.cer", ""]
@@ -338,5 +392,10 @@ FACTORIES: dict[str, Callable[[Scene], QWidget]] = {
     "verify_report": _verify_report,
     "help": _help,
     "office_key": _office_key,
+    "delegation_offices": _delegation_offices,
+    "delegation_assign": _delegation_assign,
+    "delegation_task_init": _delegation_task_init,
+    "delegation_rollup": _delegation_rollup,
+    "delegation_progress": _delegation_progress,
     "message": _message,
 }

@@ -47,7 +47,7 @@ BUNDLED_UI_FAMILY = "WenQuanYi Micro Hei"
 # 15 MB) is registered right after it.
 UI_FONT_FILES = ("wqy-microhei.ttc",)
 # Files the program may be started with that are not workspaces (a file association).
-BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt", ".gkreview")
+BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt", ".gkreview", ".gktask")
 
 # Windows: held while the window runs; the installer and uninstaller look for it and ask
 # the officer to close the program before they replace or remove its files.

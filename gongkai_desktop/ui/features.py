@@ -17,6 +17,7 @@ FEATURE_MODULES: dict[str, str] = {
     "consolidation_actions": "gongkai_desktop.ui.supervisor.consolidation_actions",
     "xlsx_actions": "gongkai_desktop.ui.xlsx.xlsx_actions",
     "review_actions": "gongkai_desktop.ui.review.review_actions",
+    "delegation_actions": "gongkai_desktop.ui.delegation.delegation_actions",
 }
 
 

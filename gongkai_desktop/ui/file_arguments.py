@@ -20,13 +20,27 @@ if TYPE_CHECKING:
     from gongkai_desktop.ui.workspace.session import Session
 
 
+TASK_SUFFIX = ".gktask"
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("BundleActions", text)
 
 
 def handle_file_arguments(window: MainWindow, paths: list[Path]) -> None:
-    """Open ``paths`` now, or once a workspace is open."""
+    """Open ``paths`` now, or once a workspace is open. A parent's task file (.gktask)
+    makes a new office workspace (or updates the open one) and needs no workspace first."""
     from gongkai_desktop.ui.bundles import bundle_actions
+
+    tasks = [Path(p) for p in paths if Path(p).suffix.lower() == TASK_SUFFIX]
+    if tasks:
+        from gongkai_desktop.ui.delegation import delegation_actions
+
+        for task in tasks:
+            delegation_actions.install(window).open_task_file(task)
+        paths = [Path(p) for p in paths if Path(p) not in tasks]
+        if not paths:
+            return
 
     bundle_actions.install(window)  # its status label shows from the start
     if window.session is not None:

@@ -36,6 +36,12 @@ WINDOWS: dict[str, str] = {
     "verify_report": "gongkai_desktop.ui.report.verify_dialog:VerifyReportDialog",
     "help": "gongkai_desktop.ui.help.help_window:HelpWindow",
     "office_key": "gongkai_desktop.ui.bundles.office_key_dialog:OfficeKeyDialog",
+    "delegation_offices": "gongkai_desktop.ui.delegation.offices_dialog:OfficesDialog",
+    "delegation_assign": "gongkai_desktop.ui.delegation.assign_dialog:AssignDialog",
+    "delegation_task_init": "gongkai_desktop.ui.delegation.task_init_dialog:TaskInitDialog",
+    "delegation_rollup": "gongkai_desktop.ui.delegation.rollup_dialog:RollupDialog",
+    "delegation_progress":
+        "gongkai_desktop.ui.delegation.progress_window:DelegationProgressWindow",
     # Qt's own boxes, as the program shows them (they size themselves to their text).
     "message": "PySide6.QtWidgets:QMessageBox",
 }

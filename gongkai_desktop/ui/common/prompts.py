@@ -80,6 +80,7 @@ def suggested(kind: str, default_name: str = "", fallback: Path | None = None) -
 # File filters shared by several windows.
 PDF_FILTER = "PDF 文件 (*.pdf)"
 CERT_FILTER = "证书文件 (*.cer *.crt *.pem)"
+XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
 
 # ---- answerable: Qt's file dialogs (so they speak the loaded translation) -------------------

@@ -213,6 +213,11 @@ class MeasurePanel(QWidget):
         self.tabs.addTab(self.form, self.tr("完成情况"))
         self.tabs.addTab(self.evidence, self.tr("佐证材料"))
         self.tabs.addTab(self.history, self.tr("历史"))
+        from gongkai_desktop.ui.measures.contributions_tab import ContributionsTab
+
+        self.contributions = ContributionsTab(session)  # 下级填报 (#14): the offices' answers
+        self.contributions.countChanged.connect(self._contributions_count)
+        self.tabs.addTab(self.contributions, self.tr("下级填报"))
         self.tabs.setDocumentMode(True)
 
         self.note = QLabel()
@@ -260,6 +265,7 @@ class MeasurePanel(QWidget):
         self.evidence.set_measure(measure_id)
         self.history_model.set_measure(measure_id)
         self.review.set_measure(measure_id)
+        self.contributions.set_measure(measure_id)
         if measure_id is None:
             self.stack.setCurrentWidget(self.placeholder)
             return
@@ -335,6 +341,13 @@ class MeasurePanel(QWidget):
         index = self.tabs.indexOf(self.evidence)
         self.tabs.setTabText(index, self.tr("佐证材料（{0}）").format(count) if count
                              else self.tr("佐证材料"))
+
+    def _contributions_count(self, count: int, pending: bool) -> None:
+        from gongkai_desktop.ui.measures.contributions_tab import tab_title
+
+        index = self.tabs.indexOf(self.contributions)
+        self.tabs.setTabText(index, tab_title(count, pending))
+        self.tabs.setTabVisible(index, count > 0 or self.contributions.has_offices)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.measure_id is not None and local_files(event.mimeData()):

@@ -19,7 +19,9 @@ class PlanTreeView(QTreeView):
         self.setAccessibleName(self.tr("任务分工"))
         self.setUniformRowHeights(True)  # keeps 5,000 rows fast
         self.setAlternatingRowColors(True)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl/Shift+click selects several measures (下级单位 → 分配举措…); the panel
+        # follows the current row as before.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -44,6 +44,7 @@ UnitRolesRole = Qt.ItemDataRole.UserRole + 6  # frozenset[Role] the unit holds o
 SearchTextRole = Qt.ItemDataRole.UserRole + 7  # column-0 text, for local matching
 ReviewStateRole = Qt.ItemDataRole.UserRole + 8  # the office's review state value, or None
 FlaggedRole = Qt.ItemDataRole.UserRole + 9  # bool: the measure has input kept to correct
+PendingRole = Qt.ItemDataRole.UserRole + 10  # bool: 下级有新填报 (offices' answers to roll up)
 
 
 def _tr(text: str) -> str:
@@ -124,6 +125,13 @@ class PlanTreeModel(QAbstractItemModel):
                 self._set_measure_state(node.measure, records.get(node.id), today)
         self._tallies = area_tallies(self.session.ws.plan, records, self.session.roles, today)
         self._load_review()
+        self._load_pending()
+
+    def _load_pending(self) -> None:
+        """下级有新填报 (#14): measures with offices' answers not yet rolled up."""
+        from gongkai_desktop.delegation import pending_measures
+
+        self._pending: set[str] = pending_measures(self.session.ws)
 
     def _load_review(self) -> None:
         """The office's verdicts this unit imported (the review flags in the tree)."""
@@ -301,6 +309,15 @@ class PlanTreeModel(QAbstractItemModel):
             if column == COL_OVERDUE:
                 return _tr("逾期") if self._overdue[mid] else ""
             return None
+        if role == PendingRole:
+            return mid in self._pending
+        if mid in self._pending and column == COL_TASK and mid not in self.session.drafts:
+            if role == Qt.ItemDataRole.DecorationRole:
+                from gongkai_desktop.ui.measures.contributions_tab import pending_icon
+
+                return pending_icon()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return _tr("下级有新填报：可在“下级填报”页汇总")
         review = self._review.get(mid)
         if review is not None and column == COL_TASK and role in _REVIEW_ROLES:
             return _review_data(review, role)

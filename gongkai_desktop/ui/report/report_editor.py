@@ -185,6 +185,18 @@ class ReportEditor(QDialog):
         form.addRow(self.tr("落款单位："), self.unit_label)
         form.addRow(self.tr("落款日期："), date_row)
         form.addRow(self.tr("印章："), seal_row)
+        # 附件 下级单位完成情况 (#14): the workspace setting the report build reads.
+        from gongkai_desktop.delegation import list_offices
+        from gongkai_desktop.delegation.reporting import ANNEX_SETTING
+
+        self.offices_annex_check = QCheckBox(
+            self.tr("附“下级单位完成情况”（各下级单位 × 分配的举措）"))
+        self.offices_annex_check.setChecked(
+            self.session.ws.get_setting(ANNEX_SETTING, False) is True)
+        self.offices_annex_check.toggled.connect(
+            lambda on: self.session.ws.set_setting(ANNEX_SETTING, bool(on)))
+        form.addRow(self.tr("附件："), self.offices_annex_check)
+        form.setRowVisible(self.offices_annex_check, bool(list_offices(self.session.ws)))
 
         self.status = QLabel()
         self.status.setObjectName("saveStatus")

@@ -440,7 +440,7 @@ class ConsolidationWindow(QWidget):
         if self.consolidation is None:
             return None
         out = self._ask_save(self.tr("导出汇总表（Excel）"), ".xlsx",
-                             self.tr("Excel工作簿 (*.xlsx)"))
+                             self.tr(prompts.XLSX_FILTER))
         return None if out is None else self.export_excel_to(out)
 
     def export_excel_to(self, out: Path) -> Operation[XlsxResult] | None:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # openpyxl and the dialogs load on first use, not with the wi
 
 log = logging.getLogger(__name__)
 
-XLSX_FILTER = "Excel工作簿 (*.xlsx)"
+XLSX_FILTER = prompts.XLSX_FILTER
 
 
 def _tr(text: str) -> str:
