@@ -36,7 +36,7 @@ from gongkai_desktop.ui.errors import show_error, show_info
 from gongkai_desktop.ui.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with the window
-    from gongkai_desktop.bundle.receipt import ExportRecord, ReceivedReceipt
+    from gongkai_desktop.bundle.export_history import ExportRecord, ReceivedReceipt
     from gongkai_desktop.ui.bundle_export_dialog import BundleExportDialog, ExportHistoryDialog
     from gongkai_desktop.ui.bundle_import_dialog import BundleImportDialog, WriteReceiptDialog
     from gongkai_desktop.ui.main_window import MainWindow
@@ -219,7 +219,7 @@ class BundleActions(QObject):
 
     def refresh_status(self) -> None:
         """The unit's last export and receipt in the status bar (hidden when none)."""
-        from gongkai_desktop.bundle.receipt import export_history
+        from gongkai_desktop.bundle.export_history import export_history
 
         session = self.window.session
         text = tip = ""
