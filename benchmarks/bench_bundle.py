@@ -187,8 +187,8 @@ def phase_floor(p: dict[str, Any]) -> dict[str, Any]:
 
     out = Path(p["out"])
     conn = db.connect(out, readonly=False, create=True)
-    conn.execute("CREATE TABLE chunks (file INTEGER, seq INTEGER, data BLOB NOT NULL,"
-                 " PRIMARY KEY (file, seq)) WITHOUT ROWID")
+    conn.execute("CREATE TABLE chunks (file INTEGER NOT NULL, seq INTEGER NOT NULL,"
+                 " data BLOB NOT NULL, PRIMARY KEY (file, seq))")  # as blob_chunks
     buffer = bytearray(MB)
     view = memoryview(buffer)
     started = time.perf_counter()
