@@ -11,7 +11,8 @@
    run: read and SHA-256 each bundle file once and write its bytes once, as 1 MiB
    chunks, into a new SQLite file with the workspace's settings (``storage.db``: WAL,
    ``synchronous=FULL``, 16 KiB pages), one transaction per bundle. Target: import
-   ≤ 1.5× the floor.
+   ≤ 1.5× the floor. For reference it also prints the same without a database (a
+   plain file, synced per bundle): no target, it shows what SQLite itself costs.
 
 ``--runs`` (default 5) runs of each timed step, alternating with its floor; medians.
 Smaller sizes for a quick look: ``--gb 0.25 --units 20`` (the output says the sizes).
@@ -210,8 +211,29 @@ def phase_floor(p: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": seconds, "rss_mb": _max_rss_mb()}
 
 
+def phase_raw(p: dict[str, Any]) -> dict[str, Any]:
+    """For reference only: each bundle file read, hashed and written once to a plain file,
+    synced (what the disk allows without any database)."""
+    out = Path(p["out"])
+    buffer = bytearray(MB)
+    view = memoryview(buffer)
+    started = time.perf_counter()
+    for path in sorted(Path(p["inbox"]).iterdir()):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle, out.open("wb") as target:
+            while size := handle.readinto(view):
+                digest.update(view[:size])
+                target.write(view[:size])
+            target.flush()
+            os.fsync(target.fileno())
+        digest.hexdigest()
+    seconds = time.perf_counter() - started
+    out.unlink()
+    return {"seconds": seconds}
+
+
 PHASES = {"build": phase_build, "export": phase_export, "units": phase_units,
-          "import": phase_import, "floor": phase_floor}
+          "import": phase_import, "floor": phase_floor, "raw": phase_raw}
 EXPORT_TARGET = 1.3  # export / copyfile + fsync
 IMPORT_TARGET = 1.5  # import / floor
 
@@ -311,8 +333,9 @@ def _bench_import(root: Path, count: int, per_bundle: int,
     sup = root / "supervisor.gkws"
     files_mb = sum(p.stat().st_size for p in inbox.iterdir()) / MB
     _child("floor", inbox=str(inbox), out=str(root / "floor.db"))  # warm the page cache
-    floors, imports = [], []
+    floors, imports, raws = [], [], []
     for _ in range(runs):
+        raws.append(_child("raw", inbox=str(inbox), out=str(root / "raw.bin"))["seconds"])
         floors.append(_child("floor", inbox=str(inbox), out=str(root / "floor.db")))
         for path in (sup, *db.sidecars(sup)):
             path.unlink(missing_ok=True)
@@ -325,6 +348,9 @@ def _bench_import(root: Path, count: int, per_bundle: int,
     print(f"bundle files               : {files_mb:8.0f} MB; {runs} runs each, medians")
     print(f"floor (read+hash+write once): {floor_s:7.2f} s  ({files_mb / floor_s:.0f} MB/s; "
           f"runs: {_listing([r['seconds'] for r in floors])} s)")
+    raw_s = _median(raws)
+    print(f"(reference: read+hash+write once to a plain file, synced: {raw_s:.2f} s, "
+          f"{files_mb / raw_s:.0f} MB/s; import / that: {import_s / raw_s:.2f})")
     print(f"import_bundles             : {import_s:8.2f} s  ({files_mb / import_s:.0f} MB/s; "
           f"runs: {_listing([r['seconds'] for r in imports])} s), "
           f"outcomes {imports[-1]['outcomes']}")
