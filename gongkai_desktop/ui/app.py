@@ -183,6 +183,8 @@ class FirstPaint(QObject):
         if self._callback is not None and event.type() == QEvent.Type.Paint:
             callback, self._callback = self._callback, None
             QTimer.singleShot(0, callback)  # after this paint has reached the screen
+            watched.removeEventFilter(self)  # done: no Python call for every later event
+            self.deleteLater()
         return False
 
 
