@@ -1,10 +1,11 @@
 """Evidence storage throughput and memory: ``python benchmarks/bench_store.py [--gb 1]``.
 
-Writes ``--files`` files totalling ``--gb`` GB into a temporary folder, then times
-(1) ``shutil.copyfile`` of the same files, without and with fsync (best of two),
-as the baseline of this machine in this run, and (2) adding them to a new workspace
-(``synchronous=FULL``, so each file is on disk when its call returns). Prints MB/s,
-the ratio and the peak memory. The source files sit in the page cache for both, so
+Writes ``--files`` files totalling ``--gb`` GB into a temporary folder, then, ``--runs``
+times (default 5) alternating, times (1) ``shutil.copyfile`` of the same files, without
+and with fsync, as the floor of this machine in this run, and (2) adding them to a new
+workspace (``synchronous=FULL``, so each file is on disk when its call returns). Prints
+the medians in MB/s, the ratios, PASS/MISS for the target (add ≥ 0.5× copy + fsync,
+issue #15) and the peak memory. The source files sit in the page cache for both, so
 this measures the store, not the disk's read speed.
 """
 
@@ -16,6 +17,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +33,7 @@ from gongkai_desktop.plan.store import read_plan
 from gongkai_desktop.storage import Workspace
 
 MB = 1024 * 1024
+TARGET = 0.5  # add_evidence_file / (copyfile + fsync), in MB/s
 
 
 def _plan() -> Plan:
@@ -86,6 +89,7 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=1.0, help="total size of the files")
     parser.add_argument("--files", type=int, default=10, help="how many files")
     parser.add_argument("--dir", type=Path, default=None, help="where to put temporary files")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each (median)")
     args = parser.parse_args()
     total = int(args.gb * 1024 * MB)
     size = total // args.files
@@ -96,53 +100,73 @@ def main() -> None:
         (root / "src").mkdir()
         print(f"writing {args.files} × {size / MB:.0f} MB into {root} …", flush=True)
         files = _make_files(root / "src", args.files, size)
-
-        # Best of two runs each: the first run of anything pays for cache warm-up.
-        copy_s = sync_s = float("inf")
-        for _ in range(2):
-            copy_s = min(copy_s, _copy_all(files, root / "copy", fsync=False))
-            shutil.rmtree(root / "copy")
-            sync_s = min(sync_s, _copy_all(files, root / "copy", fsync=True))
-            shutil.rmtree(root / "copy")
-
         plan = _plan()
         measure = plan.measures()[0].id
-        ws_path = root / "bench.gkws"
         unit = Unit("bench", "基准单位", "基准单位", UnitType.OTHER)
-        with Workspace.create(ws_path, plan, unit) as ws:
-            ws.set_setting("max_evidence_bytes", size + MB)
-            rss_before = _max_rss_mb()
-            tracemalloc.start()
-            started = time.perf_counter()
-            items = [ws.add_evidence_file(measure, path) for path in files]
-            add_s = time.perf_counter() - started
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            rss_after = _max_rss_mb()
 
-            started = time.perf_counter()
-            digest = hashlib.sha256()
-            for chunk in ws.iter_blob(items[0].sha256 or ""):
-                digest.update(chunk)
-            read_s = time.perf_counter() - started
-            assert digest.hexdigest() == items[0].sha256
+        def add_all(n: int) -> tuple[float, float, float, Path]:
+            ws_path = root / f"bench-{n}.gkws"
+            with Workspace.create(ws_path, plan, unit) as ws:
+                ws.set_setting("max_evidence_bytes", size + MB)
+                tracemalloc.start()
+                started = time.perf_counter()
+                items = [ws.add_evidence_file(measure, path) for path in files]
+                seconds = time.perf_counter() - started
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                started = time.perf_counter()
+                digest = hashlib.sha256()
+                for chunk in ws.iter_blob(items[0].sha256 or ""):
+                    digest.update(chunk)
+                read_s = time.perf_counter() - started
+                assert digest.hexdigest() == items[0].sha256
+            return seconds, peak, read_s, ws_path
+
+        # Warm-up: the first run of anything pays for cache warm-up.
+        _copy_all(files, root / "copy", fsync=True)
+        shutil.rmtree(root / "copy")
+        copies, syncs, adds, peaks = [], [], [], []
+        rss_before = _max_rss_mb()
+        for n in range(args.runs):
+            copies.append(_copy_all(files, root / "copy", fsync=False))
+            shutil.rmtree(root / "copy")
+            syncs.append(_copy_all(files, root / "copy", fsync=True))
+            shutil.rmtree(root / "copy")
+            add_s, peak, read_s, ws_path = add_all(n)
+            adds.append(add_s)
+            peaks.append(peak)
+            if n < args.runs - 1:
+                ws_path.unlink()
+        rss_after = _max_rss_mb()
         started = time.perf_counter()
         Workspace.open(ws_path).close()  # includes PRAGMA quick_check of the whole file
         open_s = time.perf_counter() - started
         ws_size = ws_path.stat().st_size
 
+    copy_s, sync_s, add_s = (statistics.median(v) for v in (copies, syncs, adds))
     add_rate = total_mb / add_s
-    print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {sys.platform}")
-    print(f"data: {args.files} files, {total_mb:.0f} MB in total")
-    print(f"shutil.copyfile            : {total_mb / copy_s:8.0f} MB/s  ({copy_s:.2f} s)")
-    print(f"shutil.copyfile + fsync    : {total_mb / sync_s:8.0f} MB/s  ({sync_s:.2f} s)")
-    print(f"Workspace.add_evidence_file: {add_rate:8.0f} MB/s  ({add_s:.2f} s)")
+    ratio = add_rate / (total_mb / sync_s)
+
+    def runs(values: list[float]) -> str:
+        return ", ".join(f"{total_mb / v:.0f}" for v in values)
+
+    print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {sys.platform}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"data: {args.files} files, {total_mb:.0f} MB in total; {args.runs} runs each, medians")
+    print(f"shutil.copyfile            : {total_mb / copy_s:8.0f} MB/s  ({copy_s:.2f} s; "
+          f"runs {runs(copies)} MB/s)")
+    print(f"shutil.copyfile + fsync    : {total_mb / sync_s:8.0f} MB/s  ({sync_s:.2f} s; "
+          f"runs {runs(syncs)} MB/s)")
+    print(f"Workspace.add_evidence_file: {add_rate:8.0f} MB/s  ({add_s:.2f} s; "
+          f"runs {runs(adds)} MB/s)")
     print(f"ratio add / copyfile       : {add_rate / (total_mb / copy_s):8.2f}")
-    print(f"ratio add / copyfile+fsync : {add_rate / (total_mb / sync_s):8.2f}")
+    print(f"ratio add / copyfile+fsync : {ratio:8.2f}   (target ≥ {TARGET})")
     print(f"read back one file (iter_blob + sha256): {size / MB / read_s:.0f} MB/s")
     print(f"open (with quick_check) of the {ws_size / MB:.0f} MB workspace: {open_s:.2f} s")
-    print(f"peak memory while adding   : tracemalloc {peak / MB:.1f} MB, "
+    print(f"peak memory while adding   : tracemalloc {max(peaks) / MB:.1f} MB, "
           f"ru_maxrss {rss_after:.0f} MB (before adding {rss_before:.0f} MB)")
+    print(f"  {'PASS' if ratio >= TARGET else 'MISS'}  add_evidence_file {total_mb:.0f} MB / "
+          f"copy+fsync: {ratio:.2f} (≥ {TARGET})")
 
 
 if __name__ == "__main__":

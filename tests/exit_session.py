@@ -90,6 +90,8 @@ class Driver:
 
         if self.busy or running_operations():  # a step is running, or the work it started
             return
+        if not hasattr(self.window, "report_actions"):
+            return  # the feature menus come right after the plan tree's first paint
         if not self.steps:
             self.timer.stop()
             return

@@ -25,27 +25,24 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from gongkai_desktop.bundle import trust
 from gongkai_desktop.bundle.decode import BundleProfile
-from gongkai_desktop.bundle.format import SUFFIX
+from gongkai_desktop.bundle.import_copy import DbSink, OnePassSink
 from gongkai_desktop.bundle.manifest import Manifest
-from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits, open_bundle
+from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
 from gongkai_desktop.bundle.trust import TrustCheck, TrustState
 from gongkai_desktop.bundle.unit_identity import known_unit
 from gongkai_desktop.bundle.verify import Collected, OpenedBundle, open_verified
 from gongkai_desktop.errors import (
-    Cancelled,
-    GongkaiError,
     InvalidInput,
     SignatureError,
     UnsafeInput,
 )
 from gongkai_desktop.model import MeasureRecord, Status, Unit
-from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
-from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
-from gongkai_desktop.storage.records import FIELD_LABELS, RECORD_COLUMNS, changed_fields, to_row
+from gongkai_desktop.storage.records import FIELD_LABELS, changed_fields
 from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.ticker import Progress
@@ -326,54 +323,6 @@ def _preview(ws: Workspace, opened: OpenedBundle, progress: Progress | None,
 
 # ---------------------------------------------------------------------- apply
 
-class _DbSink:
-    """Writes verified values into the supervisor tables (inside the caller's transaction)."""
-
-    def __init__(self, conn: sqlite3.Connection, unit_id: str) -> None:
-        self.conn, self.unit_id = conn, unit_id
-        self.blob_id = 0
-
-    def profile(self, value: BundleProfile) -> None:
-        pass  # written with the bundle row (sup_units)
-
-    def record(self, r: MeasureRecord) -> None:
-        self.conn.execute(
-            f"INSERT INTO sup_records (unit_id, {RECORD_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (self.unit_id, *to_row(r)))
-
-    def evidence(self, e: EvidenceItem) -> None:
-        self.conn.execute(
-            "INSERT INTO sup_evidence (unit_id, id, measure_id, kind, file_name, media_type,"
-            " size, sha256, url, title, note, added_at, added_by, original_sha256,"
-            " original_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.unit_id, e.id, e.measure_id, e.kind, e.file_name, e.media_type, e.size,
-             e.sha256, e.url, e.title, e.note, db.to_text(e.added_at), e.added_by,
-             e.original_sha256, e.original_size))
-
-    def audit(self, a: AuditEntry) -> None:
-        self.conn.execute(
-            "INSERT INTO sup_audit (unit_id, id, at, actor, action, measure_id, field, old, new)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.unit_id, a.id, db.to_text(a.at), a.actor, a.action, a.measure_id, a.field,
-             a.old, a.new))
-
-    def blob_start(self, sha256: str, size: int) -> bool:
-        if self.conn.execute("SELECT 1 FROM sup_blobs WHERE sha256 = ?",
-                             (sha256,)).fetchone():
-            return False  # already held (another unit, an earlier bundle): read, not stored
-        self.blob_id = int(self.conn.execute(
-            "INSERT INTO sup_blobs (sha256, size, created_at) VALUES (?, ?, ?) RETURNING id",
-            (sha256, size, db.to_text(db.now()))).fetchone()[0])
-        return True
-
-    def blob_chunk(self, seq: int, data: bytes) -> None:
-        self.conn.execute("INSERT INTO sup_blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
-                          (self.blob_id, seq, data))
-
-    def blob_end(self, sha256: str) -> None:
-        pass
-
-
 def apply_import(ws: Workspace, preview: ImportPreview, *, accept_new_key: bool = False,
                  accept_keys: Collection[str] = (), actor: str = "",
                  limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
@@ -413,43 +362,101 @@ def _apply(ws: Workspace, opened: OpenedBundle, preview: ImportPreview, accept_n
         _check_validity(opened, trust_check)
         if trust_check.state.needs_acceptance and not accept_new_key:
             raise SignatureError(trust_check.message(m.unit.name))
-        bundle_id = int(conn.execute(
-            "INSERT INTO sup_bundles (bundle_hash, unit_id, sequence, exported_at, imported_at,"
-            " imported_by, file_names, cert_fingerprint, evidence_included, manifest)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (digest, m.unit.id, m.sequence, db.to_text(m.exported_at), db.to_text(at), actor,
-             json.dumps([p.name for p in opened.files], ensure_ascii=False),
-             opened.cert.fingerprint, int(m.evidence_included), m.body())).fetchone()[0])
-        p = preview.profile
-        conn.execute(
-            "INSERT INTO sup_units (unit_id, unit_name, full_name, unit_type, officer, contact,"
-            " phone, bundle_id, sequence, exported_at, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE SET"
-            " unit_name = excluded.unit_name, full_name = excluded.full_name,"
-            " unit_type = excluded.unit_type, officer = excluded.officer,"
-            " contact = excluded.contact, phone = excluded.phone,"
-            " bundle_id = excluded.bundle_id, sequence = excluded.sequence,"
-            " exported_at = excluded.exported_at, imported_at = excluded.imported_at",
-            (m.unit.id, m.unit.name, m.unit.full_name, m.unit.type.value, p.officer, p.contact,
-             p.phone, bundle_id, m.sequence, db.to_text(m.exported_at), db.to_text(at)))
-        for table in ("sup_records", "sup_evidence", "sup_audit"):
-            conn.execute(f"DELETE FROM {table} WHERE unit_id = ?", (m.unit.id,))
-        opened.read(_DbSink(conn, m.unit.id), progress)  # raises (→ rollback) on any mismatch
-        if trust_check.state is TrustState.NEW:
-            trust.pin(conn, m.unit.id, opened.cert, trust.KeySource.BUNDLE, actor=actor, at=at)
-        elif trust_check.state is TrustState.KEY_CHANGED:
-            trust.pin(conn, m.unit.id, opened.cert, trust.KeySource.ACCEPTED, actor=actor, at=at)
-        # Contents no unit refers to any more (replaced evidence) go now.
-        conn.execute("DELETE FROM sup_blobs WHERE NOT EXISTS"
-                     " (SELECT 1 FROM sup_evidence e WHERE e.sha256 = sup_blobs.sha256)")
-        audit.write(conn, actor=actor, action="import_bundle", field=m.unit.id,
-                    new=json.dumps({"unit": m.unit.name, "sequence": m.sequence,
-                                    "bundle_hash": digest}, ensure_ascii=False), at=at)
+        _write_bundle_rows(conn, opened, preview.profile, actor, at)
+        opened.read(DbSink(conn, m.unit.id), progress)  # raises (→ rollback) on any mismatch
+        _finish_apply(conn, opened, trust_check, actor, at)
     changed = len(preview.changes)
-    return dataclasses.replace(
-        base, changed_measures=changed,
-        message=f"已导入：{m.unit.name}，序号 {m.sequence}，导出于 {_when(m.exported_at)}，"
-                f"{changed} 项举措有变化")
+    return dataclasses.replace(base, changed_measures=changed,
+                               message=_imported_text(m, changed))
+
+
+def _imported_text(m: Manifest, changed: int) -> str:
+    return (f"已导入：{m.unit.name}，序号 {m.sequence}，导出于 {_when(m.exported_at)}，"
+            f"{changed} 项举措有变化")
+
+
+def _write_bundle_rows(conn: sqlite3.Connection, opened: OpenedBundle, p: BundleProfile,
+                       actor: str, at: dt.datetime) -> None:
+    """The bundle and unit rows; the unit's previous records, evidence list and log go."""
+    m = opened.manifest
+    bundle_id = int(conn.execute(
+        "INSERT INTO sup_bundles (bundle_hash, unit_id, sequence, exported_at, imported_at,"
+        " imported_by, file_names, cert_fingerprint, evidence_included, manifest)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (opened.bundle_hash, m.unit.id, m.sequence, db.to_text(m.exported_at), db.to_text(at),
+         actor, json.dumps([f.name for f in opened.files], ensure_ascii=False),
+         opened.cert.fingerprint, int(m.evidence_included), m.body())).fetchone()[0])
+    conn.execute(
+        "INSERT INTO sup_units (unit_id, unit_name, full_name, unit_type, officer, contact,"
+        " phone, bundle_id, sequence, exported_at, imported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id) DO UPDATE SET"
+        " unit_name = excluded.unit_name, full_name = excluded.full_name,"
+        " unit_type = excluded.unit_type, officer = excluded.officer,"
+        " contact = excluded.contact, phone = excluded.phone,"
+        " bundle_id = excluded.bundle_id, sequence = excluded.sequence,"
+        " exported_at = excluded.exported_at, imported_at = excluded.imported_at",
+        (m.unit.id, m.unit.name, m.unit.full_name, m.unit.type.value, p.officer, p.contact,
+         p.phone, bundle_id, m.sequence, db.to_text(m.exported_at), db.to_text(at)))
+    for table in ("sup_records", "sup_evidence", "sup_audit"):
+        conn.execute(f"DELETE FROM {table} WHERE unit_id = ?", (m.unit.id,))
+
+
+def _finish_apply(conn: sqlite3.Connection, opened: OpenedBundle, trust_check: TrustCheck,
+                  actor: str, at: dt.datetime) -> None:
+    """After the contents: the key pinned, unused contents gone, the import logged."""
+    m = opened.manifest
+    if trust_check.state is TrustState.NEW:
+        trust.pin(conn, m.unit.id, opened.cert, trust.KeySource.BUNDLE, actor=actor, at=at)
+    elif trust_check.state is TrustState.KEY_CHANGED:
+        trust.pin(conn, m.unit.id, opened.cert, trust.KeySource.ACCEPTED, actor=actor, at=at)
+    # Contents no unit refers to any more (replaced evidence) go now.
+    conn.execute("DELETE FROM sup_blobs WHERE NOT EXISTS"
+                 " (SELECT 1 FROM sup_evidence e WHERE e.sha256 = sup_blobs.sha256)")
+    audit.write(conn, actor=actor, action="import_bundle", field=m.unit.id,
+                new=json.dumps({"unit": m.unit.name, "sequence": m.sequence,
+                                "bundle_hash": opened.bundle_hash}, ensure_ascii=False), at=at)
+
+
+def _apply_one_pass(ws: Workspace, opened: OpenedBundle, accept_new_key: bool, actor: str,
+                    progress: Progress | None, directory: UnitDirectory | None) -> ImportResult:
+    """Verify and import in one read of the files (the batch import, nothing to show first).
+
+    The same checks as ``_preview`` then ``_apply``, in one transaction: the rows come
+    first in a bundle and are checked and compared before any file content is written;
+    any mismatch later (a content hash) raises and rolls everything back.
+    """
+    m = opened.manifest
+    digest = opened.bundle_hash
+    _check_plan(ws, m)
+    _check_unit(ws, m, directory)
+    at = db.now()
+    changes: list[MeasureChange] = []
+    with writing(ws) as conn:
+        if _already(conn, digest):
+            return ImportResult(opened.files[0], opened.files, Outcome.ALREADY, _already_text(m),
+                                m.unit, m.sequence, m.exported_at, digest,
+                                fingerprint=opened.cert.fingerprint)
+        _check_order(conn, m, digest)
+        trust_check = trust.check(conn, m.unit.id, opened.cert, m.unit.name)
+        _check_validity(opened, trust_check)
+        if trust_check.state.needs_acceptance and not accept_new_key:
+            raise SignatureError(trust_check.message(m.unit.name))
+        first = _previous(conn, m.unit.id) is None
+
+        def on_rows(rows: Collected) -> None:
+            _check_content(ws, rows)
+            assert rows.profile_value is not None
+            changes.extend(_changes(SupervisorView(ws), m.unit.id, first, rows))
+            _write_bundle_rows(conn, opened, rows.profile_value, actor, at)
+
+        sink = OnePassSink(conn, m.unit.id, on_rows)
+        opened.read(sink, progress)  # raises (→ rollback) on any mismatch
+        sink.flush()  # a bundle without file contents
+        _finish_apply(conn, opened, trust_check, actor, at)
+    return ImportResult(opened.files[0], opened.files, Outcome.IMPORTED,
+                        _imported_text(m, len(changes)), m.unit, m.sequence, m.exported_at,
+                        digest, len(changes), opened.cert.fingerprint,
+                        warnings=_warnings(m, trust_check))
 
 
 def _already_text(m: Manifest) -> str:
@@ -485,213 +492,15 @@ def _half(progress: Progress | None, which: int) -> Progress | None:
     return report
 
 
-# ---------------------------------------------------------------------- batch
-
-def bundle_files_in(folder: Path) -> list[Path]:
-    """The ``.gkbundle`` files directly inside ``folder`` (a dropped folder), sorted."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InvalidInput(f"“{folder}”不是文件夹")
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix.lower() == SUFFIX and p.is_file() and not p.is_symlink())
+# The batch functions live in ``import_batch`` (this module would pass 600 lines); their
+# old names here keep working.
+_BATCH = frozenset({"bundle_files_in", "peek_manifest", "import_bundles", "apply_previews",
+                    "file_weight", "scaled_progress"})
 
 
-def peek_manifest(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
-    """The (not yet verified) manifest, only to group the parts of one bundle."""
-    with open_bundle(path, limits, check_integrity=False) as bundle:
-        body = bundle.manifest_row()[0]
-        if not isinstance(body, str):
-            raise UnsafeInput(f"数据包“{path.name}”缺少清单和签名，未导入")
-        return Manifest.parse(body)
+def __getattr__(name: str) -> Any:
+    if name in _BATCH:
+        from gongkai_desktop.bundle import import_batch
 
-
-def import_bundles(ws: Workspace, paths: Sequence[Path], *,
-                   accept_keys: Collection[str] = (), actor: str = "",
-                   limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
-                   directory: UnitDirectory | None = None) -> list[ImportResult]:
-    """Import many files at once (parts of one bundle are grouped); one row per file.
-
-    Never raises for a bad bundle: its row says why it was refused. A key not pinned
-    for the unit (first contact, or a changed key) is accepted only when its fingerprint
-    is in ``accept_keys``, and only for one unit: a fingerprint the batch shows signing
-    for two units is accepted for neither. Bundles of one unit are applied in sequence
-    order, so selecting an old and a new one imports both.
-    """
-    accepted = {trust.normalize_fingerprint(k) for k in accept_keys}
-    directory = directory if directory is not None else UnitDirectory.load()
-    rows: dict[int, ImportResult] = {}
-    groups: dict[str, list[tuple[int, Path, Manifest]]] = {}
-    seen: dict[tuple[str, int, str], int] = {}
-    repeats: dict[int, int] = {}  # a file given twice (or what claims to be a copy) → the first
-    for i, path in enumerate(paths):
-        try:
-            manifest = peek_manifest(Path(path), limits)
-        except GongkaiError as err:
-            rows[i] = ImportResult(Path(path), (Path(path),), Outcome.REFUSED, str(err))
-            continue
-        except Exception as exc:  # one hostile file never stops the others
-            rows[i] = _unexpected([Path(path)], exc)
-            continue
-        key = (manifest.bundle_id, manifest.part_index, manifest.body())
-        if key in seen:
-            repeats[i] = seen[key]
-            continue
-        seen[key] = i
-        groups.setdefault(manifest.bundle_id, []).append((i, Path(path), manifest))
-    ordered = sorted(groups.values(), key=lambda g: (g[0][2].unit.id, g[0][2].sequence))
-    shared = _shared_keys([g[0][2] for g in ordered])
-    sizes = {i: file_weight(p) for group in ordered for i, p, _m in group}
-    total, done = max(1, sum(sizes.values())), 0
-    cancelled = False
-    for group in ordered:
-        files = [p for _i, p, _m in group]
-        weight = sum(sizes[i] for i, _p, _m in group)
-        sub = scaled_progress(progress, done, weight, total)
-        result = _import_group(ws, files, accepted, shared, actor, limits, sub, directory)
-        for i, path, _m in group:
-            rows[i] = _for_file(result, path)
-        done += weight
-        if progress is not None and progress(done, total) is False:
-            for group_left in ordered[ordered.index(group) + 1:]:
-                for i, path, _m in group_left:
-                    rows[i] = ImportResult(path, (path,), Outcome.REFUSED, "操作已取消，未导入")
-            cancelled = True
-            break
-    for i, first in repeats.items():
-        if cancelled:
-            rows[i] = ImportResult(Path(paths[i]), (Path(paths[i]),), Outcome.REFUSED,
-                                   "操作已取消，未导入")
-            continue
-        # Checked on its own, in place of the first: a "copy" may have been changed.
-        group = next(g for g in ordered if any(j == first for j, _p, _m in g))
-        files = [Path(paths[i]) if j == first else p for j, p, _m in group]
-        rows[i] = _for_file(_import_group(ws, files, accepted, shared, actor, limits, None,
-                                          directory), Path(paths[i]))
-    return [rows[i] for i in range(len(paths))]
-
-
-def _shared_keys(manifests: list[Manifest]) -> dict[str, list[str]]:
-    """Fingerprints the batch shows signing for more than one unit → those units' names."""
-    units: dict[str, dict[str, str]] = {}
-    for m in manifests:
-        units.setdefault(m.certificate_sha256, {})[m.unit.id] = m.unit.name
-    return {fp: list(names.values()) for fp, names in units.items() if len(names) > 1}
-
-
-def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
-                  shared: dict[str, list[str]], actor: str, limits: Limits,
-                  progress: Progress | None, directory: UnitDirectory) -> ImportResult:
-    try:
-        preview = preview_import(ws, files, limits=limits, progress=_half(progress, 0),
-                                 directory=directory)
-        fingerprint = preview.trust.cert.fingerprint
-        if preview.outcome is Outcome.ALREADY:
-            return ImportResult(files[0], preview.files, Outcome.ALREADY,
-                                _already_text(preview.manifest), preview.unit,
-                                preview.sequence, preview.exported_at, preview.bundle_hash,
-                                fingerprint=fingerprint)
-        accept = fingerprint in accepted
-        if preview.needs_key_acceptance and accept and fingerprint in shared:
-            raise SignatureError(_shared_text(fingerprint, shared[fingerprint]))
-        if preview.needs_key_acceptance and not accept:
-            return ImportResult(files[0], preview.files, Outcome.REFUSED,
-                                preview.trust.message(preview.unit.name), preview.unit,
-                                preview.sequence, preview.exported_at, preview.bundle_hash,
-                                fingerprint=fingerprint, needs_key_acceptance=True)
-        return apply_import(ws, preview, accept_new_key=accept, actor=actor, limits=limits,
-                            progress=_half(progress, 1), directory=directory)
-    except GongkaiError as err:
-        return ImportResult(files[0], tuple(files), Outcome.REFUSED, str(err))
-    except Exception as exc:  # one hostile file never stops the others
-        return _unexpected(files, exc)
-
-
-def _unexpected(files: list[Path], exc: Exception) -> ImportResult:
-    """A failure no check anticipated (RecursionError, MemoryError, a library's ValueError,
-    sqlite3.DatabaseError): that file is refused; the transaction has rolled back."""
-    log.warning("bundle %s refused after an unexpected %s", files[0], type(exc).__name__,
-                exc_info=exc)
-    return ImportResult(files[0], tuple(files), Outcome.REFUSED,
-                        f"数据包“{files[0].name}”无法处理（内容异常：{type(exc).__name__}），"
-                        "可能已损坏或被改动，未导入")
-
-
-def apply_previews(ws: Workspace, previews: Sequence[ImportPreview], *,
-                   accepted: Collection[tuple[str, str]] = (), actor: str = "",
-                   limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
-                   directory: UnitDirectory | None = None) -> dict[str, ImportResult]:
-    """Import bundles previewed earlier (the window's batch); results by bundle hash.
-
-    A key not pinned for its unit is accepted only for that unit: ``accepted`` holds
-    (unit id, fingerprint) pairs the supervisor confirmed. A fingerprint accepted for two
-    units is accepted for neither. A unit's bundles are applied in sequence order; a
-    cancelled run leaves the rest refused ("操作已取消").
-    """
-    ordered = sorted(previews, key=lambda p: (p.unit.id, p.sequence))
-    shared = _shared_keys([p.manifest for p in ordered if p.needs_key_acceptance
-                           and (p.unit.id, p.trust.cert.fingerprint) in accepted])
-    directory = directory if directory is not None else UnitDirectory.load()
-    total, done = max(1, sum(p.size for p in ordered)), 0
-    results: dict[str, ImportResult] = {}
-    cancelled = False
-    for preview in ordered:
-        fingerprint = preview.trust.cert.fingerprint
-        base = ImportResult(preview.files[0], preview.files, Outcome.REFUSED, "",
-                            preview.unit, preview.sequence, preview.exported_at,
-                            preview.bundle_hash, fingerprint=fingerprint)
-        accept = (preview.unit.id, fingerprint) in accepted and fingerprint not in shared
-        if cancelled:
-            results[preview.bundle_hash] = dataclasses.replace(base, message="操作已取消，未导入")
-        elif preview.outcome is Outcome.ALREADY:
-            results[preview.bundle_hash] = dataclasses.replace(
-                base, outcome=Outcome.ALREADY, message=_already_text(preview.manifest))
-        elif preview.needs_key_acceptance and fingerprint in shared:
-            results[preview.bundle_hash] = dataclasses.replace(
-                base, message=_shared_text(fingerprint, shared[fingerprint]))
-        elif preview.needs_key_acceptance and not accept:
-            results[preview.bundle_hash] = dataclasses.replace(
-                base, message=preview.trust.message(preview.unit.name),
-                needs_key_acceptance=True)
-        else:
-            try:
-                results[preview.bundle_hash] = apply_import(
-                    ws, preview, accept_new_key=accept, actor=actor, limits=limits,
-                    progress=scaled_progress(progress, done, preview.size, total),
-                    directory=directory)
-            except Cancelled:
-                cancelled = True
-                results[preview.bundle_hash] = dataclasses.replace(
-                    base, message="操作已取消，未导入")
-            except GongkaiError as err:
-                results[preview.bundle_hash] = dataclasses.replace(base, message=str(err))
-        done += preview.size
-    return results
-
-
-def _shared_text(fingerprint: str, units: list[str]) -> str:
-    return (f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
-            f"{'、'.join(f'“{n}”' for n in units)}的数据包签名，"
-            "一个密钥只能代表一个单位，未接受也未导入，请与各单位核实")
-
-
-def _for_file(result: ImportResult, path: Path) -> ImportResult:
-    return dataclasses.replace(result, path=path)
-
-
-def file_weight(path: Path) -> int:
-    """A file's share of a progress bar: its size (at least 1; 1 when unreadable)."""
-    try:
-        return max(1, path.stat().st_size)
-    except OSError:
-        return 1
-
-
-def scaled_progress(progress: Progress | None, start: int, weight: int,
-                    total: int) -> Progress | None:
-    """One step's own progress reported as the slice ``start … start + weight`` of ``total``."""
-    if progress is None:
-        return None
-
-    def report(done: int, of: int) -> bool:
-        return progress(start + weight * done // max(of, 1), total)
-    return report
+        return getattr(import_batch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

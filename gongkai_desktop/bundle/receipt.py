@@ -23,6 +23,15 @@ from typing import Any
 from gongkai_desktop import __version__, faults
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+
+# Re-exported: the reading side lives apart so start-up need not import cryptography.
+from gongkai_desktop.bundle.export_history import RECEIPT_COLUMNS as _RECEIPT_COLUMNS
+from gongkai_desktop.bundle.export_history import ExportRecord as ExportRecord
+from gongkai_desktop.bundle.export_history import ReceivedReceipt as ReceivedReceipt
+from gongkai_desktop.bundle.export_history import export_history as export_history
+from gongkai_desktop.bundle.export_history import last_receipt as last_receipt
+from gongkai_desktop.bundle.export_history import receipts as receipts
+from gongkai_desktop.bundle.export_history import received as _received
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.bundle.office_key import (
     OfficeKeyState,
@@ -35,7 +44,7 @@ from gongkai_desktop.model import Unit, UnitType
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
-from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.storage.wsconn import writing
 from gongkai_desktop.supervisor.store import SupervisorView
 
 SUFFIX = ".gkreceipt"
@@ -66,43 +75,6 @@ class Receipt:
     @property
     def signer(self) -> str:
         return self.cert.signer or self.cert.unit
-
-
-@dataclass(frozen=True, slots=True)
-class ReceivedReceipt:
-    """A receipt stored in the unit's workspace."""
-
-    receipt_hash: str
-    bundle_hash: str
-    sequence: int
-    receiver_unit_id: str
-    receiver_name: str
-    signer: str
-    cert_fingerprint: str
-    received_at: dt.datetime
-    issued_at: dt.datetime
-    imported_at: dt.datetime
-    new: bool = True  # False when nothing was stored (the same receipt, or an older one)
-    key_changed: bool = False  # this import accepted a new office key (the old one retired)
-    stale: bool = False  # the receipt was older than this one, stored for the same bundle
-
-
-@dataclass(frozen=True, slots=True)
-class ExportRecord:
-    """One export of the unit's workspace, with the receipts that came back for it."""
-
-    sequence: int
-    reserved_at: dt.datetime
-    exported_at: dt.datetime | None  # None: the export did not complete
-    bundle_hash: str | None
-    file_names: tuple[str, ...]
-    size: int | None
-    evidence_included: bool
-    receipts: tuple[ReceivedReceipt, ...] = ()
-
-    @property
-    def received(self) -> bool:
-        return bool(self.receipts)
 
 
 def default_receipt_name(unit_name: str, sequence: int) -> str:
@@ -211,16 +183,6 @@ def read_receipt(path: Path) -> Receipt:
         raise UnsafeInput(BROKEN) from exc
 
 
-_RECEIPT_COLUMNS = ("receipt_hash, bundle_hash, sequence, receiver_unit_id, receiver_name,"
-                    " signer, cert_fingerprint, received_at, issued_at, imported_at")
-
-
-def _received(row: tuple[Any, ...], **extra: bool) -> ReceivedReceipt:
-    return ReceivedReceipt(row[0], row[1], int(row[2]), row[3], row[4], row[5], row[6],
-                           db.datetime_from(row[7]), db.datetime_from(row[8]),
-                           db.datetime_from(row[9]), **extra)
-
-
 # A receipt cannot be signed before the bundle it confirms was exported; a day of slack
 # covers two offices whose clocks disagree. This bounds how far back a holder of an
 # expired key could date a receipt to fit the certificate's validity.
@@ -294,34 +256,3 @@ def import_receipt(ws: Workspace, path: Path, *, accept_key: str | None = None,
         stored = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts"
                               " WHERE receipt_hash = ?", (receipt.receipt_hash,)).fetchone()
     return _received(stored, key_changed=check.state is OfficeKeyState.KEY_CHANGED)
-
-
-def receipts(ws: Workspace) -> list[ReceivedReceipt]:
-    """Every stored receipt; for one bundle the most recently issued comes last."""
-    with reading(ws) as conn:
-        rows = conn.execute(f"SELECT {_RECEIPT_COLUMNS} FROM bundle_receipts").fetchall()
-    return sorted((_received(r) for r in rows),
-                  key=lambda r: (r.received_at, r.issued_at, r.receipt_hash))
-
-
-def export_history(ws: Workspace) -> list[ExportRecord]:
-    """Every export of this workspace, newest first, each with its receipts."""
-    by_bundle: dict[str, list[ReceivedReceipt]] = {}
-    for r in receipts(ws):
-        by_bundle.setdefault(r.bundle_hash, []).append(r)
-    with reading(ws) as conn:
-        rows = conn.execute("SELECT sequence, reserved_at, exported_at, bundle_hash, file_names,"
-                            " size, evidence_included FROM bundle_exports"
-                            " ORDER BY sequence DESC").fetchall()
-    return [ExportRecord(int(r[0]), db.datetime_from(r[1]),
-                         db.datetime_from(r[2]) if r[2] else None, r[3],
-                         tuple(json.loads(r[4])), r[5], bool(r[6]),
-                         tuple(by_bundle.get(r[3] or "", ()))) for r in rows]
-
-
-def last_receipt(ws: Workspace) -> ReceivedReceipt | None:
-    """The receipt for the newest bundle that was received (for the unit's window)."""
-    for record in export_history(ws):
-        if record.receipts:
-            return record.receipts[-1]
-    return None

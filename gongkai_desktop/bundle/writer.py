@@ -8,8 +8,10 @@ published. Rows must be added in the order the reader hashes them (see
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from gongkai_desktop.bundle.manifest import chunk_header, row_bytes
 from gongkai_desktop.errors import InvalidInput
 
 CACHE_KIB = 1024  # a small page cache: memory stays flat whatever the bundle's size
+EARLY_SYNC_BYTES = 64 * 1024 * 1024
 
 
 _fsync = fsync_file  # a name of this module, so a test can make the disk fill up here
@@ -38,6 +41,36 @@ def _insert_sql(table: str) -> str:
     if table == "profile":  # its single row has the fixed id 1
         columns, marks = "id, " + columns, "1, " + marks
     return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+
+
+class _EarlySync:
+    """Starts putting the part on disk while it is still being written: every
+    ``EARLY_SYNC_BYTES`` a helper thread syncs what is there, so the sync before
+    publishing (``write_manifest``, unchanged) finds little left to do and the disk works
+    alongside the copying instead of after it. Failures are left to that final sync."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pending = 0
+        self.thread: threading.Thread | None = None
+
+    def add(self, amount: int) -> None:
+        self.pending += amount
+        if self.pending < EARLY_SYNC_BYTES or (self.thread is not None
+                                               and self.thread.is_alive()):
+            return
+        self.pending = 0
+        self.thread = threading.Thread(target=self._sync, name="bundle-sync", daemon=True)
+        self.thread.start()
+
+    def _sync(self) -> None:
+        with contextlib.suppress(OSError):
+            _fsync(self.path)
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
 
 
 class PartWriter:
@@ -54,6 +87,7 @@ class PartWriter:
             self.abort()  # a full disk at the very start leaves no empty file either
             raise
         self._inserts = {name: _insert_sql(name) for name in TABLES}
+        self._early = _EarlySync(path)
 
     @staticmethod
     def _start(conn: sqlite3.Connection) -> None:
@@ -91,6 +125,7 @@ class PartWriter:
         self._hashers[CHUNKS_PART].update(chunk_header(sha256, seq, len(data)))
         self.counts[CHUNKS_PART] += 1
         self.chunk_bytes += len(data)
+        self._early.add(len(data))
 
     def size(self) -> int:
         """Bytes the file takes now (pages written or pending in this transaction)."""
@@ -104,11 +139,15 @@ class PartWriter:
         self.conn.execute("COMMIT")
         self.conn.close()
         self._conn = None
+        self._early.wait()
 
     def abort(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        early = getattr(self, "_early", None)  # absent when the start failed
+        if early is not None:
+            early.wait()
         self.path.unlink(missing_ok=True)
 
 

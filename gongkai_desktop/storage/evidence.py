@@ -12,6 +12,7 @@ import hashlib
 import mimetypes
 import sqlite3
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BufferedIOBase
 from pathlib import Path
@@ -96,16 +97,22 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
     digest = hashlib.sha256()
     size = 0
     head = b""
-    with savepoint(conn) as point:
+    # Each chunk is hashed in a helper thread while SQLite writes it: both release the
+    # GIL, so on two cores the hash costs (almost) no time. It is waited for before the
+    # next chunk is read into the same buffer.
+    with savepoint(conn) as point, ThreadPoolExecutor(1, "evidence-hash") as hasher:
         for seq, chunk in enumerate(chunks):
             size += len(chunk)
             if size > limit:
                 raise too_large(name, limit)
             if not head:
                 head = bytes(chunk[:64])
-            digest.update(chunk)
-            conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
-                         (new_id, seq, chunk))
+            hashed = hasher.submit(digest.update, chunk)
+            try:
+                conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
+                             (new_id, seq, chunk))
+            finally:
+                hashed.result()
             if progress is not None and progress(size, max(total, size)) is False:
                 raise Cancelled()
         if size == 0:

@@ -183,6 +183,8 @@ class FirstPaint(QObject):
         if self._callback is not None and event.type() == QEvent.Type.Paint:
             callback, self._callback = self._callback, None
             QTimer.singleShot(0, callback)  # after this paint has reached the screen
+            watched.removeEventFilter(self)  # done: no Python call for every later event
+            self.deleteLater()
         return False
 
 
@@ -255,7 +257,7 @@ def run(argv: list[str]) -> int:
     def after_first_paint() -> None:
         if report:
             _report(SHOWN_MARK)()
-        finish_start(window, path, bundles, report)
+        finish_start(window, path, bundles, report, defer=True)
 
     FirstPaint(window, after_first_paint)
     window.show()
@@ -277,22 +279,51 @@ def teardown(window: QMainWindow) -> None:
 
 
 def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
-                 report: bool = False) -> None:
+                 report: bool = False, *, defer: bool = False) -> None:
     """Start-up after the first paint: the rest of the window, feature menus, the other
     fonts and the icon, the workspace, then the bundles and receipts the program was
-    started with."""
-    from gongkai_desktop.ui.features import install_features
+    started with.
+
+    ``defer`` (the real start-up): the workspace and its tree come first; the feature
+    menus, fonts and started-with files follow right after the tree's first paint, so
+    the officer sees the plan ~40 ms sooner. Without it all happens before returning.
+    """
     from gongkai_desktop.ui.main_window import MainWindow
 
     if isinstance(window, MainWindow):
         window.ensure_built()
+    if not defer:
+        _finish_features(window)
+        open_first_workspace(window, path, report)
+        if bundles:
+            handle_bundle_files(window, bundles)
+        return
+    open_first_workspace(window, path, report)
+    done: list[bool] = []
+
+    def rest() -> None:
+        if not done:
+            done.append(True)
+            _finish_features(window)
+            if bundles:
+                handle_bundle_files(window, bundles)
+
+    tree = getattr(window, "tree", None)
+    if isinstance(window, MainWindow) and window.session is not None and tree is not None:
+        # One more turn of the event loop: the tree's paint (and its report) go first.
+        FirstPaint(tree.viewport(), lambda: QTimer.singleShot(0, rest))
+        QTimer.singleShot(1000, rest)  # never painted (minimised): do not wait for it
+    else:
+        QTimer.singleShot(0, rest)
+
+
+def _finish_features(window: QMainWindow) -> None:
+    from gongkai_desktop.ui.features import install_features
+
     install_features(window)
     app = QApplication.instance()
     if isinstance(app, QApplication):
         complete_configuration(app)
-    open_first_workspace(window, path, report)
-    if bundles:
-        handle_bundle_files(window, bundles)
 
 
 def handle_bundle_files(window: QMainWindow, files: list[Path]) -> None:

@@ -38,7 +38,7 @@ from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with the window
-    from gongkai_desktop.bundle.receipt import ReceivedReceipt
+    from gongkai_desktop.bundle.export_history import ReceivedReceipt
     from gongkai_desktop.ui.bundles.bundle_export_dialog import (
         BundleExportDialog,
         ExportHistoryDialog,
@@ -127,7 +127,7 @@ class BundleActions(QObject):
 
     def refresh_status(self) -> None:
         """The unit's last export and receipt in the status bar (hidden when none)."""
-        from gongkai_desktop.bundle.receipt import export_history
+        from gongkai_desktop.bundle.export_history import export_history
 
         session = self.window.session
         text = tip = ""

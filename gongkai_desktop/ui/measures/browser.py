@@ -110,7 +110,8 @@ class MeasureBrowser(QSplitter):
         if (event.type() == QEvent.Type.Paint and self._panel_pending
                 and watched is self.tree.viewport()):
             self._panel_pending = False
-            QTimer.singleShot(0, self, self.ensure_panel)
+            # Two turns of the event loop: whatever waits for this paint goes first.
+            QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self.ensure_panel))
         return super().eventFilter(watched, event)
 
     def ensure_panel(self) -> QWidget | None:

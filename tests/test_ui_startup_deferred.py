@@ -1,0 +1,66 @@
+"""The real start-up (``finish_start(defer=True)``): the plan tree first, then the rest.
+
+The officer sees the workspace's tree before the feature menus, the other fonts and the
+files given on the command line are dealt with; they all follow on their own, in order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from gongkai_desktop.ui import app as ui_app_module
+from gongkai_desktop.ui.main_window import MainWindow
+from gongkai_desktop.units import UnitDirectory
+from tests.ui_fixtures import make_session
+
+pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path, directory: UnitDirectory, ui_app: object) -> Path:
+    path = tmp_path / "万州区.gkws"
+    make_session(path, "万州区", directory).close()
+    return path
+
+
+def test_the_tree_comes_first_then_the_feature_menus_and_the_files_given(
+        ws_path: Path, qtbot: QtBot, directory: UnitDirectory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.ui import file_arguments
+
+    handled: list[tuple[list[Path], bool]] = []
+    monkeypatch.setattr(file_arguments, "handle_file_arguments",
+                        lambda w, paths: handled.append(
+                            (list(paths), hasattr(w, "bundle_actions"))))
+    window = MainWindow(None, deferred=True, directory=directory)
+    qtbot.addWidget(window)
+    window.show_opening(ws_path)
+    window.show()
+    ui_app_module.finish_start(window, ws_path, [Path("万州区-自查.gkbundle")], defer=True)
+    # Returned: the workspace is open and its tree is there; the menus are not yet.
+    assert window.session is not None and window.session.path == ws_path
+    assert window.proxy is not None and window.proxy.rowCount() > 0
+    assert not hasattr(window, "bundle_actions") and not handled
+    qtbot.waitUntil(lambda: bool(handled), timeout=5000)
+    assert hasattr(window, "report_actions") and hasattr(window, "bundle_actions")
+    assert handled == [([Path("万州区-自查.gkbundle")], True)]  # after the bundle feature
+    assert window.actions_menu.menuAction().isVisible()
+    window.close()
+
+
+def test_without_a_workspace_the_menus_still_come(
+        ui_app: object, qtbot: QtBot, directory: UnitDirectory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.ui.workspace import workspace_actions
+
+    monkeypatch.setattr(workspace_actions, "first_session", lambda *_a, **_k: None)
+    window = MainWindow(None, deferred=True, directory=directory)
+    qtbot.addWidget(window)
+    window.show()
+    ui_app_module.finish_start(window, None, [], defer=True)
+    assert window.session is None
+    qtbot.waitUntil(lambda: hasattr(window, "bundle_actions"), timeout=5000)
+    window.close()
