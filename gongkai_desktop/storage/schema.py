@@ -10,16 +10,56 @@ import sqlite3
 from gongkai_desktop.plan.store import create_plan_tables
 from gongkai_desktop.storage.db import run_script
 
-SCHEMA_V1 = """
-CREATE TABLE profile (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    unit_id TEXT NOT NULL,
+# Column runs that several tables share (the unit's own tables, the supervisor's
+# ``sup_*`` copies and the offices' contributions), written once.
+_UNIT_NAMES = """\
     unit_name TEXT NOT NULL,
     full_name TEXT NOT NULL,
     unit_type TEXT NOT NULL,
     officer TEXT NOT NULL DEFAULT '',
     contact TEXT NOT NULL DEFAULT '',
-    phone TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',"""
+_STATUS_CHECK = """\
+        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),"""
+_RECORD_FIELDS = """\
+    reason TEXT NOT NULL DEFAULT '',
+    completed_on TEXT,
+    explanation TEXT NOT NULL DEFAULT '',
+    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
+    remarks TEXT NOT NULL DEFAULT '',
+    updated_at TEXT,"""
+_EVIDENCE_FIELDS = """\
+    file_name TEXT NOT NULL DEFAULT '',
+    media_type TEXT NOT NULL DEFAULT '',
+    size INTEGER,
+    sha256 TEXT,
+    url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,"""
+_AUDIT_FIELDS = """\
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL,
+    measure_id TEXT,
+    field TEXT,
+    old TEXT,
+    new TEXT"""
+_BLOB_FIELDS = """\
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL CHECK (size >= 0),
+    created_at TEXT NOT NULL"""
+_CHUNK_FIELDS = """\
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (blob_id, seq)"""
+
+SCHEMA_V1 = f"""
+CREATE TABLE profile (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    unit_id TEXT NOT NULL,
+{_UNIT_NAMES}
     plan_id TEXT NOT NULL REFERENCES plan_info(id),
     created_at TEXT NOT NULL
 );
@@ -27,21 +67,13 @@ CREATE TABLE profile (
 CREATE TABLE records (
     measure_id TEXT PRIMARY KEY,
     status TEXT NOT NULL DEFAULT 'not_started'
-        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),
-    reason TEXT NOT NULL DEFAULT '',
-    completed_on TEXT,
-    explanation TEXT NOT NULL DEFAULT '',
-    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
-    remarks TEXT NOT NULL DEFAULT '',
-    updated_at TEXT,
+{_STATUS_CHECK}
+{_RECORD_FIELDS}
     CHECK (status <> 'not_applicable' OR trim(reason) <> '')
 );
 
 CREATE TABLE blobs (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    size INTEGER NOT NULL CHECK (size >= 0),
-    created_at TEXT NOT NULL
+{_BLOB_FIELDS}
 );
 
 -- Chunks are written before their blob row (the hash is known only at the end),
@@ -49,9 +81,7 @@ CREATE TABLE blobs (
 CREATE TABLE blob_chunks (
     blob_id INTEGER NOT NULL
         REFERENCES blobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-    seq INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (blob_id, seq)
+{_CHUNK_FIELDS}
 );
 
 -- AUTOINCREMENT: an id is never reused, so undoing a removal can restore it.
@@ -60,14 +90,7 @@ CREATE TABLE evidence (
     measure_id TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
     blob_id INTEGER REFERENCES blobs(id),
-    file_name TEXT NOT NULL DEFAULT '',
-    media_type TEXT NOT NULL DEFAULT '',
-    size INTEGER,
-    sha256 TEXT,
-    url TEXT NOT NULL DEFAULT '',
-    title TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    added_at TEXT NOT NULL,
+{_EVIDENCE_FIELDS}
     added_by TEXT NOT NULL DEFAULT '',
     CHECK ((kind = 'file' AND blob_id IS NOT NULL AND sha256 IS NOT NULL)
         OR (kind = 'link' AND blob_id IS NULL AND url <> ''))
@@ -77,13 +100,7 @@ CREATE INDEX evidence_by_blob ON evidence (blob_id);
 
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL DEFAULT '',
-    action TEXT NOT NULL,
-    measure_id TEXT,
-    field TEXT,
-    old TEXT,
-    new TEXT
+{_AUDIT_FIELDS}
 );
 CREATE INDEX audit_by_measure ON audit (measure_id, id);
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
@@ -118,7 +135,7 @@ def create_v1(conn: sqlite3.Connection) -> None:
 # came back; the supervisor's side (``sup_*``) holds what it imported from each unit,
 # with its own deduplicated blob store (so ``purge_unused_blobs``, which only knows the
 # unit's own evidence, never touches it) and the units' pinned certificates.
-SCHEMA_V2 = """
+SCHEMA_V2 = f"""
 CREATE TABLE bundle_exports (
     sequence INTEGER PRIMARY KEY CHECK (sequence > 0),
     reserved_at TEXT NOT NULL,
@@ -174,12 +191,7 @@ CREATE INDEX sup_bundles_by_unit ON sup_bundles (unit_id, sequence);
 
 CREATE TABLE sup_units (
     unit_id TEXT PRIMARY KEY,
-    unit_name TEXT NOT NULL,
-    full_name TEXT NOT NULL,
-    unit_type TEXT NOT NULL,
-    officer TEXT NOT NULL DEFAULT '',
-    contact TEXT NOT NULL DEFAULT '',
-    phone TEXT NOT NULL DEFAULT '',
+{_UNIT_NAMES}
     bundle_id INTEGER NOT NULL REFERENCES sup_bundles(id),
     sequence INTEGER NOT NULL,
     exported_at TEXT NOT NULL,
@@ -190,13 +202,8 @@ CREATE TABLE sup_records (
     unit_id TEXT NOT NULL REFERENCES sup_units(unit_id) ON DELETE CASCADE,
     measure_id TEXT NOT NULL,
     status TEXT NOT NULL
-        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),
-    reason TEXT NOT NULL DEFAULT '',
-    completed_on TEXT,
-    explanation TEXT NOT NULL DEFAULT '',
-    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
-    remarks TEXT NOT NULL DEFAULT '',
-    updated_at TEXT,
+{_STATUS_CHECK}
+{_RECORD_FIELDS}
     PRIMARY KEY (unit_id, measure_id)
 );
 
@@ -205,14 +212,7 @@ CREATE TABLE sup_evidence (
     id INTEGER NOT NULL,
     measure_id TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
-    file_name TEXT NOT NULL DEFAULT '',
-    media_type TEXT NOT NULL DEFAULT '',
-    size INTEGER,
-    sha256 TEXT,
-    url TEXT NOT NULL DEFAULT '',
-    title TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    added_at TEXT NOT NULL,
+{_EVIDENCE_FIELDS}
     added_by TEXT NOT NULL DEFAULT '',
     original_sha256 TEXT,
     original_size INTEGER,
@@ -224,28 +224,17 @@ CREATE INDEX sup_evidence_by_sha ON sup_evidence (sha256);
 CREATE TABLE sup_audit (
     unit_id TEXT NOT NULL REFERENCES sup_units(unit_id) ON DELETE CASCADE,
     id INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL DEFAULT '',
-    action TEXT NOT NULL,
-    measure_id TEXT,
-    field TEXT,
-    old TEXT,
-    new TEXT,
+{_AUDIT_FIELDS},
     PRIMARY KEY (unit_id, id)
 );
 
 CREATE TABLE sup_blobs (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    size INTEGER NOT NULL CHECK (size >= 0),
-    created_at TEXT NOT NULL
+{_BLOB_FIELDS}
 );
 CREATE TABLE sup_blob_chunks (
     blob_id INTEGER NOT NULL
         REFERENCES sup_blobs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
-    seq INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (blob_id, seq)
+{_CHUNK_FIELDS}
 );
 """
 
@@ -359,7 +348,7 @@ def create_v4(conn: sqlite3.Connection) -> None:
 # parent. What an office returns is kept as its contribution, beside the unit's own
 # record (never over it); evidence contents go into the unit's own blob store (deduplicated,
 # kept while a contribution refers to them). ``rollup_flags`` is 下级有新填报.
-SCHEMA_V5 = """
+SCHEMA_V5 = f"""
 CREATE TABLE offices (
     office_id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE CHECK (trim(name) <> ''),
@@ -410,13 +399,8 @@ CREATE TABLE contributions (
     office_id TEXT NOT NULL REFERENCES offices(office_id),
     measure_id TEXT NOT NULL,
     status TEXT NOT NULL
-        CHECK (status IN ('not_started', 'in_progress', 'done', 'not_applicable')),
-    reason TEXT NOT NULL DEFAULT '',
-    completed_on TEXT,
-    explanation TEXT NOT NULL DEFAULT '',
-    urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(urls) AND json_type(urls) = 'array'),
-    remarks TEXT NOT NULL DEFAULT '',
-    updated_at TEXT,
+{_STATUS_CHECK}
+{_RECORD_FIELDS}
     return_id INTEGER NOT NULL REFERENCES office_returns(id),
     imported_at TEXT NOT NULL,
     PRIMARY KEY (office_id, measure_id)
@@ -427,14 +411,7 @@ CREATE TABLE contribution_evidence (
     id INTEGER NOT NULL,
     measure_id TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('file', 'link')),
-    file_name TEXT NOT NULL DEFAULT '',
-    media_type TEXT NOT NULL DEFAULT '',
-    size INTEGER,
-    sha256 TEXT,
-    url TEXT NOT NULL DEFAULT '',
-    title TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    added_at TEXT NOT NULL,
+{_EVIDENCE_FIELDS}
     PRIMARY KEY (office_id, id)
 );
 CREATE INDEX contribution_evidence_by_measure ON contribution_evidence (measure_id, office_id);
