@@ -11,10 +11,7 @@ body is parsed.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import __version__
-from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments
 from gongkai_desktop.delegation.office_plan import office_plan, roles_of
 from gongkai_desktop.delegation.offices import OFFICE_PREFIX, Office, check_name
-from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
+from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
 from gongkai_desktop.model import (
     Area,
     Deadline,
@@ -39,8 +36,11 @@ from gongkai_desktop.model import (
     UnitType,
 )
 from gongkai_desktop.review.reviewfile import write_file
+from gongkai_desktop.review.signed_file import Bad as _Bad
+from gongkai_desktop.review.signed_file import open_signed, signed_bytes
+from gongkai_desktop.review.signed_file import text as _text
 from gongkai_desktop.safe_json import loads_limited
-from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
+from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, safe_file_name
 
 SUFFIX = ".gktask"
@@ -120,12 +120,7 @@ def _measure_dict(m: Measure, role: OfficeRole) -> dict[str, Any]:
 def task_bytes(ws: Workspace, office: Office, identity: SigningIdentity) -> bytes:
     certificate = identity.certificate_der()
     body = task_body(ws, office, certificate)
-    header = json.dumps({
-        "format": FORMAT_NAME,
-        "signature": base64.b64encode(identity.sign_bytes(body)).decode(),
-        "certificate": base64.b64encode(certificate).decode(),
-    }).encode("ascii")
-    return b"".join((header, b"\n", body))
+    return signed_bytes(FORMAT_NAME, identity, certificate, body)
 
 
 def write_task(ws: Workspace, office: Office, identity: SigningIdentity, out: Path) -> Path:
@@ -140,18 +135,6 @@ def write_task(ws: Workspace, office: Office, identity: SigningIdentity, out: Pa
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-class _Bad(ValueError):
-    pass
-
-
-def _text(raw: Any, limit: int, *, empty: bool = False) -> str:
-    if not isinstance(raw, str) or len(raw) > limit or (not empty and not raw.strip()):
-        raise _Bad("text")
-    if any(ord(c) < 32 and c not in "\n\t" for c in raw):
-        raise _Bad("control")
-    return raw
 
 
 def _int(raw: Any, high: int = 10_000) -> int:
@@ -280,24 +263,6 @@ def read_task(path: Path) -> TaskFile:
         raise NotFound(f"找不到任务文件：{path}") from exc
     except OSError as exc:
         raise InvalidInput(f"无法读取任务文件“{path.name}”：{exc.strerror or exc}") from exc
-    try:
-        head, newline, body = raw.partition(b"\n")
-        if not newline or len(head) > MAX_HEADER:
-            raise _Bad("layout")
-        outer = loads_limited(head.decode("ascii"), max_depth=1, message=BROKEN)
-        if not isinstance(outer, dict) or set(outer) != {"format", "signature", "certificate"} \
-                or outer["format"] != FORMAT_NAME:
-            raise _Bad("outer")
-        signature = base64.b64decode(str(outer["signature"]), validate=True)
-        certificate = base64.b64decode(str(outer["certificate"]), validate=True)
-        if not signature:
-            raise _Bad("parts")
-        cert = certificate_info(certificate)
-        if not verify_bytes(certificate, body, signature):  # before the body is parsed
-            raise SignatureError("任务文件的签名无效：内容在签名后被改动过，不予接受")
-        return _parse_body(body.decode("utf-8"), cert)
-    except GongkaiError:
-        raise
-    except (ValueError, TypeError, KeyError, RecursionError, binascii.Error,
-            UnicodeError) as exc:
-        raise UnsafeInput(BROKEN) from exc
+    return open_signed(raw, format_name=FORMAT_NAME, max_header=MAX_HEADER, broken=BROKEN,
+                       bad_signature="任务文件的签名无效：内容在签名后被改动过，不予接受",
+                       parse=_parse_body)

@@ -14,10 +14,7 @@ the body is parsed.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,13 +24,16 @@ from typing import Any
 
 from gongkai_desktop import __version__, faults
 from gongkai_desktop.atomic import atomic_output
-from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
-from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError, UnsafeInput
+from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
+from gongkai_desktop.review.signed_file import Bad as _Bad
+from gongkai_desktop.review.signed_file import open_signed, signed_bytes
+from gongkai_desktop.review.signed_file import text as _text
 from gongkai_desktop.review.states import MAX_COMMENT, Verdict
 from gongkai_desktop.safe_json import loads_limited
-from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
+from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
@@ -134,12 +134,7 @@ def _body(ws: Workspace, imported: ImportedUnit, verdicts: bytes, certificate: b
 
 
 def _signed(identity: SigningIdentity, certificate: bytes, body: bytes) -> bytes:
-    header = json.dumps({
-        "format": FORMAT_NAME,
-        "signature": base64.b64encode(identity.sign_bytes(body)).decode(),
-        "certificate": base64.b64encode(certificate).decode(),
-    }).encode("ascii")
-    return b"".join((header, b"\n", body))
+    return signed_bytes(FORMAT_NAME, identity, certificate, body)
 
 
 def write_file(out: Path, data: bytes) -> None:
@@ -202,18 +197,6 @@ def write_all_reviews(ws: Workspace, identity: SigningIdentity, folder: Path,
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-class _Bad(ValueError):
-    pass
-
-
-def _text(raw: Any, limit: int, *, empty: bool = False) -> str:
-    if not isinstance(raw, str) or len(raw) > limit or (not empty and not raw.strip()):
-        raise _Bad("text")
-    if any(ord(c) < 32 and c not in "\n\t" for c in raw):
-        raise _Bad("control")
-    return raw
 
 
 def _moment(raw: Any) -> dt.datetime:
@@ -286,24 +269,6 @@ def read_review(path: Path) -> ReviewFile:
                             "不是本程序生成的文件，未导入")
     raw = faults.read_bytes(Path(path), "整改意见文件", limit=MAX_BYTES,
                             too_large=lambda _size: too_large)
-    try:
-        head, newline, body = raw.partition(b"\n")
-        if not newline or len(head) > MAX_HEADER:
-            raise _Bad("layout")
-        outer = loads_limited(head.decode("ascii"), max_depth=1, message=BROKEN)
-        if not isinstance(outer, dict) or set(outer) != {"format", "signature", "certificate"} \
-                or outer["format"] != FORMAT_NAME:
-            raise _Bad("outer")
-        signature = base64.b64decode(str(outer["signature"]), validate=True)
-        certificate = base64.b64decode(str(outer["certificate"]), validate=True)
-        if not signature:
-            raise _Bad("parts")
-        cert = certificate_info(certificate)
-        if not verify_bytes(certificate, body, signature):  # before anything of the body is read
-            raise SignatureError("整改意见的签名无效：内容在签名后被改动过，不予接受")
-        return _parse_body(body.decode("utf-8"), cert)
-    except GongkaiError:
-        raise
-    except (ValueError, TypeError, KeyError, RecursionError, binascii.Error,
-            UnicodeError) as exc:
-        raise UnsafeInput(BROKEN) from exc
+    return open_signed(raw, format_name=FORMAT_NAME, max_header=MAX_HEADER, broken=BROKEN,
+                       bad_signature="整改意见的签名无效：内容在签名后被改动过，不予接受",
+                       parse=_parse_body)
