@@ -35,6 +35,7 @@ from gongkai_desktop.ui.bundles.texts import (
 )
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
+from gongkai_desktop.ui.common.features import install_once
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with the window
@@ -56,12 +57,7 @@ log = logging.getLogger(__name__)
 
 def install(window: MainWindow) -> BundleActions:
     """Add the bundle actions to ``window`` (once); the window keeps them as ``bundle_actions``."""
-    existing = getattr(window, "bundle_actions", None)
-    if isinstance(existing, BundleActions):
-        return existing
-    actions = BundleActions(window)
-    window.bundle_actions = actions  # type: ignore[attr-defined]
-    return actions
+    return install_once(window, "bundle_actions", BundleActions)
 
 
 class BundleActions(QObject):

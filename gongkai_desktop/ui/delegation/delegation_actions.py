@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMenu
 from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
+from gongkai_desktop.ui.common.features import install_once
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
@@ -41,12 +42,7 @@ SHEET_KIND = "Excel 清单（.xlsx，下级单位不使用本程序）"
 
 def install(window: MainWindow) -> DelegationActions:
     """Add the 下级单位 menu to ``window`` (once); kept as ``window.delegation_actions``."""
-    existing = getattr(window, "delegation_actions", None)
-    if isinstance(existing, DelegationActions):
-        return existing
-    actions = DelegationActions(window)
-    window.delegation_actions = actions  # type: ignore[attr-defined]
-    return actions
+    return install_once(window, "delegation_actions", DelegationActions)
 
 
 def _actor(session: Session) -> str:

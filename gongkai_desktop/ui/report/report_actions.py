@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QWidget
 
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error
+from gongkai_desktop.ui.common.features import install_once
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
@@ -53,12 +54,7 @@ def _tr(text: str) -> str:
 
 def install(window: MainWindow) -> ReportActions:
     """Add the report actions to ``window`` (once); the window keeps them as ``report_actions``."""
-    existing = getattr(window, "report_actions", None)
-    if isinstance(existing, ReportActions):
-        return existing
-    actions = ReportActions(window)
-    window.report_actions = actions  # type: ignore[attr-defined]
-    return actions
+    return install_once(window, "report_actions", ReportActions)
 
 
 def report_file_name(session: Session) -> str:

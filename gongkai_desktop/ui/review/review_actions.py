@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
+from gongkai_desktop.ui.common.features import install_once
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:
@@ -34,12 +35,7 @@ REVIEW_FILTER = "整改意见 (*.gkreview)"
 
 
 def install(window: MainWindow) -> ReviewActions:
-    existing = getattr(window, "review_actions", None)
-    if isinstance(existing, ReviewActions):
-        return existing
-    actions = ReviewActions(window)
-    window.review_actions = actions  # type: ignore[attr-defined]
-    return actions
+    return install_once(window, "review_actions", ReviewActions)
 
 
 class ReviewActions(QObject):

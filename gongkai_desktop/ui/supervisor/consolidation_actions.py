@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
+from gongkai_desktop.ui.common.features import install_once
+
 if TYPE_CHECKING:
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
@@ -21,12 +23,7 @@ if TYPE_CHECKING:
 
 def install(window: MainWindow) -> ConsolidationActions:
     """Add the action to ``window`` (once); the window keeps it as ``consolidation_actions``."""
-    existing = getattr(window, "consolidation_actions", None)
-    if isinstance(existing, ConsolidationActions):
-        return existing
-    actions = ConsolidationActions(window)
-    window.consolidation_actions = actions  # type: ignore[attr-defined]
-    return actions
+    return install_once(window, "consolidation_actions", ConsolidationActions)
 
 
 class ConsolidationActions(QObject):

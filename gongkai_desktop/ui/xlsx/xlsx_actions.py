@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction
 
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
+from gongkai_desktop.ui.common.features import install_once
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
 if TYPE_CHECKING:  # openpyxl and the dialogs load on first use, not with the window
@@ -51,12 +52,7 @@ def _tr(text: str) -> str:
 
 def install(window: MainWindow) -> XlsxActions:
     """Add the Excel actions to ``window`` (once); the window keeps them as ``xlsx_actions``."""
-    existing = getattr(window, "xlsx_actions", None)
-    if isinstance(existing, XlsxActions):
-        return existing
-    actions = XlsxActions(window)
-    window.xlsx_actions = actions  # type: ignore[attr-defined]
-    return actions
+    return install_once(window, "xlsx_actions", XlsxActions)
 
 
 def checklist_file_name(session: Session) -> str:
