@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QIcon, QPainter
+    from PySide6.QtGui import QIcon, QPainter, QPainterPath
 
     from gongkai_desktop.model import Status
 
@@ -49,47 +49,60 @@ def status_icon(status: Status | str) -> QIcon:
     """A small round badge: ring (未开始), half (推进中), check (已完成), dash (不适用)."""
     from gongkai_desktop.model import Status
 
-    key = f"status:{Status(status).value}"
-    icon = _icon_cache.get(key)
-    if icon is None:
-        icon = _build_icon(lambda p, s: _paint_status(p, s, Status(status)))
-        _icon_cache[key] = icon
-    return icon
+    return cached_icon(f"status:{Status(status).value}",
+                       lambda p, s: _paint_status(p, s, Status(status)))
 
 
 def overdue_icon() -> QIcon:
     """A red clock-like badge with an exclamation bar, for 逾期."""
-    icon = _icon_cache.get("overdue")
-    if icon is None:
-        icon = _build_icon(_paint_overdue)
-        _icon_cache["overdue"] = icon
-    return icon
+    return cached_icon("overdue", _paint_overdue)
 
 
 def flag_icon() -> QIcon:
     """A red warning triangle: a measure has input kept until it is corrected (待修正)."""
-    icon = _icon_cache.get("flag")
-    if icon is None:
-        icon = _build_icon(_paint_flag)
-        _icon_cache["flag"] = icon
-    return icon
+    return cached_icon("flag", _paint_flag)
 
 
 def app_icon() -> QIcon:
     """A red document with a white check mark: the window and taskbar icon."""
-    icon = _icon_cache.get("app")
+    return cached_icon("app", _paint_app)
+
+
+def cached_icon(key: str, paint: Callable[[QPainter, float], None],
+                sizes: tuple[int, ...] = ICON_SIZES) -> QIcon:
+    """The icon ``paint`` draws at each of ``sizes``, made once per ``key``."""
+    icon = _icon_cache.get(key)
     if icon is None:
-        icon = _build_icon(_paint_app)
-        _icon_cache["app"] = icon
+        icon = _build_icon(paint, sizes)
+        _icon_cache[key] = icon
     return icon
 
 
-def _build_icon(paint: Callable[[QPainter, float], None]) -> QIcon:
+def folded_page(page: QRectF, fold: float) -> tuple[QPainterPath, QPainterPath]:
+    """A sheet with its top right corner folded over: the outline and the fold."""
+    from PySide6.QtGui import QPainterPath
+
+    path = QPainterPath()
+    path.moveTo(page.left(), page.top())
+    path.lineTo(page.right() - fold, page.top())
+    path.lineTo(page.right(), page.top() + fold)
+    path.lineTo(page.right(), page.bottom())
+    path.lineTo(page.left(), page.bottom())
+    path.closeSubpath()
+    corner = QPainterPath()
+    corner.moveTo(page.right() - fold, page.top())
+    corner.lineTo(page.right() - fold, page.top() + fold)
+    corner.lineTo(page.right(), page.top() + fold)
+    corner.closeSubpath()
+    return path, corner
+
+
+def _build_icon(paint: Callable[[QPainter, float], None], sizes: tuple[int, ...]) -> QIcon:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QIcon, QPainter, QPixmap
 
     icon = QIcon()
-    for size in ICON_SIZES:
+    for size in sizes:
         pixmap = QPixmap(size, size)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
@@ -191,7 +204,7 @@ def _paint_flag(p: QPainter, size: float) -> None:
 def _paint_app(p: QPainter, size: float) -> None:
     # A page with a folded corner on a red rounded square, and a white check mark.
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QBrush, QPainterPath, QPen
+    from PySide6.QtGui import QBrush, QPen
 
     radius = size * 0.18
     p.setPen(Qt.PenStyle.NoPen)
@@ -199,20 +212,9 @@ def _paint_app(p: QPainter, size: float) -> None:
     p.drawRoundedRect(QRectF(0, 0, size, size), radius, radius)
     page = QRectF(size * 0.24, size * 0.14, size * 0.52, size * 0.72)
     fold = size * 0.14
-    path = QPainterPath()
-    path.moveTo(page.left(), page.top())
-    path.lineTo(page.right() - fold, page.top())
-    path.lineTo(page.right(), page.top() + fold)
-    path.lineTo(page.right(), page.bottom())
-    path.lineTo(page.left(), page.bottom())
-    path.closeSubpath()
+    path, corner = folded_page(page, fold)
     p.setBrush(QBrush(QColor("#fff7f0")))
     p.drawPath(path)
-    corner = QPainterPath()
-    corner.moveTo(page.right() - fold, page.top())
-    corner.lineTo(page.right() - fold, page.top() + fold)
-    corner.lineTo(page.right(), page.top() + fold)
-    corner.closeSubpath()
     p.setBrush(QBrush(QColor("#f0c8b8")))
     p.drawPath(corner)
     if size >= 24:  # text lines vanish into mush at tiny sizes

@@ -38,7 +38,6 @@ from PySide6.QtGui import (
     QImage,
     QImageReader,
     QPainter,
-    QPainterPath,
     QPen,
     QPixmap,
 )
@@ -46,6 +45,7 @@ from PySide6.QtGui import (
 from gongkai_desktop.evidence_kinds import KIND_NAMES, VIEWABLE, evidence_kind
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.workspace.session import Session
 
 log = logging.getLogger(__name__)
@@ -109,50 +109,28 @@ def describe(item: EvidenceItem) -> str:
 
 # ---- icons ------------------------------------------------------------------------
 
-_icon_cache: dict[str, QIcon] = {}
+_KIND_ICON_SIZES = (16, 24, 32, 48, 64, 96, 128)
 
 
 def kind_icon(kind: str) -> QIcon:
     """A page with a coloured band naming the type (or a globe-and-chain for links)."""
-    icon = _icon_cache.get(kind)
-    if icon is None:
-        icon = QIcon()
-        for size in (16, 24, 32, 48, 64, 96, 128):
-            pixmap = QPixmap(size, size)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            try:
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                if kind == "link":
-                    _paint_link(painter, float(size))
-                else:
-                    _paint_page(painter, float(size), *KINDS.get(kind, KINDS["other"])[:2])
-            finally:
-                painter.end()
-            icon.addPixmap(pixmap)
-        _icon_cache[kind] = icon
-    return icon
+    def paint(painter: QPainter, size: float) -> None:
+        if kind == "link":
+            _paint_link(painter, size)
+        else:
+            _paint_page(painter, size, *KINDS.get(kind, KINDS["other"])[:2])
+
+    return style.cached_icon(f"kind:{kind}", paint, _KIND_ICON_SIZES)
 
 
 def _paint_page(p: QPainter, size: float, label: str, color_name: str) -> None:
     color = QColor(color_name)
     page = QRectF(size * 0.18, size * 0.06, size * 0.64, size * 0.88)
     fold = size * 0.18
-    path = QPainterPath()
-    path.moveTo(page.left(), page.top())
-    path.lineTo(page.right() - fold, page.top())
-    path.lineTo(page.right(), page.top() + fold)
-    path.lineTo(page.right(), page.bottom())
-    path.lineTo(page.left(), page.bottom())
-    path.closeSubpath()
+    path, corner = style.folded_page(page, fold)
     p.setPen(QPen(QColor("#9aa1aa"), max(1.0, size / 48)))
     p.setBrush(QColor("white"))
     p.drawPath(path)
-    corner = QPainterPath()
-    corner.moveTo(page.right() - fold, page.top())
-    corner.lineTo(page.right() - fold, page.top() + fold)
-    corner.lineTo(page.right(), page.top() + fold)
-    corner.closeSubpath()
     p.setBrush(QColor("#dfe3e8"))
     p.drawPath(corner)
     if size >= 24:

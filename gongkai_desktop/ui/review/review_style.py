@@ -14,7 +14,6 @@ ACCEPTED_COLOR = QColor("#389e0d")
 TO_VERIFY_COLOR = QColor("#1d39c4")
 _COLORS = {ReviewState.RETURNED: RETURNED_COLOR, ReviewState.RECTIFIED: RECTIFIED_COLOR,
            ReviewState.ACCEPTED: ACCEPTED_COLOR, ReviewState.TO_VERIFY: TO_VERIFY_COLOR}
-_icons: dict[ReviewState, QIcon] = {}
 
 
 def color(state: ReviewState) -> QColor:
@@ -23,11 +22,8 @@ def color(state: ReviewState) -> QColor:
 
 def icon(state: ReviewState) -> QIcon:
     """A small flag in the state's colour (filled for 退回, outlined otherwise)."""
-    found = _icons.get(state)
-    if found is None:
-        found = style._build_icon(lambda p, size: _paint_flag(p, size, state))
-        _icons[state] = found
-    return found
+    return style.cached_icon(f"review:{state.value}",
+                             lambda p, size: _paint_flag(p, size, state))
 
 
 def _paint_flag(p: QPainter, size: float, state: ReviewState) -> None:
