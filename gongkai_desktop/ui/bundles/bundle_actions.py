@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QWidget,
 )
@@ -220,13 +221,17 @@ class BundleActions(QObject):
             return None
         dialog = BundleExportDialog(session, estimate, self, self.window)
         dialog.exported.connect(self._exported)
-        dialog.finished.connect(dialog.deleteLater)
-        # A closed dialog is forgotten at once (deleteLater comes later).
-        dialog.finished.connect(lambda *_: self._forget("export_dialog", dialog))
-        dialog.destroyed.connect(lambda *_: self._forget("export_dialog", dialog))
-        self.export_dialog = dialog
-        dialog.open()
+        self._open_kept("export_dialog", dialog)
         return dialog
+
+    def _open_kept(self, name: str, dialog: QDialog) -> None:
+        """Open ``dialog`` as ``self.<name>``, deleted once closed and forgotten at once
+        (deleteLater comes later), so a closed dialog is never reused."""
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda *_: self._forget(name, dialog))
+        dialog.destroyed.connect(lambda *_: self._forget(name, dialog))
+        setattr(self, name, dialog)
+        dialog.open()
 
     def _forget(self, name: str, dialog: object) -> None:
         if getattr(self, name, None) is dialog:
@@ -264,12 +269,7 @@ class BundleActions(QObject):
         if dialog is None or dialog.session is not session:
             dialog = BundleImportDialog(session, self, self.window)
             dialog.imported.connect(self._imported)
-            dialog.finished.connect(dialog.deleteLater)
-            # A closed dialog is forgotten at once (deleteLater comes later).
-            dialog.finished.connect(lambda *_: self._forget("import_dialog", dialog))
-            dialog.destroyed.connect(lambda *_: self._forget("import_dialog", dialog))
-            self.import_dialog = dialog
-            dialog.open()
+            self._open_kept("import_dialog", dialog)
         if files:
             dialog.add_files(list(files))
         return dialog
@@ -343,12 +343,7 @@ class BundleActions(QObject):
                 "本工作区还没有导入任何数据包。请先用“导入数据包…”导入报送单位的数据包。"))
             return None
         dialog.unitChosen.connect(self.write_receipt_for)
-        dialog.finished.connect(dialog.deleteLater)
-        # A closed dialog is forgotten at once (deleteLater comes later).
-        dialog.finished.connect(lambda *_: self._forget("receipt_dialog", dialog))
-        dialog.destroyed.connect(lambda *_: self._forget("receipt_dialog", dialog))
-        self.receipt_dialog = dialog
-        dialog.open()
+        self._open_kept("receipt_dialog", dialog)
         return dialog
 
     def write_receipt_for(self, unit_id: str, unit_name: str, sequence: int
@@ -413,11 +408,6 @@ class BundleActions(QObject):
             return None
         from gongkai_desktop.bundle.receipt import import_receipt
         from gongkai_desktop.ui.bundles.office_key_dialog import import_office_file
-        from gongkai_desktop.ui.workspace.commands import actor_of
-
-        def ask(question: Any) -> None:
-            if self.window.session is session:
-                self.ask_office_key(question, file)
 
         def done(got: Any) -> None:
             if self.window.session is session:
@@ -436,8 +426,8 @@ class BundleActions(QObject):
             self._retry_waiting_receipts()
 
         return import_office_file(
-            self.window, self.tr("正在核验回执…"), session.path, file, import_receipt,
-            accept_key=accept_key, actor=actor_of(session), on_imported=done, on_question=ask,
+            self.window, self.tr("正在核验回执…"), session, file, import_receipt,
+            accept_key=accept_key, on_imported=done, on_question=self.ask_office_key,
             on_failure=lambda _err: self._retry_waiting_receipts())
 
     def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
@@ -450,11 +440,7 @@ class BundleActions(QObject):
         dialog = OfficeKeyDialog(question.check, self.window)
         dialog.keyAccepted.connect(lambda fingerprint: self.import_receipt_file(file, fingerprint))
         dialog.keyRefused.connect(self._office_key_refused)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(lambda *_: self._forget("key_dialog", dialog))
-        dialog.destroyed.connect(lambda *_: self._forget("key_dialog", dialog))
-        self.key_dialog = dialog
-        dialog.open()
+        self._open_kept("key_dialog", dialog)
         return dialog
 
     def _office_key_refused(self) -> None:
@@ -477,10 +463,5 @@ class BundleActions(QObject):
             self.history_dialog.raise_()
             return self.history_dialog
         dialog = ExportHistoryDialog(session, self.window)
-        dialog.finished.connect(dialog.deleteLater)
-        # A closed dialog is forgotten at once (deleteLater comes later).
-        dialog.finished.connect(lambda *_: self._forget("history_dialog", dialog))
-        dialog.destroyed.connect(lambda *_: self._forget("history_dialog", dialog))
-        self.history_dialog = dialog
-        dialog.open()
+        self._open_kept("history_dialog", dialog)
         return dialog

@@ -20,6 +20,8 @@ from gongkai_desktop.ui.common.operations import Operation, Progress, run_operat
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.office_key import OfficeKeyCheck, OfficeKeyNotAccepted
+    from gongkai_desktop.ui.main_window import MainWindow
+    from gongkai_desktop.ui.workspace.session import Session
 
 
 def _two_rows(grouped: str) -> str:
@@ -77,16 +79,21 @@ class OfficeKeyDialog(QMessageBox):
             self.keyRefused.emit()
 
 
-def import_office_file(parent: QWidget, label: str, workspace: Path, file: Path,
-                       importer: Callable[..., Any], *, accept_key: str | None, actor: str,
+def import_office_file(window: MainWindow, label: str, session: Session, file: Path,
+                       importer: Callable[..., Any], *, accept_key: str | None,
                        on_imported: Callable[[Any], None],
-                       on_question: Callable[[OfficeKeyNotAccepted], None],
+                       on_question: Callable[[OfficeKeyNotAccepted, Path], object],
                        on_failure: Callable[[BaseException], None] | None = None
                        ) -> Operation[Any]:
     """Run ``importer(ws, file, accept_key=, actor=)`` for a file the office signed (a receipt,
     a review) off the UI thread. A key not accepted yet is not a failure: ``on_question``
-    gets it, to show this dialog; anything imported goes to ``on_imported``."""
+    gets it with the file, to show this dialog, unless another workspace is open by then;
+    anything imported goes to ``on_imported``."""
     from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
+    from gongkai_desktop.ui.workspace.commands import actor_of
+
+    workspace, actor = session.path, actor_of(session)
+
 
     def work(_progress: Progress) -> Any:
         from gongkai_desktop.storage import Workspace
@@ -99,9 +106,10 @@ def import_office_file(parent: QWidget, label: str, workspace: Path, file: Path,
 
     def done(got: Any) -> None:
         if isinstance(got, OfficeKeyNotAccepted):
-            on_question(got)
+            if window.session is session:
+                on_question(got, file)
         else:
             on_imported(got)
 
-    return run_operation(parent, label, work, on_success=done, on_failure=on_failure,
+    return run_operation(window, label, work, on_success=done, on_failure=on_failure,
                          cancellable=False)

@@ -162,17 +162,11 @@ class ReviewActions(QObject):
     def import_review_file(self, file: Path, accept_key: str | None = None
                            ) -> Operation[Any] | None:
         """Import a review file; a key not yet accepted first asks (``OfficeKeyDialog``)."""
-        from gongkai_desktop.ui.workspace.commands import actor_of
-
         session = self.window.session
         if session is None:
             return None
         from gongkai_desktop.review.unit_side import import_review
         from gongkai_desktop.ui.bundles.office_key_dialog import import_office_file
-
-        def ask(question: Any) -> None:
-            if self.window.session is session:
-                self.ask_office_key(question, file)
 
         def done(got: Any) -> None:
             from gongkai_desktop.errors import InvalidInput
@@ -196,8 +190,8 @@ class ReviewActions(QObject):
             show_info(self.window, self.tr("已导入整改意见"), text)
 
         return import_office_file(
-            self.window, self.tr("正在核验整改意见…"), session.path, file, import_review,
-            accept_key=accept_key, actor=actor_of(session), on_imported=done, on_question=ask)
+            self.window, self.tr("正在核验整改意见…"), session, file, import_review,
+            accept_key=accept_key, on_imported=done, on_question=self.ask_office_key)
 
     def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
         """The office's fingerprint; 接受 imports the review pinning that key."""
