@@ -355,8 +355,13 @@ class EvidenceView(QWidget):
             return ws.add_evidence_bytes(measure_id, data, name, media_type=media_type,
                                          actor=actor)
 
-        command = AddEvidenceCommand(self.session, measure_id, add=add,
-                                     text=self.tr("粘贴截图“{0}”").format(name))
+        self._add_one(AddEvidenceCommand(self.session, measure_id, add=add,
+                                         text=self.tr("粘贴截图“{0}”").format(name)),
+                      self.tr("已添加截图“{0}”").format(name))
+
+    def _add_one(self, command: AddEvidenceCommand, done: str) -> None:
+        """Run ``command`` (undoable), select what it added and say ``done``; a refusal is
+        shown and nothing is said."""
         try:
             perform(self.session, command)
         except Exception as exc:
@@ -364,7 +369,7 @@ class EvidenceView(QWidget):
             return
         if command.items:
             self.select_item(command.items[-1].id)
-        self.message.emit(self.tr("已添加截图“{0}”").format(name))
+        self.message.emit(done)
 
     def paste(self) -> None:
         """A clipboard picture becomes a PNG; files copied in Explorer are added as files."""
@@ -404,16 +409,9 @@ class EvidenceView(QWidget):
         def add(ws: Workspace) -> EvidenceItem:
             return ws.add_evidence_link(measure_id, url, title=title, note=note, actor=actor)
 
-        command = AddEvidenceCommand(self.session, measure_id, add=add,
-                                     text=self.tr("添加链接“{0}”").format(title or url))
-        try:
-            perform(self.session, command)
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        if command.items:
-            self.select_item(command.items[-1].id)
-        self.message.emit(self.tr("已添加链接“{0}”").format(title or url))
+        self._add_one(AddEvidenceCommand(self.session, measure_id, add=add,
+                                         text=self.tr("添加链接“{0}”").format(title or url)),
+                      self.tr("已添加链接“{0}”").format(title or url))
 
     # -- drag and drop -----------------------------------------------------------------------
 
