@@ -357,16 +357,12 @@ class BundleActions(QObject):
         if not self.offer_identity(self.window, session,
                                    lambda: self.write_receipt_for(unit_id, unit_name, sequence)):
             return None
-        name = prompts.save_file_name(self.window, self.tr("写回执"),
-                                      str(self.start_folder(prompts.RECEIPT)
-                                  / default_receipt_name(unit_name, sequence)),
-                                      self.tr(RECEIPT_FILTER))
-        if not name:
+        out = prompts.save_path_with_suffix(
+            self.window, prompts.RECEIPT, self.tr("写回执"),
+            self.start_folder(prompts.RECEIPT) / default_receipt_name(unit_name, sequence),
+            self.tr(RECEIPT_FILTER), RECEIPT_SUFFIX)
+        if out is None:
             return None
-        out = Path(name)
-        if out.suffix.lower() != RECEIPT_SUFFIX:
-            out = out.with_name(out.name + RECEIPT_SUFFIX)
-        prompts.remember(prompts.RECEIPT, out.parent)
         passphrase = self.ask_signing_passphrase(self.window, session, self.tr("回执"))
         if passphrase is None:
             return None

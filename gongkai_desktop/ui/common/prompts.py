@@ -220,6 +220,20 @@ def save_path(parent: QWidget | None, kind: str, title: str, default_name: str,
     return Path(name)
 
 
+def save_path_with_suffix(parent: QWidget | None, kind: str, title: str, suggested_path: Path | str,
+                          file_filter: str, suffix: str) -> Path | None:
+    """Ask where to save, starting at ``suggested_path``; the name gets ``suffix`` if the
+    user left it off, and its folder is remembered for ``kind``. None when cancelled."""
+    name = save_file_name(parent, title, str(suggested_path), file_filter)
+    if not name:
+        return None
+    out = Path(name)
+    if out.suffix.lower() != suffix:
+        out = out.with_name(out.name + suffix)
+    remember(kind, out.parent)
+    return out
+
+
 def open_path(parent: QWidget | None, kind: str, title: str, file_filter: str) -> Path | None:
     name = open_file_name(parent, title, suggested(kind), file_filter)
     if not name:

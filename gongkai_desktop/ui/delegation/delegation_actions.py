@@ -218,16 +218,9 @@ class DelegationActions(QObject):
 
     def _save(self, title: str, default_name: str, file_filter: str, suffix: str
               ) -> Path | None:
-        name = prompts.save_file_name(self.window, title,
-                              prompts.suggested(prompts.CHECKLIST, default_name),
-                              file_filter)
-        if not name:
-            return None
-        out = Path(name)
-        if out.suffix.lower() != suffix:
-            out = out.with_name(out.name + suffix)
-        prompts.remember(prompts.CHECKLIST, out.parent)
-        return out
+        return prompts.save_path_with_suffix(
+            self.window, prompts.CHECKLIST, title,
+            prompts.suggested(prompts.CHECKLIST, default_name), file_filter, suffix)
 
     def export_breakdown(self, out: Path | None = None) -> Operation[Any] | None:
         session = self._session()

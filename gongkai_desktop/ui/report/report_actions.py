@@ -188,15 +188,11 @@ class ReportActions(QObject):
                 return None
             if choice != 1:
                 return None
-        name = prompts.save_file_name(parent, self.tr("生成自查报告"),
-                                      str(self._start_folder() / report_file_name(session)),
-                                      self.tr(prompts.PDF_FILTER))
-        if not name:
+        out = prompts.save_path_with_suffix(
+            parent, prompts.REPORT, self.tr("生成自查报告"),
+            self._start_folder() / report_file_name(session), self.tr(prompts.PDF_FILTER), ".pdf")
+        if out is None:
             return None
-        out = Path(name)
-        if out.suffix.lower() != ".pdf":
-            out = out.with_name(out.name + ".pdf")
-        prompts.remember(prompts.REPORT, out.parent)
         passphrase = self.ask_signing_passphrase(parent, session) if sign else None
         if sign and passphrase is None:
             return None

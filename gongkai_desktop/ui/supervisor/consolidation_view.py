@@ -427,14 +427,8 @@ class ConsolidationWindow(QWidget):
 
     def _ask_save(self, title: str, suffix: str, file_filter: str) -> Path | None:
         suggested = self._start_folder() / f"{self._file_stem()}{suffix}"
-        name = prompts.save_file_name(self, title, str(suggested), file_filter)
-        if not name:
-            return None
-        out = Path(name)
-        if out.suffix.lower() != suffix:
-            out = out.with_name(out.name + suffix)
-        prompts.remember(prompts.CONSOLIDATED, out.parent)
-        return out
+        return prompts.save_path_with_suffix(self, prompts.CONSOLIDATED, title, suggested,
+                                             file_filter, suffix)
 
     def export_excel(self) -> Operation[XlsxResult] | None:
         if self.consolidation is None:

@@ -109,15 +109,10 @@ class XlsxActions(QObject):
             return None
         self._flush_typing()
         suggested = self._start_folder() / checklist_file_name(session)
-        name = prompts.save_file_name(self.window, self.tr("导出Excel清单"), str(suggested),
-                                      self.tr(XLSX_FILTER))
-        if not name:
-            return None
-        out = Path(name)
-        if out.suffix.lower() != ".xlsx":
-            out = out.with_name(out.name + ".xlsx")
-        prompts.remember(prompts.CHECKLIST, out.parent)
-        return self.export_to(out)
+        out = prompts.save_path_with_suffix(self.window, prompts.CHECKLIST,
+                                            self.tr("导出Excel清单"), suggested,
+                                            self.tr(XLSX_FILTER), ".xlsx")
+        return None if out is None else self.export_to(out)
 
     def export_to(self, out: Path) -> Operation[int] | None:
         session = self.window.session
