@@ -162,12 +162,7 @@ def apply_rollup(ws: Workspace, proposal: RollupProposal, *, record: MeasureReco
             raise InvalidInput(f"举措 {mid} 的记录在生成汇总建议之后被修改过，请重新汇总")
         changed = records.changed_fields(now_record, new)
         if changed:
-            new = dataclasses.replace(new, updated_at=at)
-            records.save(conn, new)
-            for field in changed:
-                audit.write(conn, actor=actor, action="update_record", measure_id=mid,
-                            field=field, old=records.field_text(now_record, field),
-                            new=records.field_text(new, field), at=at)
+            new = records.save_changed(conn, now_record, new, changed, actor=actor, at=at)
         else:
             new = now_record
         if include_evidence:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import MeasureRecord, Status
+from gongkai_desktop.storage import audit
 from gongkai_desktop.storage.db import to_text
 from gongkai_desktop.storage.entities import Clear
 
@@ -172,6 +173,19 @@ def save(conn: sqlite3.Connection, record: MeasureRecord) -> None:
         f"INSERT OR REPLACE INTO records ({RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         to_row(record),
     )
+
+
+def save_changed(conn: sqlite3.Connection, current: MeasureRecord, new: MeasureRecord,
+                 changed: Sequence[str], *, actor: str, at: dt.datetime) -> MeasureRecord:
+    """Save ``new`` (stamped ``at``) over ``current`` with one audit line per changed field;
+    returns what was saved."""
+    new = dataclasses.replace(new, updated_at=at)
+    save(conn, new)
+    for field in changed:
+        audit.write(conn, actor=actor, action="update_record", measure_id=new.measure_id,
+                    field=field, old=field_text(current, field),
+                    new=field_text(new, field), at=at)
+    return new
 
 
 def load(conn: sqlite3.Connection, measure_id: str) -> MeasureRecord:

@@ -288,12 +288,7 @@ class Workspace:
             if not changed:
                 return current
             at = db.now()
-            new = dataclasses.replace(new, updated_at=at)
-            records.save(conn, new)
-            for field in changed:
-                audit.write(conn, actor=actor, action="update_record", measure_id=measure_id,
-                            field=field, old=records.field_text(current, field),
-                            new=records.field_text(new, field), at=at)
+            new = records.save_changed(conn, current, new, changed, actor=actor, at=at)
             if {"explanation", "remarks"} & set(changed):
                 self._reindex(conn, measure_id)
             return new
