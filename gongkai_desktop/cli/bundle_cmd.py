@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date
+from gongkai_desktop.cli.common import actor, open_for_writing, today_of
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.text_safety import printable
 
@@ -268,8 +268,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.units import UnitDirectory
 
-    today = parse_iso_date(args.today) if args.today else dt.date.today()
-    assert isinstance(today, dt.date)
+    today = today_of(args)
     suffix = args.output.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         raise InvalidInput(f"汇总表文件名应以 .xlsx（Excel）或 .pdf 结尾：{args.output.name}")

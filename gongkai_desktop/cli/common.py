@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import getpass
 import sys
 from collections.abc import Iterator
@@ -64,6 +65,13 @@ def parse_iso_date(text: str) -> object:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2020-09-05") from None
+
+
+def today_of(args: argparse.Namespace) -> dt.date:
+    """``--today`` when given (a YYYY-MM-DD date, for reproducible output), else today."""
+    today = parse_iso_date(args.today) if args.today else dt.date.today()
+    assert isinstance(today, dt.date)
+    return today
 
 
 def print_json(data: object) -> None:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date
+from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date, today_of
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.text_safety import printable
@@ -222,13 +222,11 @@ def cmd_delegate_breakdown(args: argparse.Namespace) -> int:
 
 
 def cmd_delegate_progress(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from gongkai_desktop.cli.common import print_json
     from gongkai_desktop.delegation.progress import delegation_progress
 
-    today = parse_iso_date(args.today) if args.today else dt.date.today()
-    assert isinstance(today, dt.date)
+    today = today_of(args)
     with Workspace.open(args.workspace, readonly=True) as ws:
         progress = delegation_progress(ws, today)
     if args.json:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date, print_json
+from gongkai_desktop.cli.common import actor, open_for_writing, print_json, today_of
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
@@ -155,8 +155,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    today = parse_iso_date(args.today) if args.today else dt.date.today()
-    assert isinstance(today, dt.date)
+    today = today_of(args)
     with Workspace.open(args.workspace, readonly=True) as ws:
         from gongkai_desktop.review.summary import add_all_units_review, add_unit_review
 
