@@ -131,6 +131,14 @@ class ProblemTableModel(ListTableModel):
         return None
 
 
+def warnings_label(owner: QWidget, warnings: Sequence[str]) -> QLabel:
+    """The importer's warnings, one 提示 line each (in ``owner``'s words); hidden if none."""
+    label = QLabel("\n".join(owner.tr("提示：{0}").format(w) for w in warnings))
+    label.setWordWrap(True)
+    label.setVisible(bool(warnings))
+    return label
+
+
 def make_table(model: QAbstractTableModel, stretch: int) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -192,10 +200,7 @@ class ChangePreviewDialog(QDialog):
             self.problem_label.hide()
             self.problem_view.hide()
 
-        self.warning_label = QLabel("\n".join(
-            self.tr("提示：{0}").format(w) for w in result.warnings))
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setVisible(bool(result.warnings))
+        self.warning_label = warnings_label(self, result.warnings)
         layout.addWidget(self.warning_label)
 
         self.note = QLabel(self.tr(

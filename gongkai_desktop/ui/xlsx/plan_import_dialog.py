@@ -50,7 +50,11 @@ from gongkai_desktop.plan.source import is_valid_plan_id
 from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.xlsx.change_preview import ProblemTableModel, make_table
+from gongkai_desktop.ui.xlsx.change_preview import (
+    ProblemTableModel,
+    make_table,
+    warnings_label,
+)
 from gongkai_desktop.xlsx import PlanImport
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -412,10 +416,7 @@ class PlanImportDialog(QDialog):
         else:
             self.problem_label.hide()
             self.problem_view.hide()
-        self.warning_label = QLabel("\n".join(
-            self.tr("提示：{0}").format(w) for w in result.warnings))
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setVisible(bool(result.warnings))
+        self.warning_label = warnings_label(self, result.warnings)
         layout.addWidget(self.warning_label)
 
         bottom = QHBoxLayout()
