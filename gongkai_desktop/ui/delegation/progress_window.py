@@ -10,12 +10,10 @@ from PySide6.QtCore import QModelIndex, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,12 +21,7 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.supervisor.consolidation_model import ConsolidationModel, legend
-from gongkai_desktop.ui.supervisor.consolidation_view import (
-    CELL_HEIGHT,
-    CELL_WIDTH,
-    UNIT_HEADER_WIDTH,
-    UnitHeader,
-)
+from gongkai_desktop.ui.supervisor.consolidation_view import matrix_table
 from gongkai_desktop.ui.workspace.session import Session
 
 HINT = "点击单元格，在主窗口查看该举措的下级填报"
@@ -96,19 +89,7 @@ class DelegationProgressWindow(QWidget):
         legend_row.addWidget(hint)
         legend_row.addStretch(1)
 
-        self.table = QTableView()
-        self.table.setObjectName("delegationTable")
-        self.table.setVerticalHeader(UnitHeader(self.table))
-        self.table.setModel(self.model)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setCornerButtonEnabled(False)
-        hh, vh = self.table.horizontalHeader(), self.table.verticalHeader()
-        for header, size in ((hh, CELL_WIDTH), (vh, CELL_HEIGHT)):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-            header.setDefaultSectionSize(size)
-        hh.setFixedHeight(2 * self.fontMetrics().height() + 10)
-        vh.setFixedWidth(UNIT_HEADER_WIDTH)
+        self.table = matrix_table(self, self.model, "delegationTable")
         self.table.clicked.connect(self.open_cell)
 
         self.reminders_title = QLabel(self.tr("需电话提醒："))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -95,6 +96,25 @@ class UnitHeader(QHeaderView):
         if value:
             painter.fillRect(QRect(bar.left(), bar.top(), round(40 * value), 2), self._bar)
         painter.restore()
+
+
+def matrix_table(owner: QWidget, model: QAbstractItemModel, name: str) -> QTableView:
+    """A units-by-measures grid, read-only, one cell selected at a time. Fixed, uniform
+    sections: the view never measures 5,000 columns of text."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setVerticalHeader(UnitHeader(table))
+    table.setModel(model)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setCornerButtonEnabled(False)
+    hh, vh = table.horizontalHeader(), table.verticalHeader()
+    for header, size in ((hh, CELL_WIDTH), (vh, CELL_HEIGHT)):
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setDefaultSectionSize(size)
+    hh.setFixedHeight(2 * owner.fontMetrics().height() + 10)
+    vh.setFixedWidth(UNIT_HEADER_WIDTH)
+    return table
 
 
 class ConsolidationWindow(QWidget):
@@ -177,25 +197,14 @@ class ConsolidationWindow(QWidget):
         legend_row.addWidget(hint)
         legend_row.addStretch(1)
 
-        self.table = QTableView()
-        self.table.setObjectName("consolidationTable")
-        self.table.setVerticalHeader(UnitHeader(self.table))
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = matrix_table(self, self.model, "consolidationTable")
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setWordWrap(False)
-        self.table.setCornerButtonEnabled(False)
         hh, vh = self.table.horizontalHeader(), self.table.verticalHeader()
-        # Fixed, uniform sections: the view never measures 5,000 columns of text.
-        for header, size in ((hh, CELL_WIDTH), (vh, CELL_HEIGHT)):
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        for header in (hh, vh):
             header.setMinimumSectionSize(8)
-            header.setDefaultSectionSize(size)
             header.setHighlightSections(True)
-        hh.setFixedHeight(2 * self.fontMetrics().height() + 10)
-        vh.setFixedWidth(UNIT_HEADER_WIDTH)
         vh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.clicked.connect(self.open_cell)
         hh.sectionClicked.connect(self._on_column_clicked)
