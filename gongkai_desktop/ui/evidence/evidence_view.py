@@ -99,6 +99,27 @@ def local_files(mime: QMimeData | None) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
+def accept_files_drag(event: QDragEnterEvent | QDragMoveEvent, wanted: bool) -> bool:
+    """Accept a drag of local files where ``wanted`` (a measure is shown); ignore it else."""
+    if wanted and local_files(event.mimeData()):
+        event.acceptProposedAction()
+        return True
+    event.ignore()
+    return False
+
+
+def take_dropped_files(event: QDropEvent, wanted: bool) -> list[Path]:
+    """The dropped local files, the drop accepted as a copy; none (and ignored) where not
+    ``wanted`` or nothing local was dropped."""
+    files = local_files(event.mimeData())
+    if not wanted or not files:
+        event.ignore()
+        return []
+    event.setDropAction(Qt.DropAction.CopyAction)
+    event.accept()
+    return files
+
+
 def png_bytes(image: QImage) -> bytes:
     array = QByteArray()
     buffer = QBuffer(array)
@@ -416,17 +437,11 @@ class EvidenceView(QWidget):
     # -- drag and drop -----------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.measure_id is not None and local_files(event.mimeData()):
-            event.acceptProposedAction()
+        if accept_files_drag(event, self.measure_id is not None):
             self._set_drop_highlight(True)
-        else:
-            event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self.measure_id is not None and local_files(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        accept_files_drag(event, self.measure_id is not None)
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._set_drop_highlight(False)
@@ -434,13 +449,9 @@ class EvidenceView(QWidget):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self._set_drop_highlight(False)
-        files = local_files(event.mimeData())
-        if self.measure_id is None or not files:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.add_files(files)
+        files = take_dropped_files(event, self.measure_id is not None)
+        if files:
+            self.add_files(files)
 
     def _set_drop_highlight(self, on: bool) -> None:
         self.list.drop_highlight = on

@@ -33,7 +33,11 @@ from gongkai_desktop.ui.common.style import (
     status_color,
     status_icon,
 )
-from gongkai_desktop.ui.evidence.evidence_view import EvidenceView, local_files
+from gongkai_desktop.ui.evidence.evidence_view import (
+    EvidenceView,
+    accept_files_drag,
+    take_dropped_files,
+)
 from gongkai_desktop.ui.measures.history_model import HistoryModel
 from gongkai_desktop.ui.measures.record_form import RecordForm
 from gongkai_desktop.ui.workspace.commands import seal_typing
@@ -350,20 +354,13 @@ class MeasurePanel(QWidget):
         self.tabs.setTabVisible(index, count > 0 or self.contributions.has_offices)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.measure_id is not None and local_files(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        accept_files_drag(event, self.measure_id is not None)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        files = local_files(event.mimeData())
-        if self.measure_id is None or not files:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.tabs.setCurrentWidget(self.evidence)
-        self.evidence.add_files(files)
+        files = take_dropped_files(event, self.measure_id is not None)
+        if files:
+            self.tabs.setCurrentWidget(self.evidence)
+            self.evidence.add_files(files)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Undo):
