@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.typed_input import complete_url
+from gongkai_desktop.ui.common.buttons import action_buttons
 from gongkai_desktop.ui.common.geometry import manage_window
 
 ERROR_STYLE = "color: #c0392b;"
@@ -50,12 +50,7 @@ class LinkDialog(QDialog):
         form.addRow(self.tr("网址："), url_box)
         form.addRow(self.tr("标题："), self.title_edit)
         form.addRow(self.tr("说明："), self.note_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("添加"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = action_buttons(self, self.tr("添加"), self.accept, cancel=self.tr("取消"))
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.ui.common import style
+from gongkai_desktop.ui.common.buttons import action_buttons
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.review import review_style
@@ -190,12 +191,8 @@ class LedgerDialog(QDialog):
         form.addRow(self.tr("整改措施："), self.action)
         form.addRow(self.tr("责任人："), self.owner)
         form.addRow(self.tr("整改时限："), self.deadline)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = action_buttons(self, self.tr("保存"), self.save, cancel=self.tr("取消"),
+                                 button=QDialogButtonBox.StandardButton.Save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
