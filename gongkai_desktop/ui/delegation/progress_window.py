@@ -13,15 +13,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.supervisor.consolidation_model import ConsolidationModel, legend
-from gongkai_desktop.ui.supervisor.consolidation_view import matrix_table
+from gongkai_desktop.ui.supervisor.consolidation_view import (
+    lay_out_matrix_window,
+    matrix_table,
+)
 from gongkai_desktop.ui.workspace.session import Session
 
 HINT = "点击单元格，在主窗口查看该举措的下级填报"
@@ -98,22 +99,8 @@ class DelegationProgressWindow(QWidget):
         self.reminders_list.setModel(self.reminders_model)
         self.reminders_list.setWordWrap(True)
         self.reminders_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.reminders_title)
-        side_layout.addWidget(self.reminders_list, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
-        splitter.setSizes([700, 300])
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(legend_row)
-        layout.addWidget(splitter, 1)
+        lay_out_matrix_window(self, (top, self.summary_label, legend_row), self.table,
+                              (self.reminders_title, self.reminders_list), (700, 300))
         manage_window(self, "delegation_progress", (1100, 640))
 
     def open_cell(self, index: QModelIndex) -> str | None:

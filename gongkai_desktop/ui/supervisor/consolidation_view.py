@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QListView,
     QPushButton,
     QSplitter,
@@ -115,6 +117,29 @@ def matrix_table(owner: QWidget, model: QAbstractItemModel, name: str) -> QTable
     hh.setFixedHeight(2 * owner.fontMetrics().height() + 10)
     vh.setFixedWidth(UNIT_HEADER_WIDTH)
     return table
+
+
+def lay_out_matrix_window(window: QWidget, rows: Sequence[QLayout | QWidget], table: QTableView,
+                          side: Sequence[QWidget], sizes: tuple[int, int]) -> None:
+    """``rows`` (filters, summary, legend) above the grid, which sits in a splitter beside
+    a column of ``side`` widgets: a title, the list that takes the height, then any more."""
+    column = QWidget()
+    side_layout = QVBoxLayout(column)
+    side_layout.setContentsMargins(0, 0, 0, 0)
+    for i, widget in enumerate(side):
+        side_layout.addWidget(widget, 1 if i == 1 else 0)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(table)
+    splitter.addWidget(column)
+    splitter.setStretchFactor(0, 1)
+    splitter.setSizes(list(sizes))
+    layout = QVBoxLayout(window)
+    for row in rows:
+        if isinstance(row, QLayout):
+            layout.addLayout(row)
+        else:
+            layout.addWidget(row)
+    layout.addWidget(splitter, 1)
 
 
 class ConsolidationWindow(QWidget):
@@ -217,24 +242,9 @@ class ConsolidationWindow(QWidget):
         self.missing_list.setUniformItemSizes(True)
         self.all_missing_button = QPushButton(self.tr("显示全部未报送单位"))
         self.all_missing_button.clicked.connect(self.show_all_missing)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.missing_title)
-        side_layout.addWidget(self.missing_list, 1)
-        side_layout.addWidget(self.all_missing_button)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 1)
-        splitter.setSizes([900, 230])
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(legend_row)
-        layout.addWidget(splitter, 1)
+        lay_out_matrix_window(self, (top, self.summary_label, legend_row), self.table,
+                              (self.missing_title, self.missing_list, self.all_missing_button),
+                              (900, 230))
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         manage_window(self, "consolidation", (1200, 760))
 
