@@ -36,8 +36,8 @@ from gongkai_desktop.model import (
     UnitType,
 )
 from gongkai_desktop.review.reviewfile import write_file
+from gongkai_desktop.review.signed_file import HEX32, PLAN_ID, open_signed, signed_bytes
 from gongkai_desktop.review.signed_file import Bad as _Bad
-from gongkai_desktop.review.signed_file import open_signed, signed_bytes
 from gongkai_desktop.review.signed_file import text as _text
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity
@@ -52,8 +52,6 @@ MAX_DEPTH = 8
 MAX_MEASURES = 5_000
 MAX_TEXT = 5_000
 BROKEN = "任务文件无效（已损坏、被改动，或不是本程序生成的文件）"
-_HEX32 = re.compile(r"[0-9a-f]{32}")
-_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 _OFFICE_ID = re.compile(re.escape(OFFICE_PREFIX) + r"[0-9a-f]{32}")
 
 
@@ -150,7 +148,7 @@ def _exact(raw: Any, keys: set[str]) -> dict[str, Any]:
 
 
 def _id(raw: Any, prefix: str = "") -> str:
-    if not isinstance(raw, str) or not _ID.fullmatch(raw) or not raw.startswith(prefix):
+    if not isinstance(raw, str) or not PLAN_ID.fullmatch(raw) or not raw.startswith(prefix):
         raise _Bad("id")
     return raw
 
@@ -226,7 +224,7 @@ def _parse_body(body: str, cert: CertificateInfo) -> TaskFile:
     if data["certificate_sha256"] != cert.fingerprint:
         raise UnsafeInput("任务文件所附的证书与文件内容不符（证书被替换），不予接受")
     task_id = data["task_id"]
-    if not isinstance(task_id, str) or not _HEX32.fullmatch(task_id):
+    if not isinstance(task_id, str) or not HEX32.fullmatch(task_id):
         raise _Bad("task id")
     issued = dt.datetime.fromisoformat(_text(data["issued_at"], 40))
     if issued.tzinfo is None:

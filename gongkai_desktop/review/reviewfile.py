@@ -28,8 +28,8 @@ from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
 from gongkai_desktop.model import Unit, UnitType
+from gongkai_desktop.review.signed_file import HEX32, PLAN_ID, open_signed, signed_bytes
 from gongkai_desktop.review.signed_file import Bad as _Bad
-from gongkai_desktop.review.signed_file import open_signed, signed_bytes
 from gongkai_desktop.review.signed_file import text as _text
 from gongkai_desktop.review.states import MAX_COMMENT, Verdict
 from gongkai_desktop.safe_json import loads_limited
@@ -47,8 +47,6 @@ MAX_HEADER = 16 * 1024  # the first line: format, signature and certificate
 MAX_VERDICTS = 20_000
 BROKEN = "整改意见文件无效（已损坏、被改动，或不是本程序生成的文件）"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_HEX32 = re.compile(r"[0-9a-f]{32}")
-_MEASURE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +221,8 @@ def _file_verdict(raw: Any) -> FileVerdict:
     if not isinstance(raw, list) or len(raw) != 6:
         raise _Bad("verdict")
     vid, measure, kind, comment_raw, reviewed, sequence = raw
-    if not isinstance(vid, str) or not _HEX32.fullmatch(vid) or not isinstance(measure, str) \
-            or not _MEASURE.fullmatch(measure) or not isinstance(kind, str):
+    if not isinstance(vid, str) or not HEX32.fullmatch(vid) or not isinstance(measure, str) \
+            or not PLAN_ID.fullmatch(measure) or not isinstance(kind, str):
         raise _Bad("verdict id")
     verdict = Verdict(kind)
     comment = _text(comment_raw, MAX_COMMENT, empty=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,11 @@ from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity, verify_bytes
 
 T = TypeVar("T")
+
+# The forms of what the files name: a random id (a task, a verdict) and a plan's ids
+# (measures, areas), which never hold anything but letters, digits, dots and dashes.
+HEX32 = re.compile(r"[0-9a-f]{32}")
+PLAN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 
 
 class Bad(ValueError):
