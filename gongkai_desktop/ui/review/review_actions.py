@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
+from gongkai_desktop.ui.bundles.texts import REVIEW_SUFFIX
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REVIEW_SUFFIX = ".gkreview"
 REVIEW_FILTER = "整改意见 (*.gkreview)"
 
 
