@@ -15,7 +15,14 @@ import openpyxl
 import pytest
 
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
-from gongkai_desktop.delegation import add_offices, assign, find_office, init_from_task, write_task
+from gongkai_desktop.delegation import (
+    add_offices,
+    assign,
+    find_office,
+    init_from_task,
+    list_offices,
+    write_task,
+)
 from gongkai_desktop.delegation.checklist import export_office_checklist
 from gongkai_desktop.model import Status
 from gongkai_desktop.signing.identity import SigningIdentity
@@ -289,3 +296,16 @@ def test_older_checklist_never_overwrites_a_newer_one(world: World, tmp_path: Pa
     assert run(capsys, "delegate", "import", world.wz, new)[0] == 0
     err = world.refused(capsys, "delegate", "import", world.wz, old)
     assert "较旧" in err
+
+
+# ------------------------------------------------------------------- office names
+
+
+@pytest.mark.parametrize("hidden", ["\u00ad", "\u200b", "\u2060", "\u061c", "\u200e", "\ue000"])
+def test_an_invisible_character_never_makes_a_look_alike_office(
+        world: World, capsys: pytest.CaptureFixture[str], hidden: str) -> None:
+    """区司\u00ad法局 looks like 区司法局 on screen: refused, not a second office."""
+    err = world.refused(capsys, "office", "add", world.wz, f"区司{hidden}法局")
+    assert "不允许的字符" in err
+    with Workspace.open(world.wz) as ws:
+        assert [o.name for o in list_offices(ws)] == ["区司法局", "区委编办"]
