@@ -309,3 +309,16 @@ def test_an_invisible_character_never_makes_a_look_alike_office(
     assert "不允许的字符" in err
     with Workspace.open(world.wz) as ws:
         assert [o.name for o in list_offices(ws)] == ["区司法局", "区委编办"]
+
+
+def test_applying_a_roll_up_twice_changes_nothing(world: World,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, _err = run(capsys, "delegate", "import", world.wz, world.bundle1,
+                           *accepting(SFJ_KEY))
+    assert code == 0
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
+    assert code == 0 and "已写入 1 项举措的汇总结果" in out
+    before = file_dump(world.wz)
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
+    assert code == 0 and "已写入" not in out and "未作任何改动" in out
+    assert file_dump(world.wz) == before  # no second audit row, no re-index

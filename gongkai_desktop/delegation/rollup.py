@@ -173,7 +173,10 @@ def apply_rollup(ws: Workspace, proposal: RollupProposal, *, record: MeasureReco
         if include_evidence:
             for add in proposal.evidence_to_add:
                 _add_evidence(conn, mid, add, actor, at)
-        conn.execute("DELETE FROM rollup_flags WHERE measure_id = ?", (mid,))
+        cleared = conn.execute("DELETE FROM rollup_flags WHERE measure_id = ?",
+                               (mid,)).rowcount
+        if not changed and not cleared and not (include_evidence and proposal.evidence_to_add):
+            return new  # nothing to do: applying twice leaves no audit row, no write at all
         audit.write(conn, actor=actor, action="rollup", measure_id=mid, field="offices",
                     new="、".join(c.office.name for c in proposal.contributions), at=at)
         search.reindex(conn, ws.plan.info.id, [mid])
