@@ -271,6 +271,7 @@ def test_bad_workbooks_are_refused(world: World, tmp_path: Path,
                            {"1.1.1": {"完成状态": "做完了"}})
     err = world.refused(capsys, "delegate", "import", world.wz, wrong)
     assert "问题" in err
+    assert err.count("“完成状态”") == 1, err  # the row and column named once, not twice
     unit_sheet = tmp_path / "unit.xlsx"
     assert run(capsys, "xlsx", "export", world.wz, "-o", unit_sheet)[0] == 0
     err = world.refused(capsys, "delegate", "import", world.wz, unit_sheet)

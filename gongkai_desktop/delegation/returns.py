@@ -330,8 +330,9 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
         result = read_checklist(path, plan, office_unit(office), current)
         if result.problems:
             first = result.problems[0]
-            raise InvalidInput(f"清单中有 {len(result.problems)} 处问题（第一处：第{first.row}行"
-                               f"“{first.column}”：{first.message}），未导入")
+            # the problem's message already names its row and column
+            raise InvalidInput(f"清单中有 {len(result.problems)} 处问题"
+                               f"（第一处：{first.message}），未导入")
         updated = dict(current)
         touched: set[str] = set()
         for change in result.changes:
