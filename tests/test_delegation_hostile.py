@@ -323,3 +323,14 @@ def test_applying_a_roll_up_twice_changes_nothing(world: World,
     code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
     assert code == 0 and "已写入" not in out and "未作任何改动" in out
     assert file_dump(world.wz) == before  # no second audit row, no re-index
+
+
+def test_a_roll_up_keeps_the_units_own_links(world: World,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    own = "https://www.wz.gov.cn/own"
+    assert run(capsys, "set", world.wz, "1.1.2", "--status", "推进中", "--url", own)[0] == 0
+    assert run(capsys, "delegate", "import", world.wz, world.bundle2, *accepting(SFJ_KEY))[0] == 0
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.2", "--apply")
+    assert code == 0 and "公开网址" not in out  # nothing to change: the office gave no link
+    with Workspace.open(world.wz, readonly=True) as ws:
+        assert ws.record("1.1.2").urls == (own,)

@@ -3,7 +3,8 @@
 Status: every assigned office 已完成 → 已完成; every one 不适用 → 不适用 (their reasons
 joined); any 推进中 or 已完成 → 推进中; otherwise 未开始. An assigned office that has not
 answered counts as 未开始. Explanation: the contributions joined, each headed by the office
-name. URLs: the union. Evidence: the offices' files and links not yet on the measure,
+name. URLs: the unit's own, then the offices' (none dropped). Evidence: the offices' files
+and links not yet on the measure,
 added with their source (note 来源：office, added_by 下级单位：office). The proposal is a typed
 diff against the unit's record that a window can preview and edit; ``apply_rollup`` writes
 it in one transaction, with the audit rows, and clears 下级有新填报.
@@ -114,7 +115,9 @@ def propose_rollup(ws: Workspace, measure_id: str) -> RollupProposal:
         reason = ""
     else:
         reason = current.reason
-    urls = tuple(dict.fromkeys(u for c in found for u in c.record.urls))[: records.MAX_URLS]
+    # The unit's own 公开网址 stay first: like evidence, a roll-up only adds links.
+    urls = tuple(dict.fromkeys([*current.urls, *(u for c in found for u in c.record.urls)])
+                 )[: records.MAX_URLS]
     completed = current.completed_on
     if status is Status.DONE:
         dates = [c.record.completed_on for c in found if c.record.completed_on]
