@@ -4,10 +4,10 @@ Status: every assigned office 已完成 → 已完成; every one 不适用 → �
 joined); any 推进中 or 已完成 → 推进中; otherwise 未开始. An assigned office that has not
 answered counts as 未开始. Explanation: the contributions joined, each headed by the office
 name. URLs: the unit's own, then the offices' (none dropped). Evidence: the offices' files
-and links not yet on the measure,
-added with their source (note 来源：office, added_by 下级单位：office). The proposal is a typed
-diff against the unit's record that a window can preview and edit; ``apply_rollup`` writes
-it in one transaction, with the audit rows, and clears 下级有新填报.
+and links not yet on the measure, added with their source (note 来源：office, added_by
+下级单位：office). The proposal is a typed diff against the unit's record that a window can
+preview and edit; ``apply_rollup`` writes it in one transaction, with the audit rows, and
+clears 下级有新填报.
 """
 
 from __future__ import annotations
