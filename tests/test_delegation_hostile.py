@@ -334,3 +334,10 @@ def test_a_roll_up_keeps_the_units_own_links(world: World,
     assert code == 0 and "公开网址" not in out  # nothing to change: the office gave no link
     with Workspace.open(world.wz, readonly=True) as ws:
         assert ws.record("1.1.2").urls == (own,)
+
+
+def test_an_office_name_holding_a_list_separator_is_refused(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--to`` splits on 、 and commas: such an office could never be assigned."""
+    err = world.refused(capsys, "office", "add", world.wz, "高笋塘街道、太白街道")
+    assert "顿号" in err

@@ -45,8 +45,11 @@ def check_name(raw: str) -> str:
         raise InvalidInput(f"下级单位名称“{name[:20]}…”过长，最多 {MAX_NAME} 个字")
     # Every invisible format/control/private character (soft hyphen, zero-width, bidi
     # marks...): a name differing only by one would make a second, look-alike office.
-    if any(unicodedata.category(c) in _HIDDEN for c in name) or "," in name or "，" in name:
-        raise InvalidInput(f"下级单位名称“{name}”含有不允许的字符（控制字符、不可见字符或逗号）")
+    # Commas and 顿号 separate names in --to and in a workbook cell: a name holding one
+    # could never be assigned.
+    if any(unicodedata.category(c) in _HIDDEN or c in ",，、" for c in name):
+        raise InvalidInput(f"下级单位名称“{name}”含有不允许的字符"
+                           "（控制字符、不可见字符、逗号或顿号）")
     return name
 
 
