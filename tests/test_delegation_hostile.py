@@ -341,3 +341,13 @@ def test_an_office_name_holding_a_list_separator_is_refused(
     """``--to`` splits on 、 and commas: such an office could never be assigned."""
     err = world.refused(capsys, "office", "add", world.wz, "高笋塘街道、太白街道")
     assert "顿号" in err
+
+
+def test_rolling_up_before_any_office_answered_keeps_the_units_status(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "set", world.wz, "1.1.1", "--status", "已完成", "--date", "2020-10-01",
+               "--note", "本单位已完成")[0] == 0
+    before = file_dump(world.wz)
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
+    assert code == 0 and "未交：区司法局、区委编办" in out and "未开始" not in out
+    assert file_dump(world.wz) == before

@@ -105,11 +105,15 @@ def propose_rollup(ws: Workspace, measure_id: str) -> RollupProposal:
     answered = {c.office.office_id for c in found}
     missing = tuple(a.office.name for a in assigned if a.office.office_id not in answered)
     statuses = [c.status for c in found] + [Status.NOT_STARTED] * len(missing)
-    status = combined_status(statuses)
+    # No office has answered yet: nothing to roll up, the unit's own status stands (the
+    # rule would turn an 已完成 the unit wrote itself into 未开始).
+    status = combined_status(statuses) if found else current.status
     explanation = "\n".join(f"{c.office.name}：{c.record.explanation.strip()}"
                             for c in found if c.record.explanation.strip())
     reason = ""
-    if status is Status.NOT_APPLICABLE:
+    if not found:
+        reason = current.reason
+    elif status is Status.NOT_APPLICABLE:
         reason = "；".join(f"{c.office.name}：{c.record.reason.strip()}" for c in found)
     elif current.status is Status.NOT_APPLICABLE:
         reason = ""
@@ -119,7 +123,7 @@ def propose_rollup(ws: Workspace, measure_id: str) -> RollupProposal:
     urls = tuple(dict.fromkeys([*current.urls, *(u for c in found for u in c.record.urls)])
                  )[: records.MAX_URLS]
     completed = current.completed_on
-    if status is Status.DONE:
+    if status is Status.DONE and found:
         dates = [c.record.completed_on for c in found if c.record.completed_on]
         completed = max(dates) if dates else current.completed_on
     proposed = dataclasses.replace(
