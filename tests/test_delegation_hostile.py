@@ -18,6 +18,7 @@ from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.delegation import (
     add_offices,
     assign,
+    contributions,
     find_office,
     init_from_task,
     list_offices,
@@ -351,3 +352,28 @@ def test_rolling_up_before_any_office_answered_keeps_the_units_status(
     code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
     assert code == 0 and "未交：区司法局、区委编办" in out and "未开始" not in out
     assert file_dump(world.wz) == before
+
+
+def test_a_corrected_copy_of_the_same_checklist_replaces_the_first_answer(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """区委编办 sends its filled workbook, then the same workbook corrected."""
+    first = fill_checklist(world.sheet, tmp_path / "bb-1.xlsx",
+                           {"1.1.1": {"完成状态": "推进中", "完成情况说明": "正在修订"}})
+    assert run(capsys, "delegate", "import", world.wz, first)[0] == 0
+    second = fill_checklist(first, tmp_path / "bb-2.xlsx",
+                            {"1.1.1": {"完成状态": "已完成", "完成日期": "2020-10-01",
+                                       "完成情况说明": "已修订并公开"}})
+    code, out, err = run(capsys, "delegate", "import", world.wz, second)
+    assert code == 0, err
+    assert "已导入：区委编办 的清单，1 项举措有新填报" in out
+    with Workspace.open(world.wz, readonly=True) as ws:
+        got = {c.office.name: c.record for c in contributions(ws, "1.1.1")}
+    assert got["区委编办"].status is Status.DONE
+    assert got["区委编办"].explanation == "已修订并公开"
+    # putting a value back as exported counts as a correction as well
+    third = fill_checklist(second, tmp_path / "bb-3.xlsx",
+                           {"1.1.1": {"完成状态": "未开始", "完成日期": "", "完成情况说明": ""}})
+    assert run(capsys, "delegate", "import", world.wz, third)[0] == 0
+    with Workspace.open(world.wz, readonly=True) as ws:
+        got = {c.office.name: c.record for c in contributions(ws, "1.1.1")}
+    assert got["区委编办"].status is Status.NOT_STARTED

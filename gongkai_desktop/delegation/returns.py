@@ -287,11 +287,12 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
 
 # ---------------------------------------------------------------------- checklists
 
-def _checklist_office(conn: sqlite3.Connection, path: Path) -> tuple[Office, dt.datetime | None]:
+def _checklist_office(conn: sqlite3.Connection, path: Path
+                      ) -> tuple[Office, dt.datetime | None, dict[str, dict[str, object]]]:
     from gongkai_desktop.xlsx.checklist_import import _read_meta
     from gongkai_desktop.xlsx.safety import open_workbook
 
-    meta, _snapshot = _read_meta(open_workbook(path))
+    meta, snapshot = _read_meta(open_workbook(path))
     claimed = meta.get("unit_id", "")
     office = next((o for o in offices_in(conn) if o.office_id == claimed), None)
     if office is None:
@@ -301,7 +302,7 @@ def _checklist_office(conn: sqlite3.Connection, path: Path) -> tuple[Office, dt.
         made = dt.datetime.fromisoformat(meta.get("exported_at", ""))
     except ValueError:
         made = None
-    return office, made if made is not None and made.tzinfo is not None else None
+    return office, made if made is not None and made.tzinfo is not None else None, snapshot
 
 
 def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> ReturnResult:
@@ -313,7 +314,7 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
     digest = _file_hash(path)
     at = db.now()
     with writing(ws) as conn:
-        office, made = _checklist_office(conn, path)
+        office, made, snapshot = _checklist_office(conn, path)
         base = ReturnResult(path, ReturnOutcome.IMPORTED, "", office, "xlsx")
         if _already(conn, digest) is not None:
             return dataclasses.replace(base, outcome=ReturnOutcome.ALREADY,
@@ -327,6 +328,12 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
         plan = office_plan(ws.plan, office.name, roles_of(assigned))
         old, _evidence = _old(conn, office.office_id)
         current = {m.id: old.get(m.id, MeasureRecord(m.id)) for m in plan.measures()}
+        refilled = made is not None and last is not None and made == db.datetime_from(str(last))
+        if refilled:
+            # The office corrected the workbook it already sent ("附件为更新版"): compare with
+            # what it was given, so its corrections replace its first answer instead of
+            # reading as conflicts with it.
+            current = {mid: _as_exported(r, snapshot.get(mid, {})) for mid, r in current.items()}
         result = read_checklist(path, plan, office_unit(office), current)
         if result.problems:
             first = result.problems[0]
@@ -339,6 +346,9 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
             updated[change.measure_id] = dataclasses.replace(
                 updated[change.measure_id], **{change.field: change.new})  # type: ignore[arg-type]
             touched.add(change.measure_id)
+        if refilled:  # a value put back as exported differs from the first answer too
+            touched |= {mid for mid, r in updated.items()
+                        if mid in old and not _same(old[mid], r)}
         fresh = {mid: dataclasses.replace(r, updated_at=at) for mid, r in updated.items()
                  if mid in touched}
         return_id = _return_row(conn, office, "xlsx", digest, None, made or at, at, actor, None,
@@ -350,6 +360,13 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
     return dataclasses.replace(base, changed=changed,
                                message=f"已导入：{office.name} 的清单，"
                                        f"{len(changed)} 项举措有新填报")
+
+
+def _as_exported(record: MeasureRecord, values: dict[str, object]) -> MeasureRecord:
+    from gongkai_desktop.xlsx.checklist_layout import FIELDS as SHEET_FIELDS
+
+    wanted = {k: v for k, v in values.items() if k in SHEET_FIELDS}
+    return dataclasses.replace(record, **wanted)  # type: ignore[arg-type]
 
 
 def _file_hash(path: Path) -> str:
