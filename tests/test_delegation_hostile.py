@@ -377,3 +377,16 @@ def test_a_corrected_copy_of_the_same_checklist_replaces_the_first_answer(
     with Workspace.open(world.wz, readonly=True) as ws:
         got = {c.office.name: c.record for c in contributions(ws, "1.1.1")}
     assert got["区委编办"].status is Status.NOT_STARTED
+
+
+def test_a_bundle_without_contents_keeps_the_offices_evidence(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """区司法局 sends its files once, then a quick --no-evidence bundle: the PDF stays."""
+    assert run(capsys, "delegate", "import", world.wz, world.bundle1, *accepting(SFJ_KEY))[0] == 0
+    with Workspace.open(world.sfj) as ws:
+        light = export(ws, tmp_path / "light.gkbundle", SFJ_KEY, include_evidence=False)
+    code, out, _ = run(capsys, "delegate", "import", world.wz, light.files[0])
+    assert code == 0 and "1 项举措有新填报" in out  # 1.1.2 only, 1.1.1 unchanged
+    with Workspace.open(world.wz, readonly=True) as ws:
+        got = {c.office.name: c for c in contributions(ws, "1.1.1")}
+    assert [e.file_name for e in got["区司法局"].evidence] == ["证明.pdf"]

@@ -271,7 +271,12 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
             if any(mid not in known for mid in sink.records):
                 raise UnsafeInput("数据包中有不在本工作区任务分工中的举措，未导入")
             if not m.evidence_included:
-                sink.items = [e for e in sink.items if not e.is_file]
+                # A bundle without contents (--no-evidence) still lists the office's files:
+                # keep those it already sent us, so its evidence is not lost from view.
+                had = {str(r[0]) for r in conn.execute(
+                    "SELECT sha256 FROM contribution_evidence WHERE office_id = ?"
+                    " AND sha256 IS NOT NULL", (office.office_id,))}
+                sink.items = [e for e in sink.items if not e.is_file or e.sha256 in had]
             changed = _write(conn, office, return_id, sink.records, sink.items, at)
             if not key.trusted:
                 office_keys.pin(conn, office, cert, actor=actor, at=at)
