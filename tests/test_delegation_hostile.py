@@ -390,3 +390,11 @@ def test_a_bundle_without_contents_keeps_the_offices_evidence(
     with Workspace.open(world.wz, readonly=True) as ws:
         got = {c.office.name: c for c in contributions(ws, "1.1.1")}
     assert [e.file_name for e in got["区司法局"].evidence] == ["证明.pdf"]
+
+
+def test_the_units_own_bundle_is_not_a_return(world: World,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """区司法局 picks the bundle it made for 万州区 by mistake."""
+    err = world.refused(capsys, "delegate", "import", world.sfj, world.bundle1,
+                        workspace=world.sfj)
+    assert "自己导出的数据包" in err

@@ -237,6 +237,9 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
         digest, cert = opened.bundle_hash, opened.cert
         at = db.now()
         with writing(ws) as conn:
+            if m.unit.id == ws.unit.id:  # e.g. the file meant for the parent, picked by mistake
+                raise InvalidInput(f"这是本单位“{ws.unit.name}”自己导出的数据包，"
+                                   "不是下级单位的填报，未导入")
             office = _office_for(conn, m.unit.id, m.unit.name)
             base = ReturnResult(opened.files[0], ReturnOutcome.IMPORTED, "", office, "bundle",
                                 fingerprint=cert.fingerprint)
