@@ -199,3 +199,18 @@ def test_progress_in_the_consolidation_views_shape(parent: Workspace, tmp_path: 
     assert matrix.state(0, 0) is CellState.DONE and matrix.state(1, 0) is CellState.MISSING
     assert matrix.state(2, 0) is CellState.NONE and matrix.is_overdue(1, 0)
     assert [u.name for u in matrix.missing_units("1.1.1")] == ["区委编办"]
+
+
+def test_an_offices_checklist_says_where_it_leads(parent: Workspace, tmp_path: Path) -> None:
+    from gongkai_desktop.delegation.checklist import export_office_checklist
+    from gongkai_desktop.xlsx import checklist_layout as L
+
+    assign(parent, ["1.1.1"], ["区委编办"])
+    assign(parent, ["1.1.2"], ["区委编办"], lead=["区委编办"])
+    out = tmp_path / "区委编办.xlsx"
+    export_office_checklist(parent, find_office(parent, "区委编办"), out)
+    sheet = openpyxl.load_workbook(out)[L.MAIN_SHEET]
+    headers = {sheet.cell(L.HEADER_ROW, c).value: c for c in range(1, sheet.max_column + 1)}
+    duty = {sheet.cell(r, headers[L.KEY_HEADER]).value: sheet.cell(r, headers["本单位职责"]).value
+            for r in range(L.HEADER_ROW + 1, sheet.max_row + 1)}
+    assert duty == {"1.1.1": "责任单位", "1.1.2": "责任单位、牵头单位"}

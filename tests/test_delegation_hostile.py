@@ -15,7 +15,15 @@ import openpyxl
 import pytest
 
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
-from gongkai_desktop.delegation import add_offices, assign, find_office, init_from_task, write_task
+from gongkai_desktop.delegation import (
+    add_offices,
+    assign,
+    contributions,
+    find_office,
+    init_from_task,
+    list_offices,
+    write_task,
+)
 from gongkai_desktop.delegation.checklist import export_office_checklist
 from gongkai_desktop.model import Status
 from gongkai_desktop.signing.identity import SigningIdentity
@@ -264,6 +272,7 @@ def test_bad_workbooks_are_refused(world: World, tmp_path: Path,
                            {"1.1.1": {"完成状态": "做完了"}})
     err = world.refused(capsys, "delegate", "import", world.wz, wrong)
     assert "问题" in err
+    assert err.count("“完成状态”") == 1, err  # the row and column named once, not twice
     unit_sheet = tmp_path / "unit.xlsx"
     assert run(capsys, "xlsx", "export", world.wz, "-o", unit_sheet)[0] == 0
     err = world.refused(capsys, "delegate", "import", world.wz, unit_sheet)
@@ -289,3 +298,103 @@ def test_older_checklist_never_overwrites_a_newer_one(world: World, tmp_path: Pa
     assert run(capsys, "delegate", "import", world.wz, new)[0] == 0
     err = world.refused(capsys, "delegate", "import", world.wz, old)
     assert "较旧" in err
+
+
+# ------------------------------------------------------------------- office names
+
+
+@pytest.mark.parametrize("hidden", ["\u00ad", "\u200b", "\u2060", "\u061c", "\u200e", "\ue000"])
+def test_an_invisible_character_never_makes_a_look_alike_office(
+        world: World, capsys: pytest.CaptureFixture[str], hidden: str) -> None:
+    """区司\u00ad法局 looks like 区司法局 on screen: refused, not a second office."""
+    err = world.refused(capsys, "office", "add", world.wz, f"区司{hidden}法局")
+    assert "不允许的字符" in err
+    with Workspace.open(world.wz) as ws:
+        assert [o.name for o in list_offices(ws)] == ["区司法局", "区委编办"]
+
+
+def test_applying_a_roll_up_twice_changes_nothing(world: World,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, _err = run(capsys, "delegate", "import", world.wz, world.bundle1,
+                           *accepting(SFJ_KEY))
+    assert code == 0
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
+    assert code == 0 and "已写入 1 项举措的汇总结果" in out
+    before = file_dump(world.wz)
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
+    assert code == 0 and "已写入" not in out and "未作任何改动" in out
+    assert file_dump(world.wz) == before  # no second audit row, no re-index
+
+
+def test_a_roll_up_keeps_the_units_own_links(world: World,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    own = "https://www.wz.gov.cn/own"
+    assert run(capsys, "set", world.wz, "1.1.2", "--status", "推进中", "--url", own)[0] == 0
+    assert run(capsys, "delegate", "import", world.wz, world.bundle2, *accepting(SFJ_KEY))[0] == 0
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.2", "--apply")
+    assert code == 0 and "公开网址" not in out  # nothing to change: the office gave no link
+    with Workspace.open(world.wz, readonly=True) as ws:
+        assert ws.record("1.1.2").urls == (own,)
+
+
+def test_an_office_name_holding_a_list_separator_is_refused(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--to`` splits on 、 and commas: such an office could never be assigned."""
+    err = world.refused(capsys, "office", "add", world.wz, "高笋塘街道、太白街道")
+    assert "顿号" in err
+
+
+def test_rolling_up_before_any_office_answered_keeps_the_units_status(
+        world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "set", world.wz, "1.1.1", "--status", "已完成", "--date", "2020-10-01",
+               "--note", "本单位已完成")[0] == 0
+    before = file_dump(world.wz)
+    code, out, _ = run(capsys, "rollup", world.wz, "1.1.1", "--apply")
+    assert code == 0 and "未交：区司法局、区委编办" in out and "未开始" not in out
+    assert file_dump(world.wz) == before
+
+
+def test_a_corrected_copy_of_the_same_checklist_replaces_the_first_answer(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """区委编办 sends its filled workbook, then the same workbook corrected."""
+    first = fill_checklist(world.sheet, tmp_path / "bb-1.xlsx",
+                           {"1.1.1": {"完成状态": "推进中", "完成情况说明": "正在修订"}})
+    assert run(capsys, "delegate", "import", world.wz, first)[0] == 0
+    second = fill_checklist(first, tmp_path / "bb-2.xlsx",
+                            {"1.1.1": {"完成状态": "已完成", "完成日期": "2020-10-01",
+                                       "完成情况说明": "已修订并公开"}})
+    code, out, err = run(capsys, "delegate", "import", world.wz, second)
+    assert code == 0, err
+    assert "已导入：区委编办 的清单，1 项举措有新填报" in out
+    with Workspace.open(world.wz, readonly=True) as ws:
+        got = {c.office.name: c.record for c in contributions(ws, "1.1.1")}
+    assert got["区委编办"].status is Status.DONE
+    assert got["区委编办"].explanation == "已修订并公开"
+    # putting a value back as exported counts as a correction as well
+    third = fill_checklist(second, tmp_path / "bb-3.xlsx",
+                           {"1.1.1": {"完成状态": "未开始", "完成日期": "", "完成情况说明": ""}})
+    assert run(capsys, "delegate", "import", world.wz, third)[0] == 0
+    with Workspace.open(world.wz, readonly=True) as ws:
+        got = {c.office.name: c.record for c in contributions(ws, "1.1.1")}
+    assert got["区委编办"].status is Status.NOT_STARTED
+
+
+def test_a_bundle_without_contents_keeps_the_offices_evidence(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """区司法局 sends its files once, then a quick --no-evidence bundle: the PDF stays."""
+    assert run(capsys, "delegate", "import", world.wz, world.bundle1, *accepting(SFJ_KEY))[0] == 0
+    with Workspace.open(world.sfj) as ws:
+        light = export(ws, tmp_path / "light.gkbundle", SFJ_KEY, include_evidence=False)
+    code, out, _ = run(capsys, "delegate", "import", world.wz, light.files[0])
+    assert code == 0 and "1 项举措有新填报" in out  # 1.1.2 only, 1.1.1 unchanged
+    with Workspace.open(world.wz, readonly=True) as ws:
+        got = {c.office.name: c for c in contributions(ws, "1.1.1")}
+    assert [e.file_name for e in got["区司法局"].evidence] == ["证明.pdf"]
+
+
+def test_the_units_own_bundle_is_not_a_return(world: World,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """区司法局 picks the bundle it made for 万州区 by mistake."""
+    err = world.refused(capsys, "delegate", "import", world.sfj, world.bundle1,
+                        workspace=world.sfj)
+    assert "自己导出的数据包" in err

@@ -557,3 +557,21 @@ def test_dialogs_close_with_their_workspace(unit_window: MainWindow, session: Se
     unit_window.set_session(None)
     assert actions.offices_dialog is None and actions.progress_window is None
     assert not matrix.isVisible()
+
+
+def test_rollup_before_any_answer_keeps_the_units_status(
+    unit_window: MainWindow, session: Session, qtbot,
+) -> None:
+    from gongkai_desktop.delegation import add_offices, assign
+
+    session.ws.update_record("1.1.1", status=Status.DONE, explanation="本单位已完成")
+    add_offices(session.ws, ["区委编办"])
+    assign(session.ws, ["1.1.1"], ["区委编办"])
+    actions = delegation_actions.install(unit_window)
+    before = file_dump(session.path)
+    dialog = actions.show_rollup("1.1.1")
+    assert dialog is not None and dialog.status_combo.currentText() == "已完成"
+    assert "完成状态保持不变" in dialog.note.text()
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    assert session.ws.record("1.1.1").status is Status.DONE
+    assert file_dump(session.path) == before  # nothing to write

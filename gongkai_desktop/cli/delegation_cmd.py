@@ -256,8 +256,11 @@ def cmd_rollup(args: argparse.Namespace) -> int:
                     print(printable(f"  {line}"))
                 if args.apply:
                     apply_rollup(ws, proposal, actor=actor())
-    if args.apply:
-        print(f"已写入 {len(proposals)} 项举措的汇总结果")
+    written = sum(1 for p in proposals if not p.is_empty or p.pending)
+    if args.apply and written:
+        print(f"已写入 {written} 项举措的汇总结果")
+    elif args.apply:
+        print("本单位记录已与下级填报一致，未作任何改动")
     else:
         print("以上为汇总建议；确认无误后加 --apply 写入")
     return 0

@@ -44,5 +44,7 @@ def roles_of(assigned: list[Assignment]) -> dict[str, tuple[OfficeRole, dt.date 
 
 
 def checklist_roles(plan: Plan) -> dict[str, frozenset[Role]]:
-    """An office reports on every measure of its plan."""
-    return {m.id: frozenset({Role.RESPONSIBLE}) for m in plan.measures()}
+    """An office reports on every measure of its plan; 本单位职责 also says 牵头单位 where
+    it leads (``office_plan`` names it in the 牵头 column only then)."""
+    return {m.id: frozenset({Role.RESPONSIBLE, *([Role.LEAD] if m.lead_units else [])})
+            for m in plan.measures()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from gongkai_desktop.units import normalize_name
 OFFICE_PREFIX = "office:"
 MAX_NAME = 50
 MAX_OFFICES = 2_000
+_HIDDEN = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _NAME_HEADERS = ("下级单位", "单位名称", "单位", "部门", "名称", "科室", "责任单位")
 
 
@@ -41,9 +43,13 @@ def check_name(raw: str) -> str:
         raise InvalidInput("下级单位名称不能为空")
     if len(name) > MAX_NAME:
         raise InvalidInput(f"下级单位名称“{name[:20]}…”过长，最多 {MAX_NAME} 个字")
-    if any(ord(c) < 32 or c in "\u200b\u200c\u200d\u202a\u202b\u202c\u202d\u202e\u2066\u2067"
-           "\u2068\u2069\ufeff" for c in name) or "," in name or "，" in name:
-        raise InvalidInput(f"下级单位名称“{name}”含有不允许的字符（控制字符或逗号）")
+    # Every invisible format/control/private character (soft hyphen, zero-width, bidi
+    # marks...): a name differing only by one would make a second, look-alike office.
+    # Commas and 顿号 separate names in --to and in a workbook cell: a name holding one
+    # could never be assigned.
+    if any(unicodedata.category(c) in _HIDDEN or c in ",，、" for c in name):
+        raise InvalidInput(f"下级单位名称“{name}”含有不允许的字符"
+                           "（控制字符、不可见字符、逗号或顿号）")
     return name
 
 

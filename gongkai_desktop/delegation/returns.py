@@ -237,6 +237,9 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
         digest, cert = opened.bundle_hash, opened.cert
         at = db.now()
         with writing(ws) as conn:
+            if m.unit.id == ws.unit.id:  # e.g. the file meant for the parent, picked by mistake
+                raise InvalidInput(f"这是本单位“{ws.unit.name}”自己导出的数据包，"
+                                   "不是下级单位的填报，未导入")
             office = _office_for(conn, m.unit.id, m.unit.name)
             base = ReturnResult(opened.files[0], ReturnOutcome.IMPORTED, "", office, "bundle",
                                 fingerprint=cert.fingerprint)
@@ -271,7 +274,12 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
             if any(mid not in known for mid in sink.records):
                 raise UnsafeInput("数据包中有不在本工作区任务分工中的举措，未导入")
             if not m.evidence_included:
-                sink.items = [e for e in sink.items if not e.is_file]
+                # A bundle without contents (--no-evidence) still lists the office's files:
+                # keep those it already sent us, so its evidence is not lost from view.
+                had = {str(r[0]) for r in conn.execute(
+                    "SELECT sha256 FROM contribution_evidence WHERE office_id = ?"
+                    " AND sha256 IS NOT NULL", (office.office_id,))}
+                sink.items = [e for e in sink.items if not e.is_file or e.sha256 in had]
             changed = _write(conn, office, return_id, sink.records, sink.items, at)
             if not key.trusted:
                 office_keys.pin(conn, office, cert, actor=actor, at=at)
@@ -287,11 +295,12 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
 
 # ---------------------------------------------------------------------- checklists
 
-def _checklist_office(conn: sqlite3.Connection, path: Path) -> tuple[Office, dt.datetime | None]:
+def _checklist_office(conn: sqlite3.Connection, path: Path
+                      ) -> tuple[Office, dt.datetime | None, dict[str, dict[str, object]]]:
     from gongkai_desktop.xlsx.checklist_import import _read_meta
     from gongkai_desktop.xlsx.safety import open_workbook
 
-    meta, _snapshot = _read_meta(open_workbook(path))
+    meta, snapshot = _read_meta(open_workbook(path))
     claimed = meta.get("unit_id", "")
     office = next((o for o in offices_in(conn) if o.office_id == claimed), None)
     if office is None:
@@ -301,7 +310,7 @@ def _checklist_office(conn: sqlite3.Connection, path: Path) -> tuple[Office, dt.
         made = dt.datetime.fromisoformat(meta.get("exported_at", ""))
     except ValueError:
         made = None
-    return office, made if made is not None and made.tzinfo is not None else None
+    return office, made if made is not None and made.tzinfo is not None else None, snapshot
 
 
 def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> ReturnResult:
@@ -313,7 +322,7 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
     digest = _file_hash(path)
     at = db.now()
     with writing(ws) as conn:
-        office, made = _checklist_office(conn, path)
+        office, made, snapshot = _checklist_office(conn, path)
         base = ReturnResult(path, ReturnOutcome.IMPORTED, "", office, "xlsx")
         if _already(conn, digest) is not None:
             return dataclasses.replace(base, outcome=ReturnOutcome.ALREADY,
@@ -327,17 +336,27 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
         plan = office_plan(ws.plan, office.name, roles_of(assigned))
         old, _evidence = _old(conn, office.office_id)
         current = {m.id: old.get(m.id, MeasureRecord(m.id)) for m in plan.measures()}
+        refilled = made is not None and last is not None and made == db.datetime_from(str(last))
+        if refilled:
+            # The office corrected the workbook it already sent ("附件为更新版"): compare with
+            # what it was given, so its corrections replace its first answer instead of
+            # reading as conflicts with it.
+            current = {mid: _as_exported(r, snapshot.get(mid, {})) for mid, r in current.items()}
         result = read_checklist(path, plan, office_unit(office), current)
         if result.problems:
             first = result.problems[0]
-            raise InvalidInput(f"清单中有 {len(result.problems)} 处问题（第一处：第{first.row}行"
-                               f"“{first.column}”：{first.message}），未导入")
+            # the problem's message already names its row and column
+            raise InvalidInput(f"清单中有 {len(result.problems)} 处问题"
+                               f"（第一处：{first.message}），未导入")
         updated = dict(current)
         touched: set[str] = set()
         for change in result.changes:
             updated[change.measure_id] = dataclasses.replace(
                 updated[change.measure_id], **{change.field: change.new})  # type: ignore[arg-type]
             touched.add(change.measure_id)
+        if refilled:  # a value put back as exported differs from the first answer too
+            touched |= {mid for mid, r in updated.items()
+                        if mid in old and not _same(old[mid], r)}
         fresh = {mid: dataclasses.replace(r, updated_at=at) for mid, r in updated.items()
                  if mid in touched}
         return_id = _return_row(conn, office, "xlsx", digest, None, made or at, at, actor, None,
@@ -349,6 +368,13 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
     return dataclasses.replace(base, changed=changed,
                                message=f"已导入：{office.name} 的清单，"
                                        f"{len(changed)} 项举措有新填报")
+
+
+def _as_exported(record: MeasureRecord, values: dict[str, object]) -> MeasureRecord:
+    from gongkai_desktop.xlsx.checklist_layout import FIELDS as SHEET_FIELDS
+
+    wanted = {k: v for k, v in values.items() if k in SHEET_FIELDS}
+    return dataclasses.replace(record, **wanted)  # type: ignore[arg-type]
 
 
 def _file_hash(path: Path) -> str:

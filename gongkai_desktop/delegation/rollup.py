@@ -3,10 +3,11 @@
 Status: every assigned office 已完成 → 已完成; every one 不适用 → 不适用 (their reasons
 joined); any 推进中 or 已完成 → 推进中; otherwise 未开始. An assigned office that has not
 answered counts as 未开始. Explanation: the contributions joined, each headed by the office
-name. URLs: the union. Evidence: the offices' files and links not yet on the measure,
-added with their source (note 来源：office, added_by 下级单位：office). The proposal is a typed
-diff against the unit's record that a window can preview and edit; ``apply_rollup`` writes
-it in one transaction, with the audit rows, and clears 下级有新填报.
+name. URLs: the unit's own, then the offices' (none dropped). Evidence: the offices' files
+and links not yet on the measure, added with their source (note 来源：office, added_by
+下级单位：office). The proposal is a typed diff against the unit's record that a window can
+preview and edit; ``apply_rollup`` writes it in one transaction, with the audit rows, and
+clears 下级有新填报.
 """
 
 from __future__ import annotations
@@ -104,19 +105,25 @@ def propose_rollup(ws: Workspace, measure_id: str) -> RollupProposal:
     answered = {c.office.office_id for c in found}
     missing = tuple(a.office.name for a in assigned if a.office.office_id not in answered)
     statuses = [c.status for c in found] + [Status.NOT_STARTED] * len(missing)
-    status = combined_status(statuses)
+    # No office has answered yet: nothing to roll up, the unit's own status stands (the
+    # rule would turn an 已完成 the unit wrote itself into 未开始).
+    status = combined_status(statuses) if found else current.status
     explanation = "\n".join(f"{c.office.name}：{c.record.explanation.strip()}"
                             for c in found if c.record.explanation.strip())
     reason = ""
-    if status is Status.NOT_APPLICABLE:
+    if not found:
+        reason = current.reason
+    elif status is Status.NOT_APPLICABLE:
         reason = "；".join(f"{c.office.name}：{c.record.reason.strip()}" for c in found)
     elif current.status is Status.NOT_APPLICABLE:
         reason = ""
     else:
         reason = current.reason
-    urls = tuple(dict.fromkeys(u for c in found for u in c.record.urls))[: records.MAX_URLS]
+    # The unit's own 公开网址 stay first: like evidence, a roll-up only adds links.
+    urls = tuple(dict.fromkeys([*current.urls, *(u for c in found for u in c.record.urls)])
+                 )[: records.MAX_URLS]
     completed = current.completed_on
-    if status is Status.DONE:
+    if status is Status.DONE and found:
         dates = [c.record.completed_on for c in found if c.record.completed_on]
         completed = max(dates) if dates else current.completed_on
     proposed = dataclasses.replace(
@@ -168,7 +175,10 @@ def apply_rollup(ws: Workspace, proposal: RollupProposal, *, record: MeasureReco
         if include_evidence:
             for add in proposal.evidence_to_add:
                 _add_evidence(conn, mid, add, actor, at)
-        conn.execute("DELETE FROM rollup_flags WHERE measure_id = ?", (mid,))
+        cleared = conn.execute("DELETE FROM rollup_flags WHERE measure_id = ?",
+                               (mid,)).rowcount
+        if not changed and not cleared and not (include_evidence and proposal.evidence_to_add):
+            return new  # nothing to do: applying twice leaves no audit row, no write at all
         audit.write(conn, actor=actor, action="rollup", measure_id=mid, field="offices",
                     new="、".join(c.office.name for c in proposal.contributions), at=at)
         search.reindex(conn, ws.plan.info.id, [mid])

@@ -113,7 +113,10 @@ class RollupDialog(QDialog):
         eb.addWidget(self.evidence_list)
         eb.addWidget(self.include_evidence)
         notes = []
-        if proposal.offices_without_answer:
+        if proposal.offices_without_answer and not proposal.contributions:
+            notes.append(self.tr("尚未报送：{names}（尚无下级填报，完成状态保持不变）").format(
+                names="、".join(proposal.offices_without_answer)))
+        elif proposal.offices_without_answer:
             notes.append(self.tr("尚未报送：{names}（按未开始计）").format(
                 names="、".join(proposal.offices_without_answer)))
         if proposal.is_empty:
