@@ -10,7 +10,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# The names below are imported on first use, not with the package: the window's plan
+# What the plan tree needs at start-up (and ``contributions``, which is also the name of
+# its module: imported here so the function, not the module, is the package's attribute).
+from gongkai_desktop.delegation.contributions import (
+    Contribution,
+    ContributionEvidence,
+    contributions,
+    pending_measures,
+)
+
+# The other names below are imported on first use, not with the package: the window's plan
 # tree needs only ``pending_measures`` at start-up, and importing all of delegation
 # (office keys, certificates: cryptography) cost ~100 ms before its first paint (#15).
 if TYPE_CHECKING:
@@ -22,12 +31,6 @@ if TYPE_CHECKING:
         days_before,
         set_days_before,
         unassign,
-    )
-    from gongkai_desktop.delegation.contributions import (
-        Contribution,
-        ContributionEvidence,
-        contributions,
-        pending_measures,
     )
     from gongkai_desktop.delegation.office_init import init_from_task, parent_of
     from gongkai_desktop.delegation.offices import (
@@ -56,8 +59,6 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "Assignment": "assignment",
-    "Contribution": "contributions",
-    "ContributionEvidence": "contributions",
     "EvidenceToAdd": "rollup",
     "Office": "offices",
     "OfficeRole": "assignment",
@@ -69,7 +70,6 @@ _MODULES = {
     "apply_rollup": "rollup",
     "assign": "assignment",
     "assignments": "assignment",
-    "contributions": "contributions",
     "days_before": "assignment",
     "find_office": "offices",
     "import_office_bundle": "returns",
@@ -79,7 +79,6 @@ _MODULES = {
     "init_from_task": "office_init",
     "list_offices": "offices",
     "parent_of": "office_init",
-    "pending_measures": "contributions",
     "pending_rollups": "rollup",
     "propose_rollup": "rollup",
     "read_office_names": "offices",
