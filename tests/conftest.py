@@ -159,6 +159,49 @@ def sup(tmp_path: Path) -> Iterator[Workspace]:
         yield ws
 
 
+# ---- bundles an attacker starts from (tests/test_bundle_hostile*.py, test_bundle_one_pass) --
+
+
+@pytest.fixture(scope="module")
+def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A genuine bundle from 万州区, exported once per test module."""
+    from tests.bundle_fixtures import UNIT_A, export, fill_a, make_unit
+
+    folder = tmp_path_factory.mktemp("genuine")
+    with make_unit(folder / "万州区.gkws", UNIT_A) as ws:
+        fill_a(ws)
+        return export(ws, folder / "万州区.gkbundle").files[0]
+
+
+@pytest.fixture(scope="module")
+def other_unit_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A genuine bundle from 涪陵区, exported once per test module."""
+    from tests.bundle_fixtures import UNIT_B, export, fill_b, make_unit
+
+    folder = tmp_path_factory.mktemp("other")
+    with make_unit(folder / "涪陵区.gkws", UNIT_B) as ws:
+        fill_b(ws)
+        return export(ws, folder / "涪陵区.gkbundle").files[0]
+
+
+@pytest.fixture
+def bad(tmp_path: Path, genuine: Path) -> Path:
+    """A copy of ``genuine`` for the test to tamper with."""
+    from tests.bundle_fixtures import copy
+
+    return copy(genuine, tmp_path / "可疑.gkbundle")
+
+
+@pytest.fixture
+def sup_with_b(sup: Workspace, other_unit_bundle: Path) -> Workspace:
+    """The office's workspace that already imported 涪陵区 (something to keep intact)."""
+    from gongkai_desktop.bundle.importer import Outcome, import_bundle
+
+    got = import_bundle(sup, [other_unit_bundle], accept_new_key=True)
+    assert got.outcome is Outcome.IMPORTED
+    return sup
+
+
 @pytest.fixture
 def cli_ws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """万州区 (officer 张三) made by ``gongkai-desktop init``, as an officer would."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,47 +24,18 @@ from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import (
     SUPERVISOR,
     UNIT_A,
-    UNIT_B,
     copy,
     dump,
     export,
     fill_a,
-    fill_b,
     identity,
     key_of,
     keys_in,
-    make_supervisor,
     make_unit,
     resign,
     tamper,
 )
 from tests.plan_fixtures import TEST_PLAN
-
-
-@pytest.fixture(scope="module")
-def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A genuine bundle from 万州区, exported once for the whole module."""
-    folder = tmp_path_factory.mktemp("genuine")
-    with make_unit(folder / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        return export(ws, folder / "万州区.gkbundle").files[0]
-
-
-@pytest.fixture(scope="module")
-def other_unit_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("other")
-    with make_unit(folder / "涪陵区.gkws", UNIT_B) as ws:
-        fill_b(ws)
-        return export(ws, folder / "涪陵区.gkbundle").files[0]
-
-
-@pytest.fixture
-def sup(tmp_path: Path, other_unit_bundle: Path) -> Iterator[Workspace]:
-    """A supervisor that already imported 涪陵区 (so there is something to keep intact)."""
-    with make_supervisor(tmp_path / "sup.gkws") as ws:
-        got = import_bundle(ws, [other_unit_bundle], accept_new_key=True)
-        assert got.outcome is Outcome.IMPORTED
-        yield ws
 
 
 def refused(sup: Workspace, bad: Path, expected: str) -> str:
@@ -83,83 +53,80 @@ def refused(sup: Workspace, bad: Path, expected: str) -> str:
     return rows[0].message
 
 
-@pytest.fixture
-def bad(tmp_path: Path, genuine: Path) -> Path:
-    return copy(genuine, tmp_path / "可疑.gkbundle")
+
+def test_the_genuine_bundle_imports(sup_with_b: Workspace, bad: Path) -> None:
+    rows = import_bundles(sup_with_b, [bad], accept_keys=keys_in([bad]))
+    assert rows[0].outcome is Outcome.IMPORTED
 
 
-def test_the_genuine_bundle_imports(sup: Workspace, bad: Path) -> None:
-    assert import_bundles(sup, [bad], accept_keys=keys_in([bad]))[0].outcome is Outcome.IMPORTED
-
-
-def test_a_changed_row(sup: Workspace, bad: Path) -> None:
+def test_a_changed_row(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE records SET explanation = '已全部完成' WHERE measure_id = '1.1.2'")
-    refused(sup, bad, "“举措记录”部分的校验值不一致")
+    refused(sup_with_b, bad, "“举措记录”部分的校验值不一致")
 
 
 def test_a_changed_copy_beside_the_genuine_file_gets_its_own_verdict(
-        sup: Workspace, genuine: Path, bad: Path) -> None:
+        sup_with_b: Workspace, genuine: Path, bad: Path) -> None:
     tamper(bad, "UPDATE records SET explanation = '已全部完成' WHERE measure_id = '1.1.2'")
-    first, second = import_bundles(sup, [genuine, bad], accept_keys=keys_in([genuine, bad]))
+    first, second = import_bundles(sup_with_b, [genuine, bad], accept_keys=keys_in([genuine, bad]))
     assert first.outcome is Outcome.IMPORTED
     assert second.outcome is Outcome.REFUSED and "校验值不一致" in second.message
     assert second.path == bad
 
 
-def test_a_changed_blob(sup: Workspace, bad: Path) -> None:
+def test_a_changed_blob(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE blob_chunks SET data = randomblob(length(data)) WHERE blob_no = 1")
-    refused(sup, bad, "校验值不")
+    refused(sup_with_b, bad, "校验值不")
 
 
-def test_a_changed_manifest(sup: Workspace, bad: Path) -> None:
+def test_a_changed_manifest(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE manifest SET body = replace(body, '\"sequence\":1', '\"sequence\":9')")
-    refused(sup, bad, "签名无效")
+    refused(sup_with_b, bad, "签名无效")
 
 
-def test_a_removed_signature(sup: Workspace, bad: Path) -> None:
+def test_a_removed_signature(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE manifest SET signature = X''")
-    refused(sup, bad, "没有签名")
+    refused(sup_with_b, bad, "没有签名")
 
 
-def test_a_deleted_manifest(sup: Workspace, bad: Path) -> None:
+def test_a_deleted_manifest(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "DELETE FROM manifest")
-    refused(sup, bad, "缺少清单和签名")
+    refused(sup_with_b, bad, "缺少清单和签名")
 
 
-def test_a_wrong_signature(sup: Workspace, bad: Path) -> None:
+def test_a_wrong_signature(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE manifest SET signature = ?", params=(os.urandom(256),))
-    refused(sup, bad, "签名无效")
+    refused(sup_with_b, bad, "签名无效")
 
 
-def test_a_swapped_certificate(sup: Workspace, bad: Path) -> None:
+def test_a_swapped_certificate(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE manifest SET certificate = ?",
            params=(identity("重庆市万州区人民政府", "冒名者").certificate_der(),))
-    refused(sup, bad, "证书被替换")
+    refused(sup_with_b, bad, "证书被替换")
 
 
-def test_a_truncated_file(sup: Workspace, bad: Path) -> None:
+def test_a_truncated_file(sup_with_b: Workspace, bad: Path) -> None:
     data = bad.read_bytes()
     bad.write_bytes(data[: len(data) // 2])
-    refused(sup, bad, "不完整")
+    refused(sup_with_b, bad, "不完整")
     bad.write_bytes(data[: len(data) // 2 + 1000])
-    refused(sup, bad, "不完整")
+    refused(sup_with_b, bad, "不完整")
     bad.write_bytes(data[:60])
-    refused(sup, bad, "不完整")
+    refused(sup_with_b, bad, "不完整")
 
 
-def test_a_file_that_is_not_sqlite(sup: Workspace, bad: Path) -> None:
+def test_a_file_that_is_not_sqlite(sup_with_b: Workspace, bad: Path) -> None:
     bad.write_bytes(b"%PDF-1.7\n" + os.urandom(5000))
-    refused(sup, bad, "不是本程序导出的数据包")
+    refused(sup_with_b, bad, "不是本程序导出的数据包")
     bad.write_bytes(b"")
-    refused(sup, bad, "不是本程序导出的数据包")
+    refused(sup_with_b, bad, "不是本程序导出的数据包")
 
 
-def test_a_sqlite_file_of_another_program(sup: Workspace, tmp_path: Path) -> None:
+def test_a_sqlite_file_of_another_program(sup_with_b: Workspace, tmp_path: Path) -> None:
     other = tmp_path / "其他.gkbundle"
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE t (x)")
     conn.close()
-    refused(sup, other, "不是本程序导出的数据包")
+    refused(sup_with_b, other, "不是本程序导出的数据包")
 
 
 @pytest.mark.parametrize("sql", [
@@ -169,14 +136,14 @@ def test_a_sqlite_file_of_another_program(sup: Workspace, tmp_path: Path) -> Non
     "CREATE TABLE extra (x)",
     "CREATE INDEX records_by_status ON records (status)",
 ])
-def test_schema_tricks(sup: Workspace, bad: Path, sql: str) -> None:
+def test_schema_tricks(sup_with_b: Workspace, bad: Path, sql: str) -> None:
     tamper(bad, sql)
-    message = refused(sup, bad, "结构与规定不符")
+    message = refused(sup_with_b, bad, "结构与规定不符")
     if "TRIGGER" in sql or "VIEW" in sql:
         assert "触发器或视图" in message
 
 
-def test_a_changed_column_declaration(sup: Workspace, bad: Path) -> None:
+def test_a_changed_column_declaration(sup_with_b: Workspace, bad: Path) -> None:
     # Same table names, different column declaration (writable_schema trickery).
     with sqlite3.connect(bad) as conn:
         conn.execute("PRAGMA writable_schema = ON")
@@ -184,68 +151,68 @@ def test_a_changed_column_declaration(sup: Workspace, bad: Path) -> None:
                      " 'status TEXT NOT NULL DEFAULT (load_extension(''x''))')"
                      " WHERE name = 'records'")
     conn.close()
-    refused(sup, bad, "结构与规定不符")
+    refused(sup_with_b, bad, "结构与规定不符")
 
 
-def test_a_wal_mode_bundle(sup: Workspace, bad: Path) -> None:
+def test_a_wal_mode_bundle(sup_with_b: Workspace, bad: Path) -> None:
     with sqlite3.connect(bad) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
-    refused(sup, bad, "已损坏或被改动")
+    refused(sup_with_b, bad, "已损坏或被改动")
 
 
 @pytest.mark.parametrize("name", ["../../evil.txt", "/etc/passwd", "C:\\Windows\\win.ini",
                                   "..\\..\\startup.bat", "con.txt"])
-def test_an_evidence_name_with_a_path(sup: Workspace, bad: Path, name: str) -> None:
+def test_an_evidence_name_with_a_path(sup_with_b: Workspace, bad: Path, name: str) -> None:
     resign(bad, key_of(UNIT_A), lambda conn: conn.execute(
         "UPDATE evidence SET file_name = ? WHERE kind = 'file' AND id = "
         "(SELECT min(id) FROM evidence WHERE kind = 'file')", (name,)))
-    refused(sup, bad, "不安全")
+    refused(sup_with_b, bad, "不安全")
 
 
-def test_a_blob_whose_hash_does_not_match(sup: Workspace, bad: Path) -> None:
+def test_a_blob_whose_hash_does_not_match(sup_with_b: Workspace, bad: Path) -> None:
     # Correctly signed and listed, but the content is not what its SHA-256 says.
     def change(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE blob_chunks SET data = randomblob(length(data)) WHERE blob_no = 1")
     resign(bad, key_of(UNIT_A), change)
-    refused(sup, bad, "内容与其校验值不符")
+    refused(sup_with_b, bad, "内容与其校验值不符")
 
 
-def test_a_missing_blob(sup: Workspace, bad: Path) -> None:
+def test_a_missing_blob(sup_with_b: Workspace, bad: Path) -> None:
     def change(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM blob_chunks WHERE blob_no = 1")
         conn.execute("DELETE FROM blobs WHERE no = 1")
     resign(bad, key_of(UNIT_A), change)
-    refused(sup, bad, "缺少 1 个佐证文件的内容")
+    refused(sup_with_b, bad, "缺少 1 个佐证文件的内容")
 
 
-def test_a_value_of_the_wrong_type(sup: Workspace, bad: Path) -> None:
+def test_a_value_of_the_wrong_type(sup_with_b: Workspace, bad: Path) -> None:
     resign(bad, key_of(UNIT_A), lambda conn: conn.execute(
         "UPDATE records SET explanation = X'00ff' WHERE measure_id = '1.1.2'"))
-    refused(sup, bad, "数据类型不对")
+    refused(sup_with_b, bad, "数据类型不对")
 
 
-def test_an_invalid_status_and_url(sup: Workspace, bad: Path, tmp_path: Path,
+def test_an_invalid_status_and_url(sup_with_b: Workspace, bad: Path, tmp_path: Path,
                                    genuine: Path) -> None:
     resign(bad, key_of(UNIT_A), lambda conn: conn.execute(
         "UPDATE records SET status = '完成了' WHERE measure_id = '1.1.2'"))
-    refused(sup, bad, "举措记录第")
+    refused(sup_with_b, bad, "举措记录第")
     other = copy(genuine, tmp_path / "网址.gkbundle")
     resign(other, key_of(UNIT_A), lambda conn: conn.execute(
         "UPDATE records SET urls = '[\"javascript:alert(1)\"]' WHERE measure_id = '1.1.2'"))
-    refused(sup, other, "网址")
+    refused(sup_with_b, other, "网址")
 
 
-def test_a_measure_the_plan_does_not_have(sup: Workspace, bad: Path) -> None:
+def test_a_measure_the_plan_does_not_have(sup_with_b: Workspace, bad: Path) -> None:
     resign(bad, key_of(UNIT_A), lambda conn: conn.execute(
         "INSERT INTO records VALUES ('9.9.9', 'done', '', NULL, '', '[]', '', NULL)"))
-    refused(sup, bad, "不在本工作区的任务分工中")
+    refused(sup_with_b, bad, "不在本工作区的任务分工中")
 
 
-def test_an_enormous_row_count(sup: Workspace, bad: Path) -> None:
+def test_an_enormous_row_count(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 20100)"
            " INSERT INTO records SELECT i || '.1.1', 'done', '', NULL, '', '[]', '', NULL FROM n")
-    refused(sup, bad, "超过上限 20000 行")
+    refused(sup_with_b, bad, "超过上限 20000 行")
 
 
 def test_lowered_limits_bound_every_table(bad: Path) -> None:
@@ -255,39 +222,39 @@ def test_lowered_limits_bound_every_table(bad: Path) -> None:
             open_bundle(bad, limits).close()
 
 
-def test_a_garbled_manifest(sup: Workspace, bad: Path) -> None:
+def test_a_garbled_manifest(sup_with_b: Workspace, bad: Path) -> None:
     def garble(data: dict[str, object]) -> None:
         data["sequence"] = "第一次"
     resign(bad, key_of(UNIT_A), lambda conn: None, garble)
-    refused(sup, bad, "清单无效")
+    refused(sup_with_b, bad, "清单无效")
 
 
-def test_a_manifest_from_a_newer_version(sup: Workspace, bad: Path) -> None:
+def test_a_manifest_from_a_newer_version(sup_with_b: Workspace, bad: Path) -> None:
     def newer(data: dict[str, object]) -> None:
         data["format_version"] = 7
     resign(bad, key_of(UNIT_A), lambda conn: None, newer)
-    refused(sup, bad, "更新版本的程序导出")
+    refused(sup_with_b, bad, "更新版本的程序导出")
 
 
-def test_a_replayed_older_bundle(tmp_path: Path, sup: Workspace) -> None:
+def test_a_replayed_older_bundle(tmp_path: Path, sup_with_b: Workspace) -> None:
     with make_unit(tmp_path / "a.gkws", UNIT_A) as ws:
         fill_a(ws)
         old = export(ws, tmp_path / "old.gkbundle").files[0]
         ws.update_record("2.1.2", explanation="新的说明", actor="张三")
         new = export(ws, tmp_path / "new.gkbundle").files[0]
-    assert import_bundle(sup, [new], accept_new_key=True).outcome is Outcome.IMPORTED
-    message = refused(sup, old, "较旧")
+    assert import_bundle(sup_with_b, [new], accept_new_key=True).outcome is Outcome.IMPORTED
+    message = refused(sup_with_b, old, "较旧")
     assert "序号 2" in message and "序号 1" in message
 
 
-def test_two_bundles_with_one_sequence_number(sup: Workspace, bad: Path, tmp_path: Path,
+def test_two_bundles_with_one_sequence_number(sup_with_b: Workspace, bad: Path, tmp_path: Path,
                                               genuine: Path) -> None:
-    assert import_bundle(sup, [copy(genuine, tmp_path / "g.gkbundle")],
+    assert import_bundle(sup_with_b, [copy(genuine, tmp_path / "g.gkbundle")],
                          accept_new_key=True).outcome \
         is Outcome.IMPORTED
     resign(bad, key_of(UNIT_A), lambda conn: conn.execute(
         "UPDATE records SET explanation = '另一个版本' WHERE measure_id = '1.1.2'"))
-    refused(sup, bad, "同一序号出现了两个数据包")
+    refused(sup_with_b, bad, "同一序号出现了两个数据包")
 
 
 def test_a_bundle_for_another_plan_version(tmp_path: Path, genuine: Path) -> None:
@@ -303,21 +270,21 @@ def test_verify_reports_the_same_refusals(bad: Path) -> None:
         verify_bundle([bad])
 
 
-def test_a_bundle_changed_between_preview_and_apply(sup: Workspace, bad: Path) -> None:
+def test_a_bundle_changed_between_preview_and_apply(sup_with_b: Workspace, bad: Path) -> None:
     from gongkai_desktop.bundle.importer import apply_import
 
-    preview = preview_import(sup, [bad])
-    before = dump(sup)
+    preview = preview_import(sup_with_b, [bad])
+    before = dump(sup_with_b)
     tamper(bad, "UPDATE records SET remarks = '预览后改的' WHERE measure_id = '1.1.2'")
     with pytest.raises(GongkaiError, match="校验值不一致"):
-        apply_import(sup, preview, accept_new_key=True)
-    assert dump(sup) == before
+        apply_import(sup_with_b, preview, accept_new_key=True)
+    assert dump(sup_with_b) == before
 
 
 
-def test_the_bundle_file_itself_is_never_written(sup: Workspace, bad: Path) -> None:
+def test_the_bundle_file_itself_is_never_written(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "CREATE TRIGGER t AFTER UPDATE ON records BEGIN SELECT 1; END")
     stat = bad.stat()
     mtime, data = stat.st_mtime_ns, bad.read_bytes()
-    refused(sup, bad, "结构与规定不符")
+    refused(sup_with_b, bad, "结构与规定不符")
     assert bad.read_bytes() == data and bad.stat().st_mtime_ns == mtime

@@ -23,11 +23,8 @@ from gongkai_desktop.supervisor.store import SupervisorView
 from tests.bundle_fixtures import (
     UNIT_A,
     UNIT_B,
-    copy,
     dump,
     export,
-    fill_a,
-    fill_b,
     key_of,
     keys_in,
     make_supervisor,
@@ -38,25 +35,7 @@ from tests.bundle_fixtures import (
 DEEP = "[" * 200_000
 
 
-@pytest.fixture(scope="module")
-def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("genuine")
-    with make_unit(folder / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        return export(ws, folder / "万州区.gkbundle").files[0]
 
-
-@pytest.fixture(scope="module")
-def other_unit_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("other")
-    with make_unit(folder / "涪陵区.gkws", UNIT_B) as ws:
-        fill_b(ws)
-        return export(ws, folder / "涪陵区.gkbundle").files[0]
-
-
-@pytest.fixture
-def bad(tmp_path: Path, genuine: Path) -> Path:
-    return copy(genuine, tmp_path / "可疑.gkbundle")
 
 
 def refused_in_batch(sup: Workspace, bad: Path, good: Path, expected: str) -> str:

@@ -8,7 +8,6 @@ some rows may already have been written when the damage shows (they roll back).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,75 +16,39 @@ from gongkai_desktop.bundle import open_untrusted, verify
 from gongkai_desktop.bundle.importer import Outcome, import_bundle, import_bundles
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import (
-    UNIT_A,
-    UNIT_B,
-    copy,
     dump,
-    export,
-    fill_a,
-    fill_b,
     keys_in,
     make_supervisor,
-    make_unit,
     tamper,
 )
 
 
-@pytest.fixture(scope="module")
-def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("genuine")
-    with make_unit(folder / "万州区.gkws", UNIT_A) as ws:
-        fill_a(ws)
-        return export(ws, folder / "万州区.gkbundle").files[0]
-
-
-@pytest.fixture(scope="module")
-def other(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("other")
-    with make_unit(folder / "涪陵区.gkws", UNIT_B) as ws:
-        fill_b(ws)
-        return export(ws, folder / "涪陵区.gkbundle").files[0]
-
-
-@pytest.fixture
-def sup(tmp_path: Path, other: Path) -> Iterator[Workspace]:
-    """A supervisor that already imported 涪陵区 (so there is something to keep intact)."""
-    with make_supervisor(tmp_path / "sup.gkws") as ws:
-        assert import_bundle(ws, [other], accept_new_key=True).outcome is Outcome.IMPORTED
-        yield ws
-
-
-@pytest.fixture
-def bad(tmp_path: Path, genuine: Path) -> Path:
-    return copy(genuine, tmp_path / "可疑.gkbundle")
-
-
-def refused_with_key_accepted(sup: Workspace, bad: Path, expected: str) -> None:
-    before = dump(sup)
-    rows = import_bundles(sup, [bad], accept_keys=keys_in([bad]))
+def refused_with_key_accepted(sup_with_b: Workspace, bad: Path, expected: str) -> None:
+    before = dump(sup_with_b)
+    rows = import_bundles(sup_with_b, [bad], accept_keys=keys_in([bad]))
     assert rows[0].outcome is Outcome.REFUSED, rows[0]
     assert expected in rows[0].message, rows[0].message
-    assert dump(sup) == before
+    assert dump(sup_with_b) == before
 
 
 def test_a_changed_file_content_rolls_back_the_rows_written_before_it(
-        sup: Workspace, bad: Path) -> None:
+        sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE blob_chunks SET data = randomblob(length(data)) WHERE blob_no = 1")
-    refused_with_key_accepted(sup, bad, "校验值不")
+    refused_with_key_accepted(sup_with_b, bad, "校验值不")
 
 
-def test_a_missing_file_content(sup: Workspace, bad: Path) -> None:
+def test_a_missing_file_content(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "DELETE FROM blob_chunks WHERE blob_no = 1")
-    refused_with_key_accepted(sup, bad, "行数与清单不符")
+    refused_with_key_accepted(sup_with_b, bad, "行数与清单不符")
 
 
-def test_a_changed_row(sup: Workspace, bad: Path) -> None:
+def test_a_changed_row(sup_with_b: Workspace, bad: Path) -> None:
     tamper(bad, "UPDATE records SET explanation = '已全部完成' WHERE measure_id = '1.1.2'")
-    refused_with_key_accepted(sup, bad, "“举措记录”部分的校验值不一致")
+    refused_with_key_accepted(sup_with_b, bad, "“举措记录”部分的校验值不一致")
 
 
 def test_each_bundle_is_opened_checked_and_read_once(
-        sup: Workspace, genuine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        sup_with_b: Workspace, genuine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[object] = []
     checked: list[Path] = []
     original_read, original_open = verify.OpenedBundle.read, open_untrusted.open_bundle
@@ -101,21 +64,21 @@ def test_each_bundle_is_opened_checked_and_read_once(
 
     monkeypatch.setattr(verify.OpenedBundle, "read", read)
     monkeypatch.setattr(verify, "open_bundle", open_bundle)
-    rows = import_bundles(sup, [genuine], accept_keys=keys_in([genuine]))
+    rows = import_bundles(sup_with_b, [genuine], accept_keys=keys_in([genuine]))
     assert rows[0].outcome is Outcome.IMPORTED, rows[0]
     assert reads == [(genuine,)]
     assert checked == [genuine]
 
 
 def test_one_pass_stores_what_preview_and_apply_store(
-        tmp_path: Path, genuine: Path, other: Path) -> None:
+        tmp_path: Path, genuine: Path, other_unit_bundle: Path) -> None:
     """The batch (one pass) and the window's way (preview, then apply) agree on every
     row and every byte, and on how many measures changed."""
     tables = ("sup_records", "sup_evidence", "sup_audit", "sup_blobs", "sup_blob_chunks")
     results, contents = [], []
     for name, batch in (("batch", True), ("two-step", False)):
         with make_supervisor(tmp_path / f"{name}.gkws") as ws:
-            for bundle in (other, genuine):
+            for bundle in (other_unit_bundle, genuine):
                 if batch:
                     result = import_bundles(ws, [bundle], accept_keys=keys_in([bundle]))[0]
                 else:
