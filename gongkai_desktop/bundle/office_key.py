@@ -107,6 +107,9 @@ class OfficeKeyNotAccepted(SignatureError):
         self.check = check
 
 
+# Said after a receipt or review file whose new office key the officer accepted.
+KEY_CHANGED_NOTE = "已接受上级单位的新签名证书，原证书已停用"
+
 _COLUMNS = ("office_unit_id, office_name, certificate, source, added_at, added_by,"
             " retired_at")
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE
 from gongkai_desktop.cli.common import actor, open_for_writing, today_of
 from gongkai_desktop.errors import InvalidInput, NotFound, SignatureError
 from gongkai_desktop.text_safety import printable
@@ -221,7 +222,7 @@ def cmd_receipt_import(args: argparse.Namespace) -> int:
           f"（{printable(got.signer)}）"
           f"于 {_when(got.received_at)} 收到")
     if got.key_changed:
-        print("提示：已接受上级单位的新签名证书，原证书已停用", file=sys.stderr)
+        print(f"提示：{KEY_CHANGED_NOTE}", file=sys.stderr)
     return 0
 
 

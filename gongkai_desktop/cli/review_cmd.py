@@ -134,7 +134,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from gongkai_desktop.bundle.office_key import OfficeKeyNotAccepted
+    from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE, OfficeKeyNotAccepted
     from gongkai_desktop.errors import GongkaiError
     from gongkai_desktop.review.states import ReviewState
     from gongkai_desktop.review.unit_side import import_review
@@ -165,7 +165,7 @@ def _import(args: argparse.Namespace) -> int:
                 print(f"{path.name}：已导入“{got.office_name}”（{got.signer}）对序号 {got.sequence}"
                       f" 的审核意见，{len(got.changed)} 项结论更新，需整改 {returned} 项")
             if got.key_changed:
-                print("提示：已接受上级单位的新签名证书，原证书已停用", file=sys.stderr)
+                print(f"提示：{KEY_CHANGED_NOTE}", file=sys.stderr)
     return 1 if refused else 0
 
 

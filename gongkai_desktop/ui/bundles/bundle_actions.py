@@ -417,7 +417,9 @@ class BundleActions(QObject):
             elif not got.new:
                 text = self.tr("该回执此前已记录：") + text
             if got.key_changed:
-                text += "\n\n" + self.tr("已接受上级单位的新签名证书，原证书已停用。")
+                from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE
+
+                text += "\n\n" + self.tr(KEY_CHANGED_NOTE) + "。"
             show_info(self.window, self.tr("已记录回执"), text)
             self._retry_waiting_receipts()
 

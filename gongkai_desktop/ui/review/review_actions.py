@@ -186,7 +186,9 @@ class ReviewActions(QObject):
                     office=got.office_name, signer=got.signer, n=got.sequence,
                     changed=len(got.changed), returned=got.counts.get("returned", 0))
             if got.key_changed:
-                text += "\n\n" + self.tr("已接受上级单位的新签名证书，原证书已停用。")
+                from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE
+
+                text += "\n\n" + self.tr(KEY_CHANGED_NOTE) + "。"
             show_info(self.window, self.tr("已导入整改意见"), text)
 
         return import_office_file(
