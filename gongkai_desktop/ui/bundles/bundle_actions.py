@@ -426,7 +426,11 @@ class BundleActions(QObject):
         return import_office_file(
             self.window, self.tr("正在核验回执…"), session, file, import_receipt,
             accept_key=accept_key, on_imported=done, on_question=self.ask_office_key,
-            on_failure=lambda _err: self._retry_waiting_receipts())
+            on_failure=self._receipt_failed)
+
+    def _receipt_failed(self, error: BaseException) -> None:
+        show_error(self.window, error)
+        self._retry_waiting_receipts()
 
     def ask_office_key(self, question: Any, file: Path) -> OfficeKeyDialog:
         """Show the office's fingerprint; 接受 imports the receipt pinning that key."""

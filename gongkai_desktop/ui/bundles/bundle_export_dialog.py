@@ -421,8 +421,9 @@ class BundleExportDialog(QDialog):
             self._show_saving()
             self._update()
 
-        def failed(_error: BaseException) -> None:
+        def failed(error: BaseException) -> None:
             self.shrink_check.setChecked(False)
+            show_error(self, error)
 
         self.operation = run_operation(self, self.tr("正在压缩图片…"), work, on_success=done,
                                        on_failure=failed)
@@ -471,10 +472,11 @@ class BundleExportDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            if isinstance(error, WrongPassphrase):
+            if isinstance(error, WrongPassphrase):  # also said beside the field
                 self.problem_label.setText(self.tr("签名密码不正确，请重新输入"))
                 self.passphrase.selectAll()
                 self.passphrase.setFocus()
+            show_error(self, error)
 
         self.operation = run_operation(self, self.tr("正在导出数据包…"), work, on_success=done,
                                        on_failure=failed)

@@ -8,8 +8,9 @@ Usage (the Anki ``CollectionOp`` pattern)::
 ``work`` runs in a worker thread and receives ``progress(done, total) -> bool``;
 it must stop (raise ``errors.Cancelled``) when that returns False — the core's
 long functions all take such a callback. Results and errors come back on the UI
-thread; errors go to ``ui.errors.show_error``. SQLite connections are not shared
-across threads: ``work`` opens its own ``Workspace`` on the same file.
+thread; errors go to ``ui.common.errors.show_error``, or to ``on_failure`` instead
+when one is given (it then reports the failure itself). SQLite connections are not
+shared across threads: ``work`` opens its own ``Workspace`` on the same file.
 """
 
 from __future__ import annotations
@@ -122,8 +123,9 @@ class Operation(QObject, Generic[T]):
     def _failed(self, error: BaseException) -> None:
         self._finish()
         if self._on_failure is not None:
-            self._on_failure(error)
-        show_error(self._parent, error)
+            self._on_failure(error)  # it reports the failure its own way (or calls show_error)
+        else:
+            show_error(self._parent, error)
 
 
 def run_operation(

@@ -42,6 +42,7 @@ from gongkai_desktop.evidence_kinds import KIND_NAMES, evidence_kind, media_labe
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.ui.common import prompts
+from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Progress, run_operation
 from gongkai_desktop.ui.evidence.viewer_pages import (
@@ -262,9 +263,10 @@ class EvidenceViewer(QDialog):
         def work(_progress: Progress) -> Path:
             return source.fetch(wanted)
 
-        def failed(_error: BaseException) -> None:
+        def failed(error: BaseException) -> None:
             self._loading = False
             self._set_page(MessagePage(self.tr("无法读取“{0}”").format(wanted.name)))
+            show_error(self, error)
 
         def done(path: Path) -> None:
             self._loading = False

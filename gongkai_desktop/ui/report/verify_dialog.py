@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.report.verify_text import ReportCheck, check_report_file, verdict
 from gongkai_desktop.ui.common import prompts
+from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
@@ -180,10 +181,11 @@ class VerifyReportDialog(QDialog):
         def work(_progress: Progress) -> ReportCheck:
             return check_report_file(pdf, certs)
 
-        def failed(_error: BaseException) -> None:
+        def failed(error: BaseException) -> None:
             self.busy = False
             self.verdict_label.setText(self.tr("无法验证该文件"))
             self.verdict_label.setStyleSheet(f"color: {FAILED_COLOUR}; font-weight: bold;")
+            show_error(self, error)
 
         def done(check: ReportCheck) -> None:
             self.busy = False

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from gongkai_desktop.supervisor.consolidation import CellState, Consolidation
 from gongkai_desktop.ui.common import prompts, style
-from gongkai_desktop.ui.common.errors import show_info
+from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 from gongkai_desktop.ui.supervisor.consolidation_model import (
@@ -274,10 +274,14 @@ class ConsolidationWindow(QWidget):
 
         operation = run_operation(self, self.tr("正在汇总各单位的完成情况…"), work,
                                   on_success=self.set_consolidation,
-                                  on_failure=lambda _exc: self._set_busy(False),
+                                  on_failure=self._consolidation_failed,
                                   cancellable=False)
         self.operation = operation
         return operation
+
+    def _consolidation_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        show_error(self, error)
 
     def _set_busy(self, busy: bool) -> None:
         for w in (self.led_check, self.refresh_button, self.excel_button, self.pdf_button):
