@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from gongkai_desktop import file_kinds
 from gongkai_desktop.qt_args import file_arguments
 
 CLI_FLAGS = {"--version", "-h", "--help", "--self-test"}
@@ -24,7 +25,7 @@ CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", 
 
 
 # Files the window opens even when they do not exist yet (it then says so itself).
-WINDOW_SUFFIXES = (".gkws", ".gkbundle", ".gkreceipt", ".gkreview", ".gktask")
+WINDOW_SUFFIXES = file_kinds.WINDOW
 def unknown_command(argv: Sequence[str]) -> str | None:
     """The first argument that is neither a file for the window nor a Qt option."""
     for arg in file_arguments(argv):

@@ -22,10 +22,12 @@ from contextlib import closing
 from dataclasses import dataclass
 from functools import cache
 
+from gongkai_desktop import file_kinds
+
 APPLICATION_ID = 0x474B424E  # 'GKBN'
 FORMAT_VERSION = 1
 FORMAT_NAME = "gongkai-bundle"
-SUFFIX = ".gkbundle"
+SUFFIX = file_kinds.BUNDLE
 PAGE_SIZE = 16384
 CHUNK_SIZE = 1 << 20
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import __version__, faults
+from gongkai_desktop import __version__, faults, file_kinds
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 
@@ -47,7 +47,7 @@ from gongkai_desktop.storage import Workspace, audit, db, safe_file_name
 from gongkai_desktop.storage.wsconn import writing
 from gongkai_desktop.supervisor.store import SupervisorView
 
-SUFFIX = ".gkreceipt"
+SUFFIX = file_kinds.RECEIPT
 FORMAT_NAME = "gongkai-receipt"
 FORMAT_VERSION = 1
 MAX_BYTES = 256 * 1024

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gongkai_desktop import file_kinds
 from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date, today_of
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage import Workspace
@@ -139,11 +140,11 @@ def cmd_delegate_export(args: argparse.Namespace) -> int:
 
     out: Path = args.output
     suffix = out.suffix.lower()
-    if suffix not in (".gktask", ".xlsx"):
+    if suffix not in (file_kinds.TASK, file_kinds.XLSX):
         raise InvalidInput(f"输出文件“{out.name}”应以 .gktask（任务文件）或 .xlsx（Excel清单）结尾")
     if not out.parent.is_dir():
         raise InvalidInput(f"找不到输出文件夹：{out.parent}")
-    if suffix == ".xlsx":
+    if suffix == file_kinds.XLSX:
         with Workspace.open(args.workspace, readonly=True) as ws:
             office = find_office(ws, args.office)
             count = export_office_checklist(ws, office, out)
@@ -163,8 +164,8 @@ def cmd_delegate_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.delegation import ReturnOutcome, import_returns
     from gongkai_desktop.signing.identity import group_fingerprint
 
-    tasks = [p for p in args.files if p.suffix.lower() == ".gktask"]
-    returns = [p for p in args.files if p.suffix.lower() != ".gktask"]
+    tasks = [p for p in args.files if p.suffix.lower() == file_kinds.TASK]
+    returns = [p for p in args.files if p.suffix.lower() != file_kinds.TASK]
     refused = 0
     if tasks:
         refused += _update_tasks(args.workspace, tasks)
@@ -211,7 +212,7 @@ def cmd_delegate_breakdown(args: argparse.Namespace) -> int:
     from gongkai_desktop.delegation.breakdown import export_breakdown
 
     out: Path = args.output
-    if out.suffix.lower() != ".xlsx":
+    if out.suffix.lower() != file_kinds.XLSX:
         raise InvalidInput(f"输出文件“{out.name}”应以 .xlsx 结尾")
     if not out.parent.is_dir():
         raise InvalidInput(f"找不到输出文件夹：{out.parent}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import __version__
+from gongkai_desktop import __version__, file_kinds
 from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments
@@ -43,7 +43,7 @@ from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, safe_file_name
 
-SUFFIX = ".gktask"
+SUFFIX = file_kinds.TASK
 FORMAT_NAME = "gongkai-task"
 FORMAT_VERSION = 1
 MAX_BYTES = 8 * 1024 * 1024

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop import __version__, faults
+from gongkai_desktop import __version__, faults, file_kinds
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
@@ -38,7 +38,7 @@ from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
 
-SUFFIX = ".gkreview"
+SUFFIX = file_kinds.REVIEW
 FORMAT_NAME = "gongkai-review"
 FORMAT_VERSION = 1
 MAX_BYTES = 16 * 1024 * 1024  # 5,000 verdicts with long comments fit many times over

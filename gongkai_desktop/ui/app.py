@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from gongkai_desktop import APP_NAME, __version__, paths
+from gongkai_desktop import APP_NAME, __version__, file_kinds, paths
 from gongkai_desktop.logfile import LOG_FILE, file_handler, quiet_libraries
 from gongkai_desktop.qt_args import file_arguments
 from gongkai_desktop.ui.common import errors as ui_errors
@@ -47,7 +47,7 @@ BUNDLED_UI_FAMILY = "WenQuanYi Micro Hei"
 # 15 MB) is registered right after it.
 UI_FONT_FILES = ("wqy-microhei.ttc",)
 # Files the program may be started with that are not workspaces (a file association).
-BUNDLE_SUFFIXES = (".gkbundle", ".gkreceipt", ".gkreview", ".gktask")
+BUNDLE_SUFFIXES = file_kinds.EXCHANGE
 
 # Windows: held while the window runs; the installer and uninstaller look for it and ask
 # the officer to close the program before they replace or remove its files.

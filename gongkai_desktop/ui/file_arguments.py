@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
+from gongkai_desktop import file_kinds
 from gongkai_desktop.ui.bundles.texts import BUNDLE_SUFFIX, RECEIPT_SUFFIX, REVIEW_SUFFIX
 from gongkai_desktop.ui.common.errors import show_error
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from gongkai_desktop.ui.workspace.session import Session
 
 
-TASK_SUFFIX = ".gktask"
+TASK_SUFFIX = file_kinds.TASK
 
 
 def _tr(text: str) -> str:

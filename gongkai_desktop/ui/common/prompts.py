@@ -77,10 +77,16 @@ def suggested(kind: str, default_name: str = "", fallback: Path | None = None) -
     return str(folder / default_name) if default_name else str(folder)
 
 
-# File filters shared by several windows.
+# File filters, written once (each window passes them through its tr()).
 PDF_FILTER = "PDF 文件 (*.pdf)"
 CERT_FILTER = "证书文件 (*.cer *.crt *.pem)"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
+WORKSPACE_FILTER = "政务公开工作区 (*.gkws)"
+BUNDLE_FILTER = "数据包 (*.gkbundle)"
+RECEIPT_FILTER = "回执 (*.gkreceipt)"
+REVIEW_FILTER = "整改意见 (*.gkreview)"
+TASK_FILTER = "任务文件 (*.gktask)"
+RETURN_FILTER = "下级填报 (*.gkbundle *.xlsx)"
 
 
 # ---- answerable: Qt's file dialogs (so they speak the loaded translation) -------------------

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from gongkai_desktop import file_kinds
 from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TASK_SUFFIX = ".gktask"
-TASK_FILTER = "任务文件 (*.gktask)"
-RETURN_FILTER = "下级填报 (*.gkbundle *.xlsx)"
+TASK_SUFFIX = file_kinds.TASK
+TASK_FILTER = prompts.TASK_FILTER
+RETURN_FILTER = prompts.RETURN_FILTER
 TASK_KIND = "签名任务文件（.gktask，下级单位使用本程序）"
 SHEET_KIND = "Excel 清单（.xlsx，下级单位不使用本程序）"
 
@@ -270,7 +271,7 @@ class DelegationActions(QObject):
             if not actions.offer_identity(self.window, session,
                                           lambda: self.export_task(office_name, kind, out)):
                 return None
-        suffix = TASK_SUFFIX if signed else ".xlsx"
+        suffix = TASK_SUFFIX if signed else file_kinds.XLSX
         out = out or self._save(self.tr("导出任务包"),
                                 f"{office_name}-任务{suffix}",
                                 self.tr(TASK_FILTER if signed else prompts.XLSX_FILTER), suffix)

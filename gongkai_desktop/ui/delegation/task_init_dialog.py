@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop import file_kinds
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
-WORKSPACE_FILTER = "工作区 (*.gkws)"
+WORKSPACE_FILTER = prompts.WORKSPACE_FILTER
 
 
 class TaskInitDialog(QDialog):
@@ -104,7 +105,8 @@ class TaskInitDialog(QDialog):
 
     def target(self) -> Path:
         path = Path(self.path_edit.text().strip())
-        return path if path.suffix.lower() == ".gkws" else path.with_name(path.name + ".gkws")
+        return path if path.suffix.lower() == file_kinds.WORKSPACE else path.with_name(
+            path.name + file_kinds.WORKSPACE)
 
     def make_workspace(self) -> Operation[Any] | None:
         from gongkai_desktop.errors import InvalidInput

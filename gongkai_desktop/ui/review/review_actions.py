@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REVIEW_FILTER = "整改意见 (*.gkreview)"
+REVIEW_FILTER = prompts.REVIEW_FILTER
 
 
 def install(window: MainWindow) -> ReviewActions:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop import APP_TITLE, paths
+from gongkai_desktop import APP_TITLE, file_kinds, paths
 from gongkai_desktop.errors import GongkaiError
 from gongkai_desktop.model import Plan, PlanInfo, Unit, UnitType
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
@@ -50,7 +50,7 @@ from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.unit_choice import plan_unit_names, unit_for_plan
 from gongkai_desktop.units import CUSTOM_PREFIX, UnitDirectory, normalize_name
 
-WORKSPACE_SUFFIX = ".gkws"
+WORKSPACE_SUFFIX = file_kinds.WORKSPACE
 SEARCH_LIMIT = 50
 UNIT_TYPE_LABELS = {
     UnitType.DISTRICT: "区县政府",

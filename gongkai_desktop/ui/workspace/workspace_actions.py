@@ -31,7 +31,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("WorkspaceActions", text)
 
 
-FILE_FILTER = "政务公开工作区 (*.gkws)"  # translated where used
+FILE_FILTER = prompts.WORKSPACE_FILTER  # translated where used
 OPEN_TITLE = "无法打开工作区"
 
 # Swapped in tests so nothing launches a file manager.
