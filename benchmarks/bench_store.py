@@ -5,8 +5,12 @@ times (default 5) alternating, times (1) ``shutil.copyfile`` of the same files, 
 and with fsync, as the floor of this machine in this run, and (2) adding them to a new
 workspace (``synchronous=FULL``, so each file is on disk when its call returns). Prints
 the medians in MB/s, the ratios, PASS/MISS for the target (add ≥ 0.5× copy + fsync,
-issue #15) and the peak memory. The source files sit in the page cache for both, so
-this measures the store, not the disk's read speed.
+issue #15) and the peak memory. (3) The floor of any store in a WAL database: bare
+``sqlite3`` inserting the same files' bytes in 1 MiB chunks into a fresh database with the
+workspace's settings (16 KiB pages, WAL, ``synchronous=FULL``, one transaction per file, the
+default checkpoint), with no hashing, no checks and no bookkeeping rows; and the same with a
+rollback journal (appended pages are not journaled, so each byte is written once). The
+source files sit in the page cache for all, so this measures the store, not the disk.
 """
 
 from __future__ import annotations
@@ -75,6 +79,27 @@ def _copy_all(files: list[Path], target: Path, *, fsync: bool) -> float:
     return time.perf_counter() - started
 
 
+def _bare_sqlite(files: list[Path], target: Path, journal: str = "WAL") -> float:
+    """Store the bytes in a database with nothing else: what SQLite itself costs."""
+    with closing(sqlite3.connect(target, isolation_level=None)) as conn:
+        conn.execute("PRAGMA page_size = 16384")
+        conn.execute(f"PRAGMA journal_mode = {journal}")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE chunk (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        started = time.perf_counter()
+        for path in files:
+            conn.execute("BEGIN IMMEDIATE")
+            with path.open("rb") as handle:
+                while data := handle.read(MB):
+                    conn.execute("INSERT INTO chunk (data) VALUES (?)", (data,))
+            conn.execute("COMMIT")
+        seconds = time.perf_counter() - started
+    for leftover in (target, *(target.with_name(target.name + end)
+                               for end in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
+    return seconds
+
+
 def _max_rss_mb() -> float:
     try:
         import resource
@@ -125,13 +150,15 @@ def main() -> None:
         # Warm-up: the first run of anything pays for cache warm-up.
         _copy_all(files, root / "copy", fsync=True)
         shutil.rmtree(root / "copy")
-        copies, syncs, adds, peaks = [], [], [], []
+        copies, syncs, adds, peaks, bares, rollbacks = [], [], [], [], [], []
         rss_before = _max_rss_mb()
         for n in range(args.runs):
             copies.append(_copy_all(files, root / "copy", fsync=False))
             shutil.rmtree(root / "copy")
             syncs.append(_copy_all(files, root / "copy", fsync=True))
             shutil.rmtree(root / "copy")
+            bares.append(_bare_sqlite(files, root / "bare.sqlite"))
+            rollbacks.append(_bare_sqlite(files, root / "bare.sqlite", journal="DELETE"))
             add_s, peak, read_s, ws_path = add_all(n)
             adds.append(add_s)
             peaks.append(peak)
@@ -143,7 +170,8 @@ def main() -> None:
         open_s = time.perf_counter() - started
         ws_size = ws_path.stat().st_size
 
-    copy_s, sync_s, add_s = (statistics.median(v) for v in (copies, syncs, adds))
+    copy_s, sync_s, add_s, bare_s, rollback_s = (
+        statistics.median(v) for v in (copies, syncs, adds, bares, rollbacks))
     add_rate = total_mb / add_s
     ratio = add_rate / (total_mb / sync_s)
 
@@ -159,7 +187,14 @@ def main() -> None:
           f"runs {runs(syncs)} MB/s)")
     print(f"Workspace.add_evidence_file: {add_rate:8.0f} MB/s  ({add_s:.2f} s; "
           f"runs {runs(adds)} MB/s)")
+    print(f"bare SQLite WAL insert     : {total_mb / bare_s:8.0f} MB/s  ({bare_s:.2f} s; "
+          f"runs {runs(bares)} MB/s)")
+    print(f"bare SQLite, rollback jrnl : {total_mb / rollback_s:8.0f} MB/s  ({rollback_s:.2f} s; "
+          f"runs {runs(rollbacks)} MB/s)")
     print(f"ratio add / copyfile       : {add_rate / (total_mb / copy_s):8.2f}")
+    print(f"ratio add / bare WAL insert: {bare_s / add_s:8.2f}   (the workspace's own cost)")
+    print(f"ratio bare WAL / copy+fsync: {sync_s / bare_s:8.2f}   (any WAL store's ceiling)")
+    print(f"ratio rollback / copy+fsync: {sync_s / rollback_s:8.2f}   (no WAL: 1 write)")
     print(f"ratio add / copyfile+fsync : {ratio:8.2f}   (target ≥ {TARGET})")
     print(f"read back one file (iter_blob + sha256): {size / MB / read_s:.0f} MB/s")
     print(f"open (with quick_check) of the {ws_size / MB:.0f} MB workspace: {open_s:.2f} s")
