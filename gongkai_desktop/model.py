@@ -40,6 +40,8 @@ STATUS_LABELS: dict[Status, str] = {
     Status.DONE: "已完成",
     Status.NOT_APPLICABLE: "不适用",
 }
+# A unit (or office) that has not reported a measure yet: tables, workbooks and summaries.
+NOT_REPORTED = "未报送"
 # The order count columns list statuses in (summaries, tables, workbooks): done first.
 COUNT_ORDER = (Status.DONE, Status.IN_PROGRESS, Status.NOT_STARTED, Status.NOT_APPLICABLE)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
 from gongkai_desktop.delegation.contributions import contributions_in
-from gongkai_desktop.model import Status
+from gongkai_desktop.model import NOT_REPORTED, Status
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.wsconn import reading
 
@@ -46,10 +46,13 @@ def annex_rows(ws: Workspace) -> list[AnnexRow]:
         c = answers.get((a.office.office_id, a.measure_id))
         rows.append(AnnexRow(a.office.name, a.measure_id, texts.get(a.measure_id, ""),
                              a.role.label, a.deadline,
-                             c.status.label if c is not None else "未报送",
+                             c.status.label if c is not None else NOT_REPORTED,
                              c.record.explanation if c is not None else "",
                              len(c.evidence) if c is not None else 0))
     return rows
+
+
+_SENTENCE_ORDER = (Status.DONE, Status.IN_PROGRESS, Status.NOT_APPLICABLE, Status.NOT_STARTED)
 
 
 def work_sentence(ws: Workspace) -> str:
@@ -67,10 +70,9 @@ def work_sentence(ws: Workspace) -> str:
     counts: dict[str, int] = {}
     for a in assigned:
         c = answers.get((a.office.office_id, a.measure_id))
-        label = c.status.label if c is not None and c.status is not Status.NOT_STARTED else (
-            "未开始" if c is not None else "未报送")
+        label = c.status.label if c is not None else NOT_REPORTED
         counts[label] = counts.get(label, 0) + 1
-    order = ["已完成", "推进中", "不适用", "未开始", "未报送"]
+    order = [s.label for s in _SENTENCE_ORDER] + [NOT_REPORTED]
     state = "、".join(f"{k} {counts[k]} 项次" for k in order if counts.get(k))
     return (f"本单位将 {measures} 项举措分解到{shown} {len(names)} 个下级单位落实"
             f"（牵头 {lead} 项次、责任 {len(assigned) - lead} 项次），目前{state}。")

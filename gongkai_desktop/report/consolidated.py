@@ -30,7 +30,7 @@ from reportlab.platypus import (
 
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.model import COUNT_ORDER, STATUS_LABELS, Plan
+from gongkai_desktop.model import COUNT_ORDER, NOT_REPORTED, STATUS_LABELS, Plan
 from gongkai_desktop.report.content import chinese_date
 from gongkai_desktop.report.document import (
     LANDSCAPE_TEMPLATE,
@@ -59,7 +59,7 @@ CHECK_EVERY = 100  # rows built between two looks at the cancel button
 # Count columns shared by the unit and the measure tables: (header, width in points).
 _COUNTS: tuple[tuple[str, float], ...] = (
     ("应报\n项次", 34), *((STATUS_LABELS[s], 34) for s in COUNT_ORDER),
-    ("未报送", 34), ("逾期", 34), ("完成率", 44),
+    (NOT_REPORTED, 34), ("逾期", 34), ("完成率", 44),
 )
 
 
@@ -221,7 +221,7 @@ def _units_table(cons: Consolidation, b: _Builder, ticker: Ticker) -> Flowable:
     for n, row in enumerate(cons.units, start=1):
         got = row.imported
         when = b.p(_when(got.exported_at), size=SMALL_SIZE, align=TA_CENTER) if got else "—"
-        data.append([str(n), b.p(row.shown_name), "已报送" if got else "未报送",
+        data.append([str(n), b.p(row.shown_name), "已报送" if got else NOT_REPORTED,
                      str(got.sequence) if got else "—", when, *_counts(row.counts)])
         if not got:
             extra.append(("BACKGROUND", (2, n), (2, n), MISSING_FILL))

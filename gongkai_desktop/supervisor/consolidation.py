@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from gongkai_desktop.model import STATUS_LABELS, Measure, Plan, Role, Status, Unit
+from gongkai_desktop.model import NOT_REPORTED, STATUS_LABELS, Measure, Plan, Role, Status, Unit
 from gongkai_desktop.roles import led_measures, must_report, roles_for_measure
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
@@ -51,7 +51,7 @@ _STATE_OF = {Status.NOT_STARTED: CellState.NOT_STARTED, Status.IN_PROGRESS: Cell
              Status.DONE: CellState.DONE, Status.NOT_APPLICABLE: CellState.NOT_APPLICABLE}
 _STATUS_OF = {state: status for status, state in _STATE_OF.items()}
 # A status cell says what the status says (model.STATUS_LABELS); two states are no status.
-_LABELS = {CellState.NONE: "", CellState.MISSING: "未报送",
+_LABELS = {CellState.NONE: "", CellState.MISSING: NOT_REPORTED,
            **{state: STATUS_LABELS[status] for status, state in _STATE_OF.items()}}
 _OPEN = frozenset({CellState.MISSING, CellState.NOT_STARTED, CellState.IN_PROGRESS})
 

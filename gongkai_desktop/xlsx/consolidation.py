@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import NotFound
-from gongkai_desktop.model import COUNT_ORDER, STATUS_LABELS, Plan
+from gongkai_desktop.model import COUNT_ORDER, NOT_REPORTED, STATUS_LABELS, Plan
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.supervisor.consolidation import CellState, Consolidation, Counts
 from gongkai_desktop.supervisor.store import SupervisorView
@@ -159,7 +159,8 @@ def export_consolidation_xlsx(cons: Consolidation, ws: Workspace, out: Path, *,
     return XlsxResult(out, len(cons.units), len(cons.measures), details)
 
 
-_COUNT_HEADERS = ["应报举措", *(STATUS_LABELS[s] for s in COUNT_ORDER), "未报送", "逾期", "完成率"]
+_COUNT_HEADERS = ["应报举措", *(STATUS_LABELS[s] for s in COUNT_ORDER), NOT_REPORTED,
+                  "逾期", "完成率"]
 
 
 def _counts_row(sheet: _Sheet, counts: Counts) -> list[object]:
@@ -179,7 +180,7 @@ def _units_sheet(book: Workbook, cons: Consolidation, note: str, ticker: Ticker)
                   *_COUNT_HEADERS])
     for n, row in enumerate(cons.units, start=1):
         got = row.imported
-        status = sheet.cell("已报送" if got else "未报送", align=CENTER,
+        status = sheet.cell("已报送" if got else NOT_REPORTED, align=CENTER,
                             fill=None if got else FILLS[CellState.MISSING])
         sheet.row([sheet.cell(n, align=CENTER), row.shown_name,
                    TYPE_LABELS.get(row.unit.type.value, ""), status,
