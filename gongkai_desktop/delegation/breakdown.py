@@ -6,14 +6,12 @@ measure with its label, the offices joined by 、, the internal deadline as 2020
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from gongkai_desktop import faults
+from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.delegation.assignment import Assignment, OfficeRole, assignments
 from gongkai_desktop.errors import NotFound
 from gongkai_desktop.storage import Workspace
@@ -76,18 +74,6 @@ def export_breakdown(ws: Workspace, out: Path, *, title: str | None = None) -> i
                 for column, value in enumerate(values, start=1):
                     sheet.cell(row, column, value).alignment = _WRAP
                 row += 1
-    _save(wb, Path(out))
-    return number
-
-
-def _save(wb: Workbook, out: Path) -> None:
-    handle, name = tempfile.mkstemp(prefix=".breakdown-", suffix=".xlsx", dir=out.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
+    with atomic_output(Path(out), what="任务分解表", suffix=".xlsx") as temp:
         save_workbook(wb, temp)
-        os.replace(temp, out)
-    except OSError as exc:
-        raise faults.os_error(exc, out, "任务分解表") from exc
-    finally:
-        temp.unlink(missing_ok=True)
+    return number
