@@ -22,9 +22,10 @@ from gongkai_desktop.ui.bundles.texts import REVIEW_SUFFIX
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.workspace.session import Session
@@ -264,16 +265,14 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
         return None
     path = session.path
 
-    def work(progress: Progress) -> list[Path]:
+    def work(ws: Workspace, progress: Progress) -> list[Path]:
         from gongkai_desktop.review.reviewfile import write_all_reviews, write_review
         from gongkai_desktop.signing.store import load_identity
-        from gongkai_desktop.storage import Workspace
 
-        with Workspace.open(path) as ws:
-            identity = load_identity(ws, passphrase)
-            if unit_id is None:
-                return write_all_reviews(ws, identity, out)
-            return [write_review(ws, unit_id, identity, out)]
+        identity = load_identity(ws, passphrase)
+        if unit_id is None:
+            return write_all_reviews(ws, identity, out)
+        return [write_review(ws, unit_id, identity, out)]
 
     def done(paths: list[Path]) -> None:
         show_info(parent, _tr("已导出整改意见"), _tr(
@@ -282,8 +281,9 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
                 n=len(paths), names="\n".join(str(p) for p in paths[:10])
                 + ("\n…" if len(paths) > 10 else "")))
 
-    return run_operation(parent, _tr("正在生成整改意见…"), work, on_success=done,
-                         cancellable=False)
+    return run_workspace_operation(parent, _tr("正在生成整改意见…"), path, work,
+                                   write=True, on_success=done,
+                                   cancellable=False)
 
 
 def _tr(text: str) -> str:
