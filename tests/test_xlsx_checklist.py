@@ -291,7 +291,7 @@ def test_round_trip_after_sorting(tmp_path: Path, ws: Workspace, directory: Unit
     rows = {c.measure_id: c.row for c in result.changes}
     assert keys_in_order(out)[rows["1.1.1"] - L.FIRST_ROW] == "1.1.1"
 
-    assert apply_checklist(ws, result, "张三") == 8
+    assert apply_checklist(ws, result, "张三").count == 8
     records = ws.records()
     assert records["1.1.1"].status is Status.DONE
     assert records["1.1.1"].completed_on == dt.date(2021, 6, 30)
@@ -404,7 +404,7 @@ def test_every_problem_is_located_and_nothing_is_applied(
         apply_checklist(ws, result, "张三")
     assert ws.records() == before
     # Applying only the rows without problems.
-    assert apply_checklist(ws, result, "张三", allow_partial=True) == 1
+    assert apply_checklist(ws, result, "张三", allow_partial=True).count == 1
     assert ws.record("2.1.3").explanation == "已按时答复"
     assert ws.record("1.2.1").status is Status.NOT_STARTED
 
