@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from gongkai_desktop.changes import Changes, combined
 from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
@@ -40,6 +41,7 @@ TASK_FILTER = "任务文件 (*.gktask)"
 RETURN_FILTER = "下级填报 (*.gkbundle *.xlsx)"
 TASK_KIND = "签名任务文件（.gktask，下级单位使用本程序）"
 SHEET_KIND = "Excel 清单（.xlsx，下级单位不使用本程序）"
+CONTRIBUTIONS = Changes(contributions=True)  # offices or assignments edited in a dialog
 
 def install(window: MainWindow) -> DelegationActions:
     """Add the 下级单位 menu to ``window`` (once); kept as ``window.delegation_actions``."""
@@ -144,19 +146,12 @@ class DelegationActions(QObject):
             return None
         return offices
 
-    def refresh_views(self) -> None:
-        """Contributions or records changed: the tree's flags, the panel, the matrix."""
-        model = self.window.model
-        if model is not None:
-            model.refresh_all()
-        panel = self.window.panel
-        tab = getattr(panel, "contributions", None)
-        if tab is not None:
-            tab.refresh()
-        if self.progress_window is not None:
-            self.progress_window.reload()
-        if self.offices_dialog is not None:
-            self.offices_dialog.refresh()
+    def announce(self, changes: Changes = CONTRIBUTIONS) -> None:
+        """Offices, assignments or answers changed: the session tells the views that show
+        them (the tree's flags, the panel's 下级填报, the matrix, the offices list)."""
+        session = self._session()
+        if session is not None:
+            session.apply_changes(changes)
 
     def _forget(self, name: str, dialog: object) -> None:
         if getattr(self, name, None) is dialog:
@@ -181,7 +176,7 @@ class DelegationActions(QObject):
             self.offices_dialog.raise_()
             return self.offices_dialog
         dialog = OfficesDialog(session, self.window)
-        dialog.changed.connect(self.refresh_views)
+        dialog.changed.connect(self.announce)
         self._keep("offices_dialog", dialog)
         return dialog
 
@@ -211,7 +206,7 @@ class DelegationActions(QObject):
         if measure_ids is None:
             measure_ids = self.selected_measures()
         dialog = AssignDialog(session, list(measure_ids), self.window)
-        dialog.assigned.connect(lambda _rows: self.refresh_views())
+        dialog.assigned.connect(lambda _rows: self.announce())
         self._keep("assign_dialog", dialog)
         return dialog
 
@@ -334,7 +329,7 @@ class DelegationActions(QObject):
             if self.window.session is not session:
                 return
             self.last_results = results
-            self.refresh_views()
+            self.announce(combined(r.changes for r in results))
             self.returnsImported.emit(results)
             asking = [r for r in results if r.needs_key_acceptance and r.fingerprint
                       and r.fingerprint not in accept_keys]
@@ -405,11 +400,9 @@ class DelegationActions(QObject):
         return dialog
 
     def _rolled_up(self, measure_id: str) -> None:
-        self.refresh_views()
+        # The dialog announced what it wrote; the form also drops typing that could not
+        # be saved, so the officer sees the record as rolled up.
         panel = self.window.panel
-        evidence = getattr(panel, "evidence", None)
-        if evidence is not None and getattr(panel, "measure_id", None) == measure_id:
-            evidence.model.reload()
         form = getattr(panel, "form", None)
         if form is not None and getattr(panel, "measure_id", None) == measure_id:
             form.load(force=True)

@@ -47,6 +47,7 @@ class OfficesDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        session.contributionsChanged.connect(self.refresh)
         self.setWindowTitle(self.tr("管理下级单位"))
         intro = QLabel(self.tr(
             "下级单位是本单位把举措分解下去的部门、乡镇（街道）或内设机构，名称自定，"

@@ -88,6 +88,7 @@ class ReviewActions(QObject):
         if session is not None:
             session.recordChanged.connect(self.refresh_status)
             session.evidenceChanged.connect(self._evidence_changed)
+            session.reviewChanged.connect(self._review_changed)
         self.refresh_status()
 
     def refresh_status(self, *_args: object) -> None:
@@ -109,22 +110,17 @@ class ReviewActions(QObject):
         self.status_label.setVisible(bool(parts))
 
     def _evidence_changed(self, measure_id: str) -> None:
-        """New evidence on a returned measure is a response too."""
-        model = getattr(self.window, "model", None)
-        if model is not None and model.review_state(measure_id) is not None:
-            self.refresh_views()
+        """New evidence on a returned measure is a response too (已整改（待复核）)."""
+        from gongkai_desktop.changes import Changes
 
-    def refresh_views(self) -> None:
+        session = self.window.session
         model = getattr(self.window, "model", None)
-        if model is not None:
-            model.reload_review()
-        overview = getattr(self.window, "overview", None)
-        if overview is not None:
-            overview.refresh()
-        panel = getattr(self.window, "panel", None)
-        banner = getattr(panel, "review", None)
-        if banner is not None:
-            banner.refresh()
+        if session is not None and model is not None \
+                and model.review_state(measure_id) is not None:
+            session.apply_changes(Changes(review=True))
+
+    def _review_changed(self) -> None:
+        """The tree, the overview and the banner follow ``reviewChanged`` themselves."""
         proxy = getattr(self.window, "proxy", None)
         if proxy is not None and proxy.rectify_only:
             proxy.refilter()
@@ -177,7 +173,7 @@ class ReviewActions(QObject):
                     "该整改意见比已导入的旧，未导入（不会覆盖较新的审核结论）")))
                 return
             if self.window.session is session:
-                self.refresh_views()
+                session.apply_changes(got.changes)
             self.reviewImported.emit(got)
             if not got.new:
                 text = self.tr("该整改意见此前已导入，未作改动。")

@@ -193,20 +193,18 @@ class XlsxActions(QObject):
         if self.window.session is not session:
             return 0
         try:
-            count = apply_checklist(session.ws, result, actor_of(session),
-                                    allow_partial=allow_partial)
+            applied = apply_checklist(session.ws, result, actor_of(session),
+                                      allow_partial=allow_partial)
         except Exception as exc:
             show_error(self.window, exc, self.tr("没有导入"))
             return 0
-        bad_rows = {p.row for p in result.problems}
-        measures = list(dict.fromkeys(
-            c.measure_id for c in result.changes if c.row not in bad_rows))
         # Earlier undo steps would now restore values from before the import.
         session.undo_stack.clear()
-        for measure_id in measures:
-            session.recordChanged.emit(measure_id)
+        session.apply_changes(applied.changes)
+        count = applied.count
         skipped = len(result.changes) - count
-        text = self.tr("已导入 {n} 处更改，涉及 {m} 项举措。").format(n=count, m=len(measures))
+        text = self.tr("已导入 {n} 处更改，涉及 {m} 项举措。").format(
+            n=count, m=len(applied.measures))
         if skipped:
             text += self.tr("有问题的行中的 {k} 处更改没有导入。").format(k=skipped)
         text += "\n\n" + self.tr(
