@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.delegation import (
     add_offices,
     apply_rollup,
@@ -89,6 +90,7 @@ def _office_returns(parent: Workspace, tmp_path: Path, name: str, key: object,
     ws.close()
     rows = import_returns(parent, [out], accept_keys=[key.fingerprint()])  # type: ignore[attr-defined]
     assert rows[0].outcome.value == "imported", rows[0].message
+    assert rows[0].changes == Changes(contributions=True)  # the 下级有新填报 flags
 
 
 def test_not_applicable_reasons_are_joined(parent: Workspace, tmp_path: Path) -> None:
@@ -119,13 +121,17 @@ def test_an_edited_proposal_is_written_and_a_stale_one_refused(parent: Workspace
     import dataclasses
 
     edited = dataclasses.replace(proposal.proposed, explanation="本单位改写的说明")
-    apply_rollup(parent, proposal, record=edited, include_evidence=False)
+    rolled = apply_rollup(parent, proposal, record=edited, include_evidence=False)
+    assert rolled.record == parent.record("1.1.1")
+    assert rolled.changes == Changes(records=frozenset({"1.1.1"}), contributions=True)
     assert parent.record("1.1.1").explanation == "本单位改写的说明"
     assert parent.evidence("1.1.1") == []
     # The office's file stays stored for a later roll-up, whatever is purged.
     parent.purge_unused_blobs()
     assert contributions(parent, "1.1.1")[0].evidence[0].file_name == "区司法局.pdf"
-    apply_rollup(parent, propose_rollup(parent, "1.1.1"))
+    rolled = apply_rollup(parent, propose_rollup(parent, "1.1.1"))
+    assert rolled.changes.evidence == {"1.1.1"}  # the office's file came up
+    assert apply_rollup(parent, propose_rollup(parent, "1.1.1")).changes == NOTHING  # no write
     item = parent.evidence("1.1.1")[0]
     assert b"".join(parent.iter_blob(item.sha256 or "")) == "已公开".encode() + b" proof"
 

@@ -199,6 +199,8 @@ def test_import_preview_lists_changes_and_apply_updates_everything(
     assert form.explanation_edit.toPlainText() == "已在区政府网站公开权责清单"
     assert form.current_status() is Status.DONE
     assert window.status_labels.progress_label.text().startswith("已完成 1/56")
+    qtbot.waitUntil(  # the overview, told by the session like the tree and the panel
+        lambda: window.overview.tiles[Status.DONE.value].number.text() == "1", timeout=5000)
     assert session.undo_stack.count() == 0  # an import is not an undo step
     assert not window.undo_action.isEnabled()
     assert messages[-1].title == "导入完成"

@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from gongkai_desktop.changes import Changes
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import (
     Area,
@@ -291,7 +292,9 @@ def test_round_trip_after_sorting(tmp_path: Path, ws: Workspace, directory: Unit
     rows = {c.measure_id: c.row for c in result.changes}
     assert keys_in_order(out)[rows["1.1.1"] - L.FIRST_ROW] == "1.1.1"
 
-    assert apply_checklist(ws, result, "张三") == 8
+    applied = apply_checklist(ws, result, "张三")
+    assert applied.count == 8
+    assert applied.changes == Changes.of_records(["1.1.1", "1.2.1", "2.1.1"])  # the window's
     records = ws.records()
     assert records["1.1.1"].status is Status.DONE
     assert records["1.1.1"].completed_on == dt.date(2021, 6, 30)
@@ -404,7 +407,8 @@ def test_every_problem_is_located_and_nothing_is_applied(
         apply_checklist(ws, result, "张三")
     assert ws.records() == before
     # Applying only the rows without problems.
-    assert apply_checklist(ws, result, "张三", allow_partial=True) == 1
+    applied = apply_checklist(ws, result, "张三", allow_partial=True)
+    assert applied.count == 1 and applied.changes == Changes.of_records(["2.1.3"])
     assert ws.record("2.1.3").explanation == "已按时答复"
     assert ws.record("1.2.1").status is Status.NOT_STARTED
 

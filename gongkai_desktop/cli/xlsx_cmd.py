@@ -87,7 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             else:
                 print("表格与工作区一致，没有需要导入的更改")
             return 0
-        applied = apply_checklist(ws, result, actor(), allow_partial=args.partial)
+        applied = apply_checklist(ws, result, actor(), allow_partial=args.partial).count
     skipped = len(result.changes) - applied
     note = f"（有问题的行中的 {skipped} 处更改未导入）" if skipped else ""
     print(f"已导入 {applied} 处更改{note}")

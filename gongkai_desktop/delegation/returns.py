@@ -34,6 +34,7 @@ from gongkai_desktop.bundle.format import SUFFIX as BUNDLE_SUFFIX
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
 from gongkai_desktop.bundle.trust import normalize_fingerprint
 from gongkai_desktop.bundle.verify import open_verified
+from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.delegation import office_keys
 from gongkai_desktop.delegation.assignment import assignments_in
 from gongkai_desktop.delegation.contributions import (
@@ -74,6 +75,13 @@ class ReturnResult:
     changed: tuple[str, ...] = ()  # measure ids whose contribution changed
     fingerprint: str | None = None  # the bundle's key (to accept it)
     needs_key_acceptance: bool = False
+
+    @property
+    def changes(self) -> Changes:
+        """An imported return changes offices' answers and the 下级有新填报 flags."""
+        if self.outcome is ReturnOutcome.IMPORTED:
+            return Changes(contributions=True)
+        return NOTHING
 
 
 # ------------------------------------------------------------------------ helpers

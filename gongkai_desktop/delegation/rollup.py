@@ -18,6 +18,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.delegation.assignment import assignments_in
 from gongkai_desktop.delegation.contributions import (
     Contribution,
@@ -149,8 +150,14 @@ def _existing_evidence(conn: sqlite3.Connection, measure_id: str) -> set[str]:
     return keys
 
 
+@dataclass(frozen=True, slots=True)
+class RolledUp:
+    record: MeasureRecord  # the unit's record as it now stands
+    changes: Changes
+
+
 def apply_rollup(ws: Workspace, proposal: RollupProposal, *, record: MeasureRecord | None = None,
-                 include_evidence: bool = True, actor: str = "") -> MeasureRecord:
+                 include_evidence: bool = True, actor: str = "") -> RolledUp:
     """Write the proposal (or ``record``, the officer's edited version of it) and the
     evidence to add, in one transaction; clears 下级有新填报. Refused when the unit's record
     changed since the proposal was made (propose again)."""
@@ -177,12 +184,16 @@ def apply_rollup(ws: Workspace, proposal: RollupProposal, *, record: MeasureReco
                 _add_evidence(conn, mid, add, actor, at)
         cleared = conn.execute("DELETE FROM rollup_flags WHERE measure_id = ?",
                                (mid,)).rowcount
-        if not changed and not cleared and not (include_evidence and proposal.evidence_to_add):
-            return new  # nothing to do: applying twice leaves no audit row, no write at all
+        added = include_evidence and bool(proposal.evidence_to_add)
+        if not changed and not cleared and not added:
+            # nothing to do: applying twice leaves no audit row, no write at all
+            return RolledUp(new, NOTHING)
         audit.write(conn, actor=actor, action="rollup", measure_id=mid, field="offices",
                     new="、".join(c.office.name for c in proposal.contributions), at=at)
         search.reindex(conn, ws.plan.info.id, [mid])
-    return new
+    return RolledUp(new, Changes(records=frozenset([mid]) if changed else frozenset(),
+                                 evidence=frozenset([mid]) if added else frozenset(),
+                                 contributions=bool(cleared)))
 
 
 def _add_evidence(conn: sqlite3.Connection, measure_id: str, add: EvidenceToAdd, actor: str,

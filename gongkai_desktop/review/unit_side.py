@@ -27,6 +27,7 @@ from gongkai_desktop.bundle.office_key import (
     require_accepted,
 )
 from gongkai_desktop.bundle.receipt import check_own_export
+from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.review.reviewfile import ReviewFile, read_review
 from gongkai_desktop.review.states import UNIT_VERDICT_ACTION
@@ -69,6 +70,11 @@ class ImportedReview:
     key_changed: bool = False
     changed: tuple[str, ...] = ()  # measures whose verdict this import changed
     counts: dict[str, int] = field(default_factory=dict)  # state value → measures
+
+    @property
+    def changes(self) -> Changes:
+        """A stored review changes the verdicts the window flags (and its key)."""
+        return Changes(review=True) if self.new else NOTHING
 
 
 def _check(ws: Workspace, review: ReviewFile) -> None:

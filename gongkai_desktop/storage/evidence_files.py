@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gongkai_desktop.changes import Changes
 from gongkai_desktop.errors import Cancelled, GongkaiError
 from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.ticker import Progress
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 class AddedFiles:
     added: tuple[EvidenceItem, ...]
     skipped: tuple[str, ...]  # one Chinese line per file not added (refused, or a duplicate)
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.of_evidence(item.measure_id for item in self.added)
 
 
 class _Twin(Exception):

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from openpyxl.utils.datetime import from_excel
 
+from gongkai_desktop.changes import Changes
 from gongkai_desktop.errors import GongkaiError, InvalidInput
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit
 from gongkai_desktop.storage import CLEAR, Workspace
@@ -372,10 +373,18 @@ def _parse_urls(text: str, row: int) -> tuple[str, ...]:
 # ---- applying ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AppliedChecklist:
+    count: int  # field changes applied
+    measures: tuple[str, ...]  # the measures they touched, in the workbook's order
+    changes: Changes
+
+
 def apply_checklist(
     ws: Workspace, result: ChecklistImport, actor: str, *, allow_partial: bool = False
-) -> int:
-    """Apply the changes in one transaction; returns how many field changes were applied.
+) -> AppliedChecklist:
+    """Apply the changes in one transaction; returns how many field changes were applied
+    and which measures' records they changed.
 
     With problems, nothing is applied unless ``allow_partial``: then the rows
     without problems are applied and the faulty rows are left out entirely.
@@ -407,7 +416,7 @@ def apply_checklist(
         for measure_id, fields in by_measure.items():
             values: dict[str, Any] = {name: _update_value(c) for name, c in fields.items()}
             ws.update_record(measure_id, **values, actor=who)
-    return len(changes)
+    return AppliedChecklist(len(changes), tuple(by_measure), Changes.of_records(by_measure))
 
 
 def _update_value(change: RecordChange) -> object:

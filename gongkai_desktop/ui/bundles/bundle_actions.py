@@ -37,10 +37,11 @@ from gongkai_desktop.ui.bundles.texts import (
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:  # the bundle core and the dialogs load on first use, not with the window
     from gongkai_desktop.bundle.export_history import ReceivedReceipt
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.bundles.bundle_export_dialog import (
         BundleExportDialog,
         ExportHistoryDialog,
@@ -199,19 +200,17 @@ class BundleActions(QObject):
         self._flush_typing()
         path = session.path
 
-        def work(_progress: Progress) -> Any:
+        def work(ws: Workspace, _progress: Progress) -> Any:
             from gongkai_desktop.bundle.export import estimate_export
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path, readonly=True) as ws:
-                return estimate_export(ws)
+            return estimate_export(ws)
 
         def done(estimate: Any) -> None:
             if self.window.session is session:
                 self.show_export_dialog(estimate)
 
-        return run_operation(self.window, self.tr("正在计算数据包大小…"), work,
-                             on_success=done, cancellable=False)
+        return run_workspace_operation(self.window, self.tr("正在计算数据包大小…"), path, work,
+                                       on_success=done, cancellable=False)
 
     def show_export_dialog(self, estimate: Any) -> BundleExportDialog | None:
         from gongkai_desktop.ui.bundles.bundle_export_dialog import BundleExportDialog
@@ -368,13 +367,11 @@ class BundleActions(QObject):
             return None
         path = session.path
 
-        def work(_progress: Progress) -> Any:
+        def work(ws: Workspace, _progress: Progress) -> Any:
             from gongkai_desktop.bundle.receipt import write_receipt
             from gongkai_desktop.signing.store import load_identity
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path) as ws:
-                return write_receipt(ws, unit_id, load_identity(ws, passphrase), out)
+            return write_receipt(ws, unit_id, load_identity(ws, passphrase), out)
 
         def done(receipt: Any) -> None:
             show_info(self.window, self.tr("已生成回执"), self.tr(
@@ -382,8 +379,9 @@ class BundleActions(QObject):
                 "请把该文件发回“{unit}”，对方用“导入回执…”导入。").format(
                     unit=receipt.unit.name, n=receipt.sequence, path=out))
 
-        return run_operation(self.window, self.tr("正在生成回执…"), work, on_success=done,
-                             cancellable=False)
+        return run_workspace_operation(self.window, self.tr("正在生成回执…"), path, work,
+                                       write=True, on_success=done,
+                                       cancellable=False)
 
     def import_receipt(self) -> Operation[Any] | None:
         if self.window.session is None:

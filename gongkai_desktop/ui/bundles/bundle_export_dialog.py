@@ -44,12 +44,13 @@ from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.list_table import ListTableModel
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.export import ExportEstimate
     from gongkai_desktop.bundle.receipt import ExportRecord
     from gongkai_desktop.bundle.shrink import ShrinkPlan
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.bundles.owner import BundleFolders
     from gongkai_desktop.ui.workspace.session import Session
 
@@ -399,18 +400,16 @@ class BundleExportDialog(QDialog):
     def prepare_shrink(self) -> Operation[Any]:
         path = self.session.path
 
-        def work(progress: Progress) -> tuple[ShrinkPlan, ExportEstimate]:
+        def work(ws: Workspace, progress: Progress) -> tuple[ShrinkPlan, ExportEstimate]:
             from gongkai_desktop.bundle.export import estimate_export
             from gongkai_desktop.bundle.shrink import prepare_shrink
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path, readonly=True) as ws:
-                plan = prepare_shrink(ws, progress=progress)
-                try:
-                    return plan, estimate_export(ws, shrink=plan)
-                except BaseException:
-                    plan.close()
-                    raise
+            plan = prepare_shrink(ws, progress=progress)
+            try:
+                return plan, estimate_export(ws, shrink=plan)
+            except BaseException:
+                plan.close()
+                raise
 
         def done(result: tuple[ShrinkPlan, ExportEstimate]) -> None:
             plan, estimate = result
@@ -425,8 +424,9 @@ class BundleExportDialog(QDialog):
             self.shrink_check.setChecked(False)
             show_error(self, error)
 
-        self.operation = run_operation(self, self.tr("正在压缩图片…"), work, on_success=done,
-                                       on_failure=failed)
+        self.operation = run_workspace_operation(self, self.tr("正在压缩图片…"), path, work,
+                                                 on_success=done,
+                                                 on_failure=failed)
         return self.operation
 
     def _release_shrink(self, _result: int = 0) -> None:
@@ -457,15 +457,13 @@ class BundleExportDialog(QDialog):
         shrink = self.shrink_plan if self.shrink_check.isChecked() else None
         path, passphrase, actor = self.session.path, self.passphrase.text(), actor_of(self.session)
 
-        def work(progress: Progress) -> Any:
+        def work(ws: Workspace, progress: Progress) -> Any:
             from gongkai_desktop.bundle.export import export_bundle
             from gongkai_desktop.signing.store import load_identity
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path) as ws:
-                identity = load_identity(ws, passphrase)
-                return export_bundle(ws, out, identity, options, shrink=shrink, actor=actor,
-                                     progress=progress)
+            identity = load_identity(ws, passphrase)
+            return export_bundle(ws, out, identity, options, shrink=shrink, actor=actor,
+                                 progress=progress)
 
         def done(result: Any) -> None:
             self.exported.emit(result)
@@ -478,8 +476,9 @@ class BundleExportDialog(QDialog):
                 self.passphrase.setFocus()
             show_error(self, error)
 
-        self.operation = run_operation(self, self.tr("正在导出数据包…"), work, on_success=done,
-                                       on_failure=failed)
+        self.operation = run_workspace_operation(self, self.tr("正在导出数据包…"), path, work,
+                                                 write=True, on_success=done,
+                                                 on_failure=failed)
         return self.operation
 
 

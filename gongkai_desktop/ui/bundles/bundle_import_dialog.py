@@ -46,7 +46,7 @@ from gongkai_desktop.ui.bundles.import_table import ALREADY_TEXT, ImportRow, Imp
 from gongkai_desktop.ui.bundles.texts import BUNDLE_FILTER
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.importer import ImportPreview, ImportResult
@@ -241,11 +241,8 @@ class BundleImportDialog(QDialog):
             return None
         path = self.session.path
 
-        def work(progress: Progress) -> list[ImportRow]:
-            from gongkai_desktop.storage import Workspace
-
-            with Workspace.open(path, readonly=True) as ws:
-                return preview_rows(ws, paths, progress)
+        def work(ws: Workspace, progress: Progress) -> list[ImportRow]:
+            return preview_rows(ws, paths, progress)
 
         def done(rows: list[ImportRow]) -> None:
             for row in rows:
@@ -256,7 +253,8 @@ class BundleImportDialog(QDialog):
                 self.view.selectRow(0)
             self._update()
 
-        self.operation = run_operation(self, self.tr("正在核验数据包…"), work, on_success=done)
+        self.operation = run_workspace_operation(self, self.tr("正在核验数据包…"), path, work,
+                                                 on_success=done)
         return self.operation
 
     def clear(self) -> None:
@@ -330,11 +328,8 @@ class BundleImportDialog(QDialog):
         previews = list(groups.values())
         accepted = {r.key for r in self.model.rows if r.accepted_key and r.key is not None}
 
-        def work(progress: Progress) -> dict[str, ImportResult]:
-            from gongkai_desktop.storage import Workspace
-
-            with Workspace.open(path) as ws:
-                return apply_rows(ws, previews, accepted, actor, progress)
+        def work(ws: Workspace, progress: Progress) -> dict[str, ImportResult]:
+            return apply_rows(ws, previews, accepted, actor, progress)
 
         def done(results: dict[str, ImportResult]) -> None:
             for row in self.model.rows:
@@ -347,7 +342,8 @@ class BundleImportDialog(QDialog):
             self._update()
             self.imported.emit(list(results.values()))
 
-        self.operation = run_operation(self, self.tr("正在导入数据包…"), work, on_success=done)
+        self.operation = run_workspace_operation(self, self.tr("正在导入数据包…"), path, work,
+                                                 write=True, on_success=done)
         return self.operation
 
     # ---- showing ------------------------------------------------------------------------------

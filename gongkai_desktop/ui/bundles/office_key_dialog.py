@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.office_key import OfficeKeyCheck, OfficeKeyNotAccepted
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.workspace.session import Session
 
@@ -95,14 +96,11 @@ def import_office_file(window: MainWindow, label: str, session: Session, file: P
     workspace, actor = session.path, actor_of(session)
 
 
-    def work(_progress: Progress) -> Any:
-        from gongkai_desktop.storage import Workspace
-
-        with Workspace.open(workspace) as ws:
-            try:
-                return importer(ws, file, accept_key=accept_key, actor=actor)
-            except OfficeKeyNotAccepted as question:
-                return question
+    def work(ws: Workspace, _progress: Progress) -> Any:
+        try:
+            return importer(ws, file, accept_key=accept_key, actor=actor)
+        except OfficeKeyNotAccepted as question:
+            return question
 
     def done(got: Any) -> None:
         if isinstance(got, OfficeKeyNotAccepted):
@@ -111,5 +109,6 @@ def import_office_file(window: MainWindow, label: str, session: Session, file: P
         else:
             on_imported(got)
 
-    return run_operation(window, label, work, on_success=done, on_failure=on_failure,
-                         cancellable=False)
+    return run_workspace_operation(window, label, workspace, work,
+                                   write=True, on_success=done, on_failure=on_failure,
+                                   cancellable=False)

@@ -2,15 +2,24 @@
 
 Usage (the Anki ``CollectionOp`` pattern)::
 
-    run_operation(parent, "正在导入佐证材料…", lambda progress: work(progress),
-                  on_success=lambda result: ...)
+    run_workspace_operation(parent, "正在导入佐证材料…", session.path,
+                            lambda ws, progress: ws.add_evidence_files(...),
+                            write=True, on_success=lambda added: ...)
+    run_operation(parent, "正在备份…", lambda progress: work(progress))  # no workspace
 
 ``work`` runs in a worker thread and receives ``progress(done, total) -> bool``;
 it must stop (raise ``errors.Cancelled``) when that returns False — the core's
 long functions all take such a callback. Results and errors come back on the UI
 thread; errors go to ``ui.common.errors.show_error``, or to ``on_failure`` instead
-when one is given (it then reports the failure itself). SQLite connections are not
-shared across threads: ``work`` opens its own ``Workspace`` on the same file.
+when one is given (it then reports the failure itself).
+
+SQLite connections are not shared across threads, so a job that needs the
+workspace never uses the session's: ``run_workspace_operation`` opens its own
+``Workspace`` on the same file *in the worker thread* (read-only unless
+``write=True``), hands it to ``work(ws, progress)`` and closes it there after
+success, failure or cancel. ``run_operation`` is for jobs with no workspace
+(file-only work). A write job returns what the core returned; when that carries
+a ``changes.Changes``, ``on_success`` passes it to ``Session.apply_changes``.
 """
 
 from __future__ import annotations
@@ -18,13 +27,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gongkai_desktop.ticker import Progress
 from gongkai_desktop.ui.common.errors import show_error
+
+if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -138,6 +151,29 @@ def run_operation(
     cancellable: bool = True,
 ) -> Operation[T]:
     return Operation(parent, label, work, on_success, on_failure, cancellable)
+
+
+def run_workspace_operation(
+    parent: QWidget | None,
+    label: str,
+    path: Path,
+    work: Callable[[Workspace, Progress], T],
+    *,
+    write: bool = False,
+    on_success: Callable[[T], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+    cancellable: bool = True,
+) -> Operation[T]:
+    """``run_operation`` for a job on the workspace at ``path``: the worker thread opens
+    it (read-only unless ``write``), calls ``work(ws, progress)`` and closes it."""
+
+    def job(progress: Progress) -> T:
+        from gongkai_desktop.storage import Workspace  # not at start-up: the window opens first
+
+        with Workspace.open(path, readonly=not write) as ws:
+            return work(ws, progress)
+
+    return Operation(parent, label, job, on_success, on_failure, cancellable)
 
 
 def running_operations() -> int:

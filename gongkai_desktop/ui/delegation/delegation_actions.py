@@ -18,13 +18,15 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from gongkai_desktop import file_kinds
+from gongkai_desktop.changes import Changes, combined
 from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.delegation.assign_dialog import AssignDialog
     from gongkai_desktop.ui.delegation.offices_dialog import OfficesDialog
     from gongkai_desktop.ui.delegation.progress_window import DelegationProgressWindow
@@ -40,6 +42,7 @@ TASK_FILTER = prompts.TASK_FILTER
 RETURN_FILTER = prompts.RETURN_FILTER
 TASK_KIND = "签名任务文件（.gktask，下级单位使用本程序）"
 SHEET_KIND = "Excel 清单（.xlsx，下级单位不使用本程序）"
+CONTRIBUTIONS = Changes(contributions=True)  # offices or assignments edited in a dialog
 
 def install(window: MainWindow) -> DelegationActions:
     """Add the 下级单位 menu to ``window`` (once); kept as ``window.delegation_actions``."""
@@ -144,19 +147,12 @@ class DelegationActions(QObject):
             return None
         return offices
 
-    def refresh_views(self) -> None:
-        """Contributions or records changed: the tree's flags, the panel, the matrix."""
-        model = self.window.model
-        if model is not None:
-            model.refresh_all()
-        panel = self.window.panel
-        tab = getattr(panel, "contributions", None)
-        if tab is not None:
-            tab.refresh()
-        if self.progress_window is not None:
-            self.progress_window.reload()
-        if self.offices_dialog is not None:
-            self.offices_dialog.refresh()
+    def announce(self, changes: Changes = CONTRIBUTIONS) -> None:
+        """Offices, assignments or answers changed: the session tells the views that show
+        them (the tree's flags, the panel's 下级填报, the matrix, the offices list)."""
+        session = self._session()
+        if session is not None:
+            session.apply_changes(changes)
 
     def _forget(self, name: str, dialog: object) -> None:
         if getattr(self, name, None) is dialog:
@@ -181,7 +177,7 @@ class DelegationActions(QObject):
             self.offices_dialog.raise_()
             return self.offices_dialog
         dialog = OfficesDialog(session, self.window)
-        dialog.changed.connect(self.refresh_views)
+        dialog.changed.connect(self.announce)
         self._keep("offices_dialog", dialog)
         return dialog
 
@@ -211,7 +207,7 @@ class DelegationActions(QObject):
         if measure_ids is None:
             measure_ids = self.selected_measures()
         dialog = AssignDialog(session, list(measure_ids), self.window)
-        dialog.assigned.connect(lambda _rows: self.refresh_views())
+        dialog.assigned.connect(lambda _rows: self.announce())
         self._keep("assign_dialog", dialog)
         return dialog
 
@@ -234,17 +230,16 @@ class DelegationActions(QObject):
             return None
         path = session.path
 
-        def work(_progress: Progress) -> int:
+        def work(ws: Workspace, _progress: Progress) -> int:
             from gongkai_desktop.delegation.breakdown import export_breakdown
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path, readonly=True) as ws:
-                return export_breakdown(ws, out)
+            return export_breakdown(ws, out)
 
-        return run_operation(self.window, self.tr("正在导出任务分解表…"), work,
-                             on_success=lambda n: show_info(self.window, self.tr("已导出"), self.tr(
-                                 "已导出任务分解表（{n} 项举措）：\n{path}").format(n=n, path=out)),
-                             cancellable=False)
+        return run_workspace_operation(
+            self.window, self.tr("正在导出任务分解表…"), path, work,
+            on_success=lambda n: show_info(self.window, self.tr("已导出"), self.tr(
+                "已导出任务分解表（{n} 项举措）：\n{path}").format(n=n, path=out)),
+            cancellable=False)
 
     def export_task(self, office_name: str | None = None, kind: str | None = None,
                     out: Path | None = None) -> Operation[Any] | None:
@@ -285,26 +280,24 @@ class DelegationActions(QObject):
                 return None
         path, target = session.path, out
 
-        def work(_progress: Progress) -> str:
+        def work(ws: Workspace, _progress: Progress) -> str:
             from gongkai_desktop.delegation import find_office, write_task
             from gongkai_desktop.delegation.checklist import export_office_checklist
             from gongkai_desktop.signing.store import load_identity
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path, readonly=not signed) as ws:
-                office = find_office(ws, office_name)
-                if passphrase is not None:
-                    write_task(ws, office, load_identity(ws, passphrase), target)
-                    return f"已导出“{office.name}”的任务文件：\n{target}\n\n" \
-                           "请发给该单位，对方用“文件 → 从任务文件新建工作区…”打开。"
-                rows = export_office_checklist(ws, office, target)
-                return f"已导出“{office.name}”的 {rows} 项举措清单：\n{target}\n\n" \
-                       "对方填好后发回，用“导入下级填报…”导入。"
+            office = find_office(ws, office_name)
+            if passphrase is not None:
+                write_task(ws, office, load_identity(ws, passphrase), target)
+                return f"已导出“{office.name}”的任务文件：\n{target}\n\n" \
+                       "请发给该单位，对方用“文件 → 从任务文件新建工作区…”打开。"
+            rows = export_office_checklist(ws, office, target)
+            return f"已导出“{office.name}”的 {rows} 项举措清单：\n{target}\n\n" \
+                   "对方填好后发回，用“导入下级填报…”导入。"
 
-        return run_operation(self.window, self.tr("正在导出任务包…"), work,
-                             on_success=lambda text: show_info(
-                                 self.window, self.tr("已导出任务包"), text),
-                             cancellable=False)
+        return run_workspace_operation(
+            self.window, self.tr("正在导出任务包…"), path, work, write=signed,
+            on_success=lambda text: show_info(self.window, self.tr("已导出任务包"), text),
+            cancellable=False)
 
     # ---- returns --------------------------------------------------------------------------
 
@@ -328,18 +321,16 @@ class DelegationActions(QObject):
         self._flush()
         path, actor, files = session.path, _actor(session), list(files)
 
-        def work(_progress: Progress) -> list[Any]:
+        def work(ws: Workspace, _progress: Progress) -> list[Any]:
             from gongkai_desktop.delegation import import_returns
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path) as ws:
-                return import_returns(ws, files, accept_keys=list(accept_keys), actor=actor)
+            return import_returns(ws, files, accept_keys=list(accept_keys), actor=actor)
 
         def done(results: list[Any]) -> None:
             if self.window.session is not session:
                 return
             self.last_results = results
-            self.refresh_views()
+            self.announce(combined(r.changes for r in results))
             self.returnsImported.emit(results)
             asking = [r for r in results if r.needs_key_acceptance and r.fingerprint
                       and r.fingerprint not in accept_keys]
@@ -349,8 +340,9 @@ class DelegationActions(QObject):
             if asking:
                 self._ask_keys(asking, accept_keys)
 
-        return run_operation(self.window, self.tr("正在导入下级填报…"), work, on_success=done,
-                             cancellable=False)
+        return run_workspace_operation(self.window, self.tr("正在导入下级填报…"), path, work,
+                                       write=True, on_success=done,
+                                       cancellable=False)
 
     def _show_results(self, results: list[Any]) -> None:
         from gongkai_desktop.delegation import ReturnOutcome
@@ -409,11 +401,9 @@ class DelegationActions(QObject):
         return dialog
 
     def _rolled_up(self, measure_id: str) -> None:
-        self.refresh_views()
+        # The dialog announced what it wrote; the form also drops typing that could not
+        # be saved, so the officer sees the record as rolled up.
         panel = self.window.panel
-        evidence = getattr(panel, "evidence", None)
-        if evidence is not None and getattr(panel, "measure_id", None) == measure_id:
-            evidence.model.reload()
         form = getattr(panel, "form", None)
         if form is not None and getattr(panel, "measure_id", None) == measure_id:
             form.load(force=True)
@@ -505,12 +495,10 @@ class DelegationActions(QObject):
         self._flush()
         path, actor, task_path = session.path, _actor(session), task
 
-        def work(_progress: Progress) -> Any:
+        def work(ws: Workspace, _progress: Progress) -> Any:
             from gongkai_desktop.delegation.office_init import update_from_task
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path) as ws:
-                return update_from_task(ws, task_path, actor=actor)
+            return update_from_task(ws, task_path, actor=actor)
 
         def done(update: Any) -> None:
             if update.already:
@@ -525,6 +513,7 @@ class DelegationActions(QObject):
                 "内部时限调整 {days} 项。").format(
                     added=len(update.added), days=len(update.deadlines)))
 
-        return run_operation(self.window, self.tr("正在导入任务文件…"), work, on_success=done,
-                             cancellable=False)
+        return run_workspace_operation(self.window, self.tr("正在导入任务文件…"), path, work,
+                                       write=True, on_success=done,
+                                       cancellable=False)
 

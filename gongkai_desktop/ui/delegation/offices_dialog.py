@@ -4,7 +4,7 @@ from an Excel column. (The core keeps offices once added: no removal.)"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 from gongkai_desktop.ui.workspace.session import Session
+
+if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
 
 
 def assignment_text(rows: list[Any]) -> str:
@@ -44,6 +47,7 @@ class OfficesDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        session.contributionsChanged.connect(self.refresh)
         self.setWindowTitle(self.tr("管理下级单位"))
         intro = QLabel(self.tr(
             "下级单位是本单位把举措分解下去的部门、乡镇（街道）或内设机构，名称自定，"
@@ -153,13 +157,11 @@ class OfficesDialog(QDialog):
             prompts.remember(prompts.PLAN_XLSX, path.parent)
         ws_path, actor, source = self.session.path, actor_of(self.session), path
 
-        def work(_progress: Progress) -> list[Any]:
+        def work(ws: Workspace, _progress: Progress) -> list[Any]:
             from gongkai_desktop.delegation import import_offices
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(ws_path) as ws:
-                return import_offices(ws, source, actor=actor)
+            return import_offices(ws, source, actor=actor)
 
-        return run_operation(self, self.tr("正在读取下级单位…"), work,
-                             on_success=lambda added: self._added(added, []),
-                             cancellable=False)
+        return run_workspace_operation(self, self.tr("正在读取下级单位…"), ws_path, work,
+                                       write=True, cancellable=False,
+                                       on_success=lambda added: self._added(added, []))

@@ -56,6 +56,7 @@ class DelegationProgressWindow(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.session = session
+        session.contributionsChanged.connect(self.reload)
         self.progress: Any = None
         self.setWindowTitle(self.tr("下级单位完成情况"))
         self.setWindowIcon(style.app_icon())

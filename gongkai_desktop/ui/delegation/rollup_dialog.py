@@ -170,7 +170,7 @@ class RollupDialog(QDialog):
             return None
         # Earlier undo steps would now restore values from before the roll-up.
         session.undo_stack.clear()
-        session.recordChanged.emit(self.proposal.measure_id)
+        session.apply_changes(written.changes)  # record, evidence, 下级有新填报
         self.applied.emit(self.proposal.measure_id)
         self.accept()
-        return written
+        return written.record

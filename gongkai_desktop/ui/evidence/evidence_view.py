@@ -49,9 +49,10 @@ from PySide6.QtWidgets import (
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.evidence_files import AddedFiles
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 from gongkai_desktop.ui.evidence import preview
 from gongkai_desktop.ui.evidence.evidence_list import EvidenceList
 from gongkai_desktop.ui.evidence.evidence_model import (
@@ -130,18 +131,6 @@ def png_bytes(image: QImage) -> bytes:
     finally:
         buffer.close()
     return bytes(array.data())
-
-
-# ---- importing files in a worker thread -------------------------------------------------
-
-
-def import_files(path: Path, measure_id: str, files: Sequence[Path], actor: str,
-                 progress: Progress) -> tuple[list[EvidenceItem], list[str]]:
-    """Store ``files`` as evidence; returns (items stored, problems to tell the user)
-    (the core's ``Workspace.add_evidence_files``: duplicates skipped, cancel undoes)."""
-    with Workspace.open(path) as ws:
-        result = ws.add_evidence_files(measure_id, files, actor=actor, progress=progress)
-    return list(result.added), list(result.skipped)
 
 
 # ---- the tab ------------------------------------------------------------------------------------
@@ -345,18 +334,17 @@ class EvidenceView(QWidget):
         label = (self.tr("正在添加“{0}”…").format(usable[0].name) if len(usable) == 1
                  else self.tr("正在添加 {0} 个文件…").format(len(usable)))
 
-        def work(progress: Progress) -> tuple[list[EvidenceItem], list[str]]:
-            return import_files(path, measure_id, usable, actor, progress)
+        def work(ws: Workspace, progress: Progress) -> AddedFiles:
+            # duplicates skipped with a line each, a cancel undoes them all
+            return ws.add_evidence_files(measure_id, usable, actor=actor, progress=progress)
 
-        def done(result: tuple[list[EvidenceItem], list[str]]) -> None:
-            items, refused = result
-            if items:
+        def done(result: AddedFiles) -> None:
+            items, refused = list(result.added), list(result.skipped)
+            if items:  # the command's first step announces result.changes
                 perform(self.session, AddEvidenceCommand(self.session, measure_id, items=items))
                 if self.measure_id == measure_id:
                     self.select_item(items[-1].id)
                 self.message.emit(self.tr("已添加 {0} 个佐证材料").format(len(items)))
-            else:
-                self.session.evidenceChanged.emit(measure_id)  # nothing kept; be sure views agree
             all_problems = problems + refused
             if all_problems:
                 show_error(self, InvalidInput("\n".join(all_problems)),
@@ -364,7 +352,8 @@ class EvidenceView(QWidget):
             if on_done is not None:
                 on_done(items)
 
-        self.last_operation = run_operation(self, label, work, on_success=done)
+        self.last_operation = run_workspace_operation(self, label, path, work, write=True,
+                                                      on_success=done)
 
     def add_bytes(self, data: bytes, name: str, media_type: str | None = None) -> None:
         measure_id = self.measure_id

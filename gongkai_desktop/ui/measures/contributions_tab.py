@@ -65,6 +65,7 @@ class ContributionsTab(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        session.contributionsChanged.connect(self.refresh)
         self.measure_id: str | None = None
         self.items: list[Any] = []
         self.pending = False

@@ -392,6 +392,7 @@ class OverviewPage(QScrollArea):
         session.recordChanged.connect(self._schedule)
         session.evidenceChanged.connect(self._schedule)
         session.profileChanged.connect(self._schedule)
+        session.reviewChanged.connect(self._schedule)
         self.refresh()
 
     @staticmethod

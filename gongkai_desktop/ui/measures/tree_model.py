@@ -84,6 +84,8 @@ class PlanTreeModel(QAbstractItemModel):
         self._refresh_dynamic()
         session.recordChanged.connect(self.on_record_changed)
         session.draftsChanged.connect(self.on_record_changed)  # the "待修正" mark
+        session.reviewChanged.connect(self.reload_review)
+        session.contributionsChanged.connect(self.reload_pending)
 
     # ---- building ---------------------------------------------------------------
 
@@ -142,6 +144,11 @@ class PlanTreeModel(QAbstractItemModel):
     def review_state(self, measure_id: str) -> Any:
         """The measure's ``ReviewState``, or None when the office has not reviewed it."""
         return self._review.get(measure_id)
+
+    def reload_pending(self) -> None:
+        """Offices' answers came in or were rolled up: the 下级有新填报 flags."""
+        self._load_pending()
+        self._emit_all_changed(QModelIndex())
 
     def reload_review(self) -> None:
         """A review file was imported: show its flags."""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QWidget
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.features import install_once
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
     from cryptography import x509
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # reportlab, pyHanko and the dialogs load on first use
     from gongkai_desktop.report.build import BuildResult
     from gongkai_desktop.report.verify_text import ReportCheck
     from gongkai_desktop.signing.verify import PdfVerification
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.report.report_editor import ReportEditor
     from gongkai_desktop.ui.report.report_preview import ReportPreviewDialog
@@ -246,13 +247,11 @@ class ReportActions(QObject):
         parent = parent or self.window
         path, directory = session.path, session.directory
 
-        def work(progress: Progress) -> BuildResult:
+        def work(ws: Workspace, progress: Progress) -> BuildResult:
             from gongkai_desktop.report.build import build_report
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path, readonly=True) as ws:
-                return build_report(ws, directory, out, sign=sign, passphrase=passphrase,
-                                    progress=progress, today=session.today())
+            return build_report(ws, directory, out, sign=sign, passphrase=passphrase,
+                                progress=progress, today=session.today())
 
         def done(result: BuildResult) -> None:
             self.last_result = result
@@ -260,8 +259,8 @@ class ReportActions(QObject):
                 self.tr("已生成自查报告：{path}").format(path=result.path), 10000)
             self.show_preview(result.path, build_summary(result), parent)
 
-        return run_operation(parent, self.tr("正在生成自查报告…"), work, on_success=done,
-                             cancellable=True)
+        return run_workspace_operation(parent, self.tr("正在生成自查报告…"), path, work,
+                                       on_success=done, cancellable=True)
 
     def show_preview(self, path: Path, summary: str = "", parent: QWidget | None = None
                      ) -> ReportPreviewDialog | None:

@@ -22,9 +22,10 @@ from gongkai_desktop.ui.bundles.texts import REVIEW_SUFFIX
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 
 if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.bundles.office_key_dialog import OfficeKeyDialog
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.workspace.session import Session
@@ -87,6 +88,7 @@ class ReviewActions(QObject):
         if session is not None:
             session.recordChanged.connect(self.refresh_status)
             session.evidenceChanged.connect(self._evidence_changed)
+            session.reviewChanged.connect(self._review_changed)
         self.refresh_status()
 
     def refresh_status(self, *_args: object) -> None:
@@ -108,22 +110,17 @@ class ReviewActions(QObject):
         self.status_label.setVisible(bool(parts))
 
     def _evidence_changed(self, measure_id: str) -> None:
-        """New evidence on a returned measure is a response too."""
-        model = getattr(self.window, "model", None)
-        if model is not None and model.review_state(measure_id) is not None:
-            self.refresh_views()
+        """New evidence on a returned measure is a response too (已整改（待复核）)."""
+        from gongkai_desktop.changes import Changes
 
-    def refresh_views(self) -> None:
+        session = self.window.session
         model = getattr(self.window, "model", None)
-        if model is not None:
-            model.reload_review()
-        overview = getattr(self.window, "overview", None)
-        if overview is not None:
-            overview.refresh()
-        panel = getattr(self.window, "panel", None)
-        banner = getattr(panel, "review", None)
-        if banner is not None:
-            banner.refresh()
+        if session is not None and model is not None \
+                and model.review_state(measure_id) is not None:
+            session.apply_changes(Changes(review=True))
+
+    def _review_changed(self) -> None:
+        """The tree, the overview and the banner follow ``reviewChanged`` themselves."""
         proxy = getattr(self.window, "proxy", None)
         if proxy is not None and proxy.rectify_only:
             proxy.refilter()
@@ -176,7 +173,7 @@ class ReviewActions(QObject):
                     "该整改意见比已导入的旧，未导入（不会覆盖较新的审核结论）")))
                 return
             if self.window.session is session:
-                self.refresh_views()
+                session.apply_changes(got.changes)
             self.reviewImported.emit(got)
             if not got.new:
                 text = self.tr("该整改意见此前已导入，未作改动。")
@@ -264,16 +261,14 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
         return None
     path = session.path
 
-    def work(progress: Progress) -> list[Path]:
+    def work(ws: Workspace, progress: Progress) -> list[Path]:
         from gongkai_desktop.review.reviewfile import write_all_reviews, write_review
         from gongkai_desktop.signing.store import load_identity
-        from gongkai_desktop.storage import Workspace
 
-        with Workspace.open(path) as ws:
-            identity = load_identity(ws, passphrase)
-            if unit_id is None:
-                return write_all_reviews(ws, identity, out)
-            return [write_review(ws, unit_id, identity, out)]
+        identity = load_identity(ws, passphrase)
+        if unit_id is None:
+            return write_all_reviews(ws, identity, out)
+        return [write_review(ws, unit_id, identity, out)]
 
     def done(paths: list[Path]) -> None:
         show_info(parent, _tr("已导出整改意见"), _tr(
@@ -282,8 +277,9 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
                 n=len(paths), names="\n".join(str(p) for p in paths[:10])
                 + ("\n…" if len(paths) > 10 else "")))
 
-    return run_operation(parent, _tr("正在生成整改意见…"), work, on_success=done,
-                         cancellable=False)
+    return run_workspace_operation(parent, _tr("正在生成整改意见…"), path, work,
+                                   write=True, on_success=done,
+                                   cancellable=False)
 
 
 def _tr(text: str) -> str:

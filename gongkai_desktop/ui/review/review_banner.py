@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gongkai_desktop.changes import Changes
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.common.buttons import action_buttons
@@ -68,6 +69,7 @@ class ReviewBanner(QFrame):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        session.reviewChanged.connect(self.refresh)
         self.measure_id: str | None = None
         self.setObjectName("reviewBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -155,13 +157,10 @@ class ReviewBanner(QFrame):
         return dialog
 
     def _saved(self, measure_id: str) -> None:
-        self.refresh()
+        # This banner, the tree, the overview and the status bar show 已整改（待复核）. Not
+        # a record change: the record did not change, and the form would reload over typing.
+        self.session.apply_changes(Changes(review=True))
         self.ledgerSaved.emit(measure_id)
-        # The tree, the overview and the status bar show 已整改（待复核）. Not recordChanged:
-        # the record itself did not change, and the form would reload over any typing.
-        actions = getattr(self.window(), "review_actions", None)
-        if actions is not None:
-            actions.refresh_views()
 
 
 class LedgerDialog(QDialog):

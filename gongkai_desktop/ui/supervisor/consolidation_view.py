@@ -48,7 +48,7 @@ from gongkai_desktop.supervisor.consolidation import CellState, Consolidation
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 from gongkai_desktop.ui.supervisor.consolidation_model import (
     CompletionRole,
     ConsolidationModel,
@@ -59,6 +59,7 @@ from gongkai_desktop.ui.supervisor.unit_record_dialog import UnitRecordDialog
 
 if TYPE_CHECKING:
     from gongkai_desktop.report.consolidated import ConsolidatedResult
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.workspace.session import Session
     from gongkai_desktop.xlsx.consolidation import XlsxResult
 
@@ -256,7 +257,6 @@ class ConsolidationWindow(QWidget):
 
     def reload(self) -> Operation[Consolidation] | None:
         """Consolidate the workspace again (worker thread); the table shows the result."""
-        from gongkai_desktop.storage import Workspace
         from gongkai_desktop.supervisor.consolidation import consolidate
 
         path, directory = self.session.path, self.session.directory
@@ -264,18 +264,17 @@ class ConsolidationWindow(QWidget):
         led = self.session.ws.unit if self.led_check.isChecked() else None
         self._set_busy(True)
 
-        def work(_progress: Progress) -> Consolidation:
+        def work(ws: Workspace, _progress: Progress) -> Consolidation:
             from gongkai_desktop.review.matrix import review_matrix
 
-            with Workspace.open(path, readonly=True) as ws:
-                cons = consolidate(ws, directory, today, led_by=led)
-                self._review_matrix = (cons, review_matrix(ws, cons))
-                return cons
+            cons = consolidate(ws, directory, today, led_by=led)
+            self._review_matrix = (cons, review_matrix(ws, cons))
+            return cons
 
-        operation = run_operation(self, self.tr("正在汇总各单位的完成情况…"), work,
-                                  on_success=self.set_consolidation,
-                                  on_failure=self._consolidation_failed,
-                                  cancellable=False)
+        operation = run_workspace_operation(self, self.tr("正在汇总各单位的完成情况…"), path, work,
+                                            on_success=self.set_consolidation,
+                                            on_failure=self._consolidation_failed,
+                                            cancellable=False)
         self.operation = operation
         return operation
 
@@ -465,19 +464,18 @@ class ConsolidationWindow(QWidget):
         if cons is None:
             return None
 
-        def work(progress: Progress) -> XlsxResult:
-            from gongkai_desktop.storage import Workspace
+        def work(ws: Workspace, progress: Progress) -> XlsxResult:
             from gongkai_desktop.xlsx.consolidation import export_consolidation_xlsx
 
-            with Workspace.open(path, readonly=True) as ws:
-                return export_consolidation_xlsx(cons, ws, out, progress=progress)
+            return export_consolidation_xlsx(cons, ws, out, progress=progress)
 
         def done(result: XlsxResult) -> None:
             show_info(self, self.tr("导出完成"), self.tr(
                 "已导出汇总表（{units} 个单位，{measures} 项举措）：\n{path}").format(
                     units=result.units, measures=result.measures, path=result.path))
 
-        return run_operation(self, self.tr("正在导出Excel汇总表…"), work, on_success=done)
+        return run_workspace_operation(self, self.tr("正在导出Excel汇总表…"), path, work,
+                                       on_success=done)
 
     def export_pdf(self) -> Operation[ConsolidatedResult] | None:
         if self.consolidation is None:
@@ -491,13 +489,11 @@ class ConsolidationWindow(QWidget):
             return None
         office, path = self.session.ws.unit.full_name, self.session.path
 
-        def work(progress: Progress) -> ConsolidatedResult:
+        def work(ws: Workspace, progress: Progress) -> ConsolidatedResult:
             from gongkai_desktop.report.consolidated import render_consolidation_pdf
             from gongkai_desktop.review.all_units import all_units_ledger
-            from gongkai_desktop.storage import Workspace
 
-            with Workspace.open(path, readonly=True) as ws:
-                ledger = all_units_ledger(ws, cons)  # 附表4 各单位整改台账
+            ledger = all_units_ledger(ws, cons)  # 附表4 各单位整改台账
             return render_consolidation_pdf(cons, out, office=office, progress=progress,
                                             ledger=ledger)
 
@@ -506,4 +502,5 @@ class ConsolidationWindow(QWidget):
                 "已生成PDF汇总表，共 {pages} 页：\n{path}").format(pages=result.pages,
                                                              path=result.path))
 
-        return run_operation(self, self.tr("正在生成PDF汇总表…"), work, on_success=done)
+        return run_workspace_operation(self, self.tr("正在生成PDF汇总表…"), path, work,
+                                       on_success=done)

@@ -31,10 +31,11 @@ from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.list_table import ListTableModel
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
 from gongkai_desktop.ui.evidence.preview import Entry, EvidenceSource, EvidenceViewer, show_viewer
 
 if TYPE_CHECKING:
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.workspace.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
@@ -241,15 +242,12 @@ class UnitRecordDialog(QDialog):
         """Write the evidence file into ``folder`` (worker thread; never over a file)."""
         path, unit_id = self.session.path, self.unit_id
 
-        def work(_progress: Progress) -> Path:
-            from gongkai_desktop.storage import Workspace
-
-            with Workspace.open(path, readonly=True) as ws:
-                return SupervisorView(ws).export_evidence(unit_id, item.id, folder)
+        def work(ws: Workspace, _progress: Progress) -> Path:
+            return SupervisorView(ws).export_evidence(unit_id, item.id, folder)
 
         def done(target: Path) -> None:
             show_info(self, self.tr("已保存"), self.tr("已保存佐证文件：\n{path}").format(
                 path=target))
 
-        return run_operation(self, self.tr("正在保存佐证文件…"), work, on_success=done,
-                             cancellable=False)
+        return run_workspace_operation(self, self.tr("正在保存佐证文件…"), path, work,
+                                       on_success=done, cancellable=False)

@@ -1,7 +1,8 @@
 """Undo commands: every edit the window makes goes through one of these.
 
 Each step (do, undo, redo) is one call into the core, so one transaction and its
-audit rows; afterwards the session signal tells the views to refresh.
+audit rows; afterwards ``Session.apply_changes`` tells the views what changed (the
+record or evidence of the measure the core call returned).
 
 ``perform(session, command)`` applies a command and only then pushes it, so an
 edit the core refuses (``InvalidInput`` …) raises to the caller and leaves the
@@ -17,6 +18,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from gongkai_desktop.changes import Changes
 from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.entities import CLEAR, EvidenceItem
@@ -142,10 +144,10 @@ class EditRecordCommand(_CoreCommand):
     # -- the work -----------------------------------------------------------------
 
     def _update(self, values: Mapping[str, Any]) -> None:
-        self.session.ws.update_record(
+        saved = self.session.ws.update_record(
             self.measure_id, **_core_kwargs(values), actor=actor_of(self.session)
         )
-        self.session.recordChanged.emit(self.measure_id)
+        self.session.apply_changes(Changes.of_records([saved.measure_id]))
 
     def _redo(self) -> None:
         self._update(self.changes)
@@ -236,12 +238,13 @@ class AddEvidenceCommand(_CoreCommand):
             actor = actor_of(self.session)
             self.items = [self.session.ws.restore_evidence(item, actor=actor)
                           for item in self.items]
-        self.session.evidenceChanged.emit(self.measure_id)
+        self.session.apply_changes(Changes.of_evidence([self.measure_id]))
 
     def _undo(self) -> None:
-        for item in reversed(self.items):
-            self.session.ws.remove_evidence(item.id, actor=actor_of(self.session))
-        self.session.evidenceChanged.emit(self.measure_id)
+        removed = [self.session.ws.remove_evidence(item.id, actor=actor_of(self.session))
+                   for item in reversed(self.items)]
+        self.session.apply_changes(
+            Changes.of_evidence([self.measure_id, *(item.measure_id for item in removed)]))
 
 
 class RemoveEvidenceCommand(_CoreCommand):
@@ -256,20 +259,15 @@ class RemoveEvidenceCommand(_CoreCommand):
     def measure_id(self) -> str:
         return self.items[0].measure_id if self.items else ""
 
-    def _measures(self) -> list[str]:
-        return list(dict.fromkeys(item.measure_id for item in self.items))
-
     def _redo(self) -> None:
         actor = actor_of(self.session)
         self.items = [self.session.ws.remove_evidence(item.id, actor=actor) for item in self.items]
-        for measure_id in self._measures():
-            self.session.evidenceChanged.emit(measure_id)
+        self.session.apply_changes(Changes.of_evidence(item.measure_id for item in self.items))
 
     def _undo(self) -> None:
         actor = actor_of(self.session)
         self.items = [self.session.ws.restore_evidence(item, actor=actor) for item in self.items]
-        for measure_id in self._measures():
-            self.session.evidenceChanged.emit(measure_id)
+        self.session.apply_changes(Changes.of_evidence(item.measure_id for item in self.items))
 
 
 def _item_name(item: EvidenceItem) -> str:

@@ -1,8 +1,8 @@
 """The open workspace as the window sees it: core objects plus change signals.
 
 Views never talk to each other: a change goes through the core (usually via an
-undo command in ``ui.commands``), then the session announces what changed and
-every view that shows it refreshes.
+undo command in ``ui.commands``), the core says what it changed (``changes.Changes``)
+and ``Session.apply_changes`` announces it; every view that shows it refreshes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from gongkai_desktop import drafts
+from gongkai_desktop.changes import Changes
 from gongkai_desktop.model import MeasureRecord, Role
 from gongkai_desktop.roles import roles_for_plan
 from gongkai_desktop.storage import Workspace
@@ -27,6 +28,8 @@ class Session(QObject):
     recordChanged = Signal(str)  # measure id: status/explanation/… changed
     evidenceChanged = Signal(str)  # measure id: evidence added/removed
     profileChanged = Signal()
+    reviewChanged = Signal()  # the office's verdicts or the unit's 整改台账
+    contributionsChanged = Signal()  # offices, assignments, offices' answers (下级填报)
     draftsChanged = Signal(str)  # measure id: its kept (not yet valid) input changed
 
     def __init__(self, ws: Workspace, directory: UnitDirectory, parent: QObject | None = None):
@@ -55,6 +58,22 @@ class Session(QObject):
 
     def record(self, measure_id: str) -> MeasureRecord:
         return self.records().get(measure_id) or MeasureRecord(measure_id)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Announce what a core write changed; the one place the change signals are sent."""
+        if changes.all_records:
+            self.recordChanged.emit("")  # "" = every record
+        else:
+            for measure_id in sorted(changes.records):
+                self.recordChanged.emit(measure_id)
+        for measure_id in sorted(changes.evidence):
+            self.evidenceChanged.emit(measure_id)
+        if changes.profile:
+            self.profileChanged.emit()
+        if changes.review:
+            self.reviewChanged.emit()
+        if changes.contributions:
+            self.contributionsChanged.emit()
 
     def _forget_records(self, _measure_id: str = "") -> None:
         self._records = None

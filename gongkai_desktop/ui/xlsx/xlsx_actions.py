@@ -24,10 +24,16 @@ from PySide6.QtGui import QAction
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
+from gongkai_desktop.ui.common.operations import (
+    Operation,
+    Progress,
+    run_operation,
+    run_workspace_operation,
+)
 
 if TYPE_CHECKING:  # openpyxl and the dialogs load on first use, not with the window
     from gongkai_desktop.model import Plan
+    from gongkai_desktop.storage import Workspace
     from gongkai_desktop.ui.main_window import MainWindow
     from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
     from gongkai_desktop.ui.workspace.session import Session
@@ -120,12 +126,10 @@ class XlsxActions(QObject):
             return None
         path, roles = session.path, dict(session.roles)
 
-        def work(_progress: Progress) -> int:
-            from gongkai_desktop.storage import Workspace
+        def work(ws: Workspace, _progress: Progress) -> int:
             from gongkai_desktop.xlsx import export_checklist
 
-            with Workspace.open(path, readonly=True) as ws:
-                return export_checklist(ws.plan, ws.unit, roles, ws.records(), out)
+            return export_checklist(ws.plan, ws.unit, roles, ws.records(), out)
 
         def done(count: int) -> None:
             show_info(self.window, self.tr("导出完成"), self.tr(
@@ -133,8 +137,8 @@ class XlsxActions(QObject):
                 "请同事只填写黄色的列；填好后用“导入Excel清单…”导入。").format(
                     n=count, path=out))
 
-        return run_operation(self.window, self.tr("正在导出Excel清单…"), work,
-                             on_success=done, cancellable=False)
+        return run_workspace_operation(self.window, self.tr("正在导出Excel清单…"), path, work,
+                                       on_success=done, cancellable=False)
 
     # ---- import --------------------------------------------------------------------------
 
@@ -156,19 +160,17 @@ class XlsxActions(QObject):
             return None
         path = session.path
 
-        def work(_progress: Progress) -> ChecklistImport:
-            from gongkai_desktop.storage import Workspace
+        def work(ws: Workspace, _progress: Progress) -> ChecklistImport:
             from gongkai_desktop.xlsx import read_checklist
 
-            with Workspace.open(path, readonly=True) as ws:
-                return read_checklist(file, ws.plan, ws.unit, ws.records())
+            return read_checklist(file, ws.plan, ws.unit, ws.records())
 
         def done(result: ChecklistImport) -> None:
             if self.window.session is session:  # still the workspace it was read for
                 self.show_preview(result)
 
-        return run_operation(self.window, self.tr("正在读取Excel清单…"), work,
-                             on_success=done, cancellable=False)
+        return run_workspace_operation(self.window, self.tr("正在读取Excel清单…"), path, work,
+                                       on_success=done, cancellable=False)
 
     def show_preview(self, result: ChecklistImport) -> ChangePreviewDialog | None:
         from gongkai_desktop.ui.xlsx.change_preview import ChangePreviewDialog
@@ -191,20 +193,18 @@ class XlsxActions(QObject):
         if self.window.session is not session:
             return 0
         try:
-            count = apply_checklist(session.ws, result, actor_of(session),
-                                    allow_partial=allow_partial)
+            applied = apply_checklist(session.ws, result, actor_of(session),
+                                      allow_partial=allow_partial)
         except Exception as exc:
             show_error(self.window, exc, self.tr("没有导入"))
             return 0
-        bad_rows = {p.row for p in result.problems}
-        measures = list(dict.fromkeys(
-            c.measure_id for c in result.changes if c.row not in bad_rows))
         # Earlier undo steps would now restore values from before the import.
         session.undo_stack.clear()
-        for measure_id in measures:
-            session.recordChanged.emit(measure_id)
+        session.apply_changes(applied.changes)
+        count = applied.count
         skipped = len(result.changes) - count
-        text = self.tr("已导入 {n} 处更改，涉及 {m} 项举措。").format(n=count, m=len(measures))
+        text = self.tr("已导入 {n} 处更改，涉及 {m} 项举措。").format(
+            n=count, m=len(applied.measures))
         if skipped:
             text += self.tr("有问题的行中的 {k} 处更改没有导入。").format(k=skipped)
         text += "\n\n" + self.tr(
