@@ -122,7 +122,9 @@ def configure_application(app: QApplication, *, all_fonts: bool = True,
     app.setOrganizationName(ORGANIZATION)
     if icon:
         app.setWindowIcon(style.app_icon())
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    # By name: equal to QLocale(Chinese, China), without PySide creating its two largest
+    # enums (Language, Country: ~4 ms) before the window shows.
+    QLocale.setDefault(QLocale("zh_CN"))
     families = register_fonts(None if all_fonts else UI_FONT_FILES)
     app.setFont(ui_font())
     install_translations(app)
