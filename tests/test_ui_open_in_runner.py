@@ -168,3 +168,51 @@ def test_opening_evidence_in_the_system_program_copies_it_in_the_runner(
     assert view.export_selected(out) is not None
     qtbot.waitUntil(lambda: bool(view.exported), timeout=10_000)
     assert (out / "通知.pdf").read_bytes() == pdf.read_bytes()
+
+
+def test_a_first_start_asks_once_over_the_complete_window_then_opens_in_the_runner(
+        tmp_path: Path, directory: UnitDirectory, qtbot: QtBot, ui_app: object,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.ui import app as ui_app_module
+
+    created = tmp_path / "万州区.gkws"
+    asked: list[bool] = []
+
+    def first_run(_directory: object, parent: Any) -> Path:
+        asked.append(hasattr(parent, "empty_page"))  # the window behind it is complete
+        make_session(created, "万州区", directory).close()
+        return created
+
+    monkeypatch.setattr(workspace_actions, "_first_run", first_run)
+    window = MainWindow(None, deferred=True, directory=directory)
+    qtbot.addWidget(window)
+    window.show()
+    ui_app_module.finish_start(window, None, [], defer=True)
+    qtbot.waitUntil(lambda: window.session is not None, timeout=15_000)
+    assert asked == [True]
+    assert window.session is not None and window.session.path == created
+    qtbot.waitUntil(lambda: hasattr(window, "bundle_actions"), timeout=5000)  # the menus follow
+    window.close()
+    assert not is_locked(created)
+
+
+def test_a_start_whose_last_workspace_fails_offers_new_and_open(
+        tmp_path: Path, directory: UnitDirectory, qtbot: QtBot, ui_app: object,
+        messages: list[Message], monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai_desktop.ui import app as ui_app_module
+    from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, AppSettings
+
+    broken = tmp_path / "损坏.gkws"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x07" * 5000)
+    AppSettings().set(LAST_WORKSPACE, str(broken))
+    monkeypatch.setattr(workspace_actions, "_first_run", lambda *_a: pytest.fail("asked"))
+    window = MainWindow(None, deferred=True, directory=directory)
+    qtbot.addWidget(window)
+    window.show_opening(None)
+    window.show()
+    ui_app_module.finish_start(window, None, [], defer=True)
+    qtbot.waitUntil(lambda: bool(messages), timeout=15_000)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.empty_page, timeout=5000)
+    assert [m.title for m in messages] == ["无法打开工作区"]
+    assert window.session is None
+    window.close()
