@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,8 @@ _SIDE_FILES = ("-journal", "-wal", "-shm")
 
 def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     """A fresh hidden name next to ``path`` (same folder, so the rename is atomic)."""
+    import uuid  # here: start-up imports this module and never writes through it
+
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{suffix}")
 
 

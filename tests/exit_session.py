@@ -83,12 +83,17 @@ class Driver:
         self.timer.setInterval(STEP_MS)
         self.timer.timeout.connect(self.next)
         self.busy = False
+        self.settled = True
         self.timer.start()
 
     def next(self) -> None:
         from gongkai_desktop.ui.common.operations import running_operations
 
         if self.busy or running_operations():  # a step is running, or the work it started
+            self.settled = False
+            return
+        if not self.settled:  # one quiet tick after the work (an open) so its results land
+            self.settled = True
             return
         if not hasattr(self.window, "report_actions"):
             return  # the feature menus come right after the plan tree's first paint

@@ -131,17 +131,16 @@ def test_stale_read_only_sidecars_do_not_block_writing(tmp_path: Path,
 def test_window_opens_read_only_media_read_only(medium: Path, qtbot: object,
                                                  ui_app: object, directory: object) -> None:
     from gongkai_desktop.ui.main_window import MainWindow
-    from gongkai_desktop.ui.workspace.workspace_actions import open_session
+    from tests.ui_fixtures import open_and_wait
 
     files = listing(medium)
     with read_only_media(medium):
-        session = open_session(medium / "万州区.gkws", directory)  # type: ignore[arg-type]
-        assert session is not None and session.ws.readonly
-        window = MainWindow(session, directory=directory)  # type: ignore[arg-type]
+        window = MainWindow(None, directory=directory)  # type: ignore[arg-type]
         qtbot.addWidget(window)  # type: ignore[attr-defined]
+        assert open_and_wait(window, medium / "万州区.gkws", qtbot)  # type: ignore[arg-type]
+        assert window.session is not None and window.session.ws.readonly
         assert "只读" in window.windowTitle()
-        window.close()
-        session.close()
+        window.close()  # closes the session
         assert listing(medium) == files
 
 

@@ -12,7 +12,7 @@ from gongkai_desktop.storage import Workspace
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.units import UnitDirectory
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, make_session
+from tests.ui_fixtures import Message, make_session, open_and_wait
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -25,7 +25,7 @@ def test_backup_from_the_file_menu(qtbot: QtBot, tmp_path: Path, directory: Unit
     window = MainWindow(None, directory=directory)
     qtbot.addWidget(window)
     assert not window.workspace_actions.backup_action.isEnabled()  # nothing open yet
-    assert window.workspace_actions.open_path(path)
+    assert open_and_wait(window, path, qtbot)
     assert window.session is not None
     window.session.ws.update_record("1.1.1", status=Status.DONE, explanation="已公开",
                                     actor="张三")

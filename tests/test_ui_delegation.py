@@ -40,7 +40,7 @@ from tests.delegation_fixtures import (
     one_chinese_line,
 )
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, make_session, save_shot, type_text
+from tests.ui_fixtures import Message, make_session, open_and_wait, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints",
                                         r"does not support raise")
@@ -505,7 +505,7 @@ def test_a_reissued_task_updates_the_office_workspace(
     ws, _task = init_from_task(tmp_path / "区委编办.gkws", first)
     ws.close()
     office_window = make_window(None, directory, qtbot)
-    office_window.workspace_actions.open_path(tmp_path / "区委编办.gkws")
+    assert open_and_wait(office_window, tmp_path / "区委编办.gkws", qtbot)
     assert office_window.session is not None
     count = len(messages)
     delegation_actions.install(office_window).open_task_file(second)

@@ -266,7 +266,8 @@ def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,
     view.add_link("https://www.cq.gov.cn/zwgk/", "重庆市政府信息公开")
     image_item, pdf_item, link_item = view.model.items()
 
-    view.open_item(pdf_item)
+    view.open_item(pdf_item)  # copied out of the workspace in the runner
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=10_000)
     view.open_item(link_item)
     assert Path(opened[0].toLocalFile()).read_bytes() == pdf.read_bytes()
     assert opened[1].toString() == "https://www.cq.gov.cn/zwgk/"
@@ -274,7 +275,9 @@ def test_open_export_and_preview(panel, session, qtbot, tmp_path, monkeypatch,
     out = tmp_path / "导出"
     out.mkdir()
     view.list.selectAll()
-    written = view.export_selected(out)
+    assert view.export_selected(out) is not None
+    qtbot.waitUntil(lambda: bool(view.exported), timeout=10_000)
+    written = view.exported
     assert sorted(p.name for p in written) == ["照片.png", "通知.pdf"]
 
     shots = artifacts_dir / "screenshots"

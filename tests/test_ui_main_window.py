@@ -22,7 +22,7 @@ from gongkai_desktop.ui.workspace.commands import EditRecordCommand, perform
 from gongkai_desktop.ui.workspace.first_run import FirstRunDialog
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests.ui_fixtures import Message, make_session, type_text
+from tests.ui_fixtures import Message, make_session, open_and_wait, type_text
 
 # The shared window fixtures (assigned, not imported, so linters see them as used).
 
@@ -216,12 +216,12 @@ def test_closing_and_reopening_shows_everything(
 
 
 def test_opening_a_damaged_file_changes_nothing(
-    window: MainWindow, session: Session, tmp_path: Path, messages: list[Message]
+    window: MainWindow, session: Session, tmp_path: Path, messages: list[Message], qtbot
 ) -> None:
     damaged = tmp_path / "损坏.gkws"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\x07" * 5000)
     before = damaged.read_bytes()
-    assert window.workspace_actions.open_path(damaged) is False
+    assert not open_and_wait(window, damaged, qtbot)
     assert len(messages) == 1
     assert messages[0].title == "无法打开工作区"
     assert messages[0].text  # the core's Chinese message, shown as is
@@ -234,23 +234,23 @@ def test_opening_a_damaged_file_changes_nothing(
 
 
 def test_opening_a_foreign_file_changes_nothing(
-    window: MainWindow, session: Session, tmp_path: Path, messages: list[Message]
+    window: MainWindow, session: Session, tmp_path: Path, messages: list[Message], qtbot
 ) -> None:
     foreign = tmp_path / "别的程序.gkws"
     foreign.write_text("这不是工作区", encoding="utf-8")
     before = foreign.read_bytes()
-    assert window.workspace_actions.open_path(foreign) is False
+    assert not open_and_wait(window, foreign, qtbot)
     assert [m.title for m in messages] == ["无法打开工作区"]
     assert foreign.read_bytes() == before
     assert window.session is session
 
 
 def test_open_another_workspace_and_recent_files(
-    window: MainWindow, session: Session, tmp_path: Path, directory: UnitDirectory
+    window: MainWindow, session: Session, tmp_path: Path, directory: UnitDirectory, qtbot
 ) -> None:
     other_path = tmp_path / "市司法局.gkws"
     make_session(other_path, "市司法局", directory).close()
-    assert window.workspace_actions.open_path(other_path)
+    assert open_and_wait(window, other_path, qtbot)
     assert window.windowTitle() == "政务公开自查 — 市司法局"
     assert window.session is not session
     recent = AppSettings().get(RECENT_FILES)

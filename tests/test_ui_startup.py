@@ -14,7 +14,7 @@ from gongkai_desktop.ui import app as ui_app_module
 from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, AppSettings
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.units import UnitDirectory
-from tests.ui_fixtures import Message, make_session
+from tests.ui_fixtures import Message, make_session, open_and_wait
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -42,11 +42,11 @@ def make_window(qtbot: QtBot, directory: UnitDirectory) -> Iterator[Any]:
 
 
 def test_the_same_workspace_is_not_opened_twice(
-        ws_path: Path, make_window: Any, messages: list[Message]) -> None:
+        ws_path: Path, make_window: Any, messages: list[Message], qtbot: QtBot) -> None:
     first, second = make_window(), make_window()
-    assert first.workspace_actions.open_path(ws_path)
+    assert open_and_wait(first, ws_path, qtbot)
     assert is_locked(ws_path)
-    assert not second.workspace_actions.open_path(ws_path)
+    assert not open_and_wait(second, ws_path, qtbot)
     assert second.session is None
     assert len(messages) == 1
     assert "该工作区已在另一个窗口中打开" in messages[0].text
@@ -54,23 +54,25 @@ def test_the_same_workspace_is_not_opened_twice(
     assert first.session is not None and first.session.path == ws_path  # untouched
     first.set_session(None)  # closing it there frees it
     assert not is_locked(ws_path)
-    assert second.workspace_actions.open_path(ws_path)
+    assert open_and_wait(second, ws_path, qtbot)
     second.close()
     assert not is_locked(ws_path)
 
 
 def test_switching_workspaces_releases_the_old_one(
-        ws_path: Path, tmp_path: Path, directory: UnitDirectory, make_window: Any) -> None:
+        ws_path: Path, tmp_path: Path, directory: UnitDirectory, make_window: Any,
+        qtbot: QtBot) -> None:
     other = tmp_path / "市司法局.gkws"
     make_session(other, "市司法局", directory).close()
     window = make_window()
-    assert window.workspace_actions.open_path(ws_path)
-    assert window.workspace_actions.open_path(other)
+    assert open_and_wait(window, ws_path, qtbot)
+    assert open_and_wait(window, other, qtbot)
     assert not is_locked(ws_path) and is_locked(other)
 
 
 def test_bundle_arguments_go_to_the_bundle_feature(
-        ws_path: Path, make_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        ws_path: Path, make_window: Any, monkeypatch: pytest.MonkeyPatch,
+        qtbot: QtBot) -> None:
     from gongkai_desktop.ui import file_arguments
 
     calls: list[tuple[object, list[Path], bool]] = []
@@ -82,6 +84,7 @@ def test_bundle_arguments_go_to_the_bundle_feature(
     assert path is None  # bundles are never opened as workspaces
     window = make_window()
     ui_app_module.finish_start(window, path, bundles)
+    qtbot.waitUntil(lambda: bool(calls), timeout=15_000)  # once the workspace is open
     assert window.session is not None and window.session.path == ws_path  # the last one
     assert calls == [(window, [Path("万州区-自查.gkbundle"), Path("回执.GKRECEIPT")], True)]
 

@@ -40,7 +40,9 @@ def test_the_tree_comes_first_then_the_feature_menus_and_the_files_given(
     window.show_opening(ws_path)
     window.show()
     ui_app_module.finish_start(window, ws_path, [Path("万州区-自查.gkbundle")], defer=True)
-    # Returned: the workspace is open and its tree is there; the menus are not yet.
+    # The workspace opens in the runner; once it is there, with its tree, the menus are
+    # not yet.
+    qtbot.waitUntil(lambda: window.session is not None, timeout=15_000)
     assert window.session is not None and window.session.path == ws_path
     assert window.proxy is not None and window.proxy.rowCount() > 0
     assert not hasattr(window, "bundle_actions") and not handled
@@ -56,7 +58,8 @@ def test_without_a_workspace_the_menus_still_come(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from gongkai_desktop.ui.workspace import workspace_actions
 
-    monkeypatch.setattr(workspace_actions, "first_session", lambda *_a, **_k: None)
+    monkeypatch.setattr(workspace_actions, "first_session",
+                        lambda *args, **_k: args[-1](None))  # on_done(None): nothing opened
     window = MainWindow(None, deferred=True, directory=directory)
     qtbot.addWidget(window)
     window.show()

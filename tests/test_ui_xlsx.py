@@ -372,6 +372,7 @@ def test_plan_import_review_shows_the_tree_and_saves_to_the_library(
     assert first_run.selected_unit().name == "区教委"
     type_text(first_run.officer, "周敏")
     qtbot.mouseClick(first_run.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.workspace_actions.opening, timeout=15_000)  # the runner
     assert window.session is not None
     assert window.session.ws.unit.name == "区教委"
     assert window.session.ws.plan.info.id == "cq-2021-99"

@@ -4,6 +4,7 @@
 - ``Message``: what the UI would have shown in a box (the ``messages`` fixture);
 - ``type_text``: typing Chinese key by key;
 - ``make_session`` / ``make_window``: a unit's workspace and its main window;
+- ``open_and_wait``: 文件 ▸ 打开 (it runs in the operation runner), waited for;
 - ``save_shot``: a screenshot for a person to look at.
 """
 
@@ -63,6 +64,15 @@ def make_window(session: Session, directory: UnitDirectory, qtbot: QtBot,
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+def open_and_wait(window: MainWindow, path: Path, qtbot: QtBot) -> bool:
+    """Open ``path`` in ``window`` the way 文件 ▸ 打开 does and wait until the runner is
+    done; True when the window then shows ``path`` (False: refused, the old one kept)."""
+    window.workspace_actions.open_path(path)
+    qtbot.waitUntil(lambda: not window.workspace_actions.opening, timeout=15_000)
+    session = window.session
+    return session is not None and session.path.resolve() == Path(path).resolve()
 
 
 def save_shot(widget: QWidget, folder: Path, name: str) -> Path:

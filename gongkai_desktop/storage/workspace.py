@@ -21,7 +21,6 @@ import json
 import sqlite3
 import stat
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,6 +85,8 @@ class Workspace:
         }
         # Built under a temporary name and linked into place when complete, so a crash
         # never leaves a half-made workspace under the chosen name.
+        import uuid  # here: opening a workspace (start-up) does not need it
+
         temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.creating")
         try:
             conn = db.connect(temp, readonly=False, create=True)

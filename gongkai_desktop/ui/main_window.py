@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._guide: HelpWindow | None = None
         self._built = False
         self._opening = False  # the 正在打开 page is up until a workspace (or none) is set
+        self._workspace_actions: WorkspaceActions | None = None
         self.undo_group = QUndoGroup(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -97,10 +98,9 @@ class MainWindow(QMainWindow):
         if self._built:
             return
         self._built = True
-        from gongkai_desktop.ui.workspace.workspace_actions import WorkspaceActions
-
-        self.setWindowIcon(style.app_icon())
-        self.workspace_actions: WorkspaceActions = WorkspaceActions(self, self, self.settings)
+        # The icon (10 sizes painted, ~5 ms) one event-loop turn later: at start-up the
+        # worker is then opening the workspace, the plan tree does not wait for it.
+        QTimer.singleShot(0, self, lambda: self.setWindowIcon(style.app_icon()))
         self._fill_file_menu()
         self._build_toolbar()
         self._build_central()
@@ -110,6 +110,16 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.empty_page)
         self._enable_workspace_actions(self._session is not None)
         self._update_status_bar()
+
+    @property
+    def workspace_actions(self) -> WorkspaceActions:
+        """The 文件 menu's actions; made on first use (start-up starts opening with them
+        before ensure_built(), so the file's checks run while the toolbar is built)."""
+        if self._workspace_actions is None:
+            from gongkai_desktop.ui.workspace.workspace_actions import WorkspaceActions
+
+            self._workspace_actions = WorkspaceActions(self, self, self.settings)
+        return self._workspace_actions
 
     def _build_actions(self) -> None:
         # Shortcuts go through setShortcuts(): PySide's setShortcut() creates the whole
@@ -284,6 +294,14 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.opening_page)
         if self._built:
             self.toolbar.setVisible(False)  # the filters come with the workspace
+
+    def end_opening(self) -> None:
+        """An open that failed or was cancelled: back to what was shown before it."""
+        self._opening = False
+        if self._built:
+            self.pages.setCurrentWidget(
+                self.browser if self._session is not None else self.empty_page)
+            self._enable_workspace_actions(self._session is not None)
 
     def set_session(self, session: Session | None) -> None:
         """Show ``session`` (closing the previous one), or the empty page for None."""

@@ -52,7 +52,12 @@ from gongkai_desktop.storage.entities import EvidenceItem
 from gongkai_desktop.storage.evidence_files import AddedFiles
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
-from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
+from gongkai_desktop.ui.common.operations import (
+    Operation,
+    Progress,
+    run_operation,
+    run_workspace_operation,
+)
 from gongkai_desktop.ui.evidence import preview
 from gongkai_desktop.ui.evidence.evidence_list import EvidenceList
 from gongkai_desktop.ui.evidence.evidence_model import (
@@ -147,6 +152,7 @@ class EvidenceView(QWidget):
         self.session = session
         self.measure_id: str | None = None
         self.last_operation: Operation[Any] | None = None
+        self.exported: list[Path] = []  # the files the last export wrote
         self.link_dialog: LinkDialog | None = None
         self.model = EvidenceListModel(session, self)
         self.setAcceptDrops(True)
@@ -452,12 +458,21 @@ class EvidenceView(QWidget):
         for item in self.selected_items()[:10]:  # a slip of Ctrl+A must not open 200 windows
             self.open_item(item)
 
-    def open_item(self, item: EvidenceItem) -> None:
+    def open_item(self, item: EvidenceItem) -> Operation[Path] | None:
+        """``item`` in the system's program: a link at once, a file once the runner has
+        copied it out of the workspace (a big file takes a while)."""
+        if not item.is_file:
+            self._open_in_system(QUrl(item.url), item)
+            return None
+        source, entry = preview.unit_source(self.session), preview.unit_entry(item)
+        self.last_operation = run_operation(
+            self, self.tr("正在读取佐证材料…"), lambda _progress: source.fetch(entry),
+            on_success=lambda path: self._open_in_system(QUrl.fromLocalFile(str(path)), item),
+            cancellable=False)
+        return self.last_operation
+
+    def _open_in_system(self, url: QUrl, item: EvidenceItem) -> None:
         try:
-            if item.is_file:
-                url = QUrl.fromLocalFile(str(preview.export_for_viewing(self.session, item)))
-            else:
-                url = QUrl(item.url)
             if not preview.open_url(url):
                 raise InvalidInput(self.tr("系统中没有能打开“{0}”的程序")
                                    .format(display_name(item)))
@@ -485,17 +500,29 @@ class EvidenceView(QWidget):
         if folder is not None:
             self.export_selected(folder)
 
-    def export_selected(self, folder: Path) -> list[Path]:
-        written: list[Path] = []
-        try:
-            for item in self.selected_items():
-                if item.is_file:
-                    written.append(self.session.ws.export_evidence(item.id, folder))
-        except Exception as exc:
-            show_error(self, exc)
-        if written:
-            self.message.emit(self.tr("已导出 {0} 个文件到 {1}").format(len(written), folder))
-        return written
+    def export_selected(self, folder: Path) -> Operation[list[Path]] | None:
+        """Copy the selected files into ``folder`` in the runner (Cancel stops after the
+        file being copied; the ones already copied stay, each complete)."""
+        items = [item for item in self.selected_items() if item.is_file]
+        if not items:
+            return None
+
+        def work(ws: Workspace, progress: Progress) -> list[Path]:
+            written: list[Path] = []
+            for n, item in enumerate(items):
+                if not progress(n, len(items)):
+                    break
+                written.append(ws.export_evidence(item.id, folder))
+            return written
+
+        def done(written: list[Path]) -> None:
+            self.exported = written
+            if written:
+                self.message.emit(self.tr("已导出 {0} 个文件到 {1}").format(len(written), folder))
+
+        self.last_operation = run_workspace_operation(
+            self, self.tr("正在导出佐证材料…"), self.session.path, work, on_success=done)
+        return self.last_operation
 
     def remove_selected(self) -> None:
         items = self.selected_items()

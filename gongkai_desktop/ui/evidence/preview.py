@@ -77,11 +77,6 @@ def fresh_folder(*parts: str) -> Path:
     return folder
 
 
-def export_for_viewing(session: Session, item: EvidenceItem) -> Path:
-    """A copy of the unit's file for the system's program (the caller's thread)."""
-    return session.ws.export_evidence(item.id, fresh_folder(str(item.id)))
-
-
 def open_url(url: QUrl) -> bool:
     """The system's program for a file or address (tests replace this)."""
     return QDesktopServices.openUrl(url)

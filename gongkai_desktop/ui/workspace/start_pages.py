@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gongkai_desktop.ui.common import style
@@ -49,8 +49,8 @@ class EmptyPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         layout.addStretch(1)
-        logo = QLabel()
-        logo.setPixmap(style.app_icon().pixmap(72, 72))
+        self.logo = logo = QLabel()  # its picture when first shown (showEvent)
+        logo.setMinimumSize(72, 72)
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(logo)
         hello = QLabel(self.tr("还没有打开工作区"))
@@ -76,3 +76,9 @@ class EmptyPage(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addStretch(2)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Painted when the page first shows: a start-up with a workspace never shows it.
+        if self.logo.pixmap().isNull():
+            self.logo.setPixmap(style.app_icon().pixmap(72, 72))
+        super().showEvent(event)

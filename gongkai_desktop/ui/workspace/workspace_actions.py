@@ -2,25 +2,35 @@
 
 Opening never harms anything: a damaged, foreign or newer file shows its
 Chinese message, is left exactly as it was, and the current workspace stays open.
+Opening runs through the operation runner (``start_open``): the file's checks, the
+lock, a migration with its backup copy and the plan are read in a worker thread
+(``open_workspace``), the window meanwhile shows 正在打开 and stays responsive; one
+open at a time.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
-from gongkai_desktop.errors import NotFound
+from gongkai_desktop.errors import Cancelled, NotFound
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, RECENT_FILES, AppSettings
 
 if TYPE_CHECKING:  # storage is imported when a workspace is opened, not with the menu
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.lock import WorkspaceLock
+    from gongkai_desktop.ticker import Progress
+    from gongkai_desktop.ui.common.operations import Operation
     from gongkai_desktop.ui.workspace.session import Session
     from gongkai_desktop.units import UnitDirectory
 
@@ -49,106 +59,159 @@ class SessionHost(Protocol):
 
     def set_session(self, session: Session | None) -> None: ...
 
+    def show_opening(self, path: object = None) -> None: ...
 
-def open_session(path: Path, directory: UnitDirectory,
-                 parent: QWidget | None = None) -> Session | None:
-    """A session on ``path``, or None after showing why it cannot be opened.
+    def end_opening(self) -> None: ...
 
-    The session holds the workspace's lock (``storage.lock``) until
-    ``release_session_lock``: the same file is never open for editing twice.
+
+@dataclass
+class Opened:
+    """What the worker hands back: the workspace (its connection may be used from any
+    thread, ``Workspace`` serialises it) and the lock it took (None: read-only media)."""
+
+    ws: Workspace
+    lock: WorkspaceLock | None
+
+
+def open_workspace(path: Path, progress: Progress | None = None) -> Opened:
+    """The slow part of opening, for a worker thread: the file's checks (``quick_check``
+    reads every page), the lock, a migration with its backup copy, the plan.
+
+    A workspace on read-only media is opened read-only, without a lock (nobody can
+    write there) and without any file created beside it. Cancelled (``progress``
+    said stop) once it is open: it is closed again, nothing kept.
     """
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.storage.db import writable
     from gongkai_desktop.storage.lock import acquire
-    from gongkai_desktop.ui.workspace.session import Session
 
     path = Path(path)
     if path.is_file() and not writable(path):
-        return _read_only_session(path, directory, parent)
-    try:
+        opened = Opened(Workspace.open(path, readonly=True), None)
+    else:
         if not path.is_file():
             raise NotFound(f"找不到工作区文件：{path}")
         lock = acquire(path)
-    except Exception as exc:
-        log.info("cannot open %s: %s", path, exc)
-        show_error(parent, exc, _tr(OPEN_TITLE))
-        return None
-    try:
-        ws = Workspace.open(path)
-    except Exception as exc:
-        lock.release()
-        log.info("cannot open %s: %s", path, exc)
-        show_error(parent, exc, _tr(OPEN_TITLE))
-        return None
-    try:
-        session = Session(ws, directory)
-    except Exception as exc:
-        ws.close()
-        lock.release()
-        show_error(parent, exc, _tr(OPEN_TITLE))
-        return None
-    setattr(session, _LOCK_ATTRIBUTE, lock)
-    return session
+        try:
+            opened = Opened(Workspace.open(path), lock)
+        except BaseException:
+            lock.release()
+            raise
+    if progress is not None and not progress(1, 1):  # Cancel pressed meanwhile
+        _discard(opened)
+        raise Cancelled("已取消")
+    return opened
 
 
-def _read_only_session(path: Path, directory: UnitDirectory,
-                       parent: QWidget | None) -> Session | None:
-    """A workspace on read-only media (a CD, a write-protected stick): shown read-only,
-    without a lock (nobody can write there) and without any file created beside it."""
-    from gongkai_desktop.storage import Workspace
+def _discard(opened: Opened) -> None:
+    opened.ws.close()
+    if opened.lock is not None:
+        opened.lock.release()
+
+
+def session_of(opened: Opened, directory: UnitDirectory) -> Session:
+    """The window's ``Session`` (a QObject: made on the UI thread) over an opened file.
+
+    The session holds the workspace's lock until ``release_session_lock``: the same
+    file is never open for editing twice.
+    """
     from gongkai_desktop.ui.workspace.session import Session
 
     try:
-        ws = Workspace.open(path, readonly=True)
-    except Exception as exc:
-        log.info("cannot open %s read-only: %s", path, exc)
+        session = Session(opened.ws, directory)
+    except BaseException:
+        _discard(opened)
+        raise
+    setattr(session, _LOCK_ATTRIBUTE, opened.lock)
+    return session
+
+
+def start_open(path: Path, directory: UnitDirectory, parent: QWidget | None,
+               on_done: Callable[[Session | None], None]) -> Operation[Opened]:
+    """Open ``path`` through the operation runner; ``on_done`` gets the session, or None
+    after the reason was shown (or the officer cancelled).
+
+    The modules the open needs are imported here, on the UI thread, first: imports hold
+    the GIL, the worker's SQLite work releases it.
+    """
+    for module in ("gongkai_desktop.storage.lock", "gongkai_desktop.ui.workspace.session"):
+        importlib.import_module(module)
+    from gongkai_desktop.ui.common.operations import run_operation
+
+    def opened(result: Opened) -> None:
+        try:
+            session = session_of(result, directory)
+        except Exception as exc:
+            failed(exc)
+            return
+        on_done(session)
+
+    def failed(exc: BaseException) -> None:
+        log.info("cannot open %s: %s", path, exc)
         show_error(parent, exc, _tr(OPEN_TITLE))
-        return None
-    try:
-        return Session(ws, directory)
-    except Exception as exc:
-        ws.close()
-        show_error(parent, exc, _tr(OPEN_TITLE))
-        return None
+        on_done(None)
+
+    return run_operation(parent, _tr("正在打开工作区…"),
+                         lambda progress: open_workspace(path, progress),
+                         on_success=opened, on_failure=failed)
 
 
 _LOCK_ATTRIBUTE = "_workspace_lock"
 
 
 def release_session_lock(session: Session) -> None:
-    """Give back the lock ``open_session`` took (after the session has closed)."""
+    """Give back the lock ``session_of`` kept (after the session has closed)."""
     lock = getattr(session, _LOCK_ATTRIBUTE, None)
     if lock is not None:
         lock.release()
 
 
-def first_session(directory: UnitDirectory, path: Path | None,
-                  settings: AppSettings | None = None,
-                  parent: QWidget | None = None) -> Session | None:
-    """The workspace to start with: the one named, else the last one, else a new one."""
-    settings = settings or AppSettings()
-    if path is not None:
-        session = open_session(path, directory, parent)
-        if session is not None:
-            settings.add_recent(session.path)
-            return session
+def first_session(directory: UnitDirectory, path: Path | None, settings: AppSettings,
+                  parent: QWidget | None, on_done: Callable[[Session | None], None]) -> None:
+    """The workspace to start with: the one named, else the last one, else a new one
+    (the first-run dialog); ``on_done`` gets its session, or None (the window then
+    offers 新建 / 打开 — a welcome only on the very first start)."""
     last = settings.get(LAST_WORKSPACE)
+    candidates = [Path(path)] if path is not None else []
     if last and Path(last).is_file():
-        session = open_session(Path(last), directory, parent)
+        candidates.append(Path(last))
+
+    def opened(session: Session | None) -> None:
         if session is not None:
             settings.add_recent(session.path)
-        return session  # on failure the window offers 新建 / 打开 instead of a welcome
-    if last or path is not None:
-        return None
+            on_done(session)
+        else:
+            try_next()
+
+    def try_next() -> None:
+        if candidates:
+            start_open(candidates.pop(0), directory, parent, opened)
+            return
+        if last or path is not None or asked:
+            on_done(None)
+            return
+        asked.append(True)
+        QTimer.singleShot(0, first_run)  # the window is complete behind the dialog
+
+    def first_run() -> None:
+        created = _first_run(directory, parent)
+        if created is None:
+            on_done(None)
+        else:
+            candidates.append(created)
+            try_next()
+
+    asked: list[bool] = []  # the first-run dialog is shown once
+    try_next()
+
+
+def _first_run(directory: UnitDirectory, parent: QWidget | None) -> Path | None:
     from gongkai_desktop.ui.workspace.first_run import FirstRunDialog  # only on a first start
 
     dialog = FirstRunDialog(directory, parent=parent)
     try:
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.created_path is not None:
-            session = open_session(dialog.created_path, directory, parent)
-            if session is not None:
-                settings.add_recent(session.path)
-            return session
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.created_path
     finally:
         dialog.deleteLater()
     return None
@@ -164,6 +227,7 @@ class WorkspaceActions(QObject):
         self.host = host
         self.window = window
         self.settings = settings
+        self.opening = False  # True while an open runs: no second one starts meanwhile
         self.new_action = QAction(self.tr("新建工作区(&N)…"), self)
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_action.setStatusTip(self.tr("为本单位（或另一个单位）新建一个自查工作区"))
@@ -243,19 +307,37 @@ class WorkspaceActions(QObject):
             prompts.remember(prompts.WORKSPACE, Path(name).parent)
             self.open_path(Path(name))
 
-    def open_path(self, path: Path) -> bool:
-        """Switch the window to ``path``; False (current workspace kept) when it cannot open."""
+    def open_first(self, path: Path | None,
+                   on_done: Callable[[Session | None], None]) -> None:
+        """Start-up: ``first_session`` with this window's guard (one open at a time)."""
+        self.opening = True
+
+        def done(session: Session | None) -> None:
+            self.opening = False
+            on_done(session)
+
+        first_session(self.host.directory, path, self.settings, self.window, done)
+
+    def open_path(self, path: Path) -> Operation[Any] | None:
+        """Switch the window to ``path`` (in the runner); on failure the reason is shown
+        and the current workspace stays. None: nothing started (it is the current file,
+        or another open is still running)."""
         current = self.host.session
-        if current is not None and _same_file(current.path, path):
-            return True
-        session = open_session(path, self.host.directory, self.window)
+        if self.opening or (current is not None and _same_file(current.path, path)):
+            return None
+        self.opening = True
+        self.host.show_opening(path)
+        return start_open(path, self.host.directory, self.window, self._opened)
+
+    def _opened(self, session: Session | None) -> None:
+        self.opening = False
         if session is None:
-            return False
+            self.host.end_opening()  # back to the workspace that was shown
+            return
         self.host.set_session(session)
         self.settings.add_recent(session.path)
         self.rebuild_recent_menu()
         self.recentChanged.emit()
-        return True
 
     def backup_dialog(self) -> None:
         session = self.host.session
