@@ -25,12 +25,11 @@ CLI_COMMANDS = {"plan", "init", "set", "attach", "summary", "backup", "report", 
 
 
 # Files the window opens even when they do not exist yet (it then says so itself).
-WINDOW_SUFFIXES = file_kinds.WINDOW
 def unknown_command(argv: Sequence[str]) -> str | None:
     """The first argument that is neither a file for the window nor a Qt option."""
     for arg in file_arguments(argv):
         path = Path(arg)
-        if path.suffix.lower() in WINDOW_SUFFIXES or path.exists():
+        if path.suffix.lower() in file_kinds.WINDOW or path.exists():
             continue
         return arg
     return None

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from gongkai_desktop import file_kinds
 from gongkai_desktop.bundle.decode import BundleProfile
-from gongkai_desktop.bundle.format import SUFFIX as BUNDLE_SUFFIX
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
 from gongkai_desktop.bundle.trust import normalize_fingerprint
 from gongkai_desktop.bundle.verify import open_verified
@@ -416,7 +416,7 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
     singles: list[tuple[int, Path]] = []
     for i, raw in enumerate(paths):
         path = Path(raw)
-        if path.suffix.lower() != BUNDLE_SUFFIX:
+        if path.suffix.lower() != file_kinds.BUNDLE:
             singles.append((i, path))
             continue
         try:
@@ -438,7 +438,7 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
             rows[i] = dataclasses.replace(result, path=path)
     for i, path in singles:
         try:
-            if path.suffix.lower() != ".xlsx":
+            if path.suffix.lower() != file_kinds.XLSX:
                 raise InvalidInput(f"“{path.name}”不是下级单位的数据包（.gkbundle）"
                                    "或清单（.xlsx），未导入")
             rows[i] = import_office_checklist(ws, path, actor=actor)

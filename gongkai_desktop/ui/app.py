@@ -51,7 +51,6 @@ BUNDLED_UI_FAMILY = "WenQuanYi Micro Hei"
 # 15 MB) is registered right after it.
 UI_FONT_FILES = ("wqy-microhei.ttc",)
 # Files the program may be started with that are not workspaces (a file association).
-BUNDLE_SUFFIXES = file_kinds.EXCHANGE
 
 # Windows: held while the window runs; the installer and uninstaller look for it and ask
 # the officer to close the program before they replace or remove its files.
@@ -203,19 +202,17 @@ def _report(mark: str) -> Callable[[], None]:
     return report
 
 
-# ---- command line ----------------------------------------------------------------------
-
-# Qt's own command-line options that take a value (QGuiApplication/QApplication docs).
 # ---- run --------------------------------------------------------------------------------
 
 
 def split_file_arguments(files: list[str]) -> tuple[Path | None, list[Path]]:
-    """The workspace to open (the first other file) and the bundles/receipts given."""
+    """The workspace to open (the first other file) and the exchange files given
+    (bundles, receipts, review and task files)."""
     workspace: Path | None = None
     bundles: list[Path] = []
     for name in files:
         path = Path(name)
-        if path.suffix.lower() in BUNDLE_SUFFIXES:
+        if path.suffix.lower() in file_kinds.EXCHANGE:
             bundles.append(path)
         elif workspace is None:
             workspace = path
@@ -305,7 +302,7 @@ def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
 
         def files(_session: object) -> None:
             if bundles:
-                handle_bundle_files(window, bundles)
+                handle_exchange_files(window, bundles)
 
         open_first_workspace(window, path, report, then=files)
         return
@@ -316,7 +313,7 @@ def finish_start(window: QMainWindow, path: Path | None, bundles: list[Path],
             done.append(True)
             _finish_features(window)
             if bundles:
-                handle_bundle_files(window, bundles)
+                handle_exchange_files(window, bundles)
 
     def opened(session: object) -> None:
         tree = getattr(window, "tree", None)
@@ -342,7 +339,7 @@ def _finish_features(window: QMainWindow) -> None:
         complete_configuration(app)
 
 
-def handle_bundle_files(window: QMainWindow, files: list[Path]) -> None:
+def handle_exchange_files(window: QMainWindow, files: list[Path]) -> None:
     """Bundles and receipts the program was started with go to the bundle feature."""
     from gongkai_desktop.ui.file_arguments import handle_file_arguments
     from gongkai_desktop.ui.main_window import MainWindow

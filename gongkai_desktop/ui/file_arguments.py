@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from gongkai_desktop import file_kinds
-from gongkai_desktop.ui.bundles.texts import BUNDLE_SUFFIX, RECEIPT_SUFFIX, REVIEW_SUFFIX
 from gongkai_desktop.ui.common.errors import show_error
 
 if TYPE_CHECKING:
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from gongkai_desktop.ui.workspace.session import Session
 
 
-TASK_SUFFIX = file_kinds.TASK
 
 
 def _tr(text: str) -> str:
@@ -33,7 +31,7 @@ def handle_file_arguments(window: MainWindow, paths: list[Path]) -> None:
     makes a new office workspace (or updates the open one) and needs no workspace first."""
     from gongkai_desktop.ui.bundles import bundle_actions
 
-    tasks = [Path(p) for p in paths if Path(p).suffix.lower() == TASK_SUFFIX]
+    tasks = [Path(p) for p in paths if Path(p).suffix.lower() == file_kinds.TASK]
     if tasks:
         from gongkai_desktop.ui.delegation import delegation_actions
 
@@ -66,16 +64,16 @@ def open_files(window: MainWindow, paths: Sequence[Path]) -> None:
     from gongkai_desktop.errors import InvalidInput
     from gongkai_desktop.ui.bundles import bundle_actions
 
-    bundles = [Path(p) for p in paths if Path(p).suffix.lower() == BUNDLE_SUFFIX
+    bundles = [Path(p) for p in paths if Path(p).suffix.lower() == file_kinds.BUNDLE
                or Path(p).is_dir()]
-    receipts = [Path(p) for p in paths if Path(p).suffix.lower() == RECEIPT_SUFFIX]
-    reviews = [Path(p) for p in paths if Path(p).suffix.lower() == REVIEW_SUFFIX]
+    receipts = [Path(p) for p in paths if Path(p).suffix.lower() == file_kinds.RECEIPT]
+    reviews = [Path(p) for p in paths if Path(p).suffix.lower() == file_kinds.REVIEW]
     others = [Path(p) for p in paths
               if Path(p) not in bundles and Path(p) not in receipts and Path(p) not in reviews]
     if others:
         show_error(window, InvalidInput(_tr(
-            "不能打开这些文件（只能打开数据包 .gkbundle、回执 .gkreceipt"
-            " 和整改意见 .gkreview）：{names}").format(
+            "不能打开这些文件（只能打开数据包 .gkbundle、回执 .gkreceipt、"
+            "整改意见 .gkreview 和任务文件 .gktask）：{names}").format(
                 names="、".join(p.name for p in others))))
     if reviews:
         from gongkai_desktop.ui.review import review_actions

@@ -28,12 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.ui.bundles.texts import (
-    RECEIPT_FILTER,
-    RECEIPT_SUFFIX,
-    receipt_text,
-    status_text,
-)
+from gongkai_desktop import file_kinds
+from gongkai_desktop.ui.bundles.texts import receipt_text, status_text
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
@@ -359,7 +355,7 @@ class BundleActions(QObject):
         out = prompts.save_path_with_suffix(
             self.window, prompts.RECEIPT, self.tr("写回执"),
             self.start_folder(prompts.RECEIPT) / default_receipt_name(unit_name, sequence),
-            self.tr(RECEIPT_FILTER), RECEIPT_SUFFIX)
+            self.tr(prompts.RECEIPT_FILTER), file_kinds.RECEIPT)
         if out is None:
             return None
         passphrase = self.ask_signing_passphrase(self.window, session, self.tr("回执"))
@@ -388,7 +384,7 @@ class BundleActions(QObject):
             return None
         name = prompts.open_file_name(self.window, self.tr("导入回执"),
                                       str(self.start_folder(prompts.RECEIPT)),
-                                      self.tr(RECEIPT_FILTER))
+                                      self.tr(prompts.RECEIPT_FILTER))
         if not name:
             return None
         prompts.remember(prompts.RECEIPT, Path(name).parent)

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.errors import WrongPassphrase
-from gongkai_desktop.ui.bundles.texts import BUNDLE_FILTER
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.geometry import manage_window
@@ -352,7 +351,7 @@ class BundleExportDialog(QDialog):
     def browse(self) -> None:
         current = self.out_path() or self.owner.start_folder() / self.default_name()
         name = prompts.save_file_name(self, self.tr("导出数据包"), str(current),
-                                      self.tr(BUNDLE_FILTER))
+                                      self.tr(prompts.BUNDLE_FILTER))
         if name:
             self.file_edit.setText(name)
             self._confirmed_path = str(self.out_path())

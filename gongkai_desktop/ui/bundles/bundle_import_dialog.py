@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.ui.bundles.import_table import ALREADY_TEXT, ImportRow, ImportTableModel
-from gongkai_desktop.ui.bundles.texts import BUNDLE_FILTER
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
@@ -186,7 +185,8 @@ class BundleImportDialog(QDialog):
 
     def choose_files(self) -> None:
         names = prompts.open_file_names(self, self.tr("选择数据包"),
-                                        str(self.owner.start_folder()), self.tr(BUNDLE_FILTER))
+                                        str(self.owner.start_folder()),
+                                        self.tr(prompts.BUNDLE_FILTER))
         if names:
             self.owner.folder = Path(names[0]).parent
             self.add_files([Path(n) for n in names])

@@ -7,17 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from gongkai_desktop import file_kinds
-from gongkai_desktop.ui.common import prompts
-
 if TYPE_CHECKING:
     from gongkai_desktop.bundle.receipt import ExportRecord, ReceivedReceipt
 
-BUNDLE_SUFFIX = file_kinds.BUNDLE
-RECEIPT_SUFFIX = file_kinds.RECEIPT
-REVIEW_SUFFIX = file_kinds.REVIEW
-BUNDLE_FILTER = prompts.BUNDLE_FILTER
-RECEIPT_FILTER = prompts.RECEIPT_FILTER
 
 
 def _tr(text: str) -> str:

@@ -37,9 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TASK_SUFFIX = file_kinds.TASK
-TASK_FILTER = prompts.TASK_FILTER
-RETURN_FILTER = prompts.RETURN_FILTER
 TASK_KIND = "签名任务文件（.gktask，下级单位使用本程序）"
 SHEET_KIND = "Excel 清单（.xlsx，下级单位不使用本程序）"
 CONTRIBUTIONS = Changes(contributions=True)  # offices or assignments edited in a dialog
@@ -266,10 +263,11 @@ class DelegationActions(QObject):
             if not actions.offer_identity(self.window, session,
                                           lambda: self.export_task(office_name, kind, out)):
                 return None
-        suffix = TASK_SUFFIX if signed else file_kinds.XLSX
+        suffix = file_kinds.TASK if signed else file_kinds.XLSX
         out = out or self._save(self.tr("导出任务包"),
                                 f"{office_name}-任务{suffix}",
-                                self.tr(TASK_FILTER if signed else prompts.XLSX_FILTER), suffix)
+                                self.tr(prompts.TASK_FILTER if signed else prompts.XLSX_FILTER),
+                                suffix)
         if out is None:
             return None
         passphrase: str | None = None
@@ -306,7 +304,7 @@ class DelegationActions(QObject):
             return None
         names = prompts.open_file_names(self.window, self.tr("导入下级填报"),
                                 str(prompts.start_folder(prompts.BUNDLE)),
-                                self.tr(RETURN_FILTER))
+                                self.tr(prompts.RETURN_FILTER))
         if not names:
             return None
         prompts.remember(prompts.BUNDLE, Path(names[0]).parent)
@@ -439,7 +437,7 @@ class DelegationActions(QObject):
         if task is None:
             name = prompts.open_file_name(self.window, self.tr("从任务文件新建工作区"),
                                   str(prompts.start_folder(prompts.BUNDLE)),
-                                  self.tr(TASK_FILTER))
+                                  self.tr(prompts.TASK_FILTER))
             if not name:
                 return None
             task = Path(name)
@@ -488,7 +486,7 @@ class DelegationActions(QObject):
         if task is None:
             name = prompts.open_file_name(self.window, self.tr("导入更新的任务文件"),
                                   str(prompts.start_folder(prompts.BUNDLE)),
-                                  self.tr(TASK_FILTER))
+                                  self.tr(prompts.TASK_FILTER))
             if not name:
                 return None
             task = Path(name)

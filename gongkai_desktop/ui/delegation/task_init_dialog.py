@@ -27,8 +27,6 @@ from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_operation
 
-WORKSPACE_FILTER = prompts.WORKSPACE_FILTER
-
 
 class TaskInitDialog(QDialog):
     created = Signal(Path)  # the new workspace's path (closed, ready to open)
@@ -99,7 +97,8 @@ class TaskInitDialog(QDialog):
     def browse(self) -> None:
 
         name = prompts.save_file_name(self, self.tr("工作区保存位置"),
-                                                 self.path_edit.text(), self.tr(WORKSPACE_FILTER))
+                                                 self.path_edit.text(),
+                                                 self.tr(prompts.WORKSPACE_FILTER))
         if name:
             self.path_edit.setText(name)
 

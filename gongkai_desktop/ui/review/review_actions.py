@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
-from gongkai_desktop.ui.bundles.texts import REVIEW_SUFFIX
+from gongkai_desktop import file_kinds
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REVIEW_FILTER = prompts.REVIEW_FILTER
 
 
 def install(window: MainWindow) -> ReviewActions:
@@ -151,7 +150,8 @@ class ReviewActions(QObject):
         if self.window.session is None:
             return None
         name = prompts.open_file_name(self.window, self.tr("导入整改意见"),
-                                      str(prompts.documents_folder()), self.tr(REVIEW_FILTER))
+                                      str(prompts.documents_folder()),
+                                      self.tr(prompts.REVIEW_FILTER))
         if not name:
             return None
         return self.import_review_file(Path(name))
@@ -249,12 +249,12 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
         sequence = SupervisorView(session.ws).unit(unit_id).sequence
         name = prompts.save_file_name(parent, _tr("导出整改意见"),
                                       str(start / default_review_name(unit_name, sequence)),
-                                      _tr(REVIEW_FILTER))
+                                      _tr(prompts.REVIEW_FILTER))
         if not name:
             return None
         out = Path(name)
-        if out.suffix.lower() != REVIEW_SUFFIX:
-            out = out.with_name(out.name + REVIEW_SUFFIX)
+        if out.suffix.lower() != file_kinds.REVIEW:
+            out = out.with_name(out.name + file_kinds.REVIEW)
     label = _tr("请输入签名密码，以签署{what}：").format(what=_tr("整改意见"))
     passphrase = prompts.ask_signing_passphrase(parent, session.ws, label)
     if passphrase is None:

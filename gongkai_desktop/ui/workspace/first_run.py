@@ -50,7 +50,6 @@ from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.unit_choice import plan_unit_names, unit_for_plan
 from gongkai_desktop.units import CUSTOM_PREFIX, UnitDirectory, normalize_name
 
-WORKSPACE_SUFFIX = file_kinds.WORKSPACE
 SEARCH_LIMIT = 50
 UNIT_TYPE_LABELS = {
     UnitType.DISTRICT: "区县政府",
@@ -75,7 +74,7 @@ def workspace_path_for(unit: Unit, plan: Plan | None = None) -> Path:
     name = unit.name
     if plan is not None and plan.info.id != bundled_plan().info.id:
         name = f"{unit.name}-{plan.info.id}"
-    return workspaces_dir() / safe_file_name(f"{name}{WORKSPACE_SUFFIX}")
+    return workspaces_dir() / safe_file_name(f"{name}{file_kinds.WORKSPACE}")
 
 
 def is_plan_unit(unit: Unit) -> bool:

@@ -41,7 +41,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("WorkspaceActions", text)
 
 
-FILE_FILTER = prompts.WORKSPACE_FILTER  # translated where used
 OPEN_TITLE = "无法打开工作区"
 
 # Swapped in tests so nothing launches a file manager.
@@ -302,7 +301,7 @@ class WorkspaceActions(QObject):
         name = prompts.open_file_name(
             self.window, self.tr("打开工作区"),
             prompts.suggested(prompts.WORKSPACE, fallback=self.start_folder()),
-            self.tr(FILE_FILTER))
+            self.tr(prompts.WORKSPACE_FILTER))
         if name:
             prompts.remember(prompts.WORKSPACE, Path(name).parent)
             self.open_path(Path(name))
@@ -348,7 +347,7 @@ class WorkspaceActions(QObject):
         suggested = prompts.suggested(prompts.BACKUP, default_backup_name(session.path),
                                            fallback=session.path.parent)
         name = prompts.save_file_name(self.window, self.tr("备份工作区"), suggested,
-                                      self.tr(FILE_FILTER))
+                                      self.tr(prompts.WORKSPACE_FILTER))
         if name:
             prompts.remember(prompts.BACKUP, Path(name).parent)
             self.backup_to(Path(name))
