@@ -158,12 +158,8 @@ def phase_units(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def phase_import(p: dict[str, Any]) -> dict[str, Any]:
-    from gongkai_desktop.bundle.importer import (
-        Outcome,
-        bundle_files_in,
-        import_bundles,
-        peek_manifest,
-    )
+    from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles, peek_manifest
+    from gongkai_desktop.bundle.importer import Outcome
     from gongkai_desktop.storage import Workspace
 
     files = bundle_files_in(Path(p["inbox"]))

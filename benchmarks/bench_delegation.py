@@ -108,7 +108,7 @@ def phase_build(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def phase_delegate(p: dict[str, Any]) -> dict[str, Any]:
-    from gongkai_desktop.bundle.importer import peek_manifest
+    from gongkai_desktop.bundle.import_batch import peek_manifest
     from gongkai_desktop.delegation import import_returns
     from gongkai_desktop.storage import Workspace
 
@@ -138,7 +138,7 @@ def phase_rollup(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def phase_bundle(p: dict[str, Any]) -> dict[str, Any]:
-    from gongkai_desktop.bundle.importer import import_bundles, peek_manifest
+    from gongkai_desktop.bundle.import_batch import import_bundles, peek_manifest
     from gongkai_desktop.model import Unit, UnitType
     from gongkai_desktop.plan.library import bundled_plan
     from gongkai_desktop.storage import Workspace

@@ -101,7 +101,7 @@ def take(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from gongkai_desktop.bundle.export import ExportOptions, export_bundle
-    from gongkai_desktop.bundle.importer import import_bundles
+    from gongkai_desktop.bundle.import_batch import import_bundles
     from gongkai_desktop.paths import seed_database
     from gongkai_desktop.plan.library import bundled_plan
     from gongkai_desktop.signing.identity import SigningIdentity

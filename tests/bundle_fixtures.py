@@ -170,7 +170,7 @@ def jpeg(width: int, height: int, *, orientation: int | None = None) -> bytes:
 def keys_in(paths: list[Path] | tuple[Path, ...]) -> list[str]:
     """The signing keys of these bundle files (unreadable ones skipped): what a supervisor
     passes as ``accept_keys`` after comparing fingerprints (first contact needs it)."""
-    from gongkai_desktop.bundle.importer import peek_manifest
+    from gongkai_desktop.bundle.import_batch import peek_manifest
     from gongkai_desktop.errors import GongkaiError
 
     out = []

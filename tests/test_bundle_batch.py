@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 from gongkai_desktop.bundle.batch import preview_bundles
-from gongkai_desktop.bundle.importer import apply_previews
+from gongkai_desktop.bundle.import_batch import apply_previews
 from tests.bundle_fixtures import (
     UNIT_B,
     copy,

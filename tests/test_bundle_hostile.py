@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.bundle.importer import Outcome, import_bundle, import_bundles, preview_import
+from gongkai_desktop.bundle.import_batch import import_bundles
+from gongkai_desktop.bundle.importer import Outcome, import_bundle, preview_import
 from gongkai_desktop.bundle.open_untrusted import Limits, open_bundle
 from gongkai_desktop.bundle.verify import verify_bundle
 from gongkai_desktop.errors import GongkaiError

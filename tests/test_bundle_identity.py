@@ -22,7 +22,8 @@ from openpyxl import load_workbook
 
 from gongkai_desktop.bundle import trust
 from gongkai_desktop.bundle.certs import load_certificate_file
-from gongkai_desktop.bundle.importer import Outcome, import_bundles, preview_import
+from gongkai_desktop.bundle.import_batch import import_bundles
+from gongkai_desktop.bundle.importer import Outcome, preview_import
 from gongkai_desktop.bundle.unit_identity import UnknownUnit, known_unit
 from gongkai_desktop.cli import main
 from gongkai_desktop.errors import GongkaiError, SignatureError

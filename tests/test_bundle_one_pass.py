@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from gongkai_desktop.bundle import open_untrusted, verify
-from gongkai_desktop.bundle.importer import Outcome, import_bundle, import_bundles
+from gongkai_desktop.bundle.import_batch import import_bundles
+from gongkai_desktop.bundle.importer import Outcome, import_bundle
 from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import (
     dump,

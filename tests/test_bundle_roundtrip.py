@@ -19,14 +19,8 @@ from gongkai_desktop.bundle.export import (
     export_bundle,
     set_mail_limit_mb,
 )
-from gongkai_desktop.bundle.importer import (
-    Outcome,
-    apply_import,
-    bundle_files_in,
-    import_bundle,
-    import_bundles,
-    preview_import,
-)
+from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles
+from gongkai_desktop.bundle.importer import Outcome, apply_import, import_bundle, preview_import
 from gongkai_desktop.bundle.receipt import export_history
 from gongkai_desktop.bundle.shrink import LONG_SIDE, prepare_shrink, shrink_image
 from gongkai_desktop.bundle.verify import verify_bundle

@@ -9,13 +9,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from gongkai_desktop.bundle.certs import load_certificate_file
-from gongkai_desktop.bundle.importer import (
-    Outcome,
-    apply_import,
-    import_bundle,
-    import_bundles,
-    preview_import,
-)
+from gongkai_desktop.bundle.import_batch import import_bundles
+from gongkai_desktop.bundle.importer import Outcome, apply_import, import_bundle, preview_import
 from gongkai_desktop.bundle.trust import (
     KeySource,
     TrustState,

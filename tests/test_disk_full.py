@@ -186,7 +186,7 @@ def test_backup_disk_full_os(capsys: pytest.CaptureFixture[str], ws: Path, out: 
 
 
 def test_receipt_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gongkai_desktop.bundle.importer import import_bundles
+    from gongkai_desktop.bundle.import_batch import import_bundles
     from gongkai_desktop.bundle.receipt import write_receipt
     from tests.bundle_fixtures import SUPERVISOR, export, key_of, keys_in, make_supervisor
 

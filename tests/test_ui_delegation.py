@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from gongkai_desktop.bundle.importer import import_bundles
+from gongkai_desktop.bundle.import_batch import import_bundles
 from gongkai_desktop.delegation import assignments, list_offices, pending_measures
 from gongkai_desktop.model import Status
 from gongkai_desktop.signing.store import save_identity

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gongkai_desktop.bundle.importer import import_bundles
+from gongkai_desktop.bundle.import_batch import import_bundles
 from gongkai_desktop.bundle.office_key import office_key as office_key_of
 from gongkai_desktop.bundle.receipt import import_receipt, write_receipt
 from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gongkai_desktop.bundle.importer import import_bundles
+from gongkai_desktop.bundle.import_batch import import_bundles
 from gongkai_desktop.model import Status
 from gongkai_desktop.review.states import ReviewState
 from gongkai_desktop.review.verdicts import current_verdicts

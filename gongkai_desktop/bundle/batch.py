@@ -2,8 +2,8 @@
 bundle previewed once; never raises for a bad file.
 
 The window shows one row per file, asks about keys not trusted yet, then applies the
-previews it kept with ``importer.apply_previews``; the command line does both steps in
-one call (``importer.import_bundles``).
+previews it kept with ``import_batch.apply_previews``; the command line does both steps in
+one call (``import_batch.import_bundles``).
 """
 
 from __future__ import annotations
@@ -32,12 +32,8 @@ class FilePreview:
 def preview_bundles(ws: Workspace, paths: Sequence[Path],
                     progress: Progress | None = None) -> list[FilePreview]:
     """Group the files into bundles and preview each bundle (in the order first seen)."""
-    from gongkai_desktop.bundle.importer import (
-        file_weight,
-        peek_manifest,
-        preview_import,
-        scaled_progress,
-    )
+    from gongkai_desktop.bundle.import_batch import file_weight, peek_manifest, scaled_progress
+    from gongkai_desktop.bundle.importer import preview_import
 
     files = [Path(p) for p in paths]
     group_of: dict[int, str] = {}

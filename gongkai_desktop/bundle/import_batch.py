@@ -42,7 +42,7 @@ from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.units import UnitDirectory
 
-log = logging.getLogger("gongkai_desktop.bundle.importer")  # the messages' old home
+log = logging.getLogger(__name__)
 
 
 def bundle_files_in(folder: Path) -> list[Path]:

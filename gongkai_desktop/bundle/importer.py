@@ -25,7 +25,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from gongkai_desktop.bundle import trust
 from gongkai_desktop.bundle.decode import BundleProfile
@@ -491,16 +490,3 @@ def _half(progress: Progress | None, which: int) -> Progress | None:
         return progress(which * total + done, 2 * total)
     return report
 
-
-# The batch functions live in ``import_batch`` (this module would pass 600 lines); their
-# old names here keep working.
-_BATCH = frozenset({"bundle_files_in", "peek_manifest", "import_bundles", "apply_previews",
-                    "file_weight", "scaled_progress"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _BATCH:
-        from gongkai_desktop.bundle import import_batch
-
-        return getattr(import_batch, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -133,7 +133,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.certs import load_certificate_file
-    from gongkai_desktop.bundle.importer import Outcome, bundle_files_in, import_bundles
+    from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles
+    from gongkai_desktop.bundle.importer import Outcome
     from gongkai_desktop.bundle.trust import (
         normalize_fingerprint,
         trust_certificates,

@@ -408,7 +408,7 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
     bad file (its row says why). The parts of a split bundle are imported together; an
     office's bundles in sequence order (so an old and a new one both count). A file of
     another kind is refused."""
-    from gongkai_desktop.bundle.importer import peek_manifest
+    from gongkai_desktop.bundle.import_batch import peek_manifest
 
     rows: dict[int, ReturnResult] = {}
     groups: dict[str, list[tuple[int, Path]]] = {}

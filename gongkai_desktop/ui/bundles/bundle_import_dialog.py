@@ -7,7 +7,7 @@ sequence, the measures changed since that unit's last import and the signer's
 certificate. A key not trusted yet (a unit's first bundle, or a changed key) is never
 trusted silently: 导入 first shows 核对签名证书 (``key_acceptance_dialog``), one entry per
 unit with its fingerprint(s), each accepted or refused; only the accepted (unit, key)
-pairs go to the core (``importer.apply_previews``), which applies each bundle in its own
+pairs go to the core (``import_batch.apply_previews``), which applies each bundle in its own
 transaction (worker thread); each row then says 已导入 / 已有（未更改） / 拒绝：why.
 
 The rows and their table model are in ``import_table``; writing a receipt for an
@@ -77,8 +77,8 @@ def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = N
 def apply_rows(ws: Workspace, previews: list[ImportPreview], accepted: set[tuple[str, str]],
                actor: str, progress: Progress | None = None) -> dict[str, ImportResult]:
     """Import each previewed bundle; ``accepted``: the (unit id, fingerprint) pairs the
-    supervisor confirmed. The rules are the core's (``importer.apply_previews``)."""
-    from gongkai_desktop.bundle.importer import apply_previews
+    supervisor confirmed. The rules are the core's (``import_batch.apply_previews``)."""
+    from gongkai_desktop.bundle.import_batch import apply_previews
 
     return apply_previews(ws, previews, accepted=accepted, actor=actor, progress=progress)
 
@@ -200,7 +200,7 @@ class BundleImportDialog(QDialog):
 
     def add_files(self, paths: list[Path]) -> Operation[Any] | None:
         """Add files (folders: the bundles directly inside), then verify and preview them."""
-        from gongkai_desktop.bundle.importer import bundle_files_in
+        from gongkai_desktop.bundle.import_batch import bundle_files_in
         from gongkai_desktop.errors import GongkaiError, NotFound
         from gongkai_desktop.ui.common.errors import show_error
 
