@@ -11,13 +11,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gongkai_desktop.model import Measure, MeasureRecord, Plan, Role, Status
+from gongkai_desktop.roles import must_report
 
 CLOSED = frozenset({Status.DONE, Status.NOT_APPLICABLE})
-
-
-def is_relevant(roles: Collection[Role]) -> bool:
-    """A measure shows up in a unit's checklist when the unit holds any role on it."""
-    return bool(roles)
 
 
 def is_overdue(measure: Measure, record: MeasureRecord, today: dt.date) -> bool:
@@ -64,9 +60,11 @@ def tally(
     roles: Mapping[str, Collection[Role]],
     today: dt.date,
 ) -> Tally:
+    """Counts over the measures the unit must report (``roles.must_report``): the same set
+    the report and the checklist list, so "已完成 x/n" agrees with them."""
     result = Tally()
     for m in measures:
-        if not is_relevant(roles.get(m.id, ())):
+        if not must_report(roles.get(m.id, ())):
             continue
         record = records.get(m.id) or MeasureRecord(m.id)
         result.add(record.status, is_overdue(m, record, today))

@@ -89,8 +89,7 @@ def _set(args: argparse.Namespace) -> int:
     from gongkai_desktop.errors import InvalidInput
     from gongkai_desktop.review.states import Verdict
     from gongkai_desktop.review.verdicts import accept_remaining, set_verdict
-    from gongkai_desktop.roles import roles_for_plan
-    from gongkai_desktop.tallies import is_relevant
+    from gongkai_desktop.roles import reported_measures, roles_for_plan
     from gongkai_desktop.units import UnitDirectory
 
     if args.accept_remaining:
@@ -102,7 +101,7 @@ def _set(args: argparse.Namespace) -> int:
 
             unit = SupervisorView(ws).unit(unit_id).unit
             roles = roles_for_plan(ws.plan, unit, UnitDirectory.load())
-            wanted = [m.id for m in ws.plan.measures() if is_relevant(roles.get(m.id, ()))]
+            wanted = reported_measures(roles)
             count = accept_remaining(ws, unit_id, wanted, actor=actor())
         print(f"已将“{unit.name}”尚未审核的 {count} 项举措设为通过")
         return 0

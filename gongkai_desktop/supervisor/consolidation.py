@@ -228,8 +228,8 @@ def consolidate(ws: Workspace, directory: UnitDirectory, today: dt.date, *,
         late = bytearray(len(measures))
         for c, m in enumerate(measures):
             if got is not None:
-                # The same rule as the unit's own checklist (progress.is_relevant).
-                if roles.of(m, subject):
+                # The same rule as the unit's own checklist and report (roles.must_report).
+                if must_report(roles.of(m, subject)):
                     codes[c] = _STATE_OF[reported.get(m.id, Status.NOT_STARTED)]
             elif unit.id in expected.get(m.id, ()):
                 codes[c] = CellState.MISSING
