@@ -135,7 +135,7 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE, OfficeKeyNotAccepted
     from gongkai_desktop.errors import GongkaiError
-    from gongkai_desktop.review.states import ReviewState
+    from gongkai_desktop.review.states import to_rectify
     from gongkai_desktop.review.unit_side import import_review
 
     refused = 0
@@ -160,7 +160,7 @@ def _import(args: argparse.Namespace) -> int:
             elif not got.new:
                 print(f"{path.name}：此前已导入，未作改动")
             else:
-                returned = got.counts.get(ReviewState.RETURNED.value, 0)
+                returned = to_rectify(got.counts)
                 print(f"{path.name}：已导入“{got.office_name}”（{got.signer}）对序号 {got.sequence}"
                       f" 的审核意见，{len(got.changed)} 项结论更新，需整改 {returned} 项")
             if got.key_changed:
