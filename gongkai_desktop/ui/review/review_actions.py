@@ -57,7 +57,7 @@ class ReviewActions(QObject):
 
         self.rectify_check = QCheckBox(self.tr("需整改"))
         self.rectify_check.setObjectName("rectifyFilter")
-        self.rectify_check.setToolTip(self.tr("只看上级单位退回整改（及已整改待复核）的举措"))
+        self.rectify_check.setToolTip(self.tr("只看上级单位退回整改、尚未整改的举措（已整改待复核的等上级复核，不在此列）"))
         self.rectify_check.toggled.connect(self._on_rectify_toggled)
         toolbar = getattr(window, "toolbar", None)
         if toolbar is not None:
