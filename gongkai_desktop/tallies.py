@@ -16,14 +16,28 @@ from gongkai_desktop.roles import must_report
 CLOSED = frozenset({Status.DONE, Status.NOT_APPLICABLE})
 
 
+def past_due(deadline: dt.date | None, status: Status | None, today: dt.date) -> bool:
+    """The one overdue rule, on plain values: a stated deadline has passed and the work is
+    neither done nor not applicable (``None``: nothing reported yet, so still open). For a
+    unit's measures, the consolidation's cells and an office's assignments alike."""
+    return deadline is not None and status not in CLOSED and today > deadline
+
+
 def is_overdue(measure: Measure, record: MeasureRecord, today: dt.date) -> bool:
     """Past its stated deadline and neither done nor marked not applicable.
 
     A measure done after its deadline is late, not overdue; the rolling
     7/20-working-day limit has no single date and is never overdue here.
     """
+    return past_due(measure.deadline.date, record.status, today)
+
+
+def overdue_days(measure: Measure, record: MeasureRecord, today: dt.date) -> int | None:
+    """How many days an overdue measure is past its deadline (1 the day after), else None."""
     deadline = measure.deadline.date
-    return deadline is not None and record.status not in CLOSED and today > deadline
+    if deadline is None or not is_overdue(measure, record, today):
+        return None
+    return (today - deadline).days
 
 
 @dataclass(slots=True)
