@@ -12,7 +12,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from gongkai_desktop.model import MeasureRecord, Plan, Role, Status
-from gongkai_desktop.tallies import is_overdue, is_relevant
+from gongkai_desktop.roles import must_report
+from gongkai_desktop.tallies import is_overdue
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ def attention_items(plan: Plan, records: Mapping[str, MeasureRecord],
                     roles: Mapping[str, Collection[Role]], evidence_counts: Mapping[str, int],
                     today: dt.date, *, returned: Collection[str] = ()) -> list[AttentionItem]:
     """Returned measures (``returned``: ids whose verdict is 退回整改), then overdue ones,
-    then 已完成 ones without evidence, among the measures the unit holds a role on."""
+    then 已完成 ones without evidence, among the measures the unit must report."""
     first: list[AttentionItem] = []
     overdue: list[tuple[dt.date, str, AttentionItem]] = []
     bare: list[AttentionItem] = []
@@ -35,7 +36,7 @@ def attention_items(plan: Plan, records: Mapping[str, MeasureRecord],
         title = f"{m.label}{m.text}"
         if m.id in returned:
             first.append(AttentionItem(m.id, title, "退回整改：请按上级单位的审核意见整改", True))
-        if not is_relevant(roles.get(m.id, ())):
+        if not must_report(roles.get(m.id, ())):
             continue
         record = records.get(m.id) or MeasureRecord(m.id)
         if is_overdue(m, record, today):

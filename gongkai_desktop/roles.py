@@ -144,14 +144,22 @@ def roles_for_plan(plan: Plan, unit: Unit, directory: UnitDirectory) -> dict[str
     return {m.id: roles_for_measure(m, unit, directory) for m in plan.measures()}
 
 
-# The one rule of "the measures this unit must report": the window's 我负责的 scope, its
-# counts, the checklist, the report, the consolidation and the self-test all use it.
+# The one rule of "the measures this unit must report": everything that counts or decides
+# what is owed uses it (the window's 我负责的 scope, tree roll-ups, overview tiles, status
+# bar, `summary --json`, attention list, checklist, report, consolidation cells, review
+# --accept-remaining, self-test). A lead-only measure is not owed: the lead checks others.
 REPORTING_ROLES = frozenset({Role.RESPONSIBLE, Role.CONCERNED})
 
 
 def must_report(roles: Collection[Role]) -> bool:
     """A unit reports on a measure when it is responsible for it or concerned by it."""
     return not REPORTING_ROLES.isdisjoint(roles)
+
+
+def holds_any_role(roles: Collection[Role]) -> bool:
+    """Display only: the unit leads, is responsible for or concerned by the measure, so the
+    tree shows it un-muted (a lead may record on it). Never a count: see ``must_report``."""
+    return bool(roles)
 
 
 def reported_measures(roles: Mapping[str, Collection[Role]]) -> list[str]:

@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Any, Protocol
 
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit
-from gongkai_desktop.roles import roles_for_plan
-from gongkai_desktop.tallies import is_overdue, is_relevant, tally
+from gongkai_desktop.roles import must_report, roles_for_plan
+from gongkai_desktop.tallies import is_overdue, tally
 from gongkai_desktop.units import UnitDirectory
 
 
@@ -33,7 +33,7 @@ def workspace_summary(
     totals = tally(plan.measures(), records, roles, today)
     measures: dict[str, Any] = {}
     for m in plan.measures():
-        if not is_relevant(roles.get(m.id, ())):
+        if not must_report(roles.get(m.id, ())):
             continue
         record = records.get(m.id) or MeasureRecord(m.id)
         measures[m.id] = {

@@ -11,13 +11,16 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gongkai_desktop.model import Measure, MeasureRecord, Plan, Role, Status
+from gongkai_desktop.roles import must_report
 
 CLOSED = frozenset({Status.DONE, Status.NOT_APPLICABLE})
 
 
-def is_relevant(roles: Collection[Role]) -> bool:
-    """A measure shows up in a unit's checklist when the unit holds any role on it."""
-    return bool(roles)
+def past_due(deadline: dt.date | None, status: Status | None, today: dt.date) -> bool:
+    """The one overdue rule, on plain values: a stated deadline has passed and the work is
+    neither done nor not applicable (``None``: nothing reported yet, so still open). For a
+    unit's measures, the consolidation's cells and an office's assignments alike."""
+    return deadline is not None and status not in CLOSED and today > deadline
 
 
 def is_overdue(measure: Measure, record: MeasureRecord, today: dt.date) -> bool:
@@ -26,8 +29,15 @@ def is_overdue(measure: Measure, record: MeasureRecord, today: dt.date) -> bool:
     A measure done after its deadline is late, not overdue; the rolling
     7/20-working-day limit has no single date and is never overdue here.
     """
+    return past_due(measure.deadline.date, record.status, today)
+
+
+def overdue_days(measure: Measure, record: MeasureRecord, today: dt.date) -> int | None:
+    """How many days an overdue measure is past its deadline (1 the day after), else None."""
     deadline = measure.deadline.date
-    return deadline is not None and record.status not in CLOSED and today > deadline
+    if deadline is None or not is_overdue(measure, record, today):
+        return None
+    return (today - deadline).days
 
 
 @dataclass(slots=True)
@@ -64,9 +74,11 @@ def tally(
     roles: Mapping[str, Collection[Role]],
     today: dt.date,
 ) -> Tally:
+    """Counts over the measures the unit must report (``roles.must_report``): the same set
+    the report and the checklist list, so "已完成 x/n" agrees with them."""
     result = Tally()
     for m in measures:
-        if not is_relevant(roles.get(m.id, ())):
+        if not must_report(roles.get(m.id, ())):
             continue
         record = records.get(m.id) or MeasureRecord(m.id)
         result.add(record.status, is_overdue(m, record, today))

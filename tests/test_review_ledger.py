@@ -70,3 +70,20 @@ def test_the_unit_records_its_ledger_checked(tmp_path: Path) -> None:
 def test_depth_ignores_brackets_inside_strings() -> None:
     assert nesting_depth('{"a": "[[[[[[", "b": [[1]]}', 100) == 3
     assert nesting_depth('"\\"[[[["', 100) == 0
+
+
+def test_one_count_of_review_states_and_one_rectify_set() -> None:
+    """需整改 counts what the office returned and the unit has not rectified since; the
+    counts name every state (``summary --json`` review_counts, the import's messages)."""
+    from gongkai_desktop.review.states import (
+        ReviewState,
+        count_states,
+        needs_rectifying,
+        to_rectify,
+    )
+
+    counts = count_states([ReviewState.RETURNED, ReviewState.RECTIFIED, ReviewState.RETURNED])
+    assert counts == {"accepted": 0, "returned": 2, "rectified": 1, "to_verify": 0}
+    assert to_rectify(counts) == 2 and to_rectify({}) == 0
+    assert needs_rectifying(ReviewState.RETURNED)
+    assert not needs_rectifying(ReviewState.RECTIFIED) and not needs_rectifying(None)

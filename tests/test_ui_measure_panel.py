@@ -56,7 +56,8 @@ def test_header_shows_text_units_roles_and_overdue(panel) -> None:
     assert "各区县政府" in header.values["responsible"].text()
     assert header.values["roles"].text().startswith("责任单位")
     assert header.values["deadline"].text() == "2020年12月31日前"
-    assert header.overdue.isVisible() and header.overdue.text().startswith("已逾期")
+    days = (TODAY - dt.date(2020, 12, 31)).days  # tallies.overdue_days
+    assert header.overdue.isVisible() and header.overdue.text() == f"已逾期 {days} 天"
     assert header.text.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
 
 

@@ -141,6 +141,8 @@ def test_return_rectify_accept_through_the_windows(
     assert actions.status_label.text() == "需整改 1 项"
     assert unit_window.overview is not None
     assert unit_window.overview.tiles["rectify"].findChildren(QWidget) is not None
+    unit_window.overview.refresh()
+    assert unit_window.overview.tiles["rectify"].number.text() == "1"
     toolbar = unit_window.toolbar
     widgets = [toolbar.widgetForAction(a) for a in toolbar.actions()]
     assert widgets.index(actions.rectify_check) == widgets.index(toolbar.overdue_check) + 1
@@ -166,7 +168,12 @@ def test_return_rectify_accept_through_the_windows(
     assert model.review_state("2.1.1") is ReviewState.RECTIFIED
     assert "已整改（待复核）" in banner.verdict_label.text()
     assert "在门户网站发布目录并补充链接" in banner.ledger_label.text()
+    # 需整改 is one set (review.states.TO_RECTIFY): once rectified it leaves the tile, the
+    # status bar and the filter alike; it waits on the office, counted as 已整改待复核.
     assert actions.status_label.text() == "已整改待复核 1 项"
+    unit_window.overview.refresh()
+    assert unit_window.overview.tiles["rectify"].number.text() == "0"
+    assert unit_window.proxy.visible_measure_count() == 0
     actions.rectify_check.setChecked(False)
     send_bundle(session, office, tmp_path / "万州区-2.gkbundle")
 

@@ -89,8 +89,7 @@ def _set(args: argparse.Namespace) -> int:
     from gongkai_desktop.errors import InvalidInput
     from gongkai_desktop.review.states import Verdict
     from gongkai_desktop.review.verdicts import accept_remaining, set_verdict
-    from gongkai_desktop.roles import roles_for_plan
-    from gongkai_desktop.tallies import is_relevant
+    from gongkai_desktop.roles import reported_measures, roles_for_plan
     from gongkai_desktop.units import UnitDirectory
 
     if args.accept_remaining:
@@ -102,7 +101,7 @@ def _set(args: argparse.Namespace) -> int:
 
             unit = SupervisorView(ws).unit(unit_id).unit
             roles = roles_for_plan(ws.plan, unit, UnitDirectory.load())
-            wanted = [m.id for m in ws.plan.measures() if is_relevant(roles.get(m.id, ()))]
+            wanted = reported_measures(roles)
             count = accept_remaining(ws, unit_id, wanted, actor=actor())
         print(f"已将“{unit.name}”尚未审核的 {count} 项举措设为通过")
         return 0
@@ -136,7 +135,7 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE, OfficeKeyNotAccepted
     from gongkai_desktop.errors import GongkaiError
-    from gongkai_desktop.review.states import ReviewState
+    from gongkai_desktop.review.states import to_rectify
     from gongkai_desktop.review.unit_side import import_review
 
     refused = 0
@@ -161,7 +160,7 @@ def _import(args: argparse.Namespace) -> int:
             elif not got.new:
                 print(f"{path.name}：此前已导入，未作改动")
             else:
-                returned = got.counts.get(ReviewState.RETURNED.value, 0)
+                returned = to_rectify(got.counts)
                 print(f"{path.name}：已导入“{got.office_name}”（{got.signer}）对序号 {got.sequence}"
                       f" 的审核意见，{len(got.changed)} 项结论更新，需整改 {returned} 项")
             if got.key_changed:

@@ -21,6 +21,7 @@ from gongkai_desktop.supervisor.consolidation import (
     MeasureColumn,
     UnitRow,
 )
+from gongkai_desktop.tallies import past_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,7 @@ def delegation_progress(ws: Workspace, today: dt.date) -> DelegationProgress:
     for a in sorted(assigned, key=lambda a: order.get(a.measure_id, 1 << 30)):
         c = answers.get((a.office.office_id, a.measure_id))
         status = c.status if c is not None else None
-        finished = status in (Status.DONE, Status.NOT_APPLICABLE)
-        overdue = a.deadline is not None and today > a.deadline and not finished
+        overdue = past_due(a.deadline, status, today)  # the unit's own overdue rule
         cells[(a.office.office_id, a.measure_id)] = Cell(
             a.office, a.measure_id, a.role, a.deadline, status,
             len(c.evidence) if c is not None else 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from gongkai_desktop.errors import InvalidInput
@@ -61,6 +62,31 @@ def state_of(verdict: Verdict, changed_since: bool) -> ReviewState:
     if verdict is Verdict.TO_VERIFY:
         return ReviewState.TO_VERIFY
     return ReviewState.RECTIFIED if changed_since else ReviewState.RETURNED
+
+
+# 需整改: what the office returned and the unit has not rectified since. A rectified measure
+# (已整改（待复核）) waits on the office, not on the officer: it is counted apart, never as
+# 需整改. The toolbar filter, the overview tile, the status bar, the attention list and the
+# import messages all use this set.
+TO_RECTIFY = frozenset({ReviewState.RETURNED})
+
+
+def needs_rectifying(state: ReviewState | None) -> bool:
+    return state in TO_RECTIFY
+
+
+def count_states(states: Iterable[ReviewState]) -> dict[str, int]:
+    """Measures per review state value, every state present (0 when none): ``summary --json``
+    ``review_counts``, an imported review's counts, the window's 需整改 / 已整改待复核."""
+    out = dict.fromkeys((s.value for s in ReviewState), 0)
+    for state in states:
+        out[state.value] += 1
+    return out
+
+
+def to_rectify(counts: Mapping[str, int]) -> int:
+    """How many measures are 需整改 in a ``count_states`` result."""
+    return sum(counts.get(state.value, 0) for state in TO_RECTIFY)
 
 
 def check_comment(verdict: Verdict, comment: str) -> str:

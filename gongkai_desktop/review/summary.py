@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from gongkai_desktop.review.ledger import LedgerEntry, ledger, office_ledger
-from gongkai_desktop.review.states import ReviewState, Verdict
+from gongkai_desktop.review.states import ReviewState, Verdict, count_states
 from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.review.verdicts import review_entries
 from gongkai_desktop.storage import Workspace, db
@@ -37,7 +37,7 @@ def add_unit_review(ws: Workspace, data: dict[str, Any], today: dt.date) -> dict
         state = v.state if v else None
         item["review"] = _review(v.verdict, v.comment, v.reviewed_at, v.state) if v else None
         item["rectification"] = _rectification(entries.get(measure_id), state, today)
-    data["review_counts"] = _counts(v.state for v in verdicts.values())
+    data["review_counts"] = count_states(v.state for v in verdicts.values())
     return data
 
 
@@ -60,12 +60,6 @@ def add_all_units_review(ws: Workspace, data: dict[str, Any], today: dt.date) ->
                 item["review"] = None
             item["rectification"] = _rectification(ledgers.get((unit_id, measure_id)), state,
                                                     today)
-        unit["review_counts"] = _counts(states)
+        unit["review_counts"] = count_states(states)
     return data
 
-
-def _counts(states: Any) -> dict[str, int]:
-    out = dict.fromkeys((s.value for s in ReviewState), 0)
-    for state in states:
-        out[state.value] += 1
-    return out

@@ -30,7 +30,7 @@ from gongkai_desktop.bundle.receipt import check_own_export
 from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.review.reviewfile import ReviewFile, read_review
-from gongkai_desktop.review.states import UNIT_VERDICT_ACTION
+from gongkai_desktop.review.states import UNIT_VERDICT_ACTION, count_states
 from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.wsconn import reading, writing
@@ -145,9 +145,7 @@ def import_review(ws: Workspace, path: Path, *, accept_key: str | None = None,
         audit.write(conn, actor=actor, action="import_review", field="sequence",
                     new=f"{review.sequence}（{review.office.name}，{len(changed)} 项结论更新）",
                     at=now)
-    counts: dict[str, int] = {}
-    for item in unit_verdicts(ws).values():
-        counts[item.state.value] = counts.get(item.state.value, 0) + 1
+    counts = count_states(item.state for item in unit_verdicts(ws).values())
     return _stored(review, changed=tuple(changed), counts=counts,
                    key_changed=check.state is OfficeKeyState.KEY_CHANGED)
 

@@ -23,6 +23,7 @@ from gongkai_desktop.model import NOT_REPORTED, STATUS_LABELS, Measure, Plan, Ro
 from gongkai_desktop.roles import led_measures, must_report, roles_for_measure
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
+from gongkai_desktop.tallies import past_due
 from gongkai_desktop.units import UnitDirectory
 
 
@@ -53,7 +54,6 @@ _STATUS_OF = {state: status for status, state in _STATE_OF.items()}
 # A status cell says what the status says (model.STATUS_LABELS); two states are no status.
 _LABELS = {CellState.NONE: "", CellState.MISSING: NOT_REPORTED,
            **{state: STATUS_LABELS[status] for status, state in _STATE_OF.items()}}
-_OPEN = frozenset({CellState.MISSING, CellState.NOT_STARTED, CellState.IN_PROGRESS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,14 +227,19 @@ def consolidate(ws: Workspace, directory: UnitDirectory, today: dt.date, *,
         codes = bytearray(len(measures))
         late = bytearray(len(measures))
         for c, m in enumerate(measures):
+            status: Status | None
             if got is not None:
-                # The same rule as the unit's own checklist (progress.is_relevant).
-                if roles.of(m, subject):
-                    codes[c] = _STATE_OF[reported.get(m.id, Status.NOT_STARTED)]
+                # The same rule as the unit's own checklist and report (roles.must_report).
+                if not must_report(roles.of(m, subject)):
+                    continue
+                status = reported.get(m.id, Status.NOT_STARTED)
+                codes[c] = _STATE_OF[status]
             elif unit.id in expected.get(m.id, ()):
+                status = None  # expected but not reported: still open
                 codes[c] = CellState.MISSING
-            deadline = deadlines[c]
-            if codes[c] in _OPEN and deadline is not None and today > deadline:
+            else:
+                continue
+            if past_due(deadlines[c], status, today):  # the unit's own overdue rule
                 late[c] = 1
         states.append(bytes(codes))
         late_rows.append(bytes(late))

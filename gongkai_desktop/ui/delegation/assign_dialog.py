@@ -42,7 +42,7 @@ class AssignDialog(QDialog):
     def __init__(self, session: Session, measure_ids: list[str],
                  parent: QWidget | None = None) -> None:
         from gongkai_desktop.delegation import days_before, list_offices
-        from gongkai_desktop.tallies import is_relevant
+        from gongkai_desktop.roles import must_report
 
         super().__init__(parent)
         self.session = session
@@ -61,7 +61,7 @@ class AssignDialog(QDialog):
             item = QListWidgetItem(f"{m.id}　{m.text}")
             item.setToolTip(m.text)
             item.setData(Qt.ItemDataRole.UserRole, m.id)
-            item.setData(Qt.ItemDataRole.UserRole + 1, is_relevant(session.roles.get(m.id, ())))
+            item.setData(Qt.ItemDataRole.UserRole + 1, must_report(session.roles.get(m.id, ())))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if m.id in wanted
                                else Qt.CheckState.Unchecked)

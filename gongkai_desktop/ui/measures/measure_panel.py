@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.model import Measure, MeasureRecord, Role
-from gongkai_desktop.tallies import is_overdue
+from gongkai_desktop.roles import must_report
+from gongkai_desktop.tallies import overdue_days
 from gongkai_desktop.ui.common.style import (
     MUTED_TEXT_COLOR,
     OVERDUE_COLOR,
@@ -158,10 +159,9 @@ class _Header(QWidget):
                                   " font-weight: bold;")
         self.status_icon.setPixmap(status_icon(record.status).pixmap(16, 16))
         today = session.today()
-        # Overdue only matters for a measure this unit has to do.
-        if (self.roles and is_overdue(measure, record, today)
-                and measure.deadline.date is not None):
-            days = (today - measure.deadline.date).days
+        # Overdue only matters for a measure this unit must report (as the status bar counts).
+        days = overdue_days(measure, record, today) if must_report(self.roles) else None
+        if days is not None:
             self.overdue.setText(f"已逾期 {days} 天")
             self.overdue.show()
         else:

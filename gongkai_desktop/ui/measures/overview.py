@@ -67,11 +67,10 @@ def _tr(text: str) -> str:
 def attention_items(session: Session, evidence_counts: Counter[str],
                     today: dt.date) -> list[AttentionItem]:
     """The core's list (``attention.attention_items``) for the open workspace."""
-    from gongkai_desktop.review.states import ReviewState
+    from gongkai_desktop.review.states import needs_rectifying
     from gongkai_desktop.ui.review.review_banner import review_states
 
-    returned = {m for m, state in review_states(session).items()
-                if state is ReviewState.RETURNED}
+    returned = {m for m, state in review_states(session).items() if needs_rectifying(state)}
     return core_attention_items(session.ws.plan, session.records(), session.roles,
                                 evidence_counts, today, returned=returned)
 
@@ -356,7 +355,7 @@ class OverviewPage(QScrollArea):
         tiles.addWidget(overdue_tile, 0, len(BAR_ORDER))
         from gongkai_desktop.ui.review.review_style import RETURNED_COLOR
 
-        rectify_tile = _CountTile(_tr("需整改"), RETURNED_COLOR)  # returned by the office
+        rectify_tile = _CountTile(_tr("需整改"), RETURNED_COLOR)  # review.states.TO_RECTIFY
         rectify_tile.setObjectName("rectifyTile")
         self.tiles["rectify"] = rectify_tile
         tiles.addWidget(rectify_tile, 0, len(BAR_ORDER) + 1)

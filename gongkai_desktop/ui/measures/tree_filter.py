@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
 
 from gongkai_desktop.model import Role, Status
+from gongkai_desktop.review.states import needs_rectifying
 from gongkai_desktop.roles import REPORTING_ROLES
 from gongkai_desktop.ui.measures.tree_model import MEASURE, PlanTreeModel
 
@@ -56,8 +57,6 @@ def default_scope(roles: dict[str, frozenset[Role]]) -> Scope:
     return Scope.ALL
 
 
-# 需整改 shows what the office returned, and what was rectified but not yet re-reviewed.
-_TO_RECTIFY = frozenset({"returned", "rectified"})  # ReviewState values (a StrEnum)
 
 
 class PlanFilterProxy(QSortFilterProxyModel):
@@ -67,7 +66,7 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._scope = Scope.ALL
         self._status: Status | None = None
         self._overdue_only = False
-        self._rectify_only = False  # 需整改: returned by the office (or rectified since)
+        self._rectify_only = False  # 需整改 (review.states.TO_RECTIFY): returned, not rectified
         self._search = ""
         self._search_ids: frozenset[str] = frozenset()
         self._pinned: str | None = None
@@ -191,7 +190,7 @@ class PlanFilterProxy(QSortFilterProxyModel):
             return False
         if self._overdue_only and not model.is_overdue(mid):
             return False
-        if self._rectify_only and model.review_state(mid) not in _TO_RECTIFY:
+        if self._rectify_only and not needs_rectifying(model.review_state(mid)):
             return False
         return not self._search or self._matches_search(mid)
 

@@ -21,7 +21,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from gongkai_desktop.model import Measure, MeasureRecord, Role, Status
-from gongkai_desktop.tallies import Tally, area_tallies, is_overdue, is_relevant
+from gongkai_desktop.roles import holds_any_role
+from gongkai_desktop.tallies import Tally, area_tallies, is_overdue
 from gongkai_desktop.ui.common import style
 
 if TYPE_CHECKING:  # the session pulls in storage; the window shell starts without it
@@ -347,7 +348,7 @@ class PlanTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == COL_OVERDUE or (column == COL_DEADLINE and self._overdue[mid]):
                 return style.OVERDUE_COLOR
-            if not is_relevant(node.roles):
+            if not holds_any_role(node.roles):
                 return style.MUTED_TEXT_COLOR  # shown under 全部 only; not this unit's task
             return None
         if role == Qt.ItemDataRole.FontRole:

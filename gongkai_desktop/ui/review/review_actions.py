@@ -56,7 +56,7 @@ class ReviewActions(QObject):
 
         self.rectify_check = QCheckBox(self.tr("需整改"))
         self.rectify_check.setObjectName("rectifyFilter")
-        self.rectify_check.setToolTip(self.tr("只看上级单位退回整改（及已整改待复核）的举措"))
+        self.rectify_check.setToolTip(self.tr("只看上级单位退回整改、尚未整改的举措（已整改待复核的等上级复核，不在此列）"))
         self.rectify_check.toggled.connect(self._on_rectify_toggled)
         toolbar = getattr(window, "toolbar", None)
         if toolbar is not None:
@@ -91,7 +91,7 @@ class ReviewActions(QObject):
         self.refresh_status()
 
     def refresh_status(self, *_args: object) -> None:
-        """需整改 N 项 in the status bar (hidden when nothing was returned)."""
+        """需整改 N 项 and 已整改待复核 M 项 in the status bar (hidden when neither)."""
         from gongkai_desktop.ui.review import review_style
         from gongkai_desktop.ui.review.review_banner import rectify_counts
 
@@ -167,6 +167,7 @@ class ReviewActions(QObject):
 
         def done(got: Any) -> None:
             from gongkai_desktop.errors import InvalidInput
+            from gongkai_desktop.review.states import to_rectify
 
             if got.stale:
                 show_error(self.window, InvalidInput(self.tr(
@@ -181,7 +182,7 @@ class ReviewActions(QObject):
                 text = self.tr("已导入“{office}”（{signer}）对数据包序号 {n} 的审核意见："
                                "{changed} 项结论更新，需整改 {returned} 项。").format(
                     office=got.office_name, signer=got.signer, n=got.sequence,
-                    changed=len(got.changed), returned=got.counts.get("returned", 0))
+                    changed=len(got.changed), returned=to_rectify(got.counts))
             if got.key_changed:
                 from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE
 

@@ -56,9 +56,12 @@ def review_states(session: Session) -> dict[str, ReviewState]:
 
 
 def rectify_counts(session: Session) -> tuple[int, int]:
-    """(需整改, 已整改待复核) measure counts, for the overview and the status bar."""
-    states = list(review_states(session).values())
-    return states.count(ReviewState.RETURNED), states.count(ReviewState.RECTIFIED)
+    """(需整改, 已整改待复核) measure counts, for the overview tile and the status bar
+    (the core's ``review.states.count_states`` / ``to_rectify``, like the CLI)."""
+    from gongkai_desktop.review.states import count_states, to_rectify
+
+    counts = count_states(review_states(session).values())
+    return to_rectify(counts), counts[ReviewState.RECTIFIED.value]
 
 
 class ReviewBanner(QFrame):
