@@ -10,6 +10,10 @@
    "正在打开工作区…" page; its toolbar, tree and right-hand pages are built right
    after that paint, and ``GONGKAI_WINDOW_READY`` (also reported) is the plan
    tree's first paint with the workspace open.
+   A reference without a target is timed in the same runs: a bare tree of the plan
+   (QMainWindow + QTreeView of the plan's rows in the bundled font, one query each),
+   the least a "workspace ready" could cost; it shows how much of the ready time is
+   the program's own.
 2. Memory: peak resident set (``ru_maxrss``) of the app child after it has been
    shown and idle for a second (target ≤ 150 MB).
 3. A synthetic plan of 5,000 measures (built in code, written to a new
@@ -64,6 +68,52 @@ class Shown(QObject):
         return False
 f = Shown()
 w.installEventFilter(f)
+w.show()
+sys.exit(app.exec())
+"""
+
+
+# A reference, not the target's floor: the least any "workspace ready" can cost here — a
+# QMainWindow with a QTreeView of the plan's areas, sub-tasks and measures, read from the
+# workspace with one query each, in the bundled Chinese font; its first paint is the mark.
+BARE_TREE = f"""
+import sqlite3, sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QMainWindow, QTreeView
+app = QApplication(sys.argv[:1])
+QFontDatabase.addApplicationFont(sys.argv[2])
+app.setFont(QFont("WenQuanYi Micro Hei", 10))
+conn = sqlite3.connect(f"file:{{sys.argv[1]}}?mode=ro", uri=True)
+model = QStandardItemModel()
+model.setHorizontalHeaderLabels(["举措", "状态"])
+areas, subtasks = {{}}, {{}}
+for aid, label, title in conn.execute("SELECT id, label, title FROM plan_areas ORDER BY no"):
+    areas[aid] = QStandardItem(label + title)
+    model.appendRow([areas[aid], QStandardItem("")])
+for sid, aid, label, title in conn.execute(
+        "SELECT id, area_id, label, title FROM plan_subtasks ORDER BY area_id, no"):
+    subtasks[sid] = QStandardItem(label + title)
+    areas[aid].appendRow([subtasks[sid], QStandardItem("")])
+for mid, sid, label, text in conn.execute(
+        "SELECT id, subtask_id, label, text FROM plan_measures ORDER BY subtask_id, no"):
+    subtasks[sid].appendRow([QStandardItem(label + text), QStandardItem("未开始")])
+w = QMainWindow()
+w.setWindowTitle("bare tree")
+w.resize(1280, 800)
+tree = QTreeView()
+tree.setModel(model)
+tree.expandAll()
+w.setCentralWidget(tree)
+class Shown(QObject):
+    done = False
+    def eventFilter(self, obj, event):
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            print("{MARK} 0", flush=True)
+        return False
+f = Shown()
+tree.viewport().installEventFilter(f)
 w.show()
 sys.exit(app.exec())
 """
@@ -215,11 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         direct = "import sys; from gongkai_desktop.ui.app import run; sys.exit(run(sys.argv[1:]))"
         direct_cmd = [sys.executable, "-c", direct, str(seed_ws)]
         bare_cmd = [sys.executable, "-c", BARE_WINDOW]
+        font = REPO / "resources" / "fonts" / "wqy-microhei.ttc"
+        tree_cmd = [sys.executable, "-c", BARE_TREE, str(seed_ws), str(font)]
         both = (MARK, READY)
         time_to_marks(bare_cmd, env, (MARK,), 0)  # warm the page and bytecode caches
         time_to_marks(app_cmd, env, both, 0)
         time_to_marks(direct_cmd, env, both, 0)
-        runs: dict[str, list[list[float]]] = {"bare": [], "app": [], "direct": []}
+        time_to_marks(tree_cmd, env, (MARK,), 0)
+        runs: dict[str, list[list[float]]] = {"bare": [], "app": [], "direct": [], "tree": []}
         app_mem: list[float] = []
         bare_mem: list[float] = []
         for _ in range(args.runs):
@@ -231,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
             app_mem.append(m)
             t, _ = time_to_marks(direct_cmd, env, both, 0)
             runs["direct"].append(t)
+            t, _ = time_to_marks(tree_cmd, env, (MARK,), 0)
+            runs["tree"].append(t)
 
         big_ws = Path(tmp) / "big.gkws"
         created = time.perf_counter()
@@ -278,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({listing('direct')}); ratio {median('direct') / bare:.2f}")
     print(f"app ready (ui.app.run):        {median('direct', 1) * 1000:4.0f} ms  "
           f"({listing('direct', 1)}); ratio {median('direct', 1) / bare:.2f}")
+    tree = median("tree")
+    print(f"reference: bare tree of the plan:{tree * 1000:4.0f} ms  ({listing('tree')}); "
+          f"ratio to bare {tree / bare:.2f}; app ready / bare tree {ready / tree:.2f}")
     print(f"synthetic plan: {big['measures']} measures ({big['visible']} shown), workspace "
           f"created in {create_s:.2f} s; window built in {big['build_s']:.3f} s, "
           f"tree first painted after {big['first_paint_s']:.3f} s")
