@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gongkai_desktop.typed_input import DATE_FORMS
 from tests import review_fixtures
 from tests.bundle_fixtures import PASSPHRASE
 from tests.receipt_fixtures import fresh_key
@@ -270,3 +271,18 @@ def test_all_units_export_reports_its_progress(
     assert seen[-1][0] == seen[-1][1] and all(d < t for d, t in seen[:-1])
     assert sorted(p.name for p in paths) == sorted(p.name for p in loop["outbox"].iterdir())
     assert len(paths) == 2
+
+
+def test_rectify_takes_the_deadline_as_the_window_does(
+        loop: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    wz = loop["wz"]
+    code, out, err = run(capsys, "rectify", wz, "2.1.1", "--problem", "目录未公开发布",
+                         "--action", "发布目录", "--owner", "张三", "--deadline", "2021年3月31日")
+    assert code == 0 and "已记录整改台账" in out, err
+    m = summary(capsys, wz)["measures"]
+    assert m["2.1.1"]["rectification"]["deadline"] == "2021-03-31"
+    before = dump_at(wz)
+    code, out, err = run(capsys, "rectify", wz, "2.1.1", "--problem", "目录未公开发布",
+                         "--action", "发布目录", "--owner", "张三", "--deadline", "3月底")
+    assert code == 1 and out == "" and dump_at(wz) == before
+    assert err.splitlines() == [f"错误：整改时限“3月底”格式不对，可写成 {DATE_FORMS}"]
