@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput
 
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 
@@ -85,7 +84,7 @@ def atomic_output(path: Path, *, what: str | None = None, suffix: str = ".tmp",
 
 def publish_new(temp: Path, target: Path) -> None:
     """Give the complete ``temp`` the name ``target``, never replacing an existing file."""
-    exists = InvalidInput(f"文件“{target.name}”已存在，不会覆盖，请换一个文件名")
+    exists = faults.exists(target)
     try:
         os.link(temp, target)  # atomic, and refuses a file that appeared meanwhile
     except FileExistsError as exc:

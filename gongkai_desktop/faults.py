@@ -78,9 +78,14 @@ def read_only(path: Path, *, workspace: bool = False) -> ReadOnlyStorage:
                            "请换一个保存位置")
 
 
-def busy(path: Path) -> WorkspaceBusy:
-    return WorkspaceBusy(f"工作区“{Path(path).name}”正被其他程序或窗口占用，"
+def busy(path: Path, what: str = "工作区") -> WorkspaceBusy:
+    return WorkspaceBusy(f"{what}“{Path(path).name}”正被其他程序或窗口占用，"
                           "本次操作未完成，请稍后再试")
+
+
+def exists(path: Path) -> InvalidInput:
+    """A new file (a workspace, a backup) would replace one already there."""
+    return InvalidInput(f"文件“{Path(path).name}”已存在，不会覆盖，请换一个文件名")
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -115,8 +120,10 @@ def os_error(exc: OSError, path: Path, what: str = "") -> GongkaiError:
     return InvalidInput(f"无法写入{label}{_place(path)}：{reason(exc)}")
 
 
-def sqlite_error(exc: sqlite3.Error, path: Path, *, workspace: bool = True) -> GongkaiError:
-    """A failed SQLite statement on the file ``path`` (the workspace unless told otherwise)."""
+def sqlite_error(exc: sqlite3.Error, path: Path, *, workspace: bool = True,
+                 what: str = "") -> GongkaiError:
+    """A failed SQLite statement on the file ``path`` (the workspace unless told otherwise;
+    ``what``: 备份文件 … names another file in the generic case)."""
     code = _sqlite_code(exc)
     primary = None if code is None else code & 0xFF
     text = str(exc).lower()
@@ -133,8 +140,31 @@ def sqlite_error(exc: sqlite3.Error, path: Path, *, workspace: bool = True) -> G
         return WorkspaceError(f"无法打开文件{_place(path)}（可能没有权限或位置不可写）")
     if workspace:
         return WorkspaceError(f"工作区“{Path(path).name}”读写出错，本次修改未保存"
-                              f"（{exc.sqlite_errorname if code else exc}）")
-    return InvalidInput(f"无法写入{_place(path)}（{getattr(exc, 'sqlite_errorname', exc)}）")
+                              f"（{_code_name(exc)}）")
+    if primary == SQLITE_IOERR:
+        return InvalidInput(f"无法写入{what or '文件'}{_place(path)}：{_REASONS[errno.EIO]}")
+    return InvalidInput(f"无法写入{what or '文件'}{_place(path)}（{_code_name(exc)}）")
+
+
+def _code_name(exc: sqlite3.Error) -> str:
+    """SQLite's code name (SQLITE_…), never its English sentence."""
+    return getattr(exc, "sqlite_errorname", "") or "数据库错误"
+
+
+def sqlite_read_error(exc: sqlite3.Error, path: Path, what: str) -> GongkaiError:
+    """A failed read of the SQLite file ``path`` someone chose (``what``: 任务分工数据文件 …):
+    busy and unreadable say so; anything else means the file is damaged or foreign."""
+    code = _sqlite_code(exc)
+    primary = None if code is None else code & 0xFF
+    text = str(exc).lower()
+    name = Path(path).name
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text:
+        return busy(path, what)
+    if primary == SQLITE_CANTOPEN or "unable to open" in text:
+        return WorkspaceError(f"无法读取{what}“{name}”：文件无法打开（可能没有读取权限）")
+    if primary == SQLITE_IOERR:
+        return WorkspaceError(f"无法读取{what}“{name}”：{_REASONS[errno.EIO]}")
+    return WorkspaceError(f"{what}已损坏或不是本程序的文件：{name}")
 
 
 def _no_space(path: Path) -> bool:
@@ -156,7 +186,7 @@ def any_error(exc: BaseException, path: Path, what: str = "") -> GongkaiError | 
     if isinstance(exc, OSError):
         return os_error(exc, path, what)
     if isinstance(exc, sqlite3.Error):
-        return sqlite_error(exc, path, workspace=False)
+        return sqlite_error(exc, path, workspace=False, what=what)
     return None
 
 

@@ -1,9 +1,9 @@
 """What an officer types, read the way an officer means it.
 
-One set of rules for the window and the command line: a web address without
-``http://`` is completed (and the caller says so), a date may be written the
-ways dates are written in Chinese offices, and choosing 已完成 without a date
-fills in today's date. Nothing here imports Qt.
+One set of rules for the window, the command line and the filled-in checklist: a web
+address without ``http://`` is completed (and the caller says so), a date may be written
+the ways dates are written in Chinese offices (within the records' 2000–2099), and
+choosing 已完成 without a date fills in today's date. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gongkai_desktop.errors import InvalidInput
-from gongkai_desktop.storage.records import check_url
+from gongkai_desktop.storage.records import EARLIEST_DATE, LATEST_DATE, check_url
 from gongkai_desktop.storage.records import (  # the rule lives with the record change
     proposed_completion_date as proposed_completion_date,
 )
@@ -29,6 +29,7 @@ _BARE_HOST = re.compile(
 _DATE = re.compile(
     r"^(\d{4})\s*(?:[-./]|年)\s*(\d{1,2})\s*(?:[-./]|月)\s*(\d{1,2})\s*日?$"
 )
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # 20200915: a spreadsheet number cell
 DATE_FORMS = "2020-09-15、2020.9.15、2020/9/15 或 2020年9月15日"
 
 
@@ -49,32 +50,55 @@ def complete_url(text: str) -> CompletedUrl:
     return CompletedUrl(check_url(value), False)
 
 
-def complete_urls(values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the checked URLs, the ones that were completed); blank entries are skipped."""
+def complete_urls(values: Iterable[str], *, place: Callable[[int], str] | None = None
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the checked URLs, the ones that were completed); blank entries are skipped.
+
+    ``place(n)`` names where the n-th entry (from 1, blanks counted) was typed — “第 2 行”,
+    “第5行“公开网址”” — and starts the message of a refused one.
+    """
     urls: list[str] = []
     completed: list[str] = []
-    for value in values:
+    for number, value in enumerate(values, start=1):
         if not value.strip():
             continue
-        result = complete_url(value)
+        try:
+            result = complete_url(value)
+        except InvalidInput as exc:
+            if place is None:
+                raise
+            raise InvalidInput(f"{place(number)}：{exc}") from None
         urls.append(result.url)
         if result.completed:
             completed.append(result.url)
     return tuple(urls), tuple(completed)
 
 
-def parse_date(text: str) -> dt.date:
-    """2020-09-15, 2020.9.15, 2020/9/15, 2020年9月15日 (full-width digits too) → a date."""
+def parse_date(text: str, label: str = "日期", *, compact: bool = False) -> dt.date:
+    """2020-09-15, 2020.9.15, 2020/9/15, 2020年9月15日 (full-width digits too) → a date
+    between 2000 and 2099 (what a record may hold); ``label`` names the field in the
+    Chinese message (完成时间, 整改时限 …). ``compact`` also takes 20200915, what a
+    spreadsheet keeps of a date typed into a number cell (typed elsewhere it is more
+    likely a slip)."""
     value = unicodedata.normalize("NFKC", text.strip()) if isinstance(text, str) else ""
     value = value.replace("。", ".").replace("．", ".")
-    match = _DATE.match(value)
+    match = _DATE.match(value) or (_COMPACT_DATE.match(value) if compact else None)
     if not match:
-        raise InvalidInput(f"日期“{text}”格式不对，可写成 {DATE_FORMS}")
+        raise InvalidInput(f"{label}“{text}”格式不对，可写成 {DATE_FORMS}")
     year, month, day = (int(part) for part in match.groups())
     try:
-        return dt.date(year, month, day)
+        parsed = dt.date(year, month, day)
     except ValueError:
-        raise InvalidInput(f"日期“{text}”不存在（{year}年没有{month}月{day}日）") from None
+        raise InvalidInput(f"{label}“{text}”不存在（{year}年没有{month}月{day}日）") from None
+    return check_range(parsed, label, text)
+
+
+def check_range(value: dt.date, label: str = "日期", shown: str = "") -> dt.date:
+    """``value`` when a record may hold it (2000–2099); else the one Chinese line."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidInput(f"{label}“{shown or value.isoformat()}”不合理"
+                           f"（应在 {EARLIEST_DATE.year} 年到 {LATEST_DATE.year} 年之间）")
+    return value
 
 
 def date_text(value: dt.date) -> str:

@@ -8,6 +8,7 @@ A new task breakdown comes in as a workbook → ``plan import`` → ``plan list`
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -162,7 +163,7 @@ def test_checklist_round_trip_for_a_unit_of_the_imported_plan(
     code, out, err = run(capsys, "xlsx", "export", jw, "-o", out_file)
     assert code == 0, err
     assert out.strip() == f"已导出“区教委”需填报的 1 项举措：{out_file}"
-    fill(out_file, {"2.1.1": {"完成状态": "已完成", "完成日期": "2021-06-20",
+    fill(out_file, {"2.1.1": {"完成状态": "已完成", "完成时间": "2021-06-20",
                               "完成情况说明": "已在区教委网站公开入学政策",
                               "公开网址": "https://jw.example.gov.cn/rx/"}})
     before = content(jw)
@@ -173,7 +174,7 @@ def test_checklist_round_trip_for_a_unit_of_the_imported_plan(
     assert out.splitlines() == [
         "读取“区教委-自查清单.xlsx”：1 项举措，4 处更改",
         "  2.1.1 完成状态：“推进中” → “已完成”",
-        "  2.1.1 完成日期：“” → “2021-06-20”",
+        "  2.1.1 完成时间：“” → “2021-06-20”",
         "  2.1.1 完成情况说明：“” → “已在区教委网站公开入学政策”",
         "  2.1.1 公开网址：“” → “https://jw.example.gov.cn/rx/”",
         "将更改 4 处；确认无误后加 --yes 导入",
@@ -202,7 +203,7 @@ def test_problems_are_listed_and_nothing_is_changed(
 ) -> None:
     out_file = tmp_path / "清单.xlsx"
     assert run(capsys, "xlsx", "export", jw, "-o", out_file)[0] == 0
-    fill(out_file, {"2.1.1": {"完成状态": "完成了", "公开网址": "www.jw.gov.cn"}})
+    fill(out_file, {"2.1.1": {"完成状态": "完成了", "公开网址": "ftp://www.jw.gov.cn"}})
     before = content(jw)
     for extra in ((), ("--yes",)):
         code, _, err = run(capsys, "xlsx", "import", jw, out_file, *extra)
@@ -211,8 +212,8 @@ def test_problems_are_listed_and_nothing_is_changed(
         assert lines == [
             "问题：工作表“自查清单”第3行“完成状态”列：第3行“完成状态”为“完成了”，"
             "不是可选的状态（可选：未开始、推进中、已完成、不适用）",
-            "问题：工作表“自查清单”第3行“公开网址”列：第3行“公开网址”中的“www.jw.gov.cn”"
-            "不是以 http:// 或 https:// 开头的网址",
+            "问题：工作表“自查清单”第3行“公开网址”列：第3行“公开网址”：网址“ftp://www.jw.gov.cn”"
+            "无效：必须是以 http:// 或 https:// 开头的完整网址",
             "错误：表格中有 2 处问题，没有导入任何内容。请在Excel中改正后重新导入"
             "（或加 --yes --partial 只导入没有问题的行）",
         ]
@@ -313,8 +314,8 @@ def test_plan_import_refuses_a_bad_id_or_date_before_reading(
     code, out, err = run(capsys, "plan", "import", source, "--id", "计划2021", "--title", "t")
     assert code == 1 and out == "" and "计划编号“计划2021”无效" in err
     code, out, err = run(capsys, "plan", "import", source, "--id", "p", "--title", "t",
-                         "--issued", "2021/6/1")
-    assert code == 1 and out == "" and "格式不对" in err
+                         "--issued", "六月一日")
+    assert code == 1 and out == "" and "印发日期“六月一日”格式不对" in err
     code, out, err = run(capsys, "plan", "import", source, "--id", "cq-2020-89", "--title", "t")
     assert code == 1 and "内置任务分工的编号" in err
     assert [p.id for p in PlanLibrary().list_plans()] == ["cq-2020-89"]
@@ -329,3 +330,67 @@ def test_plan_import_of_a_hostile_workbook_stores_nothing(
     assert (code, out) == (1, "")
     assert len(err.splitlines()) == 1 and "旧版 .xls 文件" in err
     assert [p.id for p in PlanLibrary().list_plans()] == ["cq-2020-89"]
+
+
+def test_checklist_takes_addresses_dates_and_texts_as_the_window_does(
+    jw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `set` and the window accept, the filled-in checklist accepts: a bare
+    www.… address is completed, 2021年6月20日 is a date, a 15 000-character text fits."""
+    out_file = tmp_path / "清单.xlsx"
+    assert run(capsys, "xlsx", "export", jw, "-o", out_file)[0] == 0
+    long_text = "已公开。" * 3750  # 15 000 characters: within the record's 20 000
+    fill(out_file, {"2.1.1": {"完成状态": "已完成", "完成时间": "2021年6月20日",
+                              "完成情况说明": long_text,
+                              "公开网址": "www.jw.gov.cn/rx；https://jw.example.gov.cn/a"}})
+    code, _, err = run(capsys, "xlsx", "import", jw, out_file, "--yes")
+    assert code == 0, err
+    with Workspace.open(jw, readonly=True) as ws:
+        record = ws.record("2.1.1")
+    assert record.urls == ("http://www.jw.gov.cn/rx", "https://jw.example.gov.cn/a")
+    assert record.completed_on == dt.date(2021, 6, 20) and record.explanation == long_text
+    code, _, err = run(capsys, "set", jw, "2.1.1", "--status", "已完成",
+                       "--url", "www.jw.gov.cn/rx", "--url", "https://jw.example.gov.cn/a",
+                       "--date", "2021年6月20日")
+    assert code == 0, err
+    with Workspace.open(jw, readonly=True) as ws:
+        assert ws.record("2.1.1") == record  # the same input, the same record
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("1999-12-31", "完成时间“1999-12-31”不合理（应在 2000 年到 2099 年之间）"),
+    (dt.datetime(2100, 1, 1), "完成时间“2100-01-01”不合理（应在 2000 年到 2099 年之间）"),
+    ("6月底", "完成时间“6月底”格式不对"),
+])
+def test_checklist_date_out_of_range_is_refused_and_nothing_changes(
+    jw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], typed: object, words: str
+) -> None:
+    out_file = tmp_path / "清单.xlsx"
+    assert run(capsys, "xlsx", "export", jw, "-o", out_file)[0] == 0
+    fill(out_file, {"2.1.1": {"完成状态": "已完成", "完成时间": typed}})
+    before = content(jw)
+    code, _, err = run(capsys, "xlsx", "import", jw, out_file, "--yes")
+    assert code == 1
+    [problem, error] = err.splitlines()
+    assert problem.startswith("问题：工作表“自查清单”第3行“完成时间”列：第3行：")
+    assert words in problem
+    assert error.startswith("错误：") and "没有导入任何内容" in error
+    assert content(jw) == before
+
+
+def test_a_checklist_exported_before_the_column_was_renamed_still_imports(
+    jw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Workbooks already handed out head the column 完成日期: still read as 完成时间."""
+    out_file = tmp_path / "清单.xlsx"
+    assert run(capsys, "xlsx", "export", jw, "-o", out_file)[0] == 0
+    wb = openpyxl.load_workbook(out_file)
+    sheet = wb[L.MAIN_SHEET]
+    sheet.cell(L.HEADER_ROW, L.column_index("完成时间")).value = "完成日期"
+    wb.save(out_file)
+    wb.close()
+    fill(out_file, {"2.1.1": {"完成状态": "已完成", "完成日期": "2021-06-20"}})
+    code, _, err = run(capsys, "xlsx", "import", jw, out_file, "--yes")
+    assert code == 0, err
+    with Workspace.open(jw, readonly=True) as ws:
+        assert ws.record("2.1.1").completed_on == dt.date(2021, 6, 20)

@@ -220,3 +220,32 @@ def test_report_names_the_offices_and_adds_their_annex(tmp_path: Path,
     assert "区司法局、龙都街道2个下级单位" in without.replace(" ", "")
     assert "下级单位完成情况" in text and "下级单位完成情况" not in without
     assert "未报送" in text
+
+
+@pytest.mark.parametrize("typed", ["2020-09-15", "2020年9月15日", "2020.9.15", "２０２０/9/15"])
+def test_assign_takes_the_deadline_as_the_window_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], typed: str) -> None:
+    wz = tmp_path / "万州区.gkws"
+    assert run(capsys, "init", wz, "--unit", "万州区")[0] == 0
+    assert run(capsys, "office", "add", wz, "区司法局")[0] == 0
+    code, out, err = run(capsys, "assign", wz, "1.2.3", "--to", "区司法局", "--deadline", typed)
+    assert code == 0, err
+    assert "1.2.3 → 区司法局（责任，内部时限 2020-09-15）" in out
+
+
+@pytest.mark.parametrize(("typed", "words"), [("九月十五日", "格式不对"),
+                                              ("2020-02-30", "不存在"),
+                                              ("1999-12-31", "应在 2000 年到 2099 年之间")])
+def test_assign_refuses_a_wrong_deadline_and_changes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], typed: str, words: str) -> None:
+    from tests.review_fixtures import dump_at
+
+    wz = tmp_path / "万州区.gkws"
+    assert run(capsys, "init", wz, "--unit", "万州区")[0] == 0
+    assert run(capsys, "office", "add", wz, "区司法局")[0] == 0
+    before = dump_at(wz)
+    code, out, err = run(capsys, "assign", wz, "1.2.3", "--to", "区司法局", "--deadline", typed)
+    assert code == 1 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"错误：内部完成时限“{typed}”") and words in line
+    assert dump_at(wz) == before

@@ -361,7 +361,7 @@ def test_a_corrected_copy_of_the_same_checklist_replaces_the_first_answer(
                            {"1.1.1": {"完成状态": "推进中", "完成情况说明": "正在修订"}})
     assert run(capsys, "delegate", "import", world.wz, first)[0] == 0
     second = fill_checklist(first, tmp_path / "bb-2.xlsx",
-                            {"1.1.1": {"完成状态": "已完成", "完成日期": "2020-10-01",
+                            {"1.1.1": {"完成状态": "已完成", "完成时间": "2020-10-01",
                                        "完成情况说明": "已修订并公开"}})
     code, out, err = run(capsys, "delegate", "import", world.wz, second)
     assert code == 0, err
@@ -372,7 +372,7 @@ def test_a_corrected_copy_of_the_same_checklist_replaces_the_first_answer(
     assert got["区委编办"].explanation == "已修订并公开"
     # putting a value back as exported counts as a correction as well
     third = fill_checklist(second, tmp_path / "bb-3.xlsx",
-                           {"1.1.1": {"完成状态": "未开始", "完成日期": "", "完成情况说明": ""}})
+                           {"1.1.1": {"完成状态": "未开始", "完成时间": "", "完成情况说明": ""}})
     assert run(capsys, "delegate", "import", world.wz, third)[0] == 0
     with Workspace.open(world.wz, readonly=True) as ws:
         got = {c.office.name: c.record for c in contributions(ws, "1.1.1")}

@@ -185,6 +185,38 @@ def test_backup_disk_full_os(capsys: pytest.CaptureFixture[str], ws: Path, out: 
     _refused(capsys, ws, out, "backup", ws, "-o", out / "备份.gkws", name="备份.gkws")
 
 
+def test_backup_io_error_is_said_in_chinese(capsys: pytest.CaptureFixture[str], ws: Path,
+                                            out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failing disk mid-copy: the faults line naming the backup, not SQLite's English."""
+    from gongkai_desktop.storage import backup
+
+    real_connect = sqlite3.connect
+
+    class FailingSource:  # the workspace read for the copy, its backup call failing
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def backup(self, *args: object, **kwargs: object) -> None:
+            error = sqlite3.OperationalError("disk I/O error")
+            error.sqlite_errorcode, error.sqlite_errorname = 10, "SQLITE_IOERR"
+            raise error
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.conn, name)
+
+    def connect(target: object, *args: object, **kwargs: object) -> object:
+        conn = real_connect(target, *args, **kwargs)  # type: ignore[arg-type]
+        return FailingSource(conn) if kwargs.get("uri") else conn
+
+    monkeypatch.setattr(backup.sqlite3, "connect", connect)
+    before, files_before = snapshot(ws), listing(ws.parent)
+    code, _, err = run(capsys, "backup", ws, "-o", out / "备份.gkws")
+    assert code == 1
+    line = one_chinese_line(err, "无法写入备份文件", "备份.gkws", "磁盘读写出错")
+    assert "disk I/O" not in line
+    assert listing(out) == [] and listing(ws.parent) == files_before and snapshot(ws) == before
+
+
 def test_receipt_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gongkai_desktop.bundle.import_batch import import_bundles
     from gongkai_desktop.bundle.receipt import write_receipt

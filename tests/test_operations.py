@@ -124,3 +124,27 @@ def test_jobs_without_a_workspace_keep_the_old_form(ui_app: Any, qtbot: QtBot) -
     run_operation(None, "计算", lambda progress: 6 * 7, on_success=results.append)
     _wait(qtbot)
     assert results == [42]
+
+
+def test_a_stray_storage_error_reads_as_on_the_command_line(ui_app: Any, qtbot: QtBot,
+                                                             messages: list[Message]) -> None:
+    """An OSError / sqlite3.Error no layer mapped: the window shows the command line's
+    Chinese line (faults.unlocated), not “程序出现意外错误 OSError…” in English."""
+    import errno
+    import sqlite3
+
+    from gongkai_desktop import faults
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/某处/报告.pdf")
+    broken = sqlite3.OperationalError("disk I/O error")
+    for error in (full, broken):
+        def work(_progress: Progress, error: BaseException = error) -> None:
+            raise error
+
+        run_operation(None, "写入", work)
+        _wait(qtbot)
+    assert [m.text for m in messages] == [faults.unlocated(full), faults.unlocated(broken)]
+    assert "磁盘空间不足" in messages[0].text and "报告.pdf" in messages[0].text
+    assert "数据库读写出错" in messages[1].text
+    assert all("意外错误" not in m.title + m.text and "No space" not in m.text
+               and "disk I/O" not in m.text for m in messages)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai_desktop.errors import InvalidInput, NotFound, WorkspaceError
+from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, WorkspaceError
 from gongkai_desktop.model import Deadline, Plan, PlanInfo, Role
 from gongkai_desktop.plan.export import plan_to_json
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan, read_plan_file
@@ -59,6 +59,31 @@ def test_foreign_or_damaged_plan_files_are_refused(tmp_path: Path) -> None:
         read_plan_file(junk)
     with pytest.raises(NotFound):
         read_plan_file(tmp_path / "missing.sqlite")
+
+
+@pytest.mark.parametrize(("code", "name", "text", "words"), [
+    (5, "SQLITE_BUSY", "database is locked", "正被其他程序或窗口占用"),
+    (10, "SQLITE_IOERR", "disk I/O error", "磁盘读写出错"),
+    (14, "SQLITE_CANTOPEN", "unable to open database file", "文件无法打开"),
+    (26, "SQLITE_NOTADB", "file is not a database", "已损坏或不是本程序的文件"),
+])
+def test_a_plan_file_that_fails_to_read_says_why_in_chinese(
+        monkeypatch: pytest.MonkeyPatch, code: int, name: str, text: str, words: str) -> None:
+    import sqlite3
+
+    from gongkai_desktop.plan import library
+
+    def failing(conn: object) -> Plan:
+        error = sqlite3.OperationalError(text)
+        error.sqlite_errorcode, error.sqlite_errorname = code, name
+        raise error
+
+    monkeypatch.setattr(library, "read_plan", failing)
+    with pytest.raises(GongkaiError) as caught:
+        read_plan_file(REPO_ROOT / "data" / "seed.sqlite")
+    message = str(caught.value)
+    assert words in message and "任务分工数据文件" in message and "seed.sqlite" in message
+    assert text not in message and name not in message
 
 
 def test_library_starts_with_only_the_bundled_plan(isolated_data_dir: Path) -> None:

@@ -206,6 +206,48 @@ def test_cancelled_build_leaves_nothing(ws: Workspace, directory: UnitDirectory,
     assert list(out.parent.iterdir()) == []
 
 
+def test_unsigned_report_is_on_disk_before_it_has_its_name(
+        ws: Workspace, directory: UnitDirectory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report the program said it wrote survives a power cut: it is flushed first."""
+    from gongkai_desktop.report import build
+
+    out = tmp_path / "报告.pdf"
+    flushed: list[tuple[str, bool]] = []
+    real = build.fsync_file
+
+    def watched(path: Path) -> None:
+        flushed.append((Path(path).suffix, out.exists()))
+        real(path)
+
+    monkeypatch.setattr(build, "fsync_file", watched)
+    result = build_report(ws, directory, out, sign=False, passphrase=None,
+                          today=dt.date(2020, 9, 5))
+    assert flushed == [(".unsigned", False)] and result.path == out and out.is_file()
+
+
+def test_unsigned_report_on_a_full_disk_leaves_nothing(
+        ws: Workspace, directory: UnitDirectory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from gongkai_desktop.errors import DiskFull
+    from gongkai_desktop.report import build
+
+    out = tmp_path / "out" / "报告.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"%PDF old report")
+
+    def no_space(path: Path) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(build, "fsync_file", no_space)
+    with pytest.raises(DiskFull, match=r"磁盘空间不足.*报告\.pdf"):
+        build_report(ws, directory, out, sign=False, passphrase=None)
+    assert list(out.parent.iterdir()) == [out] and out.read_bytes() == b"%PDF old report"
+
+
 def test_signing_without_identity_is_refused_first(ws: Workspace, directory: UnitDirectory,
                                                    tmp_path: Path) -> None:
     with pytest.raises(SignatureError, match="还没有签名证书"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gongkai_desktop.typed_input import DATE_FORMS
 from tests import review_fixtures
 from tests.bundle_fixtures import PASSPHRASE
 from tests.receipt_fixtures import fresh_key
@@ -204,3 +205,84 @@ def test_hostile_review_files_are_refused(loop: dict[str, Path],
     code, _, err = run(capsys, "review", "import", wz, impostor)
     assert code == 1 and "不是用已确认的上级单位证书签名的" in err
     assert dump_at(wz) == before
+
+
+def _both_reviewed(capsys: pytest.CaptureFixture[str], loop: dict[str, Path]) -> None:
+    sup = loop["sup"]
+    assert run(capsys, "review", sup, "--unit", "万州区", "2.1.1", "--verdict", "待核实")[0] == 0
+    assert run(capsys, "review", sup, "--unit", "涪陵区", "--accept-remaining")[0] == 0
+
+
+def test_all_units_export_can_be_cancelled_and_leaves_nothing(
+        loop: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai_desktop.errors import Cancelled
+    from gongkai_desktop.review.reviewfile import write_all_reviews
+    from gongkai_desktop.storage import Workspace
+
+    _both_reviewed(capsys, loop)
+    outbox = loop["outbox"]
+    earlier = outbox / "万州区-整改意见-序号1.gkreview"
+    earlier.write_bytes(b"an earlier export")
+    asked: list[tuple[int, int]] = []
+
+    def stop_after_the_first(done: int, total: int) -> bool:
+        asked.append((done, total))
+        return done < 1
+
+    with Workspace.open(loop["sup"]) as ws, pytest.raises(Cancelled, match="已取消导出整改意见"):
+        write_all_reviews(ws, OFFICE_KEY, outbox, stop_after_the_first)
+    assert asked and asked[-1][0] == 1
+    assert list(outbox.iterdir()) == [earlier] and earlier.read_bytes() == b"an earlier export"
+
+
+def test_all_units_export_on_a_full_disk_leaves_nothing(
+        loop: dict[str, Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from gongkai_desktop.review import reviewfile
+
+    _both_reviewed(capsys, loop)
+    calls: list[Path] = []
+
+    def second_fails(path: Path) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(reviewfile, "fsync_file", second_fails)
+    before = dump_at(loop["sup"])
+    code, out, err = run(capsys, "review", "export", loop["sup"], "--all", "-o", loop["outbox"])
+    assert code == 1 and out == "" and "磁盘空间不足" in err and "整改意见" in err
+    assert list(loop["outbox"].iterdir()) == [] and dump_at(loop["sup"]) == before
+
+
+def test_all_units_export_reports_its_progress(
+        loop: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai_desktop.review.reviewfile import write_all_reviews
+    from gongkai_desktop.storage import Workspace
+
+    _both_reviewed(capsys, loop)
+    seen: list[tuple[int, int]] = []
+    with Workspace.open(loop["sup"]) as ws:
+        paths = write_all_reviews(ws, OFFICE_KEY, loop["outbox"],
+                                  lambda d, t: seen.append((d, t)) or True)
+    assert seen[-1][0] == seen[-1][1] and all(d < t for d, t in seen[:-1])
+    assert sorted(p.name for p in paths) == sorted(p.name for p in loop["outbox"].iterdir())
+    assert len(paths) == 2
+
+
+def test_rectify_takes_the_deadline_as_the_window_does(
+        loop: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    wz = loop["wz"]
+    code, out, err = run(capsys, "rectify", wz, "2.1.1", "--problem", "目录未公开发布",
+                         "--action", "发布目录", "--owner", "张三", "--deadline", "2021年3月31日")
+    assert code == 0 and "已记录整改台账" in out, err
+    m = summary(capsys, wz)["measures"]
+    assert m["2.1.1"]["rectification"]["deadline"] == "2021-03-31"
+    before = dump_at(wz)
+    code, out, err = run(capsys, "rectify", wz, "2.1.1", "--problem", "目录未公开发布",
+                         "--action", "发布目录", "--owner", "张三", "--deadline", "3月底")
+    assert code == 1 and out == "" and dump_at(wz) == before
+    assert err.splitlines() == [f"错误：整改时限“3月底”格式不对，可写成 {DATE_FORMS}"]

@@ -68,6 +68,27 @@ def test_wrong_dates_are_refused_in_chinese(typed: str, words: str) -> None:
         parse_date(typed)
 
 
+@pytest.mark.parametrize("typed", ["1999-12-31", "2100年1月1日"])
+def test_dates_a_record_cannot_hold_are_refused_naming_the_field(typed: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_date(typed, "整改时限")
+    assert str(caught.value) == f"整改时限“{typed}”不合理（应在 2000 年到 2099 年之间）"
+
+
+def test_the_compact_form_is_only_for_spreadsheet_cells() -> None:
+    assert parse_date("20200915", compact=True) == dt.date(2020, 9, 15)
+    with pytest.raises(InvalidInput, match="格式不对"):
+        parse_date("20200915")
+
+
+def test_complete_urls_names_the_line_of_a_refused_address() -> None:
+    lines = ["www.cq.gov.cn", "", "区政府网站"]
+    with pytest.raises(InvalidInput, match=r"^第 3 行：网址“区政府网站”无效"):
+        complete_urls(lines, place=lambda n: f"第 {n} 行")
+    urls, completed = complete_urls(lines[:2], place=lambda n: f"第 {n} 行")
+    assert urls == completed == ("http://www.cq.gov.cn",)
+
+
 def test_date_text_is_chinese() -> None:
     assert date_text(dt.date(2026, 12, 5)) == "2026年12月5日"
 

@@ -16,6 +16,7 @@ from gongkai_desktop import paths
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.typed_input import DATE_FORMS
 from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.measures.tree_model import COL_STATUS
@@ -217,7 +218,7 @@ def test_problems_block_apply_unless_rows_without_problems_are_chosen(
     book = fill(exported_checklist(session, tmp_path / "有问题的清单.xlsx"), {
         "1.1.1": {"完成状态": "完成了", "完成情况说明": "已公开"},
         "1.1.2": {"完成状态": "推进中", "完成情况说明": "正在梳理主动公开目录"},
-        "1.2.1": {"完成日期": "6月底"},
+        "1.2.1": {"完成时间": "6月底"},
         "2.1.1": {"完成状态": "不适用"},
     })
     acts(window).read_checklist(book)
@@ -228,8 +229,8 @@ def test_problems_block_apply_unless_rows_without_problems_are_chosen(
     assert rows_of(preview.problem_model)[:2] == [
         ("自查清单", f"第{r}行", "完成状态",
          f"第{r}行“完成状态”为“完成了”，不是可选的状态（可选：未开始、推进中、已完成、不适用）"),
-        ("自查清单", f"第{r + 3}行", "完成日期",
-         f"第{r + 3}行“完成日期”为“6月底”，不是有效的日期（请填写如 2021-06-30）"),
+        ("自查清单", f"第{r + 3}行", "完成时间",
+         f"第{r + 3}行：完成时间“6月底”格式不对，可写成 {DATE_FORMS}"),
     ]
     assert len(rows_of(preview.problem_model)) == 3
     assert "表格中有 3 处问题" in preview.problem_label.text()

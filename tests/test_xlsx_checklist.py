@@ -27,6 +27,7 @@ from gongkai_desktop.model import (
 )
 from gongkai_desktop.roles import roles_for_plan
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.typed_input import DATE_FORMS
 from gongkai_desktop.units import UnitDirectory
 from gongkai_desktop.xlsx import (
     ChecklistImport,
@@ -211,7 +212,7 @@ def test_export_sheet_is_ready_to_fill_and_print(
     assert not lists[0].showDropDown
     assert str(lists[0].sqref) == f"H{L.FIRST_ROW}:H{last}"
     # A real date cell.
-    date_cell = sheet.cell(L.FIRST_ROW + 2, L.column_index("完成日期"))
+    date_cell = sheet.cell(L.FIRST_ROW + 2, L.column_index("完成时间"))
     assert date_cell.value == dt.datetime(2021, 8, 20)
     assert date_cell.number_format == "yyyy-mm-dd"
     # Protected without password; only the record columns are unlocked.
@@ -268,7 +269,7 @@ def test_round_trip_after_sorting(tmp_path: Path, ws: Workspace, directory: Unit
     out = tmp_path / "万州区自查清单.xlsx"
     _export(ws, directory, out)
     fill(out, {
-        "1.1.1": {"完成状态": "已完成", "完成日期": dt.date(2021, 6, 30),
+        "1.1.1": {"完成状态": "已完成", "完成时间": dt.date(2021, 6, 30),
                   "完成情况说明": "权责清单已更新\n并在网站公开",
                   "公开网址": "https://www.wz.gov.cn/qzqd/\nhttp://www.wz.gov.cn/zfxxgk/"},
         "1.2.1": {"完成状态": "不适用", "不适用理由": "本区行政处罚结果由区市场监管局公开"},
@@ -331,7 +332,7 @@ def test_clearing_a_date_in_the_sheet_clears_it(
     ws.update_record("2.1.1", status=Status.DONE, completed_on=dt.date(2021, 8, 1))
     out = tmp_path / "清单.xlsx"
     _export(ws, directory, out)
-    fill(out, {"2.1.1": {"完成状态": "推进中", "完成日期": None}})
+    fill(out, {"2.1.1": {"完成状态": "推进中", "完成时间": None}})
     result = _read(ws, out)
     assert _changes(result) == {
         ("2.1.1", "status", Status.DONE, Status.IN_PROGRESS),
@@ -356,7 +357,7 @@ def test_dates_typed_as_text_or_numbers(
 ) -> None:
     out = tmp_path / "清单.xlsx"
     _export(ws, directory, out)
-    fill(out, {"1.1.1": {"完成日期": typed}})
+    fill(out, {"1.1.1": {"完成时间": typed}})
     assert _changes(_read(ws, out)) == {("1.1.1", "completed_on", None, expected)}
 
 
@@ -371,7 +372,7 @@ def test_every_problem_is_located_and_nothing_is_applied(
     fill(out, {
         "1.1.1": {"完成状态": "完成了"},
         "1.2.1": {"完成状态": "不适用"},
-        "2.1.1": {"完成日期": "6月底", "公开网址": "https://ok.example.cn/a\nwww.wz.gov.cn"},
+        "2.1.1": {"完成时间": "6月底", "公开网址": "https://ok.example.cn/a\nftp://wz.gov.cn/a"},
         "2.1.3": {"完成情况说明": "已按时答复"},  # valid: applied with allow_partial
     })
     # A copied row (duplicate key), an unknown key and a row whose key was cleared.
@@ -393,10 +394,11 @@ def test_every_problem_is_located_and_nothing_is_applied(
          f"第{r}行“完成状态”为“完成了”，不是可选的状态（可选：未开始、推进中、已完成、不适用）"),
         (L.MAIN_SHEET, r + 1, "不适用理由",
          f"第{r + 1}行“完成状态”为“不适用”，但“不适用理由”没有填写"),
-        (L.MAIN_SHEET, r + 2, "完成日期",
-         f"第{r + 2}行“完成日期”为“6月底”，不是有效的日期（请填写如 2021-06-30）"),
+        (L.MAIN_SHEET, r + 2, "完成时间",
+         f"第{r + 2}行：完成时间“6月底”格式不对，可写成 {DATE_FORMS}"),
         (L.MAIN_SHEET, r + 2, "公开网址",
-         f"第{r + 2}行“公开网址”中的“www.wz.gov.cn”不是以 http:// 或 https:// 开头的网址"),
+         f"第{r + 2}行“公开网址”：网址“ftp://wz.gov.cn/a”无效：必须是以 http:// 或 https:// "
+         "开头的完整网址"),
         (L.MAIN_SHEET, extra, L.KEY_HEADER, f"第{extra}行的举措编号“2.1.3”与第{r + 3}行重复"),
         (L.MAIN_SHEET, extra + 1, L.KEY_HEADER, f"第{extra + 1}行的举措编号“9.9.9”不在任务分工中"),
         (L.MAIN_SHEET, extra + 2, L.KEY_HEADER,
@@ -472,7 +474,7 @@ def test_workbook_saved_again_by_libreoffice_still_maps_every_row(
     source.parent.mkdir()
     _export(ws, directory, source)
     fill(source, {
-        "1.1.1": {"完成状态": "已完成", "完成日期": dt.date(2021, 6, 30),
+        "1.1.1": {"完成状态": "已完成", "完成时间": dt.date(2021, 6, 30),
                   "公开网址": "https://www.wz.gov.cn/a\nhttps://www.wz.gov.cn/b"},
         "1.2.1": {"完成状态": "不适用", "不适用理由": "无此职能"},
         "2.1.3": {"完成情况说明": "第一行\n第二行"},

@@ -58,20 +58,17 @@ def output_file(out: Path, suffix: str | None = None) -> Path:
     return out
 
 
-def parse_iso_date(text: str) -> object:
-    import datetime as dt
+def parse_date_arg(text: str, label: str = "日期") -> dt.date:
+    """A date option (--deadline, --issued, --today): YYYY-MM-DD as always, and whatever
+    the window's date fields accept (2020年9月15日, 2020.9.15 …), by the same rule."""
+    from gongkai_desktop.typed_input import parse_date
 
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2020-09-05") from None
+    return parse_date(text, label)
 
 
 def today_of(args: argparse.Namespace) -> dt.date:
-    """``--today`` when given (a YYYY-MM-DD date, for reproducible output), else today."""
-    today = parse_iso_date(args.today) if args.today else dt.date.today()
-    assert isinstance(today, dt.date)
-    return today
+    """``--today`` when given (a date, for reproducible output), else today."""
+    return parse_date_arg(args.today) if args.today else dt.date.today()
 
 
 def print_json(data: object) -> None:

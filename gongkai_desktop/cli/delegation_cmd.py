@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import file_kinds
-from gongkai_desktop.cli.common import actor, open_for_writing, parse_iso_date, today_of
+from gongkai_desktop.cli.common import actor, open_for_writing, parse_date_arg, today_of
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.text_safety import printable
@@ -38,7 +38,8 @@ def register(sub: Any) -> None:
     assign.add_argument("measures", nargs="+", metavar="MEASURE", help="举措编号，如 1.1.1")
     assign.add_argument("--to", required=True, help="下级单位名称，多个用逗号分隔")
     assign.add_argument("--lead", action="append", default=[], help="牵头的下级单位（可重复）")
-    assign.add_argument("--deadline", help="内部完成时限 YYYY-MM-DD（默认为计划时限前若干天）")
+    assign.add_argument("--deadline", help="内部完成时限，如 2020-09-15 或 2020年9月15日"
+                        "（默认为计划时限前若干天）")
     assign.set_defaults(func=cmd_assign)
 
     delegate = sub.add_parser("delegate", help="下级单位的任务：导出任务文件或清单，导入其填报")
@@ -118,12 +119,9 @@ def cmd_office_import(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from gongkai_desktop.delegation import assign
 
-    deadline = parse_iso_date(args.deadline) if args.deadline else None
-    assert deadline is None or isinstance(deadline, dt.date)
+    deadline = parse_date_arg(args.deadline, "内部完成时限") if args.deadline else None
     with open_for_writing(args.workspace) as ws:
         done = assign(ws, args.measures, _names(args.to), lead=[
             n for text in args.lead for n in _names(text)], deadline=deadline, actor=actor())

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
-from gongkai_desktop.cli.common import parse_iso_date, print_json
+from gongkai_desktop.cli.common import parse_date_arg, print_json
 from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.model import Plan
 from gongkai_desktop.plan.export import plan_to_json
@@ -41,7 +40,8 @@ def register(sub: Any) -> None:
                      help="计划编号：小写字母、数字、“.”“_”“-”，如 cq-2021-45")
     imp.add_argument("--title", required=True, help="任务分工的标题")
     imp.add_argument("--document-number", default="", help="文号，如 渝府办发〔2021〕45号")
-    imp.add_argument("--issued", help="印发日期 YYYY-MM-DD（用于换算“年底前”等时限）")
+    imp.add_argument("--issued", help="印发日期，如 2020-09-15 或 2020年9月15日"
+                     "（用于换算“年底前”等时限）")
     imp.add_argument("--issuer", default="", help="印发机关，如 重庆市人民政府办公厅")
     imp.add_argument("--replace", action="store_true", help="替换计划库中编号相同的任务分工")
     imp.set_defaults(func=cmd_import)
@@ -83,8 +83,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     library = PlanLibrary()
     library.path_for(args.plan_id)  # a bad id is refused before the workbook is read
-    issued = parse_iso_date(args.issued) if args.issued else None
-    assert issued is None or isinstance(issued, dt.date)
+    issued = parse_date_arg(args.issued, "印发日期") if args.issued else None
     result = read_plan_workbook(
         args.file, plan_id=args.plan_id, title=args.title,
         document_number=args.document_number, issued=issued, issuer=args.issuer,

@@ -39,7 +39,8 @@ def register(sub: Any) -> None:
     rectify.add_argument("--problem", required=True, help="存在问题")
     rectify.add_argument("--action", required=True, help="整改措施")
     rectify.add_argument("--owner", required=True, help="责任人")
-    rectify.add_argument("--deadline", required=True, help="整改时限（YYYY-MM-DD）")
+    rectify.add_argument("--deadline", required=True,
+                         help="整改时限，如 2021-03-31 或 2021年3月31日")
     rectify.set_defaults(func=cmd_rectify)
 
 

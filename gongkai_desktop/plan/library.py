@@ -38,8 +38,8 @@ def read_plan_file(path: Path) -> Plan:
     try:
         _check_marks(conn, path)
         return read_plan(conn)
-    except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(f"任务分工数据文件已损坏或不是本程序的文件：{path.name}") from exc
+    except sqlite3.Error as exc:
+        raise faults.sqlite_read_error(exc, path, "任务分工数据文件") from exc
     finally:
         conn.close()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gongkai_desktop import faults
+from gongkai_desktop.atomic import fsync_dir, fsync_file
 from gongkai_desktop.errors import Cancelled, InvalidInput, NotFound, SignatureError, StorageFault
 from gongkai_desktop.report.collect import report_evidence, report_rows
 from gongkai_desktop.report.content import ReportContent
@@ -132,9 +133,11 @@ def build_report(ws: ReportWorkspace, directory: UnitDirectory, out: Path, *, si
             signer = (signer_name or identity.signer or ws.profile.officer).strip()
             sign_pdf(unsigned, out, identity, signer_name=signer,
                      unit_name=content.unit_full_name)
-        else:
-            try:
+        else:  # flushed before it gets its name: a report that "was written" survives
+            try:  # a power cut (sign_pdf flushes its own output)
+                fsync_file(unsigned)
                 os.replace(unsigned, out)
+                fsync_dir(out.parent)
             except OSError as exc:
                 raise faults.os_error(exc, out, "报告文件") from exc
     finally:

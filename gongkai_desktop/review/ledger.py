@@ -18,6 +18,7 @@ from gongkai_desktop.review.states import LEDGER_ACTION
 from gongkai_desktop.safe_json import loads_limited
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.wsconn import reading, writing
+from gongkai_desktop.typed_input import parse_date
 
 MAX_LEDGER_TEXT = 2000
 MAX_OWNER = 100
@@ -53,13 +54,8 @@ def _clean(value: str, label: str, limit: int) -> str:
 
 
 def parse_deadline(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"整改时限“{text}”格式不对，应为 YYYY-MM-DD，例如 2021-03-31") from None
-    if not 2000 <= day.year <= 2100:
-        raise InvalidInput(f"整改时限“{text}”不在合理范围内")
-    return day
+    """A 整改时限 typed as the window's date fields take it (typed_input.parse_date)."""
+    return parse_date(text, "整改时限")
 
 
 def record_rectification(ws: Workspace, measure_id: str, *, problem: str, action: str,

@@ -15,15 +15,15 @@ the body is parsed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gongkai_desktop import __version__, faults, file_kinds
-from gongkai_desktop.atomic import atomic_output
+from gongkai_desktop.atomic import atomic_output, fsync_dir, fsync_file, remove_temp, temp_beside
 from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.bundle.manifest import canonical_json, sha256_hex
 from gongkai_desktop.errors import InvalidInput, NotFound, UnsafeInput
@@ -37,6 +37,7 @@ from gongkai_desktop.signing.identity import SigningIdentity
 from gongkai_desktop.storage import Workspace, safe_file_name
 from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.supervisor.store import ImportedUnit, SupervisorView
+from gongkai_desktop.ticker import Progress, Ticker
 
 SUFFIX = file_kinds.REVIEW
 FORMAT_NAME = "gongkai-review"
@@ -154,12 +155,14 @@ def write_review(ws: Workspace, unit_id: str, identity: SigningIdentity, out: Pa
 
 
 def write_all_reviews(ws: Workspace, identity: SigningIdentity, folder: Path,
-                      progress: Callable[[int, int], None] | None = None) -> list[Path]:
+                      progress: Progress | None = None) -> list[Path]:
     """One file per reviewed unit in ``folder``, named by unit.
 
     The verdicts are read in one sweep; two threads sign and write (and sync) the files
-    while the next ones are put together, so the export costs little more than the
-    writing itself.
+    under temporary names while the next ones are put together, so the export costs
+    little more than the writing itself. Only when every file is complete do they get
+    their names: a cancel (``progress`` answering False) or a failure leaves no file
+    behind and the folder's earlier files as they were.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -170,28 +173,58 @@ def write_all_reviews(ws: Workspace, identity: SigningIdentity, folder: Path,
     if not reviewed:
         raise NotFound("尚未审核任何单位，没有可导出的整改意见")
     certificate = identity.certificate_der()
+    ticker = Ticker(progress, len(reviewed) + 1, "已取消导出整改意见", hold_last=True)
 
-    def sign_and_write(out: Path, body: bytes) -> None:
-        write_file(out, _signed(identity, certificate, body))
+    def sign_and_stage(out: Path, temp: Path, body: bytes) -> None:
+        try:
+            temp.write_bytes(_signed(identity, certificate, body))
+            fsync_file(temp)
+        except OSError as exc:
+            raise faults.os_error(exc, out, "整改意见文件") from exc
 
-    written: list[Path] = []
+    staged: list[tuple[Path, Path]] = []  # (temporary, target)
     in_flight: list[Future[None]] = []
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="review-export") as pool:
-        for unit_id in reviewed:
-            imported = units[unit_id]
-            body = _body(ws, imported, by_unit.pop(unit_id), certificate)
-            out = folder / default_review_name(imported.unit.name, imported.sequence)
-            if len(in_flight) >= 3:  # a few files in memory at a time
-                in_flight.pop(0).result()  # a failed write stops the export
-                if progress is not None:
-                    progress(len(written) - len(in_flight), len(reviewed))
-            in_flight.append(pool.submit(sign_and_write, out, body))
-            written.append(out)
-        for future in in_flight:
-            future.result()
-    if progress is not None:
-        progress(len(reviewed), len(reviewed))
-    return written
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="review-export") as pool:
+            try:
+                for unit_id in reviewed:
+                    imported = units[unit_id]
+                    body = _body(ws, imported, by_unit.pop(unit_id), certificate)
+                    out = folder / default_review_name(imported.unit.name, imported.sequence)
+                    if len(in_flight) >= 3:  # a few files in memory at a time
+                        in_flight.pop(0).result()  # a failed write stops the export
+                        ticker.check()
+                    temp = temp_beside(out)
+                    staged.append((temp, out))
+                    in_flight.append(pool.submit(sign_and_stage, out, temp, body))
+                while in_flight:
+                    in_flight.pop(0).result()
+                    ticker.check()
+            finally:
+                for future in in_flight:  # the pool waits for them; their errors are moot
+                    future.cancel()
+        _name_all(staged)
+    except BaseException:
+        for temp, _ in staged:
+            remove_temp(temp)
+        raise
+    ticker.finish()
+    return [out for _, out in staged]
+
+
+def _name_all(staged: list[tuple[Path, Path]]) -> None:
+    """The complete files get their names (a rename: never a half-written file)."""
+    done: list[Path] = []
+    try:
+        for temp, out in staged:
+            os.replace(temp, out)
+            done.append(out)
+    except OSError as exc:
+        for out in done:
+            out.unlink(missing_ok=True)
+        raise faults.os_error(exc, out, "整改意见文件") from exc
+    if staged:
+        fsync_dir(staged[0][1].parent)
 
 
 # ---------------------------------------------------------------------------- reading

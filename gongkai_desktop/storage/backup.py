@@ -48,7 +48,7 @@ def backup_workspace(source: Path, target: Path, *, progress: Progress | None = 
     if _same_file(source, target):
         raise InvalidInput("备份文件不能是工作区文件本身，请换一个文件名或文件夹")
     if target.exists():
-        raise InvalidInput(f"文件“{target.name}”已存在，不会覆盖，请换一个文件名")
+        raise faults.exists(target)
     db.inspect(source, migrations.latest_version())  # damaged, foreign: its own message
     temp = target.with_name(f".{target.name}.partial")
     temp.unlink(missing_ok=True)
@@ -72,24 +72,20 @@ def _copy(source: Path, temp: Path, progress: Progress | None) -> None:
         if progress is not None and not progress(total - remaining, total):
             raise Cancelled("已取消备份")
 
+    # An sqlite3.Error propagates: the caller maps it (faults), naming the backup file.
+    # A closed workspace (no -wal) is read as immutable: no -wal/-shm appear beside it.
+    wal, _shm = db.sidecars(source)
+    src = sqlite3.connect(db.file_uri(source, "ro", immutable=not wal.exists()), uri=True)
     try:
-        # A closed workspace (no -wal) is read as immutable: no -wal/-shm appear beside it.
-        wal, _shm = db.sidecars(source)
-        src = sqlite3.connect(db.file_uri(source, "ro", immutable=not wal.exists()), uri=True)
+        dst = sqlite3.connect(temp)
         try:
-            dst = sqlite3.connect(temp)
-            try:
-                src.backup(dst, pages=PAGES_PER_STEP, progress=step)
-                # A backup is one file: no -wal beside it when it is copied on.
-                dst.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dst.close()
+            src.backup(dst, pages=PAGES_PER_STEP, progress=step)
+            # A backup is one file: no -wal beside it when it is copied on.
+            dst.execute("PRAGMA journal_mode = DELETE")
         finally:
-            src.close()
-    except sqlite3.Error as exc:
-        if faults.is_disk_full(exc) or faults.is_read_only(exc) or "unable to open" in str(exc):
-            raise  # the caller names the backup file
-        raise WorkspaceError(f"无法写入备份文件：{exc}") from exc
+            dst.close()
+    finally:
+        src.close()
 
 
 def _check(temp: Path) -> None:

@@ -75,7 +75,7 @@ class Workspace:
         """A new workspace file at ``path`` (which must not exist yet) for ``unit``."""
         path = Path(path)
         if path.exists() or path.is_symlink():
-            raise InvalidInput(f"文件“{path.name}”已存在，不会覆盖，请换一个文件名")
+            raise faults.exists(path)
         if not path.parent.is_dir():
             raise NotFound(f"文件夹不存在：{path.parent}")
         people = {

@@ -119,7 +119,7 @@ def _write_main(
             if column.editable:
                 cell.protection = Protection(locked=False)
                 cell.fill = _EDITABLE_FILL
-        ws.cell(row, L.column_index("完成日期")).number_format = "yyyy-mm-dd"
+        ws.cell(row, L.column_index(L.FIELD_LABELS["completed_on"])).number_format = "yyyy-mm-dd"
         # Spreadsheets do not grow rows for wrapped text on their own when opening a file.
         ws.row_dimensions[row].height = _row_height(values[:-1], [c.width for c in L.COLUMNS])
 
@@ -215,11 +215,12 @@ def _add_validations(ws: Any, last_row: int) -> None:
         showInputMessage=True, promptTitle="完成状态", prompt="请从下拉列表中选择",
     )
     status.add(f"{status_col}{L.FIRST_ROW}:{status_col}{last_row}")
-    date_col = get_column_letter(L.column_index("完成日期"))
+    date_col = get_column_letter(L.column_index(L.FIELD_LABELS["completed_on"]))
     # Dates between 2000-01-01 and 2099-12-31, as Excel serial numbers.
     date = DataValidation(
         type="date", operator="between", formula1="36526", formula2="73415",
-        allow_blank=True, showErrorMessage=True, errorStyle="stop", errorTitle="完成日期",
+        allow_blank=True, showErrorMessage=True, errorStyle="stop",
+        errorTitle=L.FIELD_LABELS["completed_on"],
         error="请填写日期，例如 2021-06-30",
     )
     date.add(f"{date_col}{L.FIRST_ROW}:{date_col}{last_row}")
@@ -235,8 +236,8 @@ def _write_guide(ws: Any, plan: Plan, unit: Unit, exported_at: str) -> None:
         "",
         "本表由“政务公开自查”软件导出，供未安装软件的同事填写；填好后交回，"
         "在软件中用“报告与数据 → 导入Excel清单…”导入。",
-        "只填写黄色的列：完成状态（从下拉列表选择）、完成日期（如 2021-06-30）、完成情况说明、"
-        "公开网址（每行一个，以 http:// 或 https:// 开头）、不适用理由、备注。",
+        "只填写黄色的列：完成状态（从下拉列表选择）、完成时间（如 2021-06-30 或 2021年6月30日）、"
+        "完成情况说明、公开网址（每行一个；只写 www.… 时自动补全 http://）、不适用理由、备注。",
         "完成状态选“不适用”时，必须填写“不适用理由”。",
         "其他列已锁定，以免误改；可以筛选。请勿删除行、隐藏列“举措编号”或隐藏的工作表，"
         "也不要填写公式，否则无法导入。",

@@ -16,7 +16,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from openpyxl.utils.datetime import from_excel
 
@@ -24,6 +23,9 @@ from gongkai_desktop.changes import Changes
 from gongkai_desktop.errors import GongkaiError, InvalidInput
 from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit
 from gongkai_desktop.storage import CLEAR, Workspace
+from gongkai_desktop.storage.records import FIELD_LABELS as RECORD_LABELS
+from gongkai_desktop.storage.records import check_urls
+from gongkai_desktop.typed_input import check_range, complete_urls, parse_date
 from gongkai_desktop.xlsx import checklist_layout as L
 from gongkai_desktop.xlsx.cells import cell_text, header_key, stored_value
 from gongkai_desktop.xlsx.problems import ImportProblem
@@ -31,12 +33,9 @@ from gongkai_desktop.xlsx.safety import DEFAULT_LIMITS, Limits, open_workbook
 from gongkai_desktop.xlsx.units_text import is_dash
 
 _HEADER_SEARCH_ROWS = 10
-_FIRST_DAY = dt.date(2000, 1, 1)
-_LAST_DAY = dt.date(2099, 12, 31)
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_URL_SEPARATORS = re.compile(r"[\s；;，、]+")
-_MAX_URL = 2000
-_MAX_URLS = 50
+_URL_SEPARATORS = re.compile(r"[\s；;，、]+")  # one cell holds all of a measure's addresses
+# Excel's serial numbers for 2000-01-01 … 2100-12-31: a date cell that lost its format.
+_FIRST_SERIAL, _LAST_SERIAL = 36526, 73415
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +172,7 @@ def _find_main_sheet(wb: Any, preferred: str) -> tuple[Any, int, dict[str, int]]
             columns: dict[str, int] = {}
             for column in range(1, sheet.max_column + 1):
                 key = header_key(stored_value(sheet, row, column))
+                key = L.HEADER_ALIASES.get(key, key)
                 if key and key not in columns:
                     columns[key] = column
             if L.KEY_HEADER in columns:
@@ -325,49 +325,30 @@ def _parse_status(text: str, row: int) -> Status:
 
 
 def _parse_date(raw: object, text: str, row: int) -> dt.date | None:
+    """A date cell, or a date typed as the window takes it (typed_input.parse_date)."""
     if not text:
         return None
-    value: dt.date | None = None
-    if isinstance(raw, dt.datetime):
-        value = raw.date()
-    elif isinstance(raw, dt.date):
-        value = raw
-    elif isinstance(raw, int | float) and not isinstance(raw, bool):
-        # A date cell that lost its date format shows as a serial number.
-        if 36526 <= raw <= 73415:
-            value = from_excel(raw).date()
-    else:
-        match = _DATE_TEXT.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-        if match:
-            try:
-                value = dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                value = None
-    if value is None or not _FIRST_DAY <= value <= _LAST_DAY:
-        raise InvalidInput(f"第{row}行“完成日期”为“{text}”，不是有效的日期（请填写如 2021-06-30）")
-    return value
+    label = RECORD_LABELS["completed_on"]
+    try:
+        if isinstance(raw, dt.datetime | dt.date):
+            day = raw.date() if isinstance(raw, dt.datetime) else raw
+            return check_range(day, label)
+        serial = isinstance(raw, int | float) and not isinstance(raw, bool)
+        if serial and _FIRST_SERIAL <= raw <= _LAST_SERIAL:  # type: ignore[operator]
+            return check_range(from_excel(raw).date(), label)
+        return parse_date(text, label, compact=True)
+    except InvalidInput as exc:
+        raise InvalidInput(f"第{row}行：{exc}") from None
 
 
 def _parse_urls(text: str, row: int) -> tuple[str, ...]:
-    urls: list[str] = []
-    for url in _URL_SEPARATORS.split(text):
-        if not url:
-            continue
-        parts = urlsplit(url) if len(url) <= _MAX_URL else None
-        if (
-            parts is None
-            or parts.scheme.lower() not in ("http", "https")
-            or not parts.netloc
-            or any(ord(ch) < 32 for ch in url)
-        ):
-            raise InvalidInput(
-                f"第{row}行“公开网址”中的“{url[:100]}”不是以 http:// 或 https:// 开头的网址"
-            )
-        if url not in urls:
-            urls.append(url)
-    if len(urls) > _MAX_URLS:
-        raise InvalidInput(f"第{row}行“公开网址”有 {len(urls)} 个，最多 {_MAX_URLS} 个")
-    return tuple(urls)
+    """The addresses in one cell, completed and checked as the window does it."""
+    place = f"第{row}行“{RECORD_LABELS['urls']}”"
+    urls, _completed = complete_urls(_URL_SEPARATORS.split(text), place=lambda _n: place)
+    try:
+        return check_urls(urls)  # at most MAX_URLS, repeats dropped
+    except InvalidInput as exc:
+        raise InvalidInput(f"{place}：{exc}") from None
 
 
 # ---- applying ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from gongkai_desktop.model import MeasureRecord, Status
+from gongkai_desktop.storage import records
 
 MAIN_SHEET = "自查清单"
 GUIDE_SHEET = "填写说明"
@@ -46,14 +47,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("责任单位", 15),
     Column("完成时限", 11),
     Column("本单位职责", 9),
-    Column("完成状态", 9, "status"),
-    Column("完成日期", 11, "completed_on"),
-    Column("完成情况说明", 32, "explanation"),
-    Column("公开网址", 28, "urls"),
-    Column("不适用理由", 18, "reason"),
-    Column("备注", 14, "remarks"),
+    # The fields a person fills in, headed by their names everywhere else (the window,
+    # the command line, the history): records.FIELD_LABELS.
+    Column(records.FIELD_LABELS["status"], 9, "status"),
+    Column(records.FIELD_LABELS["completed_on"], 11, "completed_on"),
+    Column(records.FIELD_LABELS["explanation"], 32, "explanation"),
+    Column(records.FIELD_LABELS["urls"], 28, "urls"),
+    Column(records.FIELD_LABELS["reason"], 18, "reason"),
+    Column(records.FIELD_LABELS["remarks"], 14, "remarks"),
     Column(KEY_HEADER, 8),
 )
+# Headers of workbooks exported by earlier versions, read as today's.
+HEADER_ALIASES = {"完成日期": records.FIELD_LABELS["completed_on"]}
 
 # Record fields in the order they are compared and shown.
 FIELDS: tuple[str, ...] = tuple(c.field for c in COLUMNS if c.field is not None)
@@ -66,7 +71,7 @@ META_KEYS = (
 )
 SNAPSHOT_HEADER = ("measure_id", *FIELDS)
 
-MAX_TEXT = 10_000  # characters in one filled-in cell
+MAX_TEXT = records.MAX_TEXT  # characters in one filled-in cell: what a record may hold
 
 
 def column_index(header: str) -> int:

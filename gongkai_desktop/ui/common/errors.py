@@ -1,13 +1,16 @@
 """The one place that shows errors to the user.
 
-Expected failures (``GongkaiError``) show their Chinese message. Anything else
-is logged with its traceback to the rotating log file and shown as a dialog
-that names the log; the app keeps running. Tests swap ``show_message`` out.
+Expected failures (``GongkaiError``) show their Chinese message; an ``OSError`` or
+``sqlite3.Error`` no layer mapped shows ``faults.unlocated`` (as on the command line),
+its traceback logged. Anything else is logged with its traceback to the rotating log
+file and shown as a dialog that names the log; the app keeps running. Tests swap
+``show_message`` out.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -53,6 +56,13 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "Êìç‰Ω
     if isinstance(error, GongkaiError):
         log.info("shown to user: %s", error)
         show_message(parent, title, str(error), QMessageBox.Icon.Warning)
+        return
+    if isinstance(error, OSError | sqlite3.Error):  # a layer that did not map it: the
+        # command line's safety net, so the window says the same Chinese line
+        from gongkai_desktop import faults
+
+        log.warning("unmapped storage error", exc_info=(type(error), error, error.__traceback__))
+        show_message(parent, title, faults.unlocated(error), QMessageBox.Icon.Warning)
         return
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     show_message(

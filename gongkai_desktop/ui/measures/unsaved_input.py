@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from gongkai_desktop.errors import InvalidInput
-from gongkai_desktop.typed_input import complete_url
+from gongkai_desktop.typed_input import complete_urls
 from gongkai_desktop.ui.common import prompts
 
 KEEP, DISCARD, GO_BACK = 0, 1, 2  # answers to the "input not saved" question
@@ -22,20 +22,11 @@ def parse_urls(text: str) -> tuple[tuple[str, ...], str | None]:
 
 def read_urls(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """(the URLs, those the core completed with http://, the first problem or None)."""
-    urls: list[str] = []
-    completed: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        value = line.strip()
-        if not value:
-            continue
-        try:
-            result = complete_url(value)
-        except InvalidInput as exc:
-            return tuple(urls), tuple(completed), f"第 {number} 行：{exc}"
-        urls.append(result.url)
-        if result.completed:
-            completed.append(result.url)
-    return tuple(urls), tuple(completed), None
+    try:
+        urls, completed = complete_urls(text.splitlines(), place=lambda n: f"第 {n} 行")
+    except InvalidInput as exc:
+        return (), (), str(exc)
+    return urls, completed, None
 
 
 def ask_flagged(parent: QWidget, text: str) -> int:

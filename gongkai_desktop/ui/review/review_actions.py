@@ -268,7 +268,7 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
 
         identity = load_identity(ws, passphrase)
         if unit_id is None:
-            return write_all_reviews(ws, identity, out)
+            return write_all_reviews(ws, identity, out, progress)
         return [write_review(ws, unit_id, identity, out)]
 
     def done(paths: list[Path]) -> None:
@@ -280,7 +280,7 @@ def export_reviews(parent: QWidget, session: Session, unit_id: str | None,
 
     return run_workspace_operation(parent, _tr("正在生成整改意见…"), path, work,
                                    write=True, on_success=done,
-                                   cancellable=False)
+                                   cancellable=unit_id is None)
 
 
 def _tr(text: str) -> str:
