@@ -435,13 +435,10 @@ class DelegationActions(QObject):
         from gongkai_desktop.ui.delegation.task_init_dialog import TaskInitDialog
 
         if task is None:
-            name = prompts.open_file_name(self.window, self.tr("从任务文件新建工作区"),
-                                  str(prompts.start_folder(prompts.BUNDLE)),
-                                  self.tr(prompts.TASK_FILTER))
-            if not name:
+            task = prompts.open_path(self.window, prompts.BUNDLE, self.tr("从任务文件新建工作区"),
+                                     self.tr(prompts.TASK_FILTER))
+            if task is None:
                 return None
-            task = Path(name)
-            prompts.remember(prompts.BUNDLE, task.parent)
         try:
             parsed = read_task(task)
         except Exception as exc:

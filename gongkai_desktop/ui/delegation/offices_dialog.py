@@ -147,14 +147,10 @@ class OfficesDialog(QDialog):
         from gongkai_desktop.ui.workspace.commands import actor_of
 
         if path is None:
-            name = prompts.open_file_name(
-                self, self.tr("从Excel导入下级单位"),
-                str(prompts.start_folder(prompts.PLAN_XLSX)),
-                self.tr(prompts.XLSX_FILTER))
-            if not name:
+            path = prompts.open_path(self, prompts.PLAN_XLSX, self.tr("从Excel导入下级单位"),
+                                     self.tr(prompts.XLSX_FILTER))
+            if path is None:
                 return None
-            path = Path(name)
-            prompts.remember(prompts.PLAN_XLSX, path.parent)
         ws_path, actor, source = self.session.path, actor_of(self.session), path
 
         def work(ws: Workspace, _progress: Progress) -> list[Any]:
