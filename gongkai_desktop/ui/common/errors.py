@@ -10,7 +10,6 @@ file and shown as a dialog that names the log; the app keeps running. Tests swap
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -57,7 +56,10 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "Êìç‰Ω
         log.info("shown to user: %s", error)
         show_message(parent, title, str(error), QMessageBox.Icon.Warning)
         return
-    if isinstance(error, OSError | sqlite3.Error):  # a layer that did not map it: the
+    sqlite3 = sys.modules.get("sqlite3")  # not imported before the first paint: then no
+    # SQLite error can exist yet
+    storage_errors = (OSError, sqlite3.Error) if sqlite3 is not None else (OSError,)
+    if isinstance(error, storage_errors):  # a layer that did not map it: the
         # command line's safety net, so the window says the same Chinese line
         from gongkai_desktop import faults
 
