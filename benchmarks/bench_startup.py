@@ -51,14 +51,8 @@ READY_TARGET = 2.0  # workspace ready (plan tree painted) / bare QMainWindow
 MEMORY_TARGET_MB = 150.0
 FIRST_PAINT_TARGET_S = 1.0
 
-BARE_WINDOW = f"""
-import sys, time
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv)
-w = QMainWindow()
-w.setWindowTitle("bare")
-w.resize(1280, 800)
+# Prints the mark at the first paint of what it is installed on (both bare children).
+PAINT_MARK = f"""from PySide6.QtCore import QEvent, QObject
 class Shown(QObject):
     done = False
     def eventFilter(self, obj, event):
@@ -67,7 +61,16 @@ class Shown(QObject):
             print("{MARK} 0", flush=True)
         return False
 f = Shown()
-w.installEventFilter(f)
+"""
+
+BARE_WINDOW = f"""
+import sys, time
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow()
+w.setWindowTitle("bare")
+w.resize(1280, 800)
+{PAINT_MARK}w.installEventFilter(f)
 w.show()
 sys.exit(app.exec())
 """
@@ -78,7 +81,6 @@ sys.exit(app.exec())
 # workspace with one query each, in the bundled Chinese font; its first paint is the mark.
 BARE_TREE = f"""
 import sqlite3, sys
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QMainWindow, QTreeView
 app = QApplication(sys.argv[:1])
@@ -105,15 +107,7 @@ tree = QTreeView()
 tree.setModel(model)
 tree.expandAll()
 w.setCentralWidget(tree)
-class Shown(QObject):
-    done = False
-    def eventFilter(self, obj, event):
-        if not self.done and event.type() == QEvent.Type.Paint:
-            self.done = True
-            print("{MARK} 0", flush=True)
-        return False
-f = Shown()
-tree.viewport().installEventFilter(f)
+{PAINT_MARK}tree.viewport().installEventFilter(f)
 w.show()
 sys.exit(app.exec())
 """

@@ -263,6 +263,19 @@ def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Se
 
 
 @pytest.fixture
+def window(session: Session, directory: UnitDirectory, qtbot: QtBot) -> Iterator[MainWindow]:
+    """The unit's (万州区) main window, shown; modules needing more define their own."""
+    from gongkai_desktop.ui.main_window import MainWindow
+
+    w = MainWindow(session, directory=directory)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+@pytest.fixture
 def windows(session: Session, office: Session, directory: UnitDirectory, qtbot: QtBot,
             tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
     """The unit's (万州区) and the office's main windows, bundles kept in ``tmp_path``."""

@@ -3,7 +3,6 @@ the first time in Documents (never the home folder)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,8 @@ from PySide6.QtWidgets import QFileDialog
 from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.evidence import evidence_view
-from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.report import report_actions
-from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.ui.xlsx import xlsx_actions
-from gongkai_desktop.units import UnitDirectory
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -72,16 +68,6 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", fake.files)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", fake.folder)
     return fake
-
-
-@pytest.fixture
-def window(session: Session, directory: UnitDirectory, qtbot) -> Iterator[MainWindow]:
-    w = MainWindow(session, directory=directory)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
 
 
 def test_first_time_documents_then_the_last_folder_per_kind(tmp_path, documents,

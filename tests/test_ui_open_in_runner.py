@@ -30,16 +30,6 @@ pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
 
 @pytest.fixture
-def window(session: Session, directory: UnitDirectory, qtbot: QtBot) -> Iterator[MainWindow]:
-    w = MainWindow(session, directory=directory)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
-
-
-@pytest.fixture
 def other(tmp_path: Path, directory: UnitDirectory, ui_app: object) -> Path:
     path = tmp_path / "市司法局.gkws"
     make_session(path, "市司法局", directory).close()
