@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,13 @@ def test_stamp_keeps_rare_characters_and_percent_signs(unsigned: RenderResult,
     last = pdftotext(out, "-f", str(unsigned.pages), "-l", str(unsigned.pages))
     assert f"电子签名：{unit}" in last and f"签署人：{signer}" in last
     assert verify_pdf(out, other.certificate_der()).ok
+
+
+def test_loading_the_signing_code_prints_nothing() -> None:
+    # cryptography 51 warns (in English, on stderr) whenever pyHanko is imported; the
+    # command line must show only its own Chinese lines.
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-c",
+         "from gongkai_desktop.signing import sign_pdf, verify_pdf"],
+        capture_output=True, text=True, check=True)
+    assert done.stderr == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import warnings
 from typing import TYPE_CHECKING, Any
 
 # pyHanko reports odd files and failed checks through `logging`, in English and with
@@ -17,6 +18,13 @@ from typing import TYPE_CHECKING, Any
 # through the root logger.
 for _library in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_library).addHandler(logging.NullHandler())
+
+# cryptography 51 deprecates DSA, and pyHanko still names the DSA key class when it is
+# imported. Python would print that English warning on stderr at every signing
+# command; nothing here makes or accepts DSA keys (identity.py takes RSA or ECDSA only),
+# so the warning says nothing to our users. Narrow: this message, from pyHanko only.
+warnings.filterwarnings("ignore", message="DSA is deprecated", category=UserWarning,
+                        module=r"pyhanko\.")
 
 if TYPE_CHECKING:
     from gongkai_desktop.signing.identity import SigningIdentity, group_fingerprint, verify_bytes
