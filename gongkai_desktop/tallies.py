@@ -40,6 +40,15 @@ def overdue_days(measure: Measure, record: MeasureRecord, today: dt.date) -> int
     return (today - deadline).days
 
 
+def unit_overdue_days(
+    measure: Measure, record: MeasureRecord, roles: Collection[Role], today: dt.date
+) -> int | None:
+    """``overdue_days`` on the unit's own obligation: None for a measure the unit must not
+    report (``roles.must_report``: no role, or lead only), however late it is. Every mark a
+    unit sees on one measure (tree, panel) follows this; the tallies count the same set."""
+    return overdue_days(measure, record, today) if must_report(roles) else None
+
+
 @dataclass(slots=True)
 class Tally:
     """Counts over a set of measures (an area, a sub-task, the whole plan)."""

@@ -44,6 +44,16 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert __version__ in capsys.readouterr().out
 
 
+def test_set_help_names_the_date_as_the_form_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """`set --help` calls --date 完成时间, the record form's and the workbook's name."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["set", "--help"])
+    assert exit_info.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())  # as read, whatever the wrapping
+    assert "--date DATE" in help_text and "完成时间，如 2020-09-15" in help_text
+    assert "完成日期" not in help_text
+
+
 def test_plan_export_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "plan", "export", "--json")
     data = json.loads(out)

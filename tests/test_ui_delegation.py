@@ -449,6 +449,12 @@ def test_rollup_edited_or_rejected(
     before = file_dump(session.path)
     dialog = actions.show_rollup("1.1.1")
     assert dialog is not None and dialog.status_combo.currentText() == "已完成"
+    # The fields carry the record form's names: 完成时间 (Alt+D), 不适用理由.
+    names = {label.buddy(): label.text() for label in dialog.findChildren(QLabel)
+             if label.buddy() is not None}
+    assert names[dialog.date_field] == "完成时间(&D)："
+    assert names[dialog.reason_edit] == "不适用理由(&N)："
+    assert not any("完成日期" in text for text in names.values())
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Cancel),
                      Qt.MouseButton.LeftButton)
     assert file_dump(session.path) == before and "1.1.1" in pending_measures(session.ws)

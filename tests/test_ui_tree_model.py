@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
 from gongkai_desktop.model import Status
+from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.measures.tree_filter import PlanFilterProxy, Scope, default_scope
 from gongkai_desktop.ui.measures.tree_model import (
     AREA,
@@ -190,10 +191,46 @@ def test_overdue_only(session: Session, monkeypatch: pytest.MonkeyPatch) -> None
     proxy.setSourceModel(model)
     proxy.set_scope(Scope.ALL)
     proxy.set_overdue_only(True)
-    # Due before 2020-11-01: 1.2.2 (07-30), 1.2.3 (10-30), 6.1.1 (08-31).
-    assert visible_measures(proxy) == ["1.2.2", "1.2.3", "6.1.1"]
+    # Due before 2020-11-01: 1.2.2 (07-30), 1.2.3 (10-30), 6.1.1 (08-31); 1.2.2 is not
+    # 万州区's to report, so it is not overdue for it, under 全部 as under 我负责的.
+    assert visible_measures(proxy) == ["1.2.3", "6.1.1"]
     proxy.set_scope(Scope.MINE)
     assert visible_measures(proxy) == ["1.2.3", "6.1.1"]
+
+
+def overdue_marks(model: PlanTreeModel, mid: str) -> tuple[object, object, bool]:
+    """What a user sees of "overdue" on a measure row: the 逾期 cell, the deadline's colour
+    (red when overdue) and what the 逾期-only filter reads."""
+    deadline_colour = cell(model, mid, COL_DEADLINE, Qt.ItemDataRole.ForegroundRole)
+    return (cell(model, mid, COL_OVERDUE), deadline_colour == style.OVERDUE_COLOR,
+            bool(cell(model, mid, COL_TASK, OverdueRole)))
+
+
+@pytest.mark.parametrize(("unit", "marked", "unmarked"), [
+    # 市司法局 leads 1.3.1 (and is responsible); 1.2.3 is the districts' (no role).
+    ("市司法局", "1.3.1", "1.2.3"),
+    # 市政府办公厅 leads 1.2.3 only (the districts report it): not its own obligation.
+    ("市政府办公厅", "6.1.1", "1.2.3"),
+])
+def test_under_all_only_the_units_own_measures_are_marked_overdue(
+    tmp_path: Path, directory, ui_app, monkeypatch: pytest.MonkeyPatch,
+    unit: str, marked: str, unmarked: str,
+) -> None:
+    pin_today(monkeypatch, dt.date(2020, 12, 1))  # 1.2.3 (10-30), 1.3.1 (11-30), 6.1.1 past
+    s = make_session(tmp_path / "ws.gkws", unit, directory)
+    try:
+        model = PlanTreeModel(s)
+        proxy = PlanFilterProxy(s)
+        proxy.setSourceModel(model)
+        proxy.set_scope(Scope.ALL)
+        assert {marked, unmarked} <= set(visible_measures(proxy))  # both shown under 全部
+        assert overdue_marks(model, marked) == ("逾期", True, True)
+        assert overdue_marks(model, unmarked) == ("", False, False)
+        proxy.set_overdue_only(True)
+        shown = visible_measures(proxy)
+        assert marked in shown and unmarked not in shown
+    finally:
+        s.close()
 
 
 def test_search_for_a_phrase(session: Session, proxy: PlanFilterProxy) -> None:

@@ -12,7 +12,7 @@ from gongkai_desktop.cli.common import actor, open_for_writing, print_json, toda
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import Status
 from gongkai_desktop.plan.library import PlanLibrary, bundled_plan
-from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage import Workspace, records
 from gongkai_desktop.summary import workspace_summary
 from gongkai_desktop.text_safety import printable
 from gongkai_desktop.typed_input import (
@@ -47,7 +47,8 @@ def register(sub: Any) -> None:
     setp.add_argument("--reason", help="不适用的理由")
     setp.add_argument("--url", action="append",
                       help="公开网址（可重复；www. 开头的会补全为 http://）")
-    setp.add_argument("--date", help=f"完成日期，如 {DATE_FORMS}；选“已完成”而不写日期时填入今天")
+    setp.add_argument("--date", help=f"{records.FIELD_LABELS['completed_on']}，如 {DATE_FORMS}；"
+                                     "选“已完成”而不写日期时填入今天")
     setp.add_argument("--remarks", help="备注")
     setp.set_defaults(func=cmd_set)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.model import MeasureRecord, Status
+from gongkai_desktop.storage import records
 from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.common.date_field import DateField
 from gongkai_desktop.ui.common.errors import show_error
@@ -70,22 +71,22 @@ class RollupDialog(QDialog):
         self.urls_edit.setTabChangesFocus(True)
         self.urls_edit.setMaximumHeight(70)
         self.reason_edit = QPlainTextEdit(new.reason)
-        self.reason_edit.setAccessibleName(self.tr("汇总后的不适用原因"))
+        self.reason_edit.setAccessibleName(self.tr("汇总后的不适用理由"))
         self.reason_edit.setTabChangesFocus(True)
         self.reason_edit.setMaximumHeight(60)
-        rows = [
-            (self.tr("完成状态(&S)"), cur.status.label, self.status_combo),
-            (self.tr("完成日期(&D)"), cur.completed_on.isoformat() if cur.completed_on else "",
+        rows = [  # field, its mnemonic, the unit's current value, the editor
+            ("status", "S", cur.status.label, self.status_combo),
+            ("completed_on", "D", cur.completed_on.isoformat() if cur.completed_on else "",
              self.date_field),
-            (self.tr("完成情况说明(&E)"), cur.explanation, self.explanation_edit),
-            (self.tr("公开网址(&L)"), "\n".join(cur.urls), self.urls_edit),
-            (self.tr("不适用原因(&N)"), cur.reason, self.reason_edit),
+            ("explanation", "E", cur.explanation, self.explanation_edit),
+            ("urls", "L", "\n".join(cur.urls), self.urls_edit),
+            ("reason", "N", cur.reason, self.reason_edit),
         ]
-        fields = ("status", "completed_on", "explanation", "urls", "reason")
-        for i, (label, old, widget) in enumerate(rows, start=1):
-            name = QLabel(label + "：")
+        for i, (field, key, old, widget) in enumerate(rows, start=1):
+            # the record form's names (完成时间, 不适用理由), from the one core table
+            name = QLabel(f"{records.FIELD_LABELS[field]}(&{key})：")
             name.setBuddy(widget)
-            if fields[i - 1] in proposal.changed_fields:  # what the roll-up changes: bold
+            if field in proposal.changed_fields:  # what the roll-up changes: bold
                 name.setStyleSheet("font-weight: bold;")
                 name.setToolTip(self.tr("汇总后此项将改变"))
             grid.addWidget(name, i, 0)

@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont
 
 from gongkai_desktop.model import Measure, MeasureRecord, Role, Status
 from gongkai_desktop.roles import holds_any_role
-from gongkai_desktop.tallies import Tally, area_tallies, is_overdue
+from gongkai_desktop.tallies import Tally, area_tallies, unit_overdue_days
 from gongkai_desktop.ui.common import style
 
 if TYPE_CHECKING:  # the session pulls in storage; the window shell starts without it
@@ -159,7 +159,9 @@ class PlanTreeModel(QAbstractItemModel):
     def _set_measure_state(self, m: Measure, record: MeasureRecord | None, today: Any) -> None:
         record = record or MeasureRecord(m.id)
         self._status[m.id] = record.status
-        self._overdue[m.id] = is_overdue(m, record, today)
+        # the unit's own obligations only: under 全部, others' late measures carry no mark
+        roles = self.session.roles.get(m.id, frozenset())
+        self._overdue[m.id] = unit_overdue_days(m, record, roles, today) is not None
 
     # ---- updates ----------------------------------------------------------------
 
