@@ -198,7 +198,7 @@ class ContributionsTab(QWidget):
             explanation = rec.explanation
             if rec.reason:
                 explanation = (explanation + "\n" if explanation else "") + \
-                    self.tr("不适用原因：") + rec.reason
+                    self.tr("不适用理由：") + rec.reason
             evidence = "\n".join(
                 f"{e.file_name if e.kind == 'file' else (e.title or e.url)}"
                 f"（{self.tr('来源：')}{c.office.name}）" for e in c.evidence)

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop.model import Measure, MeasureRecord, Role
-from gongkai_desktop.roles import must_report
-from gongkai_desktop.tallies import overdue_days
+from gongkai_desktop.tallies import unit_overdue_days
 from gongkai_desktop.ui.common.style import (
     MUTED_TEXT_COLOR,
     OVERDUE_COLOR,
@@ -159,8 +158,7 @@ class _Header(QWidget):
                                   " font-weight: bold;")
         self.status_icon.setPixmap(status_icon(record.status).pixmap(16, 16))
         today = session.today()
-        # Overdue only matters for a measure this unit must report (as the status bar counts).
-        days = overdue_days(measure, record, today) if must_report(self.roles) else None
+        days = unit_overdue_days(measure, record, self.roles, today)  # as the tree marks it
         if days is not None:
             self.overdue.setText(f"已逾期 {days} 天")
             self.overdue.show()
