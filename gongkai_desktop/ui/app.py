@@ -92,6 +92,13 @@ def ui_font(available: list[str] | None = None) -> QFont:
     font = QFont(QGuiApplication.font())
     if chosen:
         font.setFamilies(chosen)
+    # The bundled font's Chinese glyphs carry no hints, so FreeType's default light
+    # autohinting first analyses every outline: the first frame's ~500 glyphs took 23 ms
+    # to rasterise against 6.5 ms with the font's own (TrueType) hinting, which looks the
+    # same. Not for a system YaHei: Windows would switch font engine.
+    font.setHintingPreference(QFont.HintingPreference.PreferFullHinting
+                              if chosen[:1] == [BUNDLED_UI_FAMILY]
+                              else QFont.HintingPreference.PreferDefaultHinting)
     if font.pointSizeF() < 9:
         font.setPointSizeF(9)
     return font
