@@ -147,9 +147,20 @@ def test_search_box_filters_the_tree(window: MainWindow, qtbot) -> None:
     assert 0 < shown <= 5
     assert "显示" in window.browser.filter_footer.text()
     assert window.tree.delegate.search_text == "疫情"
+    assert _highlighted_pixels(window) > 0  # the matches are painted yellow
     window.toolbar.search_box.clear()
     window.toolbar.search_box.returnPressed.emit()
     assert window.proxy.visible_measure_count() == 56
+    assert _highlighted_pixels(window) == 0
+
+
+def _highlighted_pixels(window: MainWindow) -> int:
+    from gongkai_desktop.ui.common.highlight import HIGHLIGHT
+
+    image = window.tree.viewport().grab().toImage()
+    wanted = HIGHLIGHT.rgb()
+    return sum(image.pixel(x, y) == wanted
+               for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
 
 
 def test_overview_item_is_one_click_away(window: MainWindow, qtbot) -> None:

@@ -27,18 +27,27 @@ class PlanTreeView(QTreeView):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setExpandsOnDoubleClick(True)
         self.setAllColumnsShowFocus(True)
-        self._delegate: SearchHighlightDelegate | None = None  # with the first workspace
+        self._delegate: SearchHighlightDelegate | None = None  # with the first search
 
     @property
     def delegate(self) -> SearchHighlightDelegate:
-        """The task column's painter (search matches highlighted), made on first need."""
+        """The task column's search painter, made on first need (installed only while
+        there is search text: see highlight())."""
         if self._delegate is None:
             self._delegate = SearchHighlightDelegate(self)
-            self.setItemDelegateForColumn(COL_TASK, self._delegate)
         return self._delegate
 
     def highlight(self, text: str) -> None:
-        self.delegate.set_search_text(text)
+        """Highlight ``text`` in the task column; empty: the column is painted as usual.
+
+        Without search text the view's own C++ delegate paints the column: no call into
+        Python for every row painted (~40 a frame, 0.15 ms each), also at start-up.
+        """
+        if not text.strip() and self._delegate is None:
+            return
+        delegate = self.delegate
+        delegate.set_search_text(text)
+        self.setItemDelegateForColumn(COL_TASK, delegate if delegate.search_text else None)
 
     def setup_header(self) -> None:
         header = self.header()
