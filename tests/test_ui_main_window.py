@@ -102,7 +102,7 @@ def test_first_run_refuses_to_overwrite(qtbot, ui_app, directory) -> None:
 # ---- the window ---------------------------------------------------------------------------
 
 
-def test_title_and_status_bar(window: MainWindow, session: Session) -> None:
+def test_title_and_status_bar(window: MainWindow, session: Session, qtbot) -> None:
     assert window.windowTitle() == "政务公开自查 — 万州区"
     assert window.status_labels.unit_label.text() == "重庆市万州区人民政府"
     assert window.status_labels.file_label.text() == "万州区.gkws"
@@ -110,6 +110,8 @@ def test_title_and_status_bar(window: MainWindow, session: Session) -> None:
     session.ws.update_record("1.1.1", status=Status.DONE)
     session.recordChanged.emit("1.1.1")
     assert window.status_labels.progress_label.text() == "已完成 1/56，逾期 1"
+    # The overview follows right after the tree's first paint, without being asked for.
+    qtbot.waitUntil(lambda: window.right.currentWidget() is not None, timeout=2000)
     assert window.right.currentWidget() is window.overview
     assert window.toolbar.scope_combo.currentText() == "我负责的（56）"
 
