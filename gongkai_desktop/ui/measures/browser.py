@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from gongkai_desktop.ui.measures.filter_bar import FilterFooter, FilterToolbar
@@ -97,20 +97,18 @@ class MeasureBrowser(QSplitter):
                        self.proxy.layoutChanged):
             signal.connect(self.update_footer)
         self._panel_pending = True
-        self.tree.viewport().installEventFilter(self)
+        self.tree.when_painted(self._after_first_paint)
         self.update_footer()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Paint and self._panel_pending
-                and watched is self.tree.viewport()):
-            self._panel_pending = False
-            # Then the overview (its tiles, chart and list: ~20 ms to build and paint, as
-            # much again to import), then the panel; whatever else waits for this paint
-            # (one turn of the event loop) goes first.
-            later = QTimer.singleShot
-            later(0, self, lambda: later(0, self, self.ensure_overview))
-            later(0, self, lambda: later(0, self, lambda: later(0, self, self.ensure_panel)))
-        return super().eventFilter(watched, event)
+    def _after_first_paint(self) -> None:
+        if not self._panel_pending:
+            return
+        self._panel_pending = False
+        # Then the overview (its tiles, chart and list: ~20 ms to build and paint, as much
+        # again to import), then the panel; whatever else waits for this paint goes first.
+        later = QTimer.singleShot
+        later(0, self, self.ensure_overview)
+        later(0, self, lambda: later(0, self, self.ensure_panel))
 
     @property
     def overview(self) -> QWidget | None:

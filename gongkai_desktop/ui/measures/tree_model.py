@@ -138,7 +138,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _load_review(self) -> None:
         """The office's verdicts this unit imported (the review flags in the tree)."""
-        from gongkai_desktop.ui.review.review_banner import review_states
+        from gongkai_desktop.ui.review.review_states import review_states
 
         self._review = review_states(self.session)
 
