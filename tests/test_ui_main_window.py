@@ -102,7 +102,7 @@ def test_first_run_refuses_to_overwrite(qtbot, ui_app, directory) -> None:
 # ---- the window ---------------------------------------------------------------------------
 
 
-def test_title_and_status_bar(window: MainWindow, session: Session) -> None:
+def test_title_and_status_bar(window: MainWindow, session: Session, qtbot) -> None:
     assert window.windowTitle() == "政务公开自查 — 万州区"
     assert window.status_labels.unit_label.text() == "重庆市万州区人民政府"
     assert window.status_labels.file_label.text() == "万州区.gkws"
@@ -110,6 +110,8 @@ def test_title_and_status_bar(window: MainWindow, session: Session) -> None:
     session.ws.update_record("1.1.1", status=Status.DONE)
     session.recordChanged.emit("1.1.1")
     assert window.status_labels.progress_label.text() == "已完成 1/56，逾期 1"
+    # The overview follows right after the tree's first paint, without being asked for.
+    qtbot.waitUntil(lambda: window.right.currentWidget() is not None, timeout=2000)
     assert window.right.currentWidget() is window.overview
     assert window.toolbar.scope_combo.currentText() == "我负责的（56）"
 
@@ -147,9 +149,20 @@ def test_search_box_filters_the_tree(window: MainWindow, qtbot) -> None:
     assert 0 < shown <= 5
     assert "显示" in window.browser.filter_footer.text()
     assert window.tree.delegate.search_text == "疫情"
+    assert _highlighted_pixels(window) > 0  # the matches are painted yellow
     window.toolbar.search_box.clear()
     window.toolbar.search_box.returnPressed.emit()
     assert window.proxy.visible_measure_count() == 56
+    assert _highlighted_pixels(window) == 0
+
+
+def _highlighted_pixels(window: MainWindow) -> int:
+    from gongkai_desktop.ui.common.highlight import HIGHLIGHT
+
+    image = window.tree.viewport().grab().toImage()
+    wanted = HIGHLIGHT.rgb()
+    return sum(image.pixel(x, y) == wanted
+               for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
 
 
 def test_overview_item_is_one_click_away(window: MainWindow, qtbot) -> None:

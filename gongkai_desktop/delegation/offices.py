@@ -6,7 +6,6 @@ parent (another parent's office of the same name has another id)."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
@@ -33,6 +32,8 @@ class Office:
 
 
 def new_office_id() -> str:
+    import secrets  # here: it pulls in hashlib and hmac, which the plan tree's start-up need not
+
     return OFFICE_PREFIX + secrets.token_hex(16)
 
 

@@ -435,10 +435,6 @@ class MainWindow(QMainWindow):
         if self._built:
             self.status_labels.show_session(self._session)
 
-    def first_paint_target(self) -> QWidget:
-        """The widget whose first paint means "the window is usable" (start-up timing)."""
-        return self.tree.viewport() if self._session is not None and self._built else self
-
     # ---- help --------------------------------------------------------------------------------
 
     def show_about(self) -> None:

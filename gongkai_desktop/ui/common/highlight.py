@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 HIGHLIGHT = QColor("#ffd666")
 HIGHLIGHT_SELECTED = QColor("#d48806")
@@ -30,6 +30,10 @@ class SearchHighlightDelegate(QStyledItemDelegate):
         if not self._needle or self._needle not in text.casefold():
             super().paint(painter, option, index)
             return
+        # Here, not at the top: PySide creates QStyle's 15 enums (~5 ms) on import, and
+        # the window's first frame has no search text to paint.
+        from PySide6.QtWidgets import QStyle
+
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         widget = opt.widget

@@ -35,6 +35,9 @@ ACCENT_COLOR = QColor("#b7282e")  # 政务 red, used by the app icon and heading
 MUTED_TEXT_COLOR = QColor("#5f6670")
 
 ICON_SIZES = (16, 20, 24, 32, 40, 48, 64, 96, 128, 256)
+# The status, overdue and flag badges show at 16 logical pixels (tree, combos, panel):
+# up to 64 covers 400 % scaling, and the large sizes were most of their painting at start-up.
+BADGE_SIZES = ICON_SIZES[:7]
 
 _icon_cache: dict[str, QIcon] = {}
 
@@ -50,17 +53,17 @@ def status_icon(status: Status | str) -> QIcon:
     from gongkai_desktop.model import Status
 
     return cached_icon(f"status:{Status(status).value}",
-                       lambda p, s: _paint_status(p, s, Status(status)))
+                       lambda p, s: _paint_status(p, s, Status(status)), BADGE_SIZES)
 
 
 def overdue_icon() -> QIcon:
     """A red clock-like badge with an exclamation bar, for 逾期."""
-    return cached_icon("overdue", _paint_overdue)
+    return cached_icon("overdue", _paint_overdue, BADGE_SIZES)
 
 
 def flag_icon() -> QIcon:
     """A red warning triangle: a measure has input kept until it is corrected (待修正)."""
-    return cached_icon("flag", _paint_flag)
+    return cached_icon("flag", _paint_flag, BADGE_SIZES)
 
 
 def app_icon() -> QIcon:

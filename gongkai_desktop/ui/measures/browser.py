@@ -3,8 +3,8 @@
 The browser owns the tree's models (built with each workspace), the overview page and
 the measure panel, and moves between them: selecting a measure shows it, leaving a
 measure whose input cannot be saved asks first, and 总览 clears the selection. The
-measure panel is built right after the tree's first paint (or on first use), so the
-window appears sooner; by the time anyone clicks, it is there.
+overview and then the measure panel are built right after the tree's first paint (or on
+first use), so the plan shows sooner; by the time anyone clicks, they are there.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from gongkai_desktop.ui.measures.filter_bar import FilterFooter, FilterToolbar
@@ -42,7 +42,7 @@ class MeasureBrowser(QSplitter):
         self.session: Session | None = None
         self.model: PlanTreeModel | None = None
         self.proxy: PlanFilterProxy | None = None
-        self.overview: QWidget | None = None
+        self._overview: QWidget | None = None
         self.panel: QWidget | None = None
         self._panel_pending = False
         self._reverting = False  # putting the tree back on a measure the officer must correct
@@ -70,9 +70,9 @@ class MeasureBrowser(QSplitter):
         """Replace what is shown by ``session``'s plan (None: nothing)."""
         if self.session is not None:
             self.shutdown_panel()  # saves typing, stops background work
-        old_parts = (self.model, self.proxy, self.overview, self.panel)
+        old_parts = (self.model, self.proxy, self._overview, self.panel)
         self.session = session
-        self.model = self.proxy = self.overview = self.panel = None
+        self.model = self.proxy = self._overview = self.panel = None
         if session is None:
             self.tree.setModel(None)
         else:
@@ -84,8 +84,6 @@ class MeasureBrowser(QSplitter):
                 part.deleteLater()
 
     def _install(self, session: Session, toolbar: FilterToolbar) -> None:
-        from gongkai_desktop.ui.measures.overview import OverviewPage
-
         window = self.window()
         self.model = PlanTreeModel(session, window)
         self.proxy = PlanFilterProxy(session, window)
@@ -98,21 +96,35 @@ class MeasureBrowser(QSplitter):
         for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
                        self.proxy.layoutChanged):
             signal.connect(self.update_footer)
-        self.overview = OverviewPage(session)
-        self.overview.measureActivated.connect(self.select_measure)
-        self.right.addWidget(self.overview)
-        self.right.setCurrentWidget(self.overview)
         self._panel_pending = True
-        self.tree.viewport().installEventFilter(self)
+        self.tree.when_painted(self._after_first_paint)
         self.update_footer()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Paint and self._panel_pending
-                and watched is self.tree.viewport()):
-            self._panel_pending = False
-            # Two turns of the event loop: whatever waits for this paint goes first.
-            QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self.ensure_panel))
-        return super().eventFilter(watched, event)
+    def _after_first_paint(self) -> None:
+        if not self._panel_pending:
+            return
+        self._panel_pending = False
+        # Then the overview (its tiles, chart and list: ~20 ms to build and paint, as much
+        # again to import), then the panel; whatever else waits for this paint goes first.
+        later = QTimer.singleShot
+        later(0, self, self.ensure_overview)
+        later(0, self, lambda: later(0, self, self.ensure_panel))
+
+    @property
+    def overview(self) -> QWidget | None:
+        """The current session's overview page (built on first need); None without one."""
+        return self.ensure_overview()
+
+    def ensure_overview(self) -> QWidget | None:
+        if self._overview is None and self.session is not None:
+            from gongkai_desktop.ui.measures.overview import OverviewPage
+
+            self._overview = OverviewPage(self.session)
+            self._overview.measureActivated.connect(self.select_measure)
+            self.right.addWidget(self._overview)
+            if self.panel is None or self.right.currentWidget() is not self.panel:
+                self.right.setCurrentWidget(self._overview)
+        return self._overview
 
     def ensure_panel(self) -> QWidget | None:
         """The measure panel of the current session, built on first need."""

@@ -68,7 +68,7 @@ def attention_items(session: Session, evidence_counts: Counter[str],
                     today: dt.date) -> list[AttentionItem]:
     """The core's list (``attention.attention_items``) for the open workspace."""
     from gongkai_desktop.review.states import needs_rectifying
-    from gongkai_desktop.ui.review.review_banner import review_states
+    from gongkai_desktop.ui.review.review_states import review_states
 
     returned = {m for m, state in review_states(session).items() if needs_rectifying(state)}
     return core_attention_items(session.ws.plan, session.records(), session.roles,
@@ -434,7 +434,7 @@ class OverviewPage(QScrollArea):
         for status in Status:
             self.tiles[status.value].set_count(totals.counts[status])
         self.tiles["overdue"].set_count(totals.overdue)
-        from gongkai_desktop.ui.review.review_banner import rectify_counts
+        from gongkai_desktop.ui.review.review_states import rectify_counts
 
         returned, _rectified = rectify_counts(session)
         self.tiles["rectify"].set_count(returned)

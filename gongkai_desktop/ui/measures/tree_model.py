@@ -48,6 +48,22 @@ FlaggedRole = Qt.ItemDataRole.UserRole + 9  # bool: the measure has input kept t
 PendingRole = Qt.ItemDataRole.UserRole + 10  # bool: 下级有新填报 (offices' answers to roll up)
 
 
+# The standard roles as plain ints: data() runs for every cell and role each paint, and
+# an int compares faster than ``Qt.ItemDataRole.X`` (two attribute look-ups) each time.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter.value)
+_REVIEW_ROLES = (_DECORATION, _FOREGROUND)
+# Every role data() answers; the view also asks for others (background, check state,
+# size hint …) for every cell, which are answered None at once.
+_ANSWERED = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGNMENT, _FOREGROUND,
+                       *(int(Qt.ItemDataRole.UserRole.value) + n for n in range(1, 11))})
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("PlanTreeModel", text)
 
@@ -138,7 +154,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _load_review(self) -> None:
         """The office's verdicts this unit imported (the review flags in the tree)."""
-        from gongkai_desktop.ui.review.review_banner import review_states
+        from gongkai_desktop.ui.review.review_states import review_states
 
         self._review = review_states(self.session)
 
@@ -300,6 +316,8 @@ class PlanTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ANSWERED:
+            return None
         node = self._node(index)
         if node is None:
             return None
@@ -309,7 +327,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _measure_data(self, node: _Node, column: int, role: int) -> Any:
         mid = node.id
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if column == COL_TASK:
                 return node.title
             if column == COL_STATUS:
@@ -322,22 +340,22 @@ class PlanTreeModel(QAbstractItemModel):
         if role == PendingRole:
             return mid in self._pending
         if mid in self._pending and column == COL_TASK and mid not in self.session.drafts:
-            if role == Qt.ItemDataRole.DecorationRole:
+            if role == _DECORATION:
                 from gongkai_desktop.ui.measures.contributions_tab import pending_icon
 
                 return pending_icon()
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _TOOLTIP:
                 return _tr("下级有新填报：可在“下级填报”页汇总")
         review = self._review.get(mid)
         if review is not None and column == COL_TASK and role in _REVIEW_ROLES:
             return _review_data(review, role)
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             if column == COL_STATUS:
                 return style.status_icon(self._status[mid])
             if column == COL_TASK and mid in self.session.drafts:
                 return style.flag_icon()
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column == COL_TASK and mid in self.session.drafts:
                 return _tr("待修正：有输入格式不对，尚未保存（已保留，改正后自动保存）")
             if column == COL_DEADLINE and node.deadline_tip:
@@ -347,21 +365,21 @@ class PlanTreeModel(QAbstractItemModel):
             if not node.tooltip and node.measure is not None:
                 node.tooltip = _measure_tip(node.measure, node.roles)  # built on first hover
             return node.tooltip
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if column == COL_OVERDUE or (column == COL_DEADLINE and self._overdue[mid]):
                 return style.OVERDUE_COLOR
             if not holds_any_role(node.roles):
                 return style.MUTED_TEXT_COLOR  # shown under 全部 only; not this unit's task
             return None
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return self._bold if column == COL_OVERDUE and self._overdue[mid] else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_DEADLINE, COL_OVERDUE):
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == _ALIGNMENT and column in (COL_DEADLINE, COL_OVERDUE):
+            return _CENTER
         return self._common_data(node, role)
 
     def _group_data(self, node: _Node, column: int, role: int) -> Any:
         tally = self._tallies.get(node.id)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if column == COL_TASK:
                 return node.title
             if column == COL_STATUS and tally is not None:
@@ -369,20 +387,20 @@ class PlanTreeModel(QAbstractItemModel):
             if column == COL_OVERDUE and tally is not None and tally.overdue:
                 return f"{_tr('逾期')} {tally.overdue}"
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column == COL_STATUS and tally is not None:
                 return _tally_tip(tally)
             return node.tooltip
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return self._bold if node.kind == AREA and column == COL_TASK else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if column == COL_OVERDUE:
                 return style.OVERDUE_COLOR
             if column == COL_STATUS and tally is not None and tally.total:
                 return style.status_color(Status.DONE) if tally.done == tally.applicable else None
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_OVERDUE:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == _ALIGNMENT and column == COL_OVERDUE:
+            return _CENTER
         return self._common_data(node, role)
 
     def _common_data(self, node: _Node, role: int) -> Any:
@@ -411,15 +429,12 @@ class PlanTreeModel(QAbstractItemModel):
         return None
 
 
-_REVIEW_ROLES = (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ForegroundRole)
-
-
 def _review_data(state: Any, role: int) -> Any:
     """A reviewed measure's flag and colour (退回 and 已整改待复核 stand out)."""
     from gongkai_desktop.review.states import ReviewState
     from gongkai_desktop.ui.review import review_style
 
-    if role == Qt.ItemDataRole.DecorationRole:
+    if role == _DECORATION:
         return review_style.icon(state)
     if state in (ReviewState.RETURNED, ReviewState.RECTIFIED):
         return review_style.color(state)

@@ -93,7 +93,7 @@ class ReviewActions(QObject):
     def refresh_status(self, *_args: object) -> None:
         """需整改 N 项 and 已整改待复核 M 项 in the status bar (hidden when neither)."""
         from gongkai_desktop.ui.review import review_style
-        from gongkai_desktop.ui.review.review_banner import rectify_counts
+        from gongkai_desktop.ui.review.review_states import rectify_counts
 
         session = self.window.session
         returned = rectified = 0
