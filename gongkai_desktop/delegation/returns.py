@@ -75,6 +75,7 @@ class ReturnResult:
     changed: tuple[str, ...] = ()  # measure ids whose contribution changed
     fingerprint: str | None = None  # the bundle's key (to accept it)
     needs_key_acceptance: bool = False
+    key: office_keys.OfficeKeyStanding | None = None  # what to show before accepting it
 
     @property
     def changes(self) -> Changes:
@@ -450,7 +451,7 @@ def _refusal(path: Path, exc: Exception) -> ReturnResult:
     if isinstance(exc, office_keys.OfficeKeyNeeded):
         return ReturnResult(path, ReturnOutcome.REFUSED, str(exc), exc.standing.office,
                             "bundle", fingerprint=exc.standing.cert.fingerprint,
-                            needs_key_acceptance=True)
+                            needs_key_acceptance=True, key=exc.standing)
     if isinstance(exc, GongkaiError):
         return ReturnResult(path, ReturnOutcome.REFUSED, str(exc))
     # One hostile file never stops the others; the transaction has rolled back.
