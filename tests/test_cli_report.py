@@ -243,7 +243,7 @@ def test_signing_init_show_and_export(tmp_path: Path, capsys: pytest.CaptureFixt
     typed = iter(["secret-1", "secret-2"])
     monkeypatch.setattr(report_cmd.getpass, "getpass", lambda text="": next(typed))
     code, _, err = run(capsys, "signing", "init", path, "--signer", "张三")
-    assert code == 1 and "两次输入的密码不一致" in err
+    assert code == 1 and err.strip() == "错误：两次输入的签名密码不一致"  # as the window says
     with Workspace.open(path, readonly=True) as w:
         assert not has_identity(w)
 
@@ -274,6 +274,24 @@ def test_signing_init_show_and_export(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(capsys, "report", path, "-o", report)[0] == 0
     code, out, _ = run(capsys, "verify", report, "--cert", cer)
     assert code == 0 and "核验通过" in out
+
+
+def test_a_too_short_passphrase_is_refused_before_it_is_asked_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = make_workspace(tmp_path / "新.gkws")
+    before = path.read_bytes()
+    asked: list[str] = []
+    monkeypatch.setattr(report_cmd.getpass, "getpass",
+                        lambda text="": asked.append(text) or "abc")
+    code, _, err = run(capsys, "signing", "init", path, "--signer", "张三")
+    assert code == 1 and err.strip() == "错误：签名密码至少需要 6 个字符"  # as the window says
+    assert asked == ["签名密码："]
+    # Given in the environment: the same rule, the same line.
+    monkeypatch.setenv(report_cmd.PASSPHRASE_ENV, "12345")
+    code, _, err = run(capsys, "signing", "init", path, "--signer", "张三")
+    assert code == 1 and err.strip() == "错误：签名密码至少需要 6 个字符"
+    assert path.read_bytes() == before
 
 
 def test_signing_show_and_export_without_identity(tmp_path: Path,

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from gongkai_desktop.bundle.trust import trusted_keys
 from gongkai_desktop.model import Status
@@ -26,7 +26,7 @@ from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests.bundle_fixtures import copy, dump, export, identity, tamper
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, save_shot
+from tests.ui_fixtures import KeyAnswers, Message, save_shot
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -81,42 +81,6 @@ def wait_previewed(dialog: BundleImportDialog, qtbot, count: int) -> None:
 def statuses(dialog: BundleImportDialog) -> dict[str, str]:
     m = dialog.model
     return {m.index(r, 0).data(): m.index(r, m.STATUS).data() for r in range(m.rowCount())}
-
-
-class KeyAnswers:
-    """Answers the 核对签名证书 dialog when it shows (accept / refuse per unit name, or
-    cancel), like a user clicking; keeps what it showed."""
-
-    def __init__(self, qtbot, choices: dict[str, bool] | None, *, shots: Path | None = None
-                 ) -> None:
-        self.qtbot, self.choices, self.shots = qtbot, choices, shots
-        self.shown: list[dict[str, object]] = []
-        self.tries = 0
-        QTimer.singleShot(0, self.act)
-
-    def act(self) -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, KeyAcceptanceDialog):
-            self.tries += 1
-            assert self.tries < 500, "the key dialog never showed"
-            QTimer.singleShot(20, self.act)
-            return
-        self.shown.append({
-            "units": [q.unit.name for q in dialog.questions],
-            "text": "\n".join(label.text() for label in dialog.findChildren(QLabel)),
-            "ok_enabled_before": dialog.ok_button.isEnabled(),
-            "height": dialog.height(),
-        })
-        if self.shots is not None:
-            save_shot(dialog, self.shots, "key_acceptance_dialog")
-        if self.choices is None:
-            dialog.reject()
-            return
-        for q in dialog.questions:
-            buttons = dialog.accept_buttons if self.choices[q.unit.name] else dialog.reject_buttons
-            self.qtbot.mouseClick(buttons[q.key], Qt.MouseButton.LeftButton)
-        assert dialog.ok_button.isEnabled()
-        self.qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
 
 def run_import(dialog: BundleImportDialog, qtbot) -> None:

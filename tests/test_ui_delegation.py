@@ -21,7 +21,7 @@ from gongkai_desktop.model import Status
 from gongkai_desktop.signing.store import save_identity
 from gongkai_desktop.supervisor.store import SupervisorView
 from gongkai_desktop.ui import file_arguments
-from gongkai_desktop.ui.bundles import bundle_actions
+from gongkai_desktop.ui.bundles import bundle_actions, key_acceptance_dialog
 from gongkai_desktop.ui.common.operations import running_operations
 from gongkai_desktop.ui.delegation import delegation_actions
 from gongkai_desktop.ui.delegation.rollup_dialog import RollupDialog
@@ -40,7 +40,14 @@ from tests.delegation_fixtures import (
     one_chinese_line,
 )
 from tests.prompt_mock import PromptMock
-from tests.ui_fixtures import Message, make_session, open_and_wait, save_shot, type_text
+from tests.ui_fixtures import (
+    KeyAnswers,
+    Message,
+    make_session,
+    open_and_wait,
+    save_shot,
+    type_text,
+)
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints",
                                         r"does not support raise")
@@ -160,20 +167,22 @@ def test_delegate_return_roll_up_through_the_window(
     filled = fill_checklist(sheet, tmp_path / "区委编办-已填.xlsx",
                             {"1.1.1": {"完成状态": "推进中", "完成情况说明": "权责清单正在修订"}})
 
-    # 万州区 imports both; 区司法局's first key is asked (compared by phone) and accepted.
-    asked: list[str] = []
-
-    def accept(_parent: object, _title: str, text: str, *_a: object) -> bool:
-        asked.append(text)
-        return True
-
-    prompt_mock.answer_with("ask_question", accept)
+    # 万州区 imports both; 区司法局's first key is shown in 核对签名证书 (as units' keys are,
+    # compared by phone) and accepted there.
     prompt_mock.answer_with("open_file_names", lambda *_a: [str(sfj_bundle), str(filled)])
     count = len(messages)
+    answers = KeyAnswers(qtbot, {"区司法局": True}, shots=shots,
+                         shot_name="delegation_key_acceptance")
     actions.import_returns_dialog()
     qtbot.waitUntil(lambda: len(messages) >= count + 2 and running_operations() == 0,
                     timeout=30000)
-    assert len(asked) == 1 and "首次收到“区司法局”的数据包" in asked[0]
+    assert len(answers.shown) == 1
+    shown = answers.shown[0]
+    assert shown["units"] == ["区司法局"] and shown["headings"] == ["下级单位：区司法局"]
+    assert "首次收到该单位的数据包" in str(shown["text"]) and "电话" in str(shown["text"])
+    assert SFJ_KEY.display_fingerprint() in str(shown["text"])
+    assert shown["ok_enabled_before"] is False  # a deliberate choice, nothing by default
+    assert prompt_mock.titles("ask_question") == []
     texts = "\n".join(m.text for m in messages[count:])
     assert "已导入：区司法局.gkbundle" in texts and "已导入：区委编办-已填.xlsx" in texts
 
@@ -528,20 +537,15 @@ def test_a_reissued_task_updates_the_office_workspace(
 
 def test_another_parents_office_bundle_refused_in_one_line(
     unit_window: MainWindow, session: Session, qtbot, tmp_path: Path,
-    messages: list[Message], prompt_mock: PromptMock,
+    messages: list[Message], prompt_mock: PromptMock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tests.delegation_fixtures import World
 
     add_offices_and_assign(unit_window, qtbot)  # a 区司法局 of this 万州区's own
     (tmp_path / "other").mkdir()
     world = World(tmp_path / "other")  # another parent's 区司法局, same name, its own key
-    asked: list[str] = []
-
-    def ask(*args: object) -> bool:
-        asked.append(str(args[2]))
-        return True
-
-    prompt_mock.answer_with("ask_question", ask)
+    asked: list[object] = []
+    monkeypatch.setattr(key_acceptance_dialog, "ask_keys", lambda *a: asked.append(a))
     before = file_dump(session.path)
     count = len(messages)
     delegation_actions.install(unit_window).import_returns([world.bundle1])
@@ -549,8 +553,60 @@ def test_another_parents_office_bundle_refused_in_one_line(
     assert got.title == "未导入" and len(got.text.splitlines()) == 1
     assert got.text.startswith("已拒绝：sfj-1.gkbundle") and one_chinese_line(got.text)
     assert got.text.endswith("未导入")  # (here the plan differs too: checked first)
-    assert asked == []  # refused before any key is offered
+    assert asked == [] and prompt_mock.titles("ask_question") == []  # refused before any key
     assert file_dump(session.path) == before
+
+
+def test_a_changed_office_key_is_shown_with_both_fingerprints_and_needs_a_choice(
+    directory: UnitDirectory, qtbot, tmp_path: Path, messages: list[Message],
+    prompt_mock: PromptMock, shots: Path,
+) -> None:
+    from gongkai_desktop.delegation import ReturnOutcome, find_office, import_returns
+    from gongkai_desktop.delegation.office_keys import pinned_key
+    from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.wsconn import reading
+    from tests.bundle_fixtures import export, identity
+    from tests.delegation_fixtures import World
+
+    world = World(tmp_path)
+    with Workspace.open(world.wz) as ws:  # 区司法局's first key, accepted earlier
+        first = import_returns(ws, [world.bundle1], accept_keys=[SFJ_KEY.fingerprint()])
+        assert first[0].outcome is ReturnOutcome.IMPORTED
+    new_key = identity("区司法局", "新来的经办人")
+    with Workspace.open(world.sfj) as ws:
+        changed = export(ws, tmp_path / "sfj-新证书.gkbundle", new_key).files[0]
+
+    session = Session(Workspace.open(world.wz), directory)
+    w = make_window(session, directory, qtbot)
+    actions = delegation_actions.install(w)
+    before = file_dump(world.wz)
+
+    # Refused in the dialog: nothing imported, the old key still the office's.
+    refuse = KeyAnswers(qtbot, {"区司法局": False}, shots=shots,
+                        shot_name="delegation_key_changed")
+    actions.import_returns([changed])
+    qtbot.waitUntil(lambda: bool(refuse.shown) and running_operations() == 0, timeout=30000)
+    shown = refuse.shown[0]
+    text = str(shown["text"])
+    assert shown["headings"] == ["下级单位：区司法局"] and shown["ok_enabled_before"] is False
+    assert "该单位更换了签名证书，与已信任的不同" in text
+    assert SFJ_KEY.display_fingerprint() in text and new_key.display_fingerprint() in text
+    assert "sfj-新证书.gkbundle" in text
+    assert prompt_mock.titles("ask_question") == []
+    qtbot.waitUntil(lambda: "未接受下级单位的证书" in w.statusBar().currentMessage(),
+                    timeout=5000)
+    assert file_dump(world.wz) == before
+
+    # Accepted: imported, and the new key is the office's from now on.
+    accept = KeyAnswers(qtbot, {"区司法局": True})
+    count = len(messages)
+    actions.import_returns([changed])
+    got = wait_message(qtbot, messages, count)
+    assert accept.shown and "已导入：sfj-新证书.gkbundle" in got.text
+    with reading(session.ws) as conn:
+        key = pinned_key(conn, find_office(session.ws, "区司法局").office_id)
+    assert key is not None and key.fingerprint == new_key.fingerprint()
+    w.close()
 
 
 def test_dialogs_close_with_their_workspace(unit_window: MainWindow, session: Session,

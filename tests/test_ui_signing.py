@@ -187,3 +187,33 @@ def test_a_fresh_certificate_shows_no_warning(overview: SigningCertificateDialog
     overview.refresh()
     qtbot.waitExposed(overview)
     assert not overview.warning.isVisible() and not overview.renew_button.isVisible()
+
+
+# ---- one rule for the window and the command line --------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "again"), [("abc", "abc"), ("口令abcdef", "口令abcdeX")])
+def test_the_dialog_and_the_command_line_say_the_same(
+        overview: SigningCertificateDialog, session: Session, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        first: str, again: str) -> None:
+    from gongkai_desktop.cli import main, report_cmd
+    from tests.test_cli_report import make_workspace
+
+    create = overview.create_identity()
+    assert isinstance(create, CreateIdentityDialog)
+    create.passphrase.setText(first)
+    create.confirm.setText(again)
+    shown = create.problem.text()
+    assert shown in ("签名密码至少需要 6 个字符", "两次输入的签名密码不一致")
+    assert not create.create_button.isEnabled()
+
+    path = make_workspace(tmp_path / "命令行.gkws")
+    before = path.read_bytes()
+    typed = iter([first, again])
+    monkeypatch.delenv(report_cmd.PASSPHRASE_ENV, raising=False)
+    monkeypatch.setattr(report_cmd.getpass, "getpass", lambda text="": next(typed))
+    code = main(["signing", "init", str(path), "--signer", "张三"])
+    assert code == 1 and capsys.readouterr().err.strip() == f"错误：{shown}"
+    assert path.read_bytes() == before
+

@@ -5,7 +5,8 @@
 - ``type_text``: typing Chinese key by key;
 - ``make_session`` / ``make_window``: a unit's workspace and its main window;
 - ``open_and_wait``: 文件 ▸ 打开 (it runs in the operation runner), waited for;
-- ``save_shot``: a screenshot for a person to look at.
+- ``save_shot``: a screenshot for a person to look at;
+- ``KeyAnswers``: answers the 核对签名证书 dialog (units' and offices' keys) like a user.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QMessageBox, QWidget
 
 from gongkai_desktop.plan.library import bundled_plan
 from gongkai_desktop.storage import Workspace
@@ -80,3 +81,42 @@ def save_shot(widget: QWidget, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     assert widget.grab().save(str(path))
     return path
+
+
+class KeyAnswers:
+    """Answers the 核对签名证书 dialog when it shows (accept / refuse per unit name, or
+    cancel), like a user clicking; keeps what it showed."""
+
+    def __init__(self, qtbot, choices: dict[str, bool] | None, *, shots: Path | None = None,
+                 shot_name: str = "key_acceptance_dialog") -> None:
+        self.qtbot, self.choices, self.shots, self.shot_name = qtbot, choices, shots, shot_name
+        self.shown: list[dict[str, object]] = []
+        self.tries = 0
+        QTimer.singleShot(0, self.act)
+
+    def act(self) -> None:
+        from gongkai_desktop.ui.bundles.key_acceptance_dialog import KeyAcceptanceDialog
+
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, KeyAcceptanceDialog):
+            self.tries += 1
+            assert self.tries < 500, "the key dialog never showed"
+            QTimer.singleShot(20, self.act)
+            return
+        self.shown.append({
+            "units": [q.unit.name for q in dialog.questions],
+            "headings": [box.title() for box in dialog.findChildren(QGroupBox)],
+            "text": "\n".join(label.text() for label in dialog.findChildren(QLabel)),
+            "ok_enabled_before": dialog.ok_button.isEnabled(),
+            "height": dialog.height(),
+        })
+        if self.shots is not None:
+            save_shot(dialog, self.shots, self.shot_name)
+        if self.choices is None:
+            dialog.reject()
+            return
+        for q in dialog.questions:
+            buttons = dialog.accept_buttons if self.choices[q.unit.name] else dialog.reject_buttons
+            self.qtbot.mouseClick(buttons[q.key], Qt.MouseButton.LeftButton)
+        assert dialog.ok_button.isEnabled()
+        self.qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from gongkai_desktop.bundle import trust
+from gongkai_desktop.bundle import key_pins, trust
 from gongkai_desktop.bundle.format import SUFFIX
 from gongkai_desktop.bundle.importer import (
     ImportPreview,
@@ -75,7 +75,7 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
     for two units is accepted for neither. Bundles of one unit are applied in sequence
     order, so selecting an old and a new one imports both.
     """
-    accepted = {trust.normalize_fingerprint(k) for k in accept_keys}
+    accepted = key_pins.accepted_fingerprints(accept_keys)
     directory = directory if directory is not None else UnitDirectory.load()
     rows: dict[int, ImportResult] = {}
     groups: dict[str, list[tuple[int, Path, Manifest]]] = {}

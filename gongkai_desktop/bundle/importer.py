@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from gongkai_desktop.bundle import trust
+from gongkai_desktop.bundle import key_pins, trust
 from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.import_copy import DbSink, OnePassSink
 from gongkai_desktop.bundle.manifest import Manifest
@@ -175,8 +175,7 @@ def _check_validity(opened: OpenedBundle, trust_check: TrustCheck) -> None:
 
 
 def _accepts(opened: OpenedBundle, accept_new_key: bool, accept_keys: Collection[str]) -> bool:
-    return accept_new_key or opened.cert.fingerprint in {
-        trust.normalize_fingerprint(k) for k in accept_keys}
+    return accept_new_key or opened.cert.fingerprint in key_pins.accepted_fingerprints(accept_keys)
 
 
 def _check_plan(ws: Workspace, m: Manifest) -> None:
@@ -359,8 +358,8 @@ def _apply(ws: Workspace, opened: OpenedBundle, preview: ImportPreview, accept_n
         # Checked again here: an earlier bundle of the batch may have pinned this key.
         trust_check = trust.check(conn, m.unit.id, opened.cert, m.unit.name)
         _check_validity(opened, trust_check)
-        if trust_check.state.needs_acceptance and not accept_new_key:
-            raise SignatureError(trust_check.message(m.unit.name))
+        key_pins.admit(trust_check.state, accepted=accept_new_key,
+                       refusal=lambda: SignatureError(trust_check.message(m.unit.name)))
         _write_bundle_rows(conn, opened, preview.profile, actor, at)
         opened.read(DbSink(conn, m.unit.id), progress)  # raises (→ rollback) on any mismatch
         _finish_apply(conn, opened, trust_check, actor, at)
@@ -438,8 +437,8 @@ def _apply_one_pass(ws: Workspace, opened: OpenedBundle, accept_new_key: bool, a
         _check_order(conn, m, digest)
         trust_check = trust.check(conn, m.unit.id, opened.cert, m.unit.name)
         _check_validity(opened, trust_check)
-        if trust_check.state.needs_acceptance and not accept_new_key:
-            raise SignatureError(trust_check.message(m.unit.name))
+        key_pins.admit(trust_check.state, accepted=accept_new_key,
+                       refusal=lambda: SignatureError(trust_check.message(m.unit.name)))
         first = _previous(conn, m.unit.id) is None
 
         def on_rows(rows: Collected) -> None:

@@ -16,18 +16,16 @@ import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gongkai_desktop.bundle import key_pins
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
-from gongkai_desktop.bundle.trust import normalize_fingerprint
+from gongkai_desktop.bundle.key_pins import PinState, normalize_fingerprint
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.model import Unit
-from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage import Workspace, db
 from gongkai_desktop.storage.wsconn import reading
 
-
-class OfficeKeyState(StrEnum):
-    NEW = "new"  # no office key pinned yet: needs explicit acceptance
-    TRUSTED = "trusted"  # signed with the pinned office key
-    KEY_CHANGED = "key_changed"  # another key than the pinned one: needs explicit acceptance
+# The one trust-on-first-use rule's states (``key_pins``), under the name this side uses.
+OfficeKeyState = PinState
 
 
 class OfficeKeySource(StrEnum):
@@ -76,7 +74,7 @@ class OfficeKeyCheck:
 
     @property
     def needs_acceptance(self) -> bool:
-        return self.state is not OfficeKeyState.TRUSTED
+        return self.state.needs_acceptance
 
     @property
     def signer(self) -> str:
@@ -110,6 +108,9 @@ class OfficeKeyNotAccepted(SignatureError):
 # Said after a receipt or review file whose new office key the officer accepted.
 KEY_CHANGED_NOTE = "已接受上级单位的新签名证书，原证书已停用"
 
+# One office key for the whole workspace (no owner column): a new one retires the old.
+PINS = key_pins.PinTable("unit_office_keys", None, "trust_office_key")
+
 _COLUMNS = ("office_unit_id, office_name, certificate, source, added_at, added_by,"
             " retired_at")
 
@@ -131,11 +132,11 @@ def active_office_key(conn: sqlite3.Connection) -> OfficeKey | None:
 def check_office_key(conn: sqlite3.Connection, office: Unit,
                      cert: CertificateInfo) -> OfficeKeyCheck:
     pinned = active_office_key(conn)
-    if pinned is not None and pinned.fingerprint == cert.fingerprint:
-        return OfficeKeyCheck(OfficeKeyState.TRUSTED, office, cert, pinned)
+    state = key_pins.pin_state(pinned.fingerprint if pinned else None, cert.fingerprint)
+    if state is OfficeKeyState.TRUSTED:
+        return OfficeKeyCheck(state, office, cert, pinned)
     seen = conn.execute("SELECT 1 FROM bundle_receipts WHERE cert_fingerprint = ? LIMIT 1",
                         (cert.fingerprint,)).fetchone() is not None
-    state = OfficeKeyState.NEW if pinned is None else OfficeKeyState.KEY_CHANGED
     return OfficeKeyCheck(state, office, cert, pinned, seen_before=seen and pinned is None)
 
 
@@ -144,30 +145,22 @@ def require_accepted(check: OfficeKeyCheck, accept_key: str | None) -> bool:
 
     ``accept_key`` is the fingerprint the user compared and accepted (any grouping).
     """
-    if not check.needs_acceptance:
-        return False
-    if accept_key is None:
-        raise OfficeKeyNotAccepted(check)
-    if normalize_fingerprint(accept_key) != check.cert.fingerprint:
+    if (check.needs_acceptance and accept_key is not None
+            and normalize_fingerprint(accept_key) != check.cert.fingerprint):
         raise InvalidInput(f"所接受的指纹与该回执的证书指纹（{check.cert.grouped_fingerprint}）"
                            "不符，未导入。请核对后重试")
-    return True
+    return key_pins.admit(check.state, accepted=accept_key is not None,
+                          refusal=lambda: OfficeKeyNotAccepted(check))
 
 
 def pin_office_key(conn: sqlite3.Connection, check: OfficeKeyCheck, *, actor: str,
                    at: dt.datetime) -> None:
     """Make the receipt's key the office key (inside the caller's transaction)."""
     source = OfficeKeySource.FIRST if check.pinned is None else OfficeKeySource.CHANGED
-    conn.execute("UPDATE unit_office_keys SET retired_at = ? WHERE retired_at IS NULL",
-                 (db.to_text(at),))
-    conn.execute("INSERT INTO unit_office_keys (office_unit_id, office_name, fingerprint,"
-                 " certificate, subject, source, added_at, added_by)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 (check.office.id, check.office.name, check.cert.fingerprint, check.cert.der,
-                  check.cert.summary(), source.value, db.to_text(at), actor))
-    audit.write(conn, actor=actor, action="trust_office_key", field=check.office.id,
-                old=check.pinned.fingerprint if check.pinned else None,
-                new=check.cert.fingerprint, at=at)
+    key_pins.record_pin(conn, PINS, check.office.id, check.cert, actor=actor, at=at,
+                        columns={"office_unit_id": check.office.id,
+                                 "office_name": check.office.name, "source": source.value,
+                                 "added_by": actor})
 
 
 def office_keys(ws: Workspace, *, include_retired: bool = True) -> list[OfficeKey]:

@@ -17,36 +17,29 @@ Replaced keys stay in the table as history (``retired_at``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gongkai_desktop.bundle import key_pins
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
-from gongkai_desktop.errors import GongkaiError, InvalidInput, NotFound, SignatureError
+from gongkai_desktop.bundle.key_pins import PinState
+from gongkai_desktop.bundle.key_pins import normalize_fingerprint as normalize_fingerprint
+from gongkai_desktop.errors import GongkaiError, NotFound, SignatureError
 from gongkai_desktop.model import Unit
 from gongkai_desktop.signing.identity import group_fingerprint
-from gongkai_desktop.storage import Workspace, audit, db
+from gongkai_desktop.storage import Workspace, db
 from gongkai_desktop.storage.wsconn import reading, writing
 from gongkai_desktop.units import UnitDirectory, normalize_name
+
+PINS = key_pins.PinTable("sup_trusted_keys", "unit_id", "trust_key")
 
 COMPARE_HINT = ("请与该单位核对指纹（该单位盖章的纸质报告最后一页印有证书指纹，"
                 "或由该单位经办人电话念出）")
 
 
-class TrustState(StrEnum):
-    NEW = "new"  # no key pinned for the unit: needs explicit acceptance
-    TRUSTED = "trusted"  # signed with the unit's pinned key
-    KEY_CHANGED = "key_changed"  # the unit has another key: needs explicit acceptance
-
-    @property
-    def label(self) -> str:
-        return {"new": "首次收到，须核对指纹后接受", "trusted": "证书与已信任的一致",
-                "key_changed": "证书与已信任的不同"}[self.value]
-
-    @property
-    def needs_acceptance(self) -> bool:
-        return self is not TrustState.TRUSTED
+# The one trust-on-first-use rule's states (``key_pins``), under the name this side uses.
+TrustState = PinState
 
 
 class KeySource(StrEnum):
@@ -91,14 +84,6 @@ class TrustCheck:
                 f"此数据包的证书指纹 {new}。请与该单位核实后明确接受新密钥，否则不予导入")
 
 
-def normalize_fingerprint(text: str) -> str:
-    """"AB12 CD34 …" or "ab:12:…" → 64 lower-case hex digits; ``InvalidInput`` otherwise."""
-    value = re.sub(r"[\s:]", "", str(text)).lower()
-    if not re.fullmatch(r"[0-9a-f]{64}", value):
-        raise InvalidInput(f"证书指纹“{text}”格式不对（应为 64 位十六进制数字）")
-    return value
-
-
 def _row_key(row: tuple[object, ...]) -> TrustedKey:
     unit_id, cert, source, added, retired = row
     assert isinstance(cert, bytes)
@@ -116,13 +101,6 @@ def active_key(conn: sqlite3.Connection, unit_id: str) -> TrustedKey | None:
     return _row_key(row) if row else None
 
 
-def key_owner(conn: sqlite3.Connection, fingerprint: str) -> str | None:
-    """The unit the key with this fingerprint is pinned (active) for, if any."""
-    row = conn.execute("SELECT unit_id FROM sup_trusted_keys WHERE fingerprint = ?"
-                       " AND retired_at IS NULL ORDER BY id LIMIT 1", (fingerprint,)).fetchone()
-    return str(row[0]) if row else None
-
-
 def unit_label(conn: sqlite3.Connection, unit_id: str) -> str:
     """A unit's short name for messages: as imported, else from the directory, else its id."""
     row = conn.execute("SELECT unit_name FROM sup_units WHERE unit_id = ?",
@@ -138,8 +116,8 @@ def unit_label(conn: sqlite3.Connection, unit_id: str) -> str:
 def check_one_unit(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo,
                    unit_name: str = "") -> None:
     """``SignatureError`` when ``cert`` is the pinned key of another unit."""
-    owner = key_owner(conn, cert.fingerprint)
-    if owner is None or owner == unit_id:
+    owner = key_pins.owner_elsewhere(conn, PINS, cert.fingerprint, unit_id)
+    if owner is None:
         return
     raise SignatureError(
         f"此签名证书（指纹 {cert.grouped_fingerprint}）是已信任的“{unit_label(conn, owner)}”"
@@ -159,28 +137,16 @@ def check(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo,
     """The key's standing for the unit; ``SignatureError`` when it is another unit's key."""
     check_one_unit(conn, unit_id, cert, unit_name)
     pinned = active_key(conn, unit_id)
-    if pinned is None:
-        return TrustCheck(TrustState.NEW, cert, None)
-    if pinned.fingerprint == cert.fingerprint:
-        return TrustCheck(TrustState.TRUSTED, cert, pinned)
-    return TrustCheck(TrustState.KEY_CHANGED, cert, pinned)
+    state = key_pins.pin_state(pinned.fingerprint if pinned else None, cert.fingerprint)
+    return TrustCheck(state, cert, pinned)
 
 
 def pin(conn: sqlite3.Connection, unit_id: str, cert: CertificateInfo, source: KeySource,
         *, actor: str, at: dt.datetime) -> None:
     """Make ``cert`` the unit's key (inside the caller's transaction)."""
-    current = active_key(conn, unit_id)
-    if current is not None and current.fingerprint == cert.fingerprint:
-        return
     check_one_unit(conn, unit_id, cert)  # the callers checked; this stays the last word
-    conn.execute("UPDATE sup_trusted_keys SET retired_at = ? WHERE unit_id = ?"
-                 " AND retired_at IS NULL", (db.to_text(at), unit_id))
-    conn.execute("INSERT INTO sup_trusted_keys (unit_id, fingerprint, certificate, subject,"
-                 " source, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                 (unit_id, cert.fingerprint, cert.der, cert.summary(), source.value,
-                  db.to_text(at)))
-    audit.write(conn, actor=actor, action="trust_key", field=unit_id,
-                old=current.fingerprint if current else None, new=cert.fingerprint, at=at)
+    key_pins.record_pin(conn, PINS, unit_id, cert, actor=actor, at=at,
+                        columns={"source": source.value})
 
 
 def trusted_keys(ws: Workspace, unit_id: str | None = None, *,

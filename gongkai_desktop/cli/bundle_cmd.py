@@ -100,10 +100,11 @@ def _passphrase() -> str:
 
 
 def _identity(ws: Any) -> Any:
+    from gongkai_desktop.signing.rules import no_identity
     from gongkai_desktop.signing.store import has_identity, load_identity
 
     if not has_identity(ws):
-        raise NotFound("本工作区还没有签名证书，请先生成或导入证书（命令行：signing init）")
+        raise no_identity(command_line=True)
     return load_identity(ws, _passphrase())
 
 

@@ -71,14 +71,18 @@ def _prompt(text: str) -> str:
 
 
 def key_passphrase(*, confirm: bool = False) -> str:
-    """The signing passphrase: from the environment, or typed (twice for a new one)."""
+    """The signing passphrase: from the environment, or typed (twice for a new one, checked
+    by the rules the window applies while it is typed)."""
+    from gongkai_desktop.signing.rules import check_new_passphrase
+
     given = os.environ.get(PASSPHRASE_ENV)
     if given:
-        return given
+        return check_new_passphrase(given) if confirm else given
     first = _prompt("签名密码：")
-    if confirm and _prompt("再次输入签名密码：") != first:
-        raise InvalidInput("两次输入的密码不一致，未做任何更改")
-    return first
+    if not confirm:
+        return first
+    check_new_passphrase(first)  # too short: said before it is typed again
+    return check_new_passphrase(first, _prompt("再次输入签名密码："))
 
 
 def p12_password() -> str:
@@ -163,7 +167,7 @@ def cmd_signing_init(args: argparse.Namespace) -> int:
 
 def cmd_signing_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.signing import save_identity
-    from gongkai_desktop.signing.identity import MIN_PASSPHRASE
+    from gongkai_desktop.signing.rules import passphrase_problem
     from gongkai_desktop.signing.store import load_pkcs12_file
 
     file: Path = args.file
@@ -174,7 +178,7 @@ def cmd_signing_import(args: argparse.Namespace) -> int:
         identity = load_pkcs12_file(file, p12_password())
         # The key is kept under the signing passphrase; the .p12 password serves when it can.
         passphrase = os.environ.get(PASSPHRASE_ENV) or (
-            identity.passphrase if len(identity.passphrase) >= MIN_PASSPHRASE
+            identity.passphrase if passphrase_problem(identity.passphrase) is None
             else key_passphrase(confirm=True))
         save_identity(ws, identity, passphrase)
     print(f"已导入签名证书：{printable(identity.subject_summary())}")
@@ -185,12 +189,12 @@ def cmd_signing_import(args: argparse.Namespace) -> int:
 def _stored_certificate(ws: Workspace) -> Any:
     from cryptography import x509
 
+    from gongkai_desktop.signing.rules import no_identity
     from gongkai_desktop.signing.store import stored_certificate_pem
 
     pem = stored_certificate_pem(ws)
     if pem is None:
-        raise NotFound("本工作区还没有签名证书，"
-                       "请先用 signing init 生成或用 signing import-p12 导入")
+        raise no_identity(command_line=True)
     try:
         return x509.load_pem_x509_certificate(pem.encode("ascii"))
     except ValueError as exc:

@@ -16,8 +16,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai_desktop.bundle.key_pins import normalize_fingerprint
 from gongkai_desktop.bundle.office_key import OfficeKeyCheck, OfficeKeyState, pin_office_key
-from gongkai_desktop.bundle.trust import check_validity, normalize_fingerprint
+from gongkai_desktop.bundle.trust import check_validity
 from gongkai_desktop.delegation.office_plan import office_unit
 from gongkai_desktop.delegation.taskfile import TaskFile, read_task
 from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput

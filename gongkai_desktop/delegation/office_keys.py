@@ -13,10 +13,11 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from gongkai_desktop.bundle import key_pins
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.key_pins import PinState
 from gongkai_desktop.delegation.offices import Office
 from gongkai_desktop.errors import SignatureError
-from gongkai_desktop.storage import audit, db
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +27,13 @@ class OfficeKeyStanding:
     pinned: CertificateInfo | None  # the office's current key, if any
 
     @property
+    def state(self) -> PinState:
+        return key_pins.pin_state(self.pinned.fingerprint if self.pinned else None,
+                                  self.cert.fingerprint)
+
+    @property
     def trusted(self) -> bool:
-        return self.pinned is not None and self.pinned.fingerprint == self.cert.fingerprint
+        return not self.state.needs_acceptance
 
     def message(self) -> str:
         fp = self.cert.grouped_fingerprint
@@ -47,6 +53,9 @@ class OfficeKeyNeeded(SignatureError):
         self.standing = standing
 
 
+PINS = key_pins.PinTable("office_keys", "office_id", "trust_office_key")
+
+
 def pinned_key(conn: sqlite3.Connection, office_id: str) -> CertificateInfo | None:
     row = conn.execute("SELECT certificate FROM office_keys WHERE office_id = ?"
                        " AND retired_at IS NULL", (office_id,)).fetchone()
@@ -57,26 +66,18 @@ def standing(conn: sqlite3.Connection, office: Office, cert: CertificateInfo
              ) -> OfficeKeyStanding:
     """The key's standing for ``office``; ``SignatureError`` when it is another office's key
     (or this workspace's own parent-facing key would be impersonated)."""
-    other = conn.execute(
-        "SELECT o.name FROM office_keys k JOIN offices o ON o.office_id = k.office_id"
-        " WHERE k.fingerprint = ? AND k.retired_at IS NULL AND k.office_id <> ?",
-        (cert.fingerprint, office.office_id)).fetchone()
+    other = key_pins.owner_elsewhere(conn, PINS, cert.fingerprint, office.office_id)
     if other is not None:
+        name = conn.execute("SELECT name FROM offices WHERE office_id = ?", (other,)).fetchone()
         raise SignatureError(
             f"此数据包的签名证书（指纹 {cert.grouped_fingerprint}）已被接受为下级单位"
-            f"“{other[0]}”的证书，不能代表“{office.name}”，未导入（一个密钥只能代表一个单位）")
+            f"“{name[0] if name else other}”的证书，不能代表“{office.name}”，未导入"
+            "（一个密钥只能代表一个单位）")
     return OfficeKeyStanding(office, cert, pinned_key(conn, office.office_id))
 
 
 def pin(conn: sqlite3.Connection, office: Office, cert: CertificateInfo, *, actor: str,
         at: dt.datetime) -> None:
     """Make ``cert`` the office's key (inside the caller's transaction)."""
-    old = pinned_key(conn, office.office_id)
-    conn.execute("UPDATE office_keys SET retired_at = ? WHERE office_id = ?"
-                 " AND retired_at IS NULL", (db.to_text(at), office.office_id))
-    conn.execute("INSERT INTO office_keys (office_id, fingerprint, certificate, subject,"
-                 " added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)",
-                 (office.office_id, cert.fingerprint, cert.der, cert.summary(), db.to_text(at),
-                  actor))
-    audit.write(conn, actor=actor, action="trust_office_key", field=office.office_id,
-                old=old.fingerprint if old else None, new=cert.fingerprint, at=at)
+    key_pins.record_pin(conn, PINS, office.office_id, cert, actor=actor, at=at,
+                        columns={"added_by": actor})

@@ -30,9 +30,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from gongkai_desktop import file_kinds
+from gongkai_desktop.bundle import key_pins
 from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
-from gongkai_desktop.bundle.trust import normalize_fingerprint
 from gongkai_desktop.bundle.verify import open_verified
 from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.delegation import office_keys
@@ -75,6 +75,7 @@ class ReturnResult:
     changed: tuple[str, ...] = ()  # measure ids whose contribution changed
     fingerprint: str | None = None  # the bundle's key (to accept it)
     needs_key_acceptance: bool = False
+    key: office_keys.OfficeKeyStanding | None = None  # what to show before accepting it
 
     @property
     def changes(self) -> Changes:
@@ -235,7 +236,7 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
                          limits: Limits = DEFAULT_LIMITS) -> ReturnResult:
     """Import one office bundle (all its parts) as that office's contributions; raises a
     ``GongkaiError`` when refused (``OfficeKeyNeeded`` for a key not yet accepted)."""
-    accepted = {normalize_fingerprint(k) for k in accept_keys}
+    accepted = key_pins.accepted_fingerprints(accept_keys)
     with open_verified(files, limits) as opened:
         m = opened.manifest
         info = ws.plan.info
@@ -267,12 +268,11 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
                 raise SignatureError(f"“{office.name}”的数据包的签名证书在导出时不在有效期内"
                                      f"（{cert.validity_text()}），未导入")
             key = office_keys.standing(conn, office, cert)
-            if not key.trusted:
-                if cert.fingerprint not in accepted:
-                    raise office_keys.OfficeKeyNeeded(key)
-                if not cert.valid_at(at):
-                    raise SignatureError(f"“{office.name}”的签名证书已不在有效期内"
-                                         f"（{cert.validity_text()}），不能接受，未导入")
+            pin = key_pins.admit(key.state, accepted=cert.fingerprint in accepted,
+                                 refusal=lambda: office_keys.OfficeKeyNeeded(key))
+            if pin and not cert.valid_at(at):
+                raise SignatureError(f"“{office.name}”的签名证书已不在有效期内"
+                                     f"（{cert.validity_text()}），不能接受，未导入")
             sink = _Sink(conn, _assigned(conn, office))
             return_id = _return_row(conn, office, "bundle", digest, m.sequence, m.exported_at,
                                     at, actor, cert.fingerprint,
@@ -289,7 +289,7 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
                     " AND sha256 IS NOT NULL", (office.office_id,))}
                 sink.items = [e for e in sink.items if not e.is_file or e.sha256 in had]
             changed = _write(conn, office, return_id, sink.records, sink.items, at)
-            if not key.trusted:
+            if pin:
                 office_keys.pin(conn, office, cert, actor=actor, at=at)
             audit.write(conn, actor=actor, action="import_office_return", field=office.office_id,
                         new=json.dumps({"office": office.name, "kind": "bundle",
@@ -451,7 +451,7 @@ def _refusal(path: Path, exc: Exception) -> ReturnResult:
     if isinstance(exc, office_keys.OfficeKeyNeeded):
         return ReturnResult(path, ReturnOutcome.REFUSED, str(exc), exc.standing.office,
                             "bundle", fingerprint=exc.standing.cert.fingerprint,
-                            needs_key_acceptance=True)
+                            needs_key_acceptance=True, key=exc.standing)
     if isinstance(exc, GongkaiError):
         return ReturnResult(path, ReturnOutcome.REFUSED, str(exc))
     # One hostile file never stops the others; the transaction has rolled back.

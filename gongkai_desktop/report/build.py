@@ -24,7 +24,7 @@ from gongkai_desktop.report.content import ReportContent
 from gongkai_desktop.report.edited_text import DraftStore, load_draft
 from gongkai_desktop.report.render import render_report
 from gongkai_desktop.report.seal import get_seal
-from gongkai_desktop.signing import SigningIdentity
+from gongkai_desktop.signing import SigningIdentity, rules
 from gongkai_desktop.signing.store import has_identity, load_identity
 from gongkai_desktop.signing.validity import check_can_sign
 from gongkai_desktop.storage.entities import UnitProfile
@@ -35,7 +35,7 @@ from gongkai_desktop.units import UnitDirectory
 TOTAL = 100
 RENDER_SHARE = 90  # signing takes about a tenth of the time of a typical rendering
 
-NO_IDENTITY = ("本工作区还没有签名证书，无法签名。请先在“签名证书”中生成或导入本单位的证书"
+NO_IDENTITY = (f"{rules.NO_IDENTITY}，无法签名。请先在“签名证书”中生成或导入本单位的证书"
                "（命令行：signing init），或选择生成不签名的报告")
 
 

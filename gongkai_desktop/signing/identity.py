@@ -24,10 +24,10 @@ from cryptography.x509.oid import NameOID
 
 from gongkai_desktop.atomic import atomic_output
 from gongkai_desktop.errors import InvalidInput, SignatureError, WrongPassphrase
+from gongkai_desktop.signing.rules import check_new_passphrase
 from gongkai_desktop.signing.validity import validity_problem
 
 STORAGE_VERSION = 1
-MIN_PASSPHRASE = 6
 VALID_YEARS = 10
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -45,9 +45,7 @@ def _name_part(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
 
 
 def _check_passphrase(passphrase: str) -> bytes:
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise InvalidInput(f"签名密码至少需要{MIN_PASSPHRASE}个字符")
-    return passphrase.encode("utf-8")
+    return check_new_passphrase(passphrase).encode("utf-8")
 
 
 @dataclass(frozen=True)

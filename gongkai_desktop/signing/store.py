@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gongkai_desktop import faults
-from gongkai_desktop.errors import InvalidInput, NotFound
+from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.signing.identity import SigningIdentity
+from gongkai_desktop.signing.rules import no_identity
 
 SETTING_KEY = "signing.identity"
 
@@ -33,7 +34,7 @@ def load_identity(ws: SettingsStore, passphrase: str) -> SigningIdentity:
     """The stored identity; ``WrongPassphrase`` for a wrong passphrase."""
     data = ws.get_setting(SETTING_KEY)
     if not isinstance(data, dict):
-        raise NotFound("本工作区还没有签名证书，请先生成或导入证书")
+        raise no_identity()
     return SigningIdentity.from_storage(data, passphrase)
 
 

@@ -6,10 +6,14 @@ old and the new one for a changed key) and where to compare it — the fingerpri
 on the last page of that unit's sealed paper report, or read out over the phone. Each
 entry needs its own 接受 / 拒绝; the list scrolls, the buttons stay visible on a 1280×680
 screen. The dialog only collects the choices; the core applies the rules.
+
+The parent accepting its own offices' keys (``ui.delegation``) uses the same dialog, with
+its own introduction (compared by phone) and the office's name as each entry's heading.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,6 +52,7 @@ class KeyQuestion:
     pinned: CertificateInfo | None  # the unit's trusted key until now (a changed key)
     files: tuple[str, ...]  # the bundle files signed with it
     warnings: tuple[str, ...] = ()
+    heading: str = ""  # the entry's title; default: the unit's full name, name and id
 
     @property
     def key(self) -> tuple[str, str]:
@@ -65,8 +70,7 @@ def questions_for(previews: list[tuple[ImportPreview, str]]) -> list[KeyQuestion
             found[key] = KeyQuestion(preview.unit, t.cert, t.pinned.cert if t.pinned else None,
                                      (name,), preview.warnings)
         elif name not in old.files:
-            found[key] = KeyQuestion(old.unit, old.cert, old.pinned, (*old.files, name),
-                                     old.warnings)
+            found[key] = dataclasses.replace(old, files=(*old.files, name))
     return list(found.values())
 
 
@@ -81,12 +85,13 @@ def _mono(text: str) -> QLabel:
 
 
 class KeyAcceptanceDialog(QDialog):
-    def __init__(self, questions: list[KeyQuestion], parent: QWidget | None = None) -> None:
+    def __init__(self, questions: list[KeyQuestion], parent: QWidget | None = None,
+                 intro_text: str | None = None) -> None:
         super().__init__(parent)
         self.questions = list(questions)
         self.setWindowTitle(self.tr("核对签名证书"))
         self.setObjectName("keyAcceptanceDialog")
-        intro = QLabel(self.tr(
+        intro = QLabel(intro_text or self.tr(
             "以下单位的数据包使用了本工作区尚未信任的签名证书。请逐个核对证书指纹：与该单位"
             "盖章的纸质报告最后一页印有的证书指纹比对，或请该单位经办人电话念出。"
             "指纹一致才点“接受”；不一致或无法核对请点“拒绝”，其数据包不会导入。"))
@@ -128,7 +133,7 @@ class KeyAcceptanceDialog(QDialog):
         self._update()
 
     def _entry(self, q: KeyQuestion) -> QGroupBox:
-        box = QGroupBox(self.tr("{full}（{name}，编号 {id}）").format(
+        box = QGroupBox(q.heading or self.tr("{full}（{name}，编号 {id}）").format(
             full=q.unit.full_name, name=q.unit.name, id=q.unit.id))
         box.setObjectName(f"key-{q.unit.id}")
         lines = QVBoxLayout(box)
@@ -178,10 +183,10 @@ class KeyAcceptanceDialog(QDialog):
                             if open_ else self.tr("已全部选择。"))
 
 
-def ask_keys(parent: QWidget, questions: list[KeyQuestion]
+def ask_keys(parent: QWidget, questions: list[KeyQuestion], intro: str | None = None
              ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]] | None:
     """(accepted, refused) (unit id, fingerprint) pairs; None when the import is cancelled."""
-    dialog = KeyAcceptanceDialog(questions, parent)
+    dialog = KeyAcceptanceDialog(questions, parent, intro)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -40,6 +40,25 @@ log = logging.getLogger(__name__)
 TASK_KIND = "签名任务文件（.gktask，下级单位使用本程序）"
 SHEET_KIND = "Excel 清单（.xlsx，下级单位不使用本程序）"
 CONTRIBUTIONS = Changes(contributions=True)  # offices or assignments edited in a dialog
+
+def office_key_questions(asking: Sequence[Any]) -> list[Any]:
+    """One 核对签名证书 entry per (office, key) among returns refused for a key not accepted."""
+    from gongkai_desktop.delegation.office_plan import office_unit
+    from gongkai_desktop.ui.bundles.key_acceptance_dialog import KeyQuestion
+
+    found: dict[tuple[str, str], KeyQuestion] = {}
+    for r in asking:
+        if r.key is None:
+            continue
+        key = (r.key.office.office_id, r.key.cert.fingerprint)
+        old = found.get(key)
+        files = (*old.files, r.path.name) if old is not None else (r.path.name,)
+        heading = QCoreApplication.translate("DelegationActions", "下级单位：{office}").format(
+            office=r.key.office.name)
+        found[key] = KeyQuestion(office_unit(r.key.office), r.key.cert, r.key.pinned, files,
+                                 heading=heading)
+    return list(found.values())
+
 
 def install(window: MainWindow) -> DelegationActions:
     """Add the 下级单位 menu to ``window`` (once); kept as ``window.delegation_actions``."""
@@ -357,20 +376,19 @@ class DelegationActions(QObject):
                 "有新填报的举措已标记“下级有新填报”，可在举措的“下级填报”页汇总。"))
 
     def _ask_keys(self, asking: list[Any], accepted: Sequence[str]) -> None:
-        from gongkai_desktop.signing.identity import group_fingerprint
+        """核对签名证书, as for units' bundles: each office's fingerprint (and, for a changed
+        key, the one accepted before) with its own 接受 / 拒绝; accepted ones are retried."""
+        from gongkai_desktop.ui.bundles import key_acceptance_dialog
 
-        keys = list(accepted)
-        for result in asking:
-            office = result.office.name if result.office is not None else result.path.name
-            if prompts.ask_question(self.window, self.tr("接受下级单位的签名证书"), self.tr(
-                    "首次收到“{office}”的数据包（{file}）。\n\n证书指纹（SHA-256）：\n{fp}\n\n"
-                    "请电话联系该单位，请对方念出其证书指纹，核对一致后再接受。"
-                    "接受后，该单位今后须用此证书签名。").format(
-                        office=office, file=result.path.name,
-                        fp=group_fingerprint(result.fingerprint)),
-                    self.tr("核对一致，接受"), self.tr("不接受")):
-                keys.append(result.fingerprint)
-        retry = [r.path for r in asking if r.fingerprint in keys]
+        questions = office_key_questions(asking)
+        answer = key_acceptance_dialog.ask_keys(self.window, questions, self.tr(
+            "以下下级单位的数据包使用了本工作区尚未接受的签名证书。请逐个核对证书指纹："
+            "电话联系该单位，请对方念出其证书指纹，逐组比对。指纹一致才点“接受”，"
+            "接受后该单位今后须用此证书签名；不一致或无法核对请点“拒绝”，其数据包不会导入。"))
+        chosen = answer[0] if answer is not None else set()
+        keys = [*accepted, *sorted({fp for _office, fp in chosen})]
+        retry = [r.path for r in asking
+                 if r.office is not None and (r.office.office_id, r.fingerprint) in chosen]
         if retry:
             self.import_returns(retry, keys)
         else:

@@ -26,6 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# The passphrase rules and their words are the core's (the command line says the same);
+# ``signing.rules`` is light: no cryptography before a key is made.
+from gongkai_desktop.signing.rules import (
+    MIN_PASSPHRASE,
+    NO_IDENTITY,
+    no_identity,
+    passphrase_problem,
+    typing_problem,
+)
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.geometry import manage_window
@@ -36,7 +45,6 @@ if TYPE_CHECKING:
     from gongkai_desktop.signing import SigningIdentity
     from gongkai_desktop.ui.workspace.session import Session
 
-MIN_PASSPHRASE = 6  # as signing.identity.MIN_PASSPHRASE (not imported: keeps start-up light)
 P12_FILTER = "数字证书文件 (*.p12 *.pfx)"
 CER_FILTER = "证书文件 (*.cer)"
 
@@ -61,24 +69,6 @@ def _muted(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet(f"color: {style.MUTED_TEXT_COLOR.name()};")
     return label
-
-
-def passphrase_problem(passphrase: str, confirm: str) -> str:
-    """Why the two typed passphrases cannot be used; "" when they can."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        return _tr("签名密码至少需要 {n} 个字符").format(n=MIN_PASSPHRASE)
-    if passphrase != confirm:
-        return _tr("两次输入的签名密码不一致")
-    return ""
-
-
-def typing_problem(passphrase: str, confirm: str) -> str:
-    """What to say while typing: nothing before there is something to judge."""
-    if not passphrase:
-        return ""
-    if len(passphrase) < MIN_PASSPHRASE or confirm:
-        return passphrase_problem(passphrase, confirm)
-    return ""
 
 
 def stored_certificate(session: Session) -> x509.Certificate | None:
@@ -125,12 +115,12 @@ def certificate_file_name(session: Session) -> str:
 
 def export_certificate(parent: QWidget, session: Session) -> Path | None:
     """Ask where, then write the stored certificate (DER .cer); no passphrase needed."""
-    from gongkai_desktop.errors import GongkaiError, NotFound
+    from gongkai_desktop.errors import GongkaiError
     from gongkai_desktop.signing.identity import write_certificate_file
 
     cert = stored_certificate(session)
     if cert is None:
-        show_error(parent, NotFound(_tr("本工作区还没有签名证书，请先生成或导入证书")))
+        show_error(parent, no_identity())
         return None
     name = prompts.save_file_name(parent, _tr("导出证书"),
                           prompts.suggested(prompts.CERTIFICATE,
@@ -213,9 +203,9 @@ class CreateIdentityDialog(QDialog):
         manage_window(self, "create_identity")
 
     def _update(self) -> None:
-        self.problem.setText(typing_problem(self.passphrase.text(), self.confirm.text()))
-        self.create_button.setEnabled(bool(self.signer.text().strip()) and not passphrase_problem(
-            self.passphrase.text(), self.confirm.text()))
+        self.problem.setText(typing_problem(self.passphrase.text(), self.confirm.text()) or "")
+        self.create_button.setEnabled(bool(self.signer.text().strip()) and passphrase_problem(
+            self.passphrase.text(), self.confirm.text()) is None)
 
     def create_identity(self) -> SigningIdentity | None:
         from gongkai_desktop.signing import SigningIdentity, save_identity
@@ -316,13 +306,13 @@ class ImportIdentityDialog(QDialog):
     def _update(self) -> None:
         for edit in (self.passphrase, self.confirm):
             edit.setEnabled(not self.same.isChecked())
-        problem = typing_problem(*self.chosen_passphrase())
+        problem = typing_problem(*self.chosen_passphrase()) or ""
         if self.same.isChecked() and problem:
             problem = self.tr("证书文件密码少于 {n} 个字符，请另设签名密码").format(
                 n=MIN_PASSPHRASE)
         self.problem.setText(problem)
         self.import_button.setEnabled(bool(self.file.text().strip())
-                                      and not passphrase_problem(*self.chosen_passphrase()))
+                                      and passphrase_problem(*self.chosen_passphrase()) is None)
 
     def run_import(self) -> SigningIdentity | None:
         from gongkai_desktop.errors import NotFound
@@ -417,7 +407,7 @@ class SigningCertificateDialog(QDialog):
 
         cert = stored_certificate(self.session)
         if cert is None:
-            self.heading.setText(self.tr("本工作区还没有签名证书"))
+            self.heading.setText(NO_IDENTITY)
             self.details.setText(self.tr(
                 "生成一个本单位的签名证书（自签名），或导入数字证书认证机构颁发的证书，"
                 "之后生成的自查报告都会带有电子签名。"))
