@@ -54,6 +54,32 @@ def test_set_help_names_the_date_as_the_form_does(capsys: pytest.CaptureFixture[
     assert "完成日期" not in help_text
 
 
+def test_every_help_page_is_in_chinese() -> None:
+    """argparse's own words (usage, headings, the -h and --version lines) in Chinese, on
+    the top page and on every command's and sub-command's page."""
+    import argparse
+
+    from gongkai_desktop.cli import build_parser
+
+    pages: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        pages.append(parser.format_help())
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    walk(child)
+
+    walk(build_parser())
+    assert len(pages) > 30
+    for page in pages:
+        assert page.startswith("用法：") and "显示本帮助并退出" in page, page[:200]
+        for english in ("usage:", "positional arguments", "options:", "show this help",
+                        "show program's version"):
+            assert english not in page, page[:200]
+    assert "显示程序版本并退出" in pages[0]
+
+
 def test_plan_export_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "plan", "export", "--json")
     data = json.loads(out)

@@ -45,7 +45,8 @@ def build_parser() -> ChineseArgumentParser:
         prog=APP_NAME,
         description="政务公开自查（渝府办发〔2020〕89号）。不带子命令时启动图形界面。",
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}",
+                        help="显示程序版本并退出")
     parser.add_argument(
         "--self-test", action="store_true", help="在临时文件夹中运行端到端自检（无界面）"
     )

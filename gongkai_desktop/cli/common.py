@@ -9,7 +9,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from gongkai_desktop.errors import InvalidInput, NotFound
 
@@ -18,10 +18,31 @@ if TYPE_CHECKING:
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse that reports bad arguments as one Chinese line and exit code 2."""
+    """argparse in Chinese: its help (headings, the -h line, 用法：) and bad arguments as
+    one Chinese line with exit code 2."""
+
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs["add_help"] = False  # our own -h line below, in Chinese
+        super().__init__(*args, **kwargs)
+        # argparse's own headings (attributes it has had since Python 3.2).
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return _chinese_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return _chinese_usage(super().format_help())
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"参数错误：{_translate(message)}（用 {self.prog} --help 查看用法）\n")
+
+
+def _chinese_usage(text: str) -> str:
+    return "用法：" + text[len("usage: "):] if text.startswith("usage: ") else text
 
 
 _PHRASES = {
