@@ -42,6 +42,7 @@ from gongkai_desktop.delegation.contributions import (
     RECORD_SQL,
     evidence_from,
     record_from,
+    save_contribution,
 )
 from gongkai_desktop.delegation.office_plan import office_plan, office_unit, roles_of
 from gongkai_desktop.delegation.offices import Office, offices_in
@@ -139,14 +140,7 @@ def _write(conn: sqlite3.Connection, office: Office, return_id: int,
                  and not new_evidence.get(mid))  # a first, untouched answer: nothing new
         if not (_same(old_records.get(mid), r) and same_evidence) and not blank:
             changed.append(mid)
-        conn.execute(
-            "INSERT OR REPLACE INTO contributions (office_id, measure_id, status, reason,"
-            " completed_on, explanation, urls, remarks, updated_at, return_id, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (office.office_id, mid, r.status.value, r.reason,
-             r.completed_on.isoformat() if r.completed_on else None, r.explanation,
-             json.dumps(list(r.urls), ensure_ascii=False), r.remarks,
-             db.to_text(r.updated_at) if r.updated_at else None, return_id, db.to_text(at)))
+        save_contribution(conn, office.office_id, r, return_id, at)
     if evidence is not None:
         conn.execute("DELETE FROM contribution_evidence WHERE office_id = ?", (office.office_id,))
         for e in evidence:
