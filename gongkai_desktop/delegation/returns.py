@@ -50,6 +50,7 @@ from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, U
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
+from gongkai_desktop.storage.evidence import put_chunk, start_verified_blob
 from gongkai_desktop.storage.records import FIELDS
 from gongkai_desktop.storage.wsconn import writing
 
@@ -209,17 +210,16 @@ class _Sink:
         pass
 
     def blob_start(self, sha256: str, size: int) -> bool:
-        if sha256 not in self.wanted or self.conn.execute(
-                "SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone():
+        if sha256 not in self.wanted:
             return False
-        self.blob_id = int(self.conn.execute(
-            "INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) RETURNING id",
-            (sha256, size, db.to_text(db.now()))).fetchone()[0])
+        blob_id = start_verified_blob(self.conn, sha256, size)
+        if blob_id is None:
+            return False
+        self.blob_id = blob_id
         return True
 
     def blob_chunk(self, seq: int, data: bytes) -> None:
-        self.conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
-                          (self.blob_id, seq, data))
+        put_chunk(self.conn, self.blob_id, seq, data)
 
     def blob_end(self, sha256: str) -> None:
         pass
