@@ -54,8 +54,7 @@ def init_from_task(path: Path, task_path: Path, *, officer: str = "", contact: s
         with writing(ws) as conn:
             check = OfficeKeyCheck(OfficeKeyState.NEW, task.parent, task.cert, None)
             pin_office_key(conn, check, actor=actor, at=at)
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (TASK_SETTING, json.dumps(task_record(task), ensure_ascii=False)))
+            ws.set_setting(TASK_SETTING, task_record(task))  # joins this transaction
     except BaseException:
         ws.close()
         Path(path).unlink(missing_ok=True)
@@ -155,8 +154,7 @@ def update_from_task(ws: Workspace, task_path: Path, *, actor: str = "") -> Task
         conn.executemany("INSERT OR IGNORE INTO records (measure_id) VALUES (?)",
                          [(mid,) for mid in added])
         search.reindex(conn, info.id, list(added))
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (TASK_SETTING, json.dumps(task_record(task), ensure_ascii=False)))
+        ws.set_setting(TASK_SETTING, task_record(task))  # joins this transaction
         audit.write(conn, actor=actor, action="update_task", field=task.task_id,
                     new=json.dumps({"added": added, "deadlines": moved}, ensure_ascii=False),
                     at=at)
