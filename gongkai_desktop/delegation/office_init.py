@@ -23,7 +23,7 @@ from gongkai_desktop.delegation.taskfile import TaskFile, read_task
 from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.model import Area, Measure, Plan, Subtask
 from gongkai_desktop.plan.store import rewrite_plan_tree
-from gongkai_desktop.storage import Workspace, audit, db, search
+from gongkai_desktop.storage import Workspace, audit, db, records, search
 from gongkai_desktop.storage.wsconn import writing
 
 TASK_SETTING = "delegation.task"
@@ -151,8 +151,7 @@ def update_from_task(ws: Workspace, task_path: Path, *, actor: str = "") -> Task
     at = db.now()
     with writing(ws) as conn:
         rewrite_plan_tree(conn, merged)  # plan_info, which the profile refers to, stays
-        conn.executemany("INSERT OR IGNORE INTO records (measure_id) VALUES (?)",
-                         [(mid,) for mid in added])
+        records.add_blank(conn, added)
         search.reindex(conn, info.id, list(added))
         ws.set_setting(TASK_SETTING, task_record(task))  # joins this transaction
         audit.write(conn, actor=actor, action="update_task", field=task.task_id,
