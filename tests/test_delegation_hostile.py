@@ -180,6 +180,18 @@ def test_tampered_return_is_refused(world: World, tmp_path: Path,
     world.refused(capsys, "delegate", "import", world.wz, bad, *accepting(SFJ_KEY))
 
 
+def test_a_return_whose_file_is_not_its_hash_is_refused(world: World, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """Signed with the office's own key, but the evidence file's bytes swapped: they are
+    streamed into the blob store before the hash shows the swap, and must not stay."""
+    bad = tmp_path / "swapped.gkbundle"
+    bad.write_bytes(world.bundle1.read_bytes())
+    resign(bad, SFJ_KEY, lambda conn: conn.execute("UPDATE blob_chunks SET data = ?",
+                                                    (b"%PDF-1.4 fake!",)))
+    world.refused(capsys, "delegate", "import", world.wz, bad, *accepting(SFJ_KEY))
+
+
 def test_replayed_and_older_returns_change_nothing(world: World,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "delegate", "import", world.wz, world.bundle2, *accepting(SFJ_KEY))[0] == 0

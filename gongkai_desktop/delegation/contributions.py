@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from dataclasses import dataclass
 
 from gongkai_desktop.delegation.offices import Office, offices_in
 from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.storage import Workspace, db
+from gongkai_desktop.storage.records import RECORD_COLUMNS, from_row, to_row
 from gongkai_desktop.storage.wsconn import reading
 
-RECORD_SQL = ("SELECT office_id, measure_id, status, reason, completed_on, explanation, urls,"
-              " remarks, updated_at, imported_at, return_id FROM contributions")
+# A contribution row is the office id, then the record in the one record<->row mapping
+# (``storage.records``: the unit's ``records`` and a bundle's hold the same columns),
+# then where and when it came in.
+RECORD_SQL = (f"SELECT office_id, {RECORD_COLUMNS}, imported_at, return_id"
+              " FROM contributions")
+SAVE_SQL = (f"INSERT OR REPLACE INTO contributions (office_id, {RECORD_COLUMNS}, return_id,"
+            " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 EVIDENCE_SQL = ("SELECT office_id, id, measure_id, kind, file_name, media_type, size, sha256,"
                 " url, title, note, added_at FROM contribution_evidence")
 
@@ -50,11 +55,14 @@ class Contribution:
 
 
 def record_from(row: tuple[object, ...]) -> MeasureRecord:
-    _o, mid, status, reason, completed, explanation, urls, remarks, updated = row[:9]
-    return MeasureRecord(str(mid), Status(str(status)), str(reason),
-                         dt.date.fromisoformat(str(completed)) if completed else None,
-                         str(explanation), tuple(json.loads(str(urls))), str(remarks),
-                         db.datetime_from(str(updated)) if updated else None)
+    """The record of a ``RECORD_SQL`` row."""
+    return from_row(row[1:9])
+
+
+def save_contribution(conn: sqlite3.Connection, office_id: str, record: MeasureRecord,
+                      return_id: int, at: dt.datetime) -> None:
+    """Store (or replace) an office's answer for one measure, imported ``at``."""
+    conn.execute(SAVE_SQL, (office_id, *to_row(record), return_id, db.to_text(at)))
 
 
 def evidence_from(row: tuple[object, ...]) -> ContributionEvidence:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from gongkai_desktop.delegation.office_plan import office_unit
 from gongkai_desktop.delegation.taskfile import TaskFile, read_task
 from gongkai_desktop.errors import InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.model import Area, Measure, Plan, Subtask
-from gongkai_desktop.storage import Workspace, audit, db, search
+from gongkai_desktop.plan.store import rewrite_plan_tree
+from gongkai_desktop.storage import Workspace, audit, db, records, search
 from gongkai_desktop.storage.wsconn import writing
 
 TASK_SETTING = "delegation.task"
@@ -54,8 +54,7 @@ def init_from_task(path: Path, task_path: Path, *, officer: str = "", contact: s
         with writing(ws) as conn:
             check = OfficeKeyCheck(OfficeKeyState.NEW, task.parent, task.cert, None)
             pin_office_key(conn, check, actor=actor, at=at)
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (TASK_SETTING, json.dumps(task_record(task), ensure_ascii=False)))
+            ws.set_setting(TASK_SETTING, task_record(task))  # joins this transaction
     except BaseException:
         ws.close()
         Path(path).unlink(missing_ok=True)
@@ -151,34 +150,14 @@ def update_from_task(ws: Workspace, task_path: Path, *, actor: str = "") -> Task
     merged = _merged(ws.plan, task.plan)
     at = db.now()
     with writing(ws) as conn:
-        _rewrite_plan(conn, merged)
-        conn.executemany("INSERT OR IGNORE INTO records (measure_id) VALUES (?)",
-                         [(mid,) for mid in added])
+        rewrite_plan_tree(conn, merged)  # plan_info, which the profile refers to, stays
+        records.add_blank(conn, added)
         search.reindex(conn, info.id, list(added))
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (TASK_SETTING, json.dumps(task_record(task), ensure_ascii=False)))
+        ws.set_setting(TASK_SETTING, task_record(task))  # joins this transaction
         audit.write(conn, actor=actor, action="update_task", field=task.task_id,
                     new=json.dumps({"added": added, "deadlines": moved}, ensure_ascii=False),
                     at=at)
     return TaskUpdate(False, added, moved, task)
-
-
-def _rewrite_plan(conn: sqlite3.Connection, plan: Plan) -> None:
-    """The plan's areas, sub-tasks and measures replaced in place (``plan_info``, which the
-    profile refers to, stays)."""
-    from gongkai_desktop.plan.store import _write_measure
-
-    pid = plan.info.id
-    for table in ("plan_measure_units", "plan_measures", "plan_subtasks", "plan_areas"):
-        conn.execute(f"DELETE FROM {table} WHERE plan_id = ?", (pid,))
-    for area in plan.areas:
-        conn.execute("INSERT INTO plan_areas VALUES (?, ?, ?, ?, ?)",
-                     (pid, area.id, area.no, area.label, area.title))
-        for sub in area.subtasks:
-            conn.execute("INSERT INTO plan_subtasks VALUES (?, ?, ?, ?, ?, ?)",
-                         (pid, sub.id, area.id, sub.no, sub.label, sub.title))
-            for m in sub.measures:
-                _write_measure(conn, pid, sub.id, m)
 
 
 def _text(value: object, key: str) -> str:

@@ -42,6 +42,7 @@ from gongkai_desktop.delegation.contributions import (
     RECORD_SQL,
     evidence_from,
     record_from,
+    save_contribution,
 )
 from gongkai_desktop.delegation.office_plan import office_plan, office_unit, roles_of
 from gongkai_desktop.delegation.offices import Office, offices_in
@@ -49,6 +50,7 @@ from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, U
 from gongkai_desktop.model import MeasureRecord
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
+from gongkai_desktop.storage.evidence import put_chunk, start_verified_blob
 from gongkai_desktop.storage.records import FIELDS
 from gongkai_desktop.storage.wsconn import writing
 
@@ -139,14 +141,7 @@ def _write(conn: sqlite3.Connection, office: Office, return_id: int,
                  and not new_evidence.get(mid))  # a first, untouched answer: nothing new
         if not (_same(old_records.get(mid), r) and same_evidence) and not blank:
             changed.append(mid)
-        conn.execute(
-            "INSERT OR REPLACE INTO contributions (office_id, measure_id, status, reason,"
-            " completed_on, explanation, urls, remarks, updated_at, return_id, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (office.office_id, mid, r.status.value, r.reason,
-             r.completed_on.isoformat() if r.completed_on else None, r.explanation,
-             json.dumps(list(r.urls), ensure_ascii=False), r.remarks,
-             db.to_text(r.updated_at) if r.updated_at else None, return_id, db.to_text(at)))
+        save_contribution(conn, office.office_id, r, return_id, at)
     if evidence is not None:
         conn.execute("DELETE FROM contribution_evidence WHERE office_id = ?", (office.office_id,))
         for e in evidence:
@@ -215,17 +210,16 @@ class _Sink:
         pass
 
     def blob_start(self, sha256: str, size: int) -> bool:
-        if sha256 not in self.wanted or self.conn.execute(
-                "SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone():
+        if sha256 not in self.wanted:
             return False
-        self.blob_id = int(self.conn.execute(
-            "INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) RETURNING id",
-            (sha256, size, db.to_text(db.now()))).fetchone()[0])
+        blob_id = start_verified_blob(self.conn, sha256, size)
+        if blob_id is None:
+            return False
+        self.blob_id = blob_id
         return True
 
     def blob_chunk(self, seq: int, data: bytes) -> None:
-        self.conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
-                          (self.blob_id, seq, data))
+        put_chunk(self.conn, self.blob_id, seq, data)
 
     def blob_end(self, sha256: str) -> None:
         pass

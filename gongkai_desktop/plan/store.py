@@ -82,18 +82,31 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
         (info.id, info.title, info.document_number, info.issued.isoformat(), info.issuer,
          info.version),
     )
+    _write_tree(conn, plan)
+
+
+def rewrite_plan_tree(conn: sqlite3.Connection, plan: Plan) -> None:
+    """Replace a stored plan's areas, sub-tasks and measures with ``plan``'s, in place:
+    its ``plan_info`` row (which a workspace's profile refers to) stays. The caller owns
+    the transaction."""
+    _delete_tree(conn, plan.info.id)
+    _write_tree(conn, plan)
+
+
+def _write_tree(conn: sqlite3.Connection, plan: Plan) -> None:
+    plan_id = plan.info.id
     for area in plan.areas:
         conn.execute(
             "INSERT INTO plan_areas VALUES (?, ?, ?, ?, ?)",
-            (info.id, area.id, area.no, area.label, area.title),
+            (plan_id, area.id, area.no, area.label, area.title),
         )
         for sub in area.subtasks:
             conn.execute(
                 "INSERT INTO plan_subtasks VALUES (?, ?, ?, ?, ?, ?)",
-                (info.id, sub.id, area.id, sub.no, sub.label, sub.title),
+                (plan_id, sub.id, area.id, sub.no, sub.label, sub.title),
             )
             for m in sub.measures:
-                _write_measure(conn, info.id, sub.id, m)
+                _write_measure(conn, plan_id, sub.id, m)
 
 
 def _write_measure(conn: sqlite3.Connection, plan_id: str, subtask_id: str, m: Measure) -> None:
@@ -111,9 +124,13 @@ def _write_measure(conn: sqlite3.Connection, plan_id: str, subtask_id: str, m: M
 
 
 def delete_plan(conn: sqlite3.Connection, plan_id: str) -> None:
+    _delete_tree(conn, plan_id)
+    conn.execute("DELETE FROM plan_info WHERE id = ?", (plan_id,))
+
+
+def _delete_tree(conn: sqlite3.Connection, plan_id: str) -> None:
     for table in ("plan_measure_units", "plan_measures", "plan_subtasks", "plan_areas"):
         conn.execute(f"DELETE FROM {table} WHERE plan_id = ?", (plan_id,))
-    conn.execute("DELETE FROM plan_info WHERE id = ?", (plan_id,))
 
 
 def plan_ids(conn: sqlite3.Connection) -> list[str]:

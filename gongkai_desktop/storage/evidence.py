@@ -114,8 +114,7 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
                 head = bytes(chunk[:64])
             hashed = hasher.submit(digest.update, chunk)
             try:
-                conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
-                             (new_id, seq, chunk))
+                put_chunk(conn, new_id, seq, chunk)
             finally:
                 hashed.result()
             if progress is not None and progress(size, max(total, size)) is False:
@@ -123,15 +122,43 @@ def store_chunks(conn: sqlite3.Connection, chunks: Iterable[memoryview], *, name
         if size == 0:
             raise InvalidInput(f"文件“{name}”是空文件，不能作为佐证材料")
         sha = digest.hexdigest()
-        existing = conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (sha,)).fetchone()
-        if existing:
+        existing = held_blob(conn, sha)
+        if existing is not None:
             conn.execute(f"ROLLBACK TO {point}")  # drop the duplicate chunks just written
-            blob_id = int(existing[0])
+            blob_id = existing
         else:
-            conn.execute("INSERT INTO blobs (id, sha256, size, created_at) VALUES (?, ?, ?, ?)",
-                         (new_id, sha, size, to_text(now())))
-            blob_id = int(new_id)
+            blob_id = insert_blob(conn, sha, size, new_id)
     return StoredBlob(blob_id, sha, size, head)
+
+
+def held_blob(conn: sqlite3.Connection, sha256: str) -> int | None:
+    """The id of the blob with this hash, None when the store does not hold it."""
+    row = conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def insert_blob(conn: sqlite3.Connection, sha256: str, size: int,
+                blob_id: int | None = None) -> int:
+    """The blob row (its id: ``blob_id``, or a new one); its chunks may come before or after
+    (the chunks' foreign key is checked at COMMIT)."""
+    return int(conn.execute(
+        "INSERT INTO blobs (id, sha256, size, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        (blob_id, sha256, size, to_text(now()))).fetchone()[0])
+
+
+def put_chunk(conn: sqlite3.Connection, blob_id: int, seq: int,
+              data: bytes | memoryview) -> None:
+    conn.execute("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)",
+                 (blob_id, seq, data))
+
+
+def start_verified_blob(conn: sqlite3.Connection, sha256: str, size: int) -> int | None:
+    """A new blob for content streamed in chunk by chunk (``put_chunk``) whose hash the
+    caller checks as it goes (a verified bundle's: a mismatch raises and the caller's
+    transaction rolls back); None when the store holds this content already."""
+    if held_blob(conn, sha256) is not None:
+        return None
+    return insert_blob(conn, sha256, size)
 
 
 ITEM_COLUMNS = ("id, measure_id, kind, file_name, media_type, size, sha256, url, title, note,"

@@ -167,6 +167,13 @@ def from_row(row: sqlite3.Row | tuple[object, ...]) -> MeasureRecord:
     )
 
 
+def add_blank(conn: sqlite3.Connection, measure_ids: Sequence[str]) -> None:
+    """A blank record (未开始, nothing filled in) for each measure that has none yet: a new
+    workspace's, or the measures a re-issued task adds to an office's."""
+    conn.executemany("INSERT OR IGNORE INTO records (measure_id) VALUES (?)",
+                     [(mid,) for mid in measure_ids])
+
+
 def save(conn: sqlite3.Connection, record: MeasureRecord) -> None:
     assert record.updated_at is not None
     conn.execute(

@@ -118,8 +118,7 @@ class Workspace:
             (unit.id, unit.name, unit.full_name, UnitType(unit.type).value, people["officer"],
              people["contact"], people["phone"], plan.info.id, db.to_text(created)),
         )
-        conn.executemany("INSERT INTO records (measure_id) VALUES (?)",
-                         [(m.id,) for m in plan.measures()])
+        records.add_blank(conn, [m.id for m in plan.measures()])
         search.reindex(conn, plan.info.id, [m.id for m in plan.measures()])
         audit.write(conn, actor=actor, action="create", new=f"{unit.name}（{plan.info.id}）",
                     at=created)
