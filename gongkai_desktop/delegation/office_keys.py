@@ -2,22 +2,29 @@
 
 The mirror of ``bundle.trust`` for the unit's own offices: no key is trusted silently
 (an office's first bundle, or a changed key, is refused until its fingerprint is
-accepted after comparing it by phone); one key speaks for one office; replaced keys
-stay as history. Kept apart from the city-level ``sup_trusted_keys`` so offices never
-appear among the units a supervisor consolidates.
+accepted after comparing it by phone); one key speaks for one office, and never the
+unit's own key or its parent's; replaced keys stay as history. Kept apart from the
+city-level ``sup_trusted_keys`` so offices never appear among the units a supervisor
+consolidates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from gongkai_desktop.bundle import key_pins
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.key_pins import PinState
 from gongkai_desktop.delegation.offices import Office
 from gongkai_desktop.errors import SignatureError
+from gongkai_desktop.signing.store import SETTING_KEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +71,13 @@ def pinned_key(conn: sqlite3.Connection, office_id: str) -> CertificateInfo | No
 
 def standing(conn: sqlite3.Connection, office: Office, cert: CertificateInfo
              ) -> OfficeKeyStanding:
-    """The key's standing for ``office``; ``SignatureError`` when it is another office's key
-    (or this workspace's own parent-facing key would be impersonated)."""
+    """The key's standing for ``office``; ``SignatureError`` when it is another office's key,
+    this workspace's own key or its parent's (``_own_side_keys``)."""
+    own = _own_side_keys(conn).get(cert.fingerprint)
+    if own is not None:
+        raise SignatureError(
+            f"此数据包的签名证书（指纹 {cert.grouped_fingerprint}）是{own}，不能代表下级单位"
+            f"“{office.name}”，未导入（一个密钥只能代表一个单位）")
     other = key_pins.owner_elsewhere(conn, PINS, cert.fingerprint, office.office_id)
     if other is not None:
         name = conn.execute("SELECT name FROM offices WHERE office_id = ?", (other,)).fetchone()
@@ -74,6 +86,26 @@ def standing(conn: sqlite3.Connection, office: Office, cert: CertificateInfo
             f"“{name[0] if name else other}”的证书，不能代表“{office.name}”，未导入"
             "（一个密钥只能代表一个单位）")
     return OfficeKeyStanding(office, cert, pinned_key(conn, office.office_id))
+
+
+def _own_side_keys(conn: sqlite3.Connection) -> dict[str, str]:
+    """The keys that already speak for this workspace's side, so never for one of its
+    offices: its own signing key and its parent's pinned key (fingerprint → what it is)."""
+    keys: dict[str, str] = {}
+    row = conn.execute("SELECT fingerprint, office_name FROM unit_office_keys"
+                       " WHERE retired_at IS NULL").fetchone()
+    if row:
+        keys[str(row[0])] = f"本单位的上级单位“{row[1]}”的证书"
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SETTING_KEY,)).fetchone()
+    stored = json.loads(row[0]) if row else None
+    pem = stored.get("cert_pem") if isinstance(stored, dict) else None
+    if isinstance(pem, str):
+        try:
+            der = x509.load_pem_x509_certificate(pem.encode("ascii")).public_bytes(Encoding.DER)
+        except ValueError:  # a damaged identity signs nothing; it is said where it is used
+            return keys
+        keys[hashlib.sha256(der).hexdigest()] = "本单位自己的签名证书"
+    return keys
 
 
 def pin(conn: sqlite3.Connection, office: Office, cert: CertificateInfo, *, actor: str,
