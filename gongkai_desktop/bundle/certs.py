@@ -81,17 +81,22 @@ def certificate_info(der: bytes) -> CertificateInfo:
         raise UnsafeInput("证书数据无效") from exc
 
 
+def certificate_from_bytes(data: bytes) -> CertificateInfo:
+    """A certificate given as DER or PEM; ``UnsafeInput`` when it is neither."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            data = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
+        except ValueError as exc:
+            raise UnsafeInput("不是有效的证书") from exc
+    return certificate_info(data)
+
+
 def load_certificate_file(path: Path) -> CertificateInfo:
     """A .cer/.crt file (DER or PEM) as the unit exported it."""
     path = Path(path)
     data = faults.read_bytes(path, "证书文件", limit=MAX_CERT_BYTES * 2, too_large=lambda _size:
                              InvalidInput(f"“{path.name}”不是证书文件（文件过大）"))
-    if data.lstrip().startswith(b"-----BEGIN"):
-        try:
-            data = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
-        except ValueError as exc:
-            raise InvalidInput(f"“{path.name}”不是有效的证书文件（.cer）") from exc
     try:
-        return certificate_info(data)
+        return certificate_from_bytes(data)
     except UnsafeInput as exc:
         raise InvalidInput(f"“{path.name}”不是有效的证书文件（.cer）") from exc

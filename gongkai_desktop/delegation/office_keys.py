@@ -10,21 +10,19 @@ consolidates.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from gongkai_desktop.bundle import key_pins
-from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
+from gongkai_desktop.bundle.certs import CertificateInfo, certificate_from_bytes, certificate_info
 from gongkai_desktop.bundle.key_pins import PinState
+from gongkai_desktop.bundle.office_key import active_office_key
 from gongkai_desktop.delegation.offices import Office
-from gongkai_desktop.errors import SignatureError
-from gongkai_desktop.signing.store import SETTING_KEY
+from gongkai_desktop.errors import SignatureError, UnsafeInput
+from gongkai_desktop.signing.store import SETTING_KEY, certificate_pem
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +90,15 @@ def _own_side_keys(conn: sqlite3.Connection) -> dict[str, str]:
     """The keys that already speak for this workspace's side, so never for one of its
     offices: its own signing key and its parent's pinned key (fingerprint → what it is)."""
     keys: dict[str, str] = {}
-    row = conn.execute("SELECT fingerprint, office_name FROM unit_office_keys"
-                       " WHERE retired_at IS NULL").fetchone()
-    if row:
-        keys[str(row[0])] = f"本单位的上级单位“{row[1]}”的证书"
+    parent = active_office_key(conn)
+    if parent is not None:
+        keys[parent.fingerprint] = f"本单位的上级单位“{parent.office_name}”的证书"
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (SETTING_KEY,)).fetchone()
-    stored = json.loads(row[0]) if row else None
-    pem = stored.get("cert_pem") if isinstance(stored, dict) else None
-    if isinstance(pem, str):
-        try:
-            der = x509.load_pem_x509_certificate(pem.encode("ascii")).public_bytes(Encoding.DER)
-        except ValueError:  # a damaged identity signs nothing; it is said where it is used
-            return keys
-        keys[hashlib.sha256(der).hexdigest()] = "本单位自己的签名证书"
+    pem = certificate_pem(json.loads(row[0])) if row else None
+    if pem is not None:
+        # A damaged identity signs nothing (and is reported where it is used).
+        with contextlib.suppress(UnsafeInput, UnicodeEncodeError):
+            keys[certificate_from_bytes(pem.encode("ascii")).fingerprint] = "本单位自己的签名证书"
     return keys
 
 

@@ -40,8 +40,12 @@ def load_identity(ws: SettingsStore, passphrase: str) -> SigningIdentity:
 
 def stored_certificate_pem(ws: SettingsStore) -> str | None:
     """The stored certificate (no passphrase needed), e.g. to show its fingerprint."""
-    data = ws.get_setting(SETTING_KEY)
-    value = data.get("cert_pem") if isinstance(data, dict) else None
+    return certificate_pem(ws.get_setting(SETTING_KEY))
+
+
+def certificate_pem(stored: object) -> str | None:
+    """The certificate in a stored identity (the ``SETTING_KEY`` value), if any."""
+    value = stored.get("cert_pem") if isinstance(stored, dict) else None
     return value if isinstance(value, str) else None
 
 
