@@ -61,7 +61,9 @@ _REVIEW_ROLES = (_DECORATION, _FOREGROUND)
 # Every role data() answers; the view also asks for others (background, check state,
 # size hint …) for every cell, which are answered None at once.
 _ANSWERED = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGNMENT, _FOREGROUND,
-                       *(int(Qt.ItemDataRole.UserRole.value) + n for n in range(1, 11))})
+                       NodeIdRole, KindRole, MeasureIdRole, StatusRole, OverdueRole,
+                       UnitRolesRole, SearchTextRole, ReviewStateRole, FlaggedRole,
+                       PendingRole})
 
 
 def _tr(text: str) -> str:
