@@ -133,6 +133,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.batch import batch_order, outcome_sentence, state_text
     from gongkai_desktop.bundle.certs import load_certificate_file
     from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles
     from gongkai_desktop.bundle.importer import Outcome
@@ -159,11 +160,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"已信任“{printable(unit.name)}”的证书：指纹 {cert.grouped_fingerprint}")
         results = import_bundles(ws, files, accept_keys=accepted, actor=actor(),
                                  directory=directory)
-    refused = 0
-    for row in results:
+    # Listed as the window lists them (by unit, oldest first; unread files last), each
+    # file's state in the window's words, then the window's count sentence.
+    order = batch_order([None if r.unit is None or r.sequence is None
+                         else (r.unit.name, r.unit.id, r.sequence) for r in results])
+    for row in (results[i] for i in order):
         if row.outcome is Outcome.REFUSED:
-            refused += 1
-            print(f"{printable(row.path.name)}：已拒绝：{printable(row.message)}")
+            print(f"{printable(row.path.name)}：{printable(state_text(row.outcome, row.message))}")
             if row.needs_key_acceptance and row.fingerprint:
                 shown = group_fingerprint(row.fingerprint)
                 print(f"  核实后可加 --accept-key \"{shown}\" 重新导入")
@@ -171,8 +174,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"{printable(row.path.name)}：{printable(row.message)}")
         for warning in row.warnings:
             print(f"  提示：{printable(warning)}")
-    if refused:
-        print(f"共 {len(results)} 个文件，{refused} 个被拒绝", file=sys.stderr)
+    refused = any(r.outcome is Outcome.REFUSED for r in results)
+    print(outcome_sentence([r.outcome for r in results]),
+          file=sys.stderr if refused else sys.stdout)
     return 1 if refused else 0
 
 
