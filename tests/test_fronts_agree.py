@@ -3,7 +3,8 @@ bundles is listed in one order with one state per file and one closing sentence.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from gongkai_desktop.ui.bundles import bundle_actions
 from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
-from tests.bundle_fixtures import copy, export, identity, keys_in, tamper
+from tests import review_fixtures
+from tests.bundle_fixtures import PASSPHRASE, copy, export, identity, keys_in, tamper
 from tests.ui_fixtures import KeyAnswers, make_session
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
@@ -91,3 +93,132 @@ def test_a_batch_is_listed_named_and_summed_up_alike(
     assert dialog.summary.text() == cli_sentence
     assert cli_sentence == "共 3 个文件：已导入 2 个，已有（未更改）0 个，拒绝 1 个。"
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == shown
+
+
+# ---- the sentence after an action: the window shows what the command line prints ----------
+
+loop = review_fixtures.loop  # 万州区 and 涪陵区 exported once, imported by the office
+
+
+@pytest.fixture(autouse=True)
+def passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GONGKAI_KEY_PASSPHRASE", PASSPHRASE)
+
+
+def twin_window(path: Path, directory: UnitDirectory, qtbot) -> MainWindow:
+    """A window on a copy of the workspace at ``path`` (the CLI takes the original)."""
+    import shutil
+
+    twin = path.with_name(f"{path.stem}-窗口{path.suffix}")
+    shutil.copy(path, twin)
+    w = MainWindow(Session(Workspace.open(twin), directory), directory=directory)
+    qtbot.addWidget(w)
+    return w
+
+
+def last_line(capsys: pytest.CaptureFixture[str], *args: object) -> str:
+    main([str(a) for a in args])
+    out, _err = capsys.readouterr()
+    return out.strip().splitlines()[-1]
+
+
+def shown_after(qtbot, messages: list, start: Callable[[], object]) -> str:
+    count = len(messages)
+    start()
+    qtbot.waitUntil(lambda: len(messages) > count, timeout=20000)
+    return str(messages[-1].text)
+
+
+def test_a_receipt_import_is_told_alike(loop: dict[str, Path], directory: UnitDirectory,
+                                        qtbot, capsys: pytest.CaptureFixture[str],
+                                        messages: list) -> None:
+    from tests.review_fixtures import OFFICE_KEY, fingerprint
+
+    receipt = loop["outbox"] / "回执.gkreceipt"
+    main(["bundle", "receipt", str(loop["sup"]), "--unit", "万州区", "-o", str(receipt)])
+    window = twin_window(loop["wz"], directory, qtbot)
+    key = fingerprint(OFFICE_KEY)
+    cli = last_line(capsys, "bundle", "receipt-import", loop["wz"], receipt, "--accept-key", key)
+    actions = bundle_actions.install(window)
+    shown = shown_after(qtbot, messages, lambda: actions.import_receipt_file(receipt, key))
+    assert cli.startswith("已记录回执：序号 1 的数据包已由“市政府办公厅”")
+    assert shown.split("\n")[0] == cli
+    again = last_line(capsys, "bundle", "receipt-import", loop["wz"], receipt)
+    shown = shown_after(qtbot, messages, lambda: actions.import_receipt_file(receipt))
+    assert again.startswith("该回执此前已记录，未作改动：") and shown.split("\n")[0] == again
+    window.close()
+
+
+def test_a_review_import_is_told_alike(loop: dict[str, Path], directory: UnitDirectory,
+                                       qtbot, capsys: pytest.CaptureFixture[str],
+                                       messages: list) -> None:
+    from gongkai_desktop.ui.review import review_actions
+    from tests.review_fixtures import COMMENT, OFFICE_KEY, fingerprint
+
+    sup = loop["sup"]
+    main(["review", str(sup), "--unit", "万州区", "2.1.1", "--verdict", "退回整改",
+          "--comment", COMMENT])
+    main(["review", "export", str(sup), "--unit", "万州区", "-o", str(loop["outbox"])])
+    capsys.readouterr()
+    review = next(loop["outbox"].glob("*.gkreview"))
+    window = twin_window(loop["wz"], directory, qtbot)
+    key = fingerprint(OFFICE_KEY)
+    cli = last_line(capsys, "review", "import", loop["wz"], review, "--accept-key", key)
+    actions = review_actions.install(window)
+    shown = shown_after(qtbot, messages, lambda: actions.import_review_file(review, key))
+    assert "需整改 1 项" in cli and cli == f"{review.name}：{shown.split(chr(10))[0][:-1]}"
+    window.close()
+
+
+def test_a_checklist_round_trip_is_told_alike(
+        tmp_path: Path, directory: UnitDirectory, qtbot, capsys: pytest.CaptureFixture[str],
+        messages: list) -> None:
+    from gongkai_desktop.ui.xlsx import xlsx_actions
+    from gongkai_desktop.xlsx import read_checklist
+    from tests.test_cli_xlsx import fill
+
+    path = tmp_path / "万州区.gkws"
+    main(["init", str(path), "--unit", "万州区", "--officer", "张三"])
+    window = twin_window(path, directory, qtbot)
+    book, twin_book = tmp_path / "清单.xlsx", tmp_path / "清单-窗口.xlsx"
+    exported = last_line(capsys, "xlsx", "export", path, "-o", book)
+    actions = xlsx_actions.install(window)
+    shown = shown_after(qtbot, messages, lambda: actions.export_to(twin_book))
+    assert exported.startswith("已导出“万州区”需填报的")
+    assert shown.split("\n")[0] == exported.replace(str(book), str(twin_book))
+
+    for out in (book, twin_book):
+        fill(out, {"1.1.1": {"完成状态": "已完成"}, "1.1.2": {"完成状态": "推进中"}})
+    imported = last_line(capsys, "xlsx", "import", path, book, "--yes")
+    session = window.session
+    assert session is not None
+    ws = session.ws
+    result = read_checklist(twin_book, ws.plan, ws.unit, ws.records())
+    shown = shown_after(qtbot, messages, lambda: actions.apply(session, result, False))
+    assert imported == "已导入 2 处更改，涉及 2 项举措"
+    assert shown.split("\n")[0] == imported + "。"
+    window.close()
+
+
+def test_a_consolidation_export_is_told_alike(loop: dict[str, Path], directory: UnitDirectory,
+                                              qtbot, capsys: pytest.CaptureFixture[str],
+                                              messages: list) -> None:
+    from gongkai_desktop.ui.common.operations import running_operations
+    from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+
+    twin = twin_window(loop["sup"], directory, qtbot)
+    session = twin.session
+    assert session is not None
+    view = ConsolidationWindow(session)
+    qtbot.addWidget(view)
+    view.reload()
+    qtbot.waitUntil(lambda: running_operations() == 0, timeout=20000)
+    for suffix in (".xlsx", ".pdf"):
+        cli_out, window_out = loop["tmp"] / f"汇总{suffix}", loop["tmp"] / f"汇总-窗口{suffix}"
+        cli = last_line(capsys, "bundle", "consolidate", loop["sup"], "-o", cli_out)
+        export = view.export_excel_to if suffix == ".xlsx" else view.export_pdf_to
+        shown = shown_after(qtbot, messages, partial(export, window_out))
+        assert cli.startswith("已导出汇总表（86 个单位，")  # all the units it supervises
+        assert shown == cli.replace(str(cli_out), str(window_out))
+    view.close()
+    twin.close()

@@ -101,6 +101,18 @@ class ExportResult:
     def parts(self) -> int:
         return len(self.files)
 
+    def sentences(self) -> tuple[str, ...]:
+        """What the export did, the lines the window and the CLI both show (the files are
+        listed by each front end its own way)."""
+        mib = 1024 * 1024
+        out = [f"已导出数据包（序号 {self.sequence}，佐证文件 {self.blob_count} 个，"
+               f"{self.blob_bytes / mib:.1f} MB）"]
+        if self.parts > 1:
+            out.append(f"数据包已拆分为 {self.parts} 个文件，请全部发送，对方一起导入")
+        if self.shrunk_images:
+            out.append(f"已压缩图片 {self.shrunk_images} 张，节省 {self.bytes_saved / mib:.1f} MB")
+        return tuple(out)
+
     @property
     def exceeds_mail_limit(self) -> bool:
         return any(f.stat().st_size > self.mail_limit for f in self.files if f.exists())

@@ -124,9 +124,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = export_bundle(ws, args.output, identity, options, actor=actor())
     for path in result.files:
         print(f"已导出：{path}（{_mb(path.stat().st_size)}）")
-    print(f"序号 {result.sequence}，佐证文件 {result.blob_count} 个（{_mb(result.blob_bytes)}）")
-    if result.shrunk_images:
-        print(f"已压缩图片 {result.shrunk_images} 张，节省 {_mb(result.bytes_saved)}")
+    for sentence in result.sentences():  # the window's sentences
+        print(sentence)
     for warning in result.warnings:
         print(f"提示：{warning}", file=sys.stderr)
     return 0
@@ -221,12 +220,7 @@ def cmd_receipt_import(args: argparse.Namespace) -> int:
         print(f"  核实后可加 --accept-key \"{err.check.cert.grouped_fingerprint}\" 重新导入",
               file=sys.stderr)
         return 1
-    state = "已记录回执" if got.new else "该回执此前已记录，未作改动"
-    if got.stale:
-        state = "此回执比已记录的回执旧，未作改动；已记录的回执"
-    print(f"{state}：序号 {got.sequence} 的数据包已由“{printable(got.receiver_name)}”"
-          f"（{printable(got.signer)}）"
-          f"于 {_when(got.received_at)} 收到")
+    print(printable(got.sentence()))  # the window's sentence
     if got.key_changed:
         print(f"提示：{KEY_CHANGED_NOTE}", file=sys.stderr)
     return 0
@@ -285,15 +279,14 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
             pdf = consolidation_pdf(ws, UnitDirectory.load(), args.output, today=today,
                                     led_only=args.led)
-            path, units, measures = pdf.path, pdf.units, pdf.measures
-            pages = f"，共 {pdf.pages} 页"
+            sentence = pdf.sentence()  # the window's sentence
         else:
             from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 
             book = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
                                           led_only=args.led)
-            path, units, measures, pages = book.path, book.units, book.measures, ""
-    print(f"已导出汇总表：{path}（{units} 个单位，{measures} 项举措{pages}）")
+            sentence = book.sentence()  # the window's sentence
+    print(sentence)
     return 0
 
 

@@ -46,14 +46,14 @@ def register(sub: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from gongkai_desktop.roles import roles_for_plan
     from gongkai_desktop.units import UnitDirectory
-    from gongkai_desktop.xlsx import export_checklist
+    from gongkai_desktop.xlsx import export_checklist, exported_sentence
 
     out = output_file(args.output, ".xlsx")
     with Workspace.open(args.workspace, readonly=True) as ws:
         roles = roles_for_plan(ws.plan, ws.unit, UnitDirectory.load())
         count = export_checklist(ws.plan, ws.unit, roles, ws.records(), out)
         unit = ws.unit.name
-    print(f"已导出“{unit}”需填报的 {count} 项举措：{out}")
+    print(exported_sentence(unit, count, out))  # the window's sentence
     return 0
 
 
@@ -87,10 +87,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             else:
                 print("表格与工作区一致，没有需要导入的更改")
             return 0
-        applied = apply_checklist(ws, result, actor(), allow_partial=args.partial).count
-    skipped = len(result.changes) - applied
-    note = f"（有问题的行中的 {skipped} 处更改未导入）" if skipped else ""
-    print(f"已导入 {applied} 处更改{note}")
+        applied = apply_checklist(ws, result, actor(), allow_partial=args.partial)
+    print(applied.sentence())  # the window's sentence
     return 0
 
 

@@ -470,9 +470,7 @@ class ConsolidationWindow(QWidget):
             return export_consolidation_xlsx(cons, ws, out, progress=progress)
 
         def done(result: XlsxResult) -> None:
-            show_info(self, self.tr("导出完成"), self.tr(
-                "已导出汇总表（{units} 个单位，{measures} 项举措）：\n{path}").format(
-                    units=result.units, measures=result.measures, path=result.path))
+            show_info(self, self.tr("导出完成"), result.sentence())  # the CLI's sentence
 
         return run_workspace_operation(self, self.tr("正在导出Excel汇总表…"), path, work,
                                        on_success=done)
@@ -498,9 +496,7 @@ class ConsolidationWindow(QWidget):
                                             ledger=ledger)
 
         def done(result: ConsolidatedResult) -> None:
-            show_info(self, self.tr("导出完成"), self.tr(
-                "已生成PDF汇总表，共 {pages} 页：\n{path}").format(pages=result.pages,
-                                                             path=result.path))
+            show_info(self, self.tr("导出完成"), result.sentence())  # the CLI's sentence
 
         return run_workspace_operation(self, self.tr("正在生成PDF汇总表…"), path, work,
                                        on_success=done)
