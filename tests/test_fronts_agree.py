@@ -222,3 +222,60 @@ def test_a_consolidation_export_is_told_alike(loop: dict[str, Path], directory: 
         assert shown == cli.replace(str(cli_out), str(window_out))
     view.close()
     twin.close()
+
+
+# ---- default file names: the window's suggestion is what `-o FOLDER` writes -------------
+
+def written_in(folder: Path, capsys: pytest.CaptureFixture[str], *args: object) -> str:
+    """The one file a command wrote into the (empty) ``folder``."""
+    before = set(folder.iterdir())
+    assert main([str(a) for a in args]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    (new,) = set(folder.iterdir()) - before
+    return new.name
+
+
+def test_the_same_workspace_on_the_same_day_gets_the_same_names(
+        loop: dict[str, Path], directory: UnitDirectory, qtbot, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], prompt_mock) -> None:
+    from gongkai_desktop.ui.report.report_actions import report_file_name
+    from gongkai_desktop.ui.report.signing_dialogs import certificate_file_name
+    from gongkai_desktop.ui.supervisor.consolidation_view import ConsolidationWindow
+    from gongkai_desktop.ui.xlsx.xlsx_actions import checklist_file_name
+
+    out = tmp_path / "出"
+    out.mkdir()
+    wz = loop["wz"]
+    window = twin_window(wz, directory, qtbot)
+    session = window.session
+    assert session is not None
+    assert written_in(out, capsys, "report", wz, "-o", out) == report_file_name(session)
+    assert written_in(out, capsys, "xlsx", "export", wz, "-o", out) \
+        == checklist_file_name(session)
+    assert written_in(out, capsys, "signing", "export-cert", wz, "-o", out) \
+        == certificate_file_name(session) == "万州区-签名证书.cer"
+    window.show()
+    actions = bundle_actions.install(window)
+    actions.export_action.trigger()
+    qtbot.waitUntil(lambda: actions.export_dialog is not None, timeout=10000)
+    dialog = actions.export_dialog
+    assert dialog is not None
+    assert written_in(out, capsys, "bundle", "export", wz, "-o", out) \
+        == Path(dialog.file_edit.text()).name
+    dialog.reject()
+    window.close()
+
+    office = twin_window(loop["sup"], directory, qtbot)
+    assert office.session is not None
+    view = ConsolidationWindow(office.session)
+    qtbot.addWidget(view)
+    asked: list[str] = []
+    prompt_mock.answer_with("save_file_name",
+                            lambda _parent, _title, path, _flt: asked.append(path) or "")
+    view.reload()
+    qtbot.waitUntil(lambda: view.consolidation is not None, timeout=20000)
+    view.export_excel()
+    assert written_in(out, capsys, "bundle", "consolidate", loop["sup"], "-o", out) \
+        == Path(asked[-1]).name
+    view.close()
+    office.close()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai_desktop import __version__, faults
-from gongkai_desktop.bundle.format import CHUNK_SIZE, CHUNKS_PART, PAGE_SIZE, SUFFIX, TABLES
+from gongkai_desktop.bundle.format import CHUNK_SIZE, CHUNKS_PART, PAGE_SIZE, TABLES
 from gongkai_desktop.bundle.manifest import Manifest, bundle_hash, sha256_hex
 from gongkai_desktop.bundle.prefetch import prefetch
 from gongkai_desktop.bundle.shrink import FORMATS, ShrinkPlan, prepare_shrink
@@ -119,9 +119,10 @@ class ExportResult:
 
 
 def default_bundle_name(unit_name: str, day: dt.date | None = None) -> str:
-    """``万州区-自查-2026-11-28.gkbundle``."""
-    day = day or dt.date.today()
-    return safe_file_name(f"{unit_name}-自查-{day.isoformat()}{SUFFIX}")
+    """``万州区-自查-2026-11-28.gkbundle`` (the rule: ``storage.default_names``)."""
+    from gongkai_desktop.storage.default_names import unit_bundle_name
+
+    return unit_bundle_name(unit_name, day or dt.date.today())
 
 
 def mail_limit_bytes(ws: Workspace) -> int:

@@ -26,7 +26,8 @@ def register(sub: Any) -> None:
 
     export = actions.add_parser("export", help="把工作区导出为签名的数据包（.gkbundle）")
     export.add_argument("workspace", type=Path)
-    export.add_argument("-o", "--output", type=Path, required=True, help="数据包文件名")
+    export.add_argument("-o", "--output", type=Path, required=True,
+                        help="数据包文件名，或文件夹（用窗口建议的文件名）")
     export.add_argument("--shrink-images", action="store_true",
                         help="把长边超过 2000 像素的图片（照片、截图）缩小后再打包")
     export.add_argument("--max-size", type=float, metavar="MB",
@@ -71,7 +72,8 @@ def register(sub: Any) -> None:
                               help="把各单位的完成情况汇总导出为 Excel 或 PDF 汇总表")
     cons.add_argument("workspace", type=Path)
     cons.add_argument("-o", "--output", type=Path, required=True,
-                      help=".xlsx 或 .pdf 文件名（按扩展名决定格式）")
+                      help=".xlsx 或 .pdf 文件名（按扩展名决定格式），"
+                           "或文件夹（Excel，用窗口建议的文件名）")
     cons.add_argument("--led", action="store_true", help="只汇总本单位牵头的举措")
     cons.add_argument("--today", help=argparse.SUPPRESS)
     cons.set_defaults(func=cmd_consolidate)
@@ -119,9 +121,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     options = ExportOptions(
         include_evidence=not args.no_evidence, shrink_images=args.shrink_images,
         max_part_bytes=mb_to_bytes(args.max_size) if args.max_size is not None else None)
+    from gongkai_desktop.storage.default_names import bundle_name, in_folder
+
     with open_for_writing(args.workspace) as ws:
         identity = _identity(ws)
-        result = export_bundle(ws, args.output, identity, options, actor=actor())
+        out = in_folder(args.output, bundle_name(ws, dt.date.today()))
+        result = export_bundle(ws, out, identity, options, actor=actor())
     for path in result.files:
         print(f"已导出：{path}（{_mb(path.stat().st_size)}）")
     for sentence in result.sentences():  # the window's sentences
@@ -267,23 +272,25 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.default_names import consolidation_name, in_folder
     from gongkai_desktop.units import UnitDirectory
 
     today = today_of(args)
-    suffix = args.output.suffix.lower()
-    if suffix not in (".xlsx", ".pdf"):
-        raise InvalidInput(f"汇总表文件名应以 .xlsx（Excel）或 .pdf 结尾：{args.output.name}")
     with Workspace.open(args.workspace, readonly=True) as ws:
+        out = in_folder(args.output, consolidation_name(ws, today))
+        suffix = out.suffix.lower()
+        if suffix not in (".xlsx", ".pdf"):
+            raise InvalidInput(f"汇总表文件名应以 .xlsx（Excel）或 .pdf 结尾：{out.name}")
         if suffix == ".pdf":
             from gongkai_desktop.report.consolidated import consolidation_pdf
 
-            pdf = consolidation_pdf(ws, UnitDirectory.load(), args.output, today=today,
+            pdf = consolidation_pdf(ws, UnitDirectory.load(), out, today=today,
                                     led_only=args.led)
             sentence = pdf.sentence()  # the window's sentence
         else:
             from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 
-            book = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
+            book = consolidation_workbook(ws, UnitDirectory.load(), out, today=today,
                                           led_only=args.led)
             sentence = book.sentence()  # the window's sentence
     print(sentence)

@@ -8,7 +8,8 @@ certificate. A key not trusted yet (a unit's first bundle, or a changed key) is 
 trusted silently: 导入 first shows 核对签名证书 (``key_acceptance_dialog``), one entry per
 unit with its fingerprint(s), each accepted or refused; only the accepted (unit, key)
 pairs go to the core (``import_batch.apply_previews``), which applies each bundle in its own
-transaction (worker thread); each row then says 已导入 / 已有（未更改） / 已拒绝：why (``batch.state_text``).
+transaction (worker thread); each row then says 已导入 / 已有（未更改） / 已拒绝：why
+(``batch.state_text``).
 
 The rows and their table model are in ``import_table``; writing a receipt for an
 imported bundle is ``receipt_dialog``.

@@ -438,17 +438,15 @@ class ConsolidationWindow(QWidget):
 
     # ---- exports -----------------------------------------------------------------------------
 
-    def _file_stem(self) -> str:
-        from gongkai_desktop.storage import safe_file_name
-
-        unit = self.session.ws.unit.name
-        return safe_file_name(f"{unit}-汇总-{self.session.today().isoformat()}")
-
     def _start_folder(self) -> Path:
         return prompts.start_folder(prompts.CONSOLIDATED)
 
     def _ask_save(self, title: str, suffix: str, file_filter: str) -> Path | None:
-        suggested = self._start_folder() / f"{self._file_stem()}{suffix}"
+        from gongkai_desktop.storage.default_names import consolidation_name
+
+        # As ``bundle consolidate -o FOLDER`` names it.
+        suggested = self._start_folder() / consolidation_name(self.session.ws,
+                                                              self.session.today(), suffix)
         return prompts.save_path_with_suffix(self, prompts.CONSOLIDATED, title, suggested,
                                              file_filter, suffix)
 

@@ -62,11 +62,10 @@ def install(window: MainWindow) -> XlsxActions:
 
 
 def checklist_file_name(session: Session) -> str:
-    """万州区-自查清单-2026-11-28.xlsx"""
-    from gongkai_desktop.storage import safe_file_name
+    """万州区-自查清单-2026-11-28.xlsx, as ``xlsx export -o FOLDER`` names it."""
+    from gongkai_desktop.storage.default_names import checklist_name
 
-    unit = session.ws.profile.unit_name or session.ws.unit.name
-    return safe_file_name(f"{unit}-自查清单-{session.today().isoformat()}.xlsx")
+    return checklist_name(session.ws, session.today())
 
 
 class XlsxActions(QObject):
