@@ -48,3 +48,18 @@ def test_parts_group_bad_files_are_refused_and_nothing_is_written(tmp_path: Path
         accepted = {(p.unit.id, p.trust.cert.fingerprint) for p in previews.values()}
         results = apply_previews(sup, list(previews.values()), accepted=accepted, actor="王五")
         assert {r.outcome.value for r in results.values()} <= {"imported", "already"}
+
+
+def test_a_batch_is_listed_by_unit_oldest_first_unread_files_last() -> None:
+    from gongkai_desktop.bundle.batch import batch_order, outcome_sentence, state_text
+    from gongkai_desktop.bundle.importer import Outcome
+
+    keys = [("涪陵区", "500102", 2), None, ("万州区", "500101", 3), ("涪陵区", "500102", 1),
+            None]
+    assert batch_order(keys) == [2, 3, 0, 1, 4]
+    assert state_text(Outcome.REFUSED, "签名无效") == "已拒绝：签名无效"
+    assert state_text(Outcome.ALREADY) == Outcome.ALREADY.label == "已有（未更改）"
+    assert state_text(Outcome.READY, needs_key=True, first_contact=True) \
+        == "需核对证书指纹（首次收到）"
+    assert outcome_sentence([Outcome.IMPORTED, Outcome.REFUSED, Outcome.ALREADY]) \
+        == "共 3 个文件：已导入 1 个，已有（未更改）1 个，拒绝 1 个。"

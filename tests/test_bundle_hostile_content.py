@@ -87,7 +87,7 @@ def test_nested_brackets_in_the_cli(tmp_path: Path, bad: Path, other_unit_bundle
                  "--accept-key", keys_in([other_unit_bundle])[0]]) == 1
     out, err = capsys.readouterr()
     assert "已拒绝" in out and "已导入：涪陵区" in out
-    assert "共 2 个文件，1 个被拒绝" in err
+    assert "共 2 个文件：已导入 1 个，已有（未更改）0 个，拒绝 1 个" in err
 
 
 def test_a_deeply_nested_manifest(sup: Workspace, bad: Path, other_unit_bundle: Path) -> None:

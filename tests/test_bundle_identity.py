@@ -129,7 +129,7 @@ def test_a_made_up_id_under_a_directory_units_name(
     before = state(sup_path)
     code, out, err = cli(capsys, "bundle", "import", sup_path, bad, *accepting(IMPOSTOR_KEY))
     assert code == 1 and "冒充.gkbundle：已拒绝：" in out and "500199" in out
-    assert "1 个被拒绝" in err and state(sup_path) == before
+    assert "拒绝 1 个" in err and state(sup_path) == before
     # In one batch with the genuine bundles: they import, the impostor does not.
     code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, *genuine.values(),
                        *accepting(IMPOSTOR_KEY, WZ_KEY, FL_KEY))
@@ -195,7 +195,7 @@ def test_an_impostors_first_bundle_is_not_trusted_silently(
     grouped = group_fingerprint(IMPOSTOR_KEY.fingerprint())
     assert code == 1 and "冒充.gkbundle：已拒绝：" in out and "“涪陵区”" in out
     assert grouped in out and f'--accept-key "{grouped}"' in out
-    assert "纸质报告最后一页" in out and "1 个被拒绝" in err
+    assert "纸质报告最后一页" in out and "拒绝 1 个" in err
     assert state(sup_path) == before
     # The genuine unit's .cer trusted first: the impostor is refused, the genuine imports.
     cer = tmp_path / "涪陵区.cer"

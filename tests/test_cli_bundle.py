@@ -100,7 +100,7 @@ def test_refused_files_say_why_and_exit_non_zero(tmp_path: Path, units: tuple[Pa
     assert "broken.gkbundle：已拒绝：" in out and "不完整" in out
     assert "notes.gkbundle：已拒绝：" in out and "不是本程序导出的数据包" in out
     assert "good.gkbundle：已导入" in out
-    assert "2 个被拒绝" in err
+    assert "拒绝 2 个" in err
 
 
 def test_split_export_imports_from_a_folder(tmp_path: Path, units: tuple[Path, Path, Path],

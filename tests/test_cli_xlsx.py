@@ -183,7 +183,7 @@ def test_checklist_round_trip_for_a_unit_of_the_imported_plan(
 
     code, out, err = run(capsys, "xlsx", "import", jw, out_file, "--yes")
     assert code == 0, err
-    assert out.splitlines()[-1] == "已导入 4 处更改"
+    assert out.splitlines()[-1] == "已导入 4 处更改，涉及 1 项举措"
     with Workspace.open(jw, readonly=True) as ws:
         record = ws.record("2.1.1")
         assert record.status.label == "已完成"
@@ -275,7 +275,7 @@ def test_partial_import_applies_only_rows_without_problems(
     code, out, err = run(capsys, "xlsx", "import", path, out_file, "--yes", "--partial")
     assert code == 0
     assert "第4行“完成状态”为“做完了”" in err
-    assert out.splitlines()[-1] == "已导入 1 处更改"
+    assert out.splitlines()[-1] == "已导入 1 处更改，涉及 1 项举措"
     with Workspace.open(path, readonly=True) as ws:
         assert ws.record("1.1.1").status.label == "已完成"
         assert ws.record("1.1.2").status.label == "未开始"

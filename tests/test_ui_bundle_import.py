@@ -103,7 +103,7 @@ def test_first_import_needs_the_keys_accepted_shows_changes_and_twice_is_already
     rows = statuses(dialog)
     assert rows[a.name] == "需核对证书指纹（首次收到）"
     assert rows[b.name] == "需核对证书指纹（首次收到）"
-    assert rows[bad.name].startswith("拒绝：")
+    assert rows[bad.name].startswith("已拒绝：")
     m = dialog.model
     assert [m.index(0, c).data() for c in (1, 3, 4)] == ["万州区", "1", "2 项举措"]
     dialog.view.selectRow(0)
@@ -123,7 +123,7 @@ def test_first_import_needs_the_keys_accepted_shows_changes_and_twice_is_already
     assert [shown["units"] for shown in answers.shown] == [["万州区", "涪陵区"]]
     rows = statuses(dialog)
     assert rows[a.name] == "已导入" and rows[b.name] == "已导入"
-    assert rows[bad.name].startswith("拒绝：")
+    assert rows[bad.name].startswith("已拒绝：")
     assert dump(office.ws) != before
     view = SupervisorView(office.ws)
     assert {u.unit.name for u in view.units()} == {"万州区", "涪陵区"}
@@ -154,7 +154,7 @@ def test_a_tampered_bundle_is_refused_in_chinese_and_changes_nothing(
     dialog = import_dialog(window, qtbot, [a, not_a_bundle])
     rows = statuses(dialog)
     for text in rows.values():
-        assert text.startswith("拒绝：")
+        assert text.startswith("已拒绝：")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in text[3:])  # a Chinese reason
     assert not dialog.import_button.isEnabled()
     assert dump(office.ws) == before
@@ -185,7 +185,7 @@ def test_a_new_key_is_refused_unless_accepted(
     KeyAnswers(qtbot, {"万州区": False})
     run_import(dialog, qtbot)
     (text,) = statuses(dialog).values()
-    assert text.startswith("拒绝：") and "换了签名密钥" in text
+    assert text.startswith("已拒绝：") and "换了签名密钥" in text
     assert dump(office.ws) == before
 
     # Cancelling the question leaves it undecided; accepting imports it.
@@ -298,7 +298,8 @@ def test_a_folder_of_two_new_units_asks_once_and_imports_only_the_accepted(
     assert shown["ok_enabled_before"] is False  # no choice is made for the user
     rows = statuses(dialog)
     assert rows["万州区.gkbundle"] == "已导入"
-    assert rows["涪陵区.gkbundle"].startswith("拒绝：") and "尚未被信任" in rows["涪陵区.gkbundle"]
+    assert rows["涪陵区.gkbundle"].startswith("已拒绝：")
+    assert "尚未被信任" in rows["涪陵区.gkbundle"]
     assert dump(office.ws) != before
     assert [u.unit.id for u in SupervisorView(office.ws).units()] == ["500101"]
     assert [k.unit_id for k in trusted_keys(office.ws)] == ["500101"]

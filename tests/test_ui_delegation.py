@@ -525,7 +525,8 @@ def test_a_reissued_task_updates_the_office_workspace(
     count = len(messages)
     delegation_actions.install(office_window).open_task_file(second)
     got = wait_message(qtbot, messages, count)
-    assert "新增举措 1 项" in got.text, got
+    # The command line's words (``TaskUpdate.sentence``, see test_delegation_hostile).
+    assert got.text.startswith("已更新任务：新增 1 项举措（2.1.1），"), got
     office = office_window.session
     assert office is not None and "2.1.1" in {m.id for m in office.ws.plan.measures()}
     # The parent's own workspace cannot take a task.

@@ -108,7 +108,7 @@ def test_receipt_round_trip_shows_in_the_unit_window(
     # The same receipt again, given on the command line: recorded once.
     file_arguments.handle_file_arguments(unit_window, [out])
     qtbot.waitUntil(lambda: len(messages) == 3, timeout=20000)
-    assert messages[-1].text.startswith("该回执此前已记录：")
+    assert messages[-1].text.startswith("该回执此前已记录，未作改动：")
 
 
 def wait_for_key_dialog(actions: bundle_actions.BundleActions, qtbot) -> OfficeKeyDialog:
@@ -164,7 +164,7 @@ def test_the_first_receipt_asks_to_accept_the_office_key(
     before = dump(session.ws)
     unit_actions.import_receipt_file(out)
     qtbot.waitUntil(lambda: len(messages) == 2, timeout=20000)
-    assert messages[-1].text.startswith("该回执此前已记录：")
+    assert messages[-1].text.startswith("该回执此前已记录，未作改动：")
     assert unit_actions.key_dialog is None and dump(session.ws) == before
 
 

@@ -3,7 +3,9 @@ bundle previewed once; never raises for a bad file.
 
 The window shows one row per file, asks about keys not trusted yet, then applies the
 previews it kept with ``import_batch.apply_previews``; the command line does both steps in
-one call (``import_batch.import_bundles``).
+one call (``import_batch.import_bundles``). Both list the files in one order
+(``batch_order``: by unit, oldest first) and name where each stands in the same words
+(``state_text``, ``preview_sentence``, ``outcome_sentence``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from gongkai_desktop.errors import Cancelled, GongkaiError
 from gongkai_desktop.ticker import Progress
 
 if TYPE_CHECKING:
-    from gongkai_desktop.bundle.importer import ImportPreview
+    from gongkai_desktop.bundle.importer import ImportPreview, Outcome
     from gongkai_desktop.storage import Workspace
 
 
@@ -72,3 +74,68 @@ def preview_bundles(ws: Workspace, paths: Sequence[Path],
         done += weight
     return [FilePreview(path, group_of.get(i, ""), previews.get(i), errors.get(i, ""))
             for i, path in enumerate(files)]
+
+
+# ---- one way to list a batch and name where each file stands (the window and the CLI) ----
+
+ALREADY_TEXT = "已有（未更改）"
+REFUSED_TEXT = "已拒绝"
+UNCHECKED_TEXT = "待核验"
+
+
+def batch_order(keys: Sequence[tuple[str, str, int] | None]) -> list[int]:
+    """The order a batch is listed in: indices into ``keys``.
+
+    ``keys`` holds, per file, (unit name, unit id, sequence) once read, else None. An
+    officer checks one unit's bundles together, oldest first (the order they are applied
+    in); files that could not be read at all come last, in the order given.
+    """
+    read = sorted((k, i) for i, k in enumerate(keys) if k is not None)
+    return [i for _k, i in read] + [i for i, k in enumerate(keys) if k is None]
+
+
+def state_text(outcome: Outcome | None, message: str = "", *, needs_key: bool = False,
+               first_contact: bool = False, accepted_key: bool = False,
+               refused_key: bool = False) -> str:
+    """Where one file of the batch stands, in the words both front ends show.
+
+    ``outcome``: the result's once imported, else the preview's (READY or ALREADY); None
+    when not checked yet. ``message``: why it was refused. The key flags matter before
+    importing only: a key not trusted yet, and the choice the officer made about it.
+    """
+    from gongkai_desktop.bundle.importer import Outcome
+
+    if outcome is Outcome.REFUSED:
+        return f"{REFUSED_TEXT}：{message}"
+    if outcome is Outcome.IMPORTED:
+        return "已导入"
+    if outcome is Outcome.ALREADY:
+        return ALREADY_TEXT
+    if outcome is None:
+        return UNCHECKED_TEXT
+    if needs_key:
+        if accepted_key:
+            return "可以导入（已核对并接受证书）" if first_contact else "可以导入（已接受新密钥）"
+        if refused_key:
+            return "不导入（未接受签名证书）"
+        return "需核对证书指纹（首次收到）" if first_contact else "需确认新密钥"
+    return "可以导入"
+
+
+def preview_sentence(files: int, ready: int, refused: int, keys: int) -> str:
+    """Before importing: "共 3 个文件：可以导入 1 个，拒绝 1 个，1 个需核对签名证书…。"."""
+    text = f"共 {files} 个文件：可以导入 {ready} 个，拒绝 {refused} 个"
+    if keys:
+        text += f"，{keys} 个需核对签名证书（导入时逐个单位接受或拒绝）"
+    return text + "。"
+
+
+def outcome_sentence(outcomes: Sequence[Outcome]) -> str:
+    """After importing, one outcome per file:
+    "共 3 个文件：已导入 2 个，已有（未更改）0 个，拒绝 1 个。"."""
+    from gongkai_desktop.bundle.importer import Outcome
+
+    def count(which: Outcome) -> int:
+        return sum(1 for o in outcomes if o is which)
+    return (f"共 {len(outcomes)} 个文件：已导入 {count(Outcome.IMPORTED)} 个，"
+            f"{ALREADY_TEXT}{count(Outcome.ALREADY)} 个，拒绝 {count(Outcome.REFUSED)} 个。")

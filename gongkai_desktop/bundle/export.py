@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai_desktop import __version__, faults
-from gongkai_desktop.bundle.format import CHUNK_SIZE, CHUNKS_PART, PAGE_SIZE, SUFFIX, TABLES
+from gongkai_desktop.bundle.format import CHUNK_SIZE, CHUNKS_PART, PAGE_SIZE, TABLES
 from gongkai_desktop.bundle.manifest import Manifest, bundle_hash, sha256_hex
 from gongkai_desktop.bundle.prefetch import prefetch
 from gongkai_desktop.bundle.shrink import FORMATS, ShrinkPlan, prepare_shrink
@@ -101,15 +101,28 @@ class ExportResult:
     def parts(self) -> int:
         return len(self.files)
 
+    def sentences(self) -> tuple[str, ...]:
+        """What the export did, the lines the window and the CLI both show (the files are
+        listed by each front end its own way)."""
+        mib = 1024 * 1024
+        out = [f"已导出数据包（序号 {self.sequence}，佐证文件 {self.blob_count} 个，"
+               f"{self.blob_bytes / mib:.1f} MB）"]
+        if self.parts > 1:
+            out.append(f"数据包已拆分为 {self.parts} 个文件，请全部发送，对方一起导入")
+        if self.shrunk_images:
+            out.append(f"已压缩图片 {self.shrunk_images} 张，节省 {self.bytes_saved / mib:.1f} MB")
+        return tuple(out)
+
     @property
     def exceeds_mail_limit(self) -> bool:
         return any(f.stat().st_size > self.mail_limit for f in self.files if f.exists())
 
 
 def default_bundle_name(unit_name: str, day: dt.date | None = None) -> str:
-    """``万州区-自查-2026-11-28.gkbundle``."""
-    day = day or dt.date.today()
-    return safe_file_name(f"{unit_name}-自查-{day.isoformat()}{SUFFIX}")
+    """``万州区-自查-2026-11-28.gkbundle`` (the rule: ``storage.default_names``)."""
+    from gongkai_desktop.storage.default_names import unit_bundle_name
+
+    return unit_bundle_name(unit_name, day or dt.date.today())
 
 
 def mail_limit_bytes(ws: Workspace) -> int:

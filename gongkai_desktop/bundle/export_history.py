@@ -34,6 +34,20 @@ class ReceivedReceipt:
     key_changed: bool = False  # this import accepted a new office key (the old one retired)
     stale: bool = False  # the receipt was older than this one, stored for the same bundle
 
+    def text(self) -> str:
+        """"序号 3 的数据包已由“市政府办公厅”（王五）于 2026-11-29 10:05 收到"."""
+        when = self.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        who = f"（{self.signer}）" if self.signer and self.signer != self.receiver_name else ""
+        return f"序号 {self.sequence} 的数据包已由“{self.receiver_name}”{who}于 {when} 收到"
+
+    def sentence(self) -> str:
+        """What importing this receipt did, the one line the window and the CLI show."""
+        if self.stale:
+            return f"此回执比已记录的回执旧，未作改动。已记录：{self.text()}"
+        if not self.new:
+            return f"该回执此前已记录，未作改动：{self.text()}"
+        return f"已记录回执：{self.text()}"
+
 
 @dataclass(frozen=True, slots=True)
 class ExportRecord:

@@ -59,7 +59,7 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ready": "可以导入", "imported": "已导入", "already": "已有（未改动）",
+        return {"ready": "可以导入", "imported": "已导入", "already": "已有（未更改）",
                 "refused": "已拒绝"}[self.value]
 
 

@@ -26,7 +26,8 @@ def register(sub: Any) -> None:
 
     export = actions.add_parser("export", help="把工作区导出为签名的数据包（.gkbundle）")
     export.add_argument("workspace", type=Path)
-    export.add_argument("-o", "--output", type=Path, required=True, help="数据包文件名")
+    export.add_argument("-o", "--output", type=Path, required=True,
+                        help="数据包文件名，或文件夹（用窗口建议的文件名）")
     export.add_argument("--shrink-images", action="store_true",
                         help="把长边超过 2000 像素的图片（照片、截图）缩小后再打包")
     export.add_argument("--max-size", type=float, metavar="MB",
@@ -71,7 +72,8 @@ def register(sub: Any) -> None:
                               help="把各单位的完成情况汇总导出为 Excel 或 PDF 汇总表")
     cons.add_argument("workspace", type=Path)
     cons.add_argument("-o", "--output", type=Path, required=True,
-                      help=".xlsx 或 .pdf 文件名（按扩展名决定格式）")
+                      help=".xlsx 或 .pdf 文件名（按扩展名决定格式），"
+                           "或文件夹（Excel，用窗口建议的文件名）")
     cons.add_argument("--led", action="store_true", help="只汇总本单位牵头的举措")
     cons.add_argument("--today", help=argparse.SUPPRESS)
     cons.set_defaults(func=cmd_consolidate)
@@ -119,20 +121,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     options = ExportOptions(
         include_evidence=not args.no_evidence, shrink_images=args.shrink_images,
         max_part_bytes=mb_to_bytes(args.max_size) if args.max_size is not None else None)
+    from gongkai_desktop.storage.default_names import bundle_name, in_folder
+
     with open_for_writing(args.workspace) as ws:
         identity = _identity(ws)
-        result = export_bundle(ws, args.output, identity, options, actor=actor())
+        out = in_folder(args.output, bundle_name(ws, dt.date.today()))
+        result = export_bundle(ws, out, identity, options, actor=actor())
     for path in result.files:
         print(f"已导出：{path}（{_mb(path.stat().st_size)}）")
-    print(f"序号 {result.sequence}，佐证文件 {result.blob_count} 个（{_mb(result.blob_bytes)}）")
-    if result.shrunk_images:
-        print(f"已压缩图片 {result.shrunk_images} 张，节省 {_mb(result.bytes_saved)}")
+    for sentence in result.sentences():  # the window's sentences
+        print(sentence)
     for warning in result.warnings:
         print(f"提示：{warning}", file=sys.stderr)
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from gongkai_desktop.bundle.batch import batch_order, outcome_sentence, state_text
     from gongkai_desktop.bundle.certs import load_certificate_file
     from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles
     from gongkai_desktop.bundle.importer import Outcome
@@ -159,11 +164,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"已信任“{printable(unit.name)}”的证书：指纹 {cert.grouped_fingerprint}")
         results = import_bundles(ws, files, accept_keys=accepted, actor=actor(),
                                  directory=directory)
-    refused = 0
-    for row in results:
+    # Listed as the window lists them (by unit, oldest first; unread files last), each
+    # file's state in the window's words, then the window's count sentence.
+    order = batch_order([None if r.unit is None or r.sequence is None
+                         else (r.unit.name, r.unit.id, r.sequence) for r in results])
+    for row in (results[i] for i in order):
         if row.outcome is Outcome.REFUSED:
-            refused += 1
-            print(f"{printable(row.path.name)}：已拒绝：{printable(row.message)}")
+            print(f"{printable(row.path.name)}：{printable(state_text(row.outcome, row.message))}")
             if row.needs_key_acceptance and row.fingerprint:
                 shown = group_fingerprint(row.fingerprint)
                 print(f"  核实后可加 --accept-key \"{shown}\" 重新导入")
@@ -171,8 +178,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"{printable(row.path.name)}：{printable(row.message)}")
         for warning in row.warnings:
             print(f"  提示：{printable(warning)}")
-    if refused:
-        print(f"共 {len(results)} 个文件，{refused} 个被拒绝", file=sys.stderr)
+    refused = any(r.outcome is Outcome.REFUSED for r in results)
+    print(outcome_sentence([r.outcome for r in results]),
+          file=sys.stderr if refused else sys.stdout)
     return 1 if refused else 0
 
 
@@ -217,12 +225,7 @@ def cmd_receipt_import(args: argparse.Namespace) -> int:
         print(f"  核实后可加 --accept-key \"{err.check.cert.grouped_fingerprint}\" 重新导入",
               file=sys.stderr)
         return 1
-    state = "已记录回执" if got.new else "该回执此前已记录，未作改动"
-    if got.stale:
-        state = "此回执比已记录的回执旧，未作改动；已记录的回执"
-    print(f"{state}：序号 {got.sequence} 的数据包已由“{printable(got.receiver_name)}”"
-          f"（{printable(got.signer)}）"
-          f"于 {_when(got.received_at)} 收到")
+    print(printable(got.sentence()))  # the window's sentence
     if got.key_changed:
         print(f"提示：{KEY_CHANGED_NOTE}", file=sys.stderr)
     return 0
@@ -269,27 +272,28 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from gongkai_desktop.storage import Workspace
+    from gongkai_desktop.storage.default_names import consolidation_name, in_folder
     from gongkai_desktop.units import UnitDirectory
 
     today = today_of(args)
-    suffix = args.output.suffix.lower()
-    if suffix not in (".xlsx", ".pdf"):
-        raise InvalidInput(f"汇总表文件名应以 .xlsx（Excel）或 .pdf 结尾：{args.output.name}")
     with Workspace.open(args.workspace, readonly=True) as ws:
+        out = in_folder(args.output, consolidation_name(ws, today))
+        suffix = out.suffix.lower()
+        if suffix not in (".xlsx", ".pdf"):
+            raise InvalidInput(f"汇总表文件名应以 .xlsx（Excel）或 .pdf 结尾：{out.name}")
         if suffix == ".pdf":
             from gongkai_desktop.report.consolidated import consolidation_pdf
 
-            pdf = consolidation_pdf(ws, UnitDirectory.load(), args.output, today=today,
+            pdf = consolidation_pdf(ws, UnitDirectory.load(), out, today=today,
                                     led_only=args.led)
-            path, units, measures = pdf.path, pdf.units, pdf.measures
-            pages = f"，共 {pdf.pages} 页"
+            sentence = pdf.sentence()  # the window's sentence
         else:
             from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 
-            book = consolidation_workbook(ws, UnitDirectory.load(), args.output, today=today,
+            book = consolidation_workbook(ws, UnitDirectory.load(), out, today=today,
                                           led_only=args.led)
-            path, units, measures, pages = book.path, book.units, book.measures, ""
-    print(f"已导出汇总表：{path}（{units} 个单位，{measures} 项举措{pages}）")
+            sentence = book.sentence()  # the window's sentence
+    print(sentence)
     return 0
 
 

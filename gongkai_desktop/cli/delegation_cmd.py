@@ -197,12 +197,7 @@ def _update_tasks(workspace: Path, tasks: list[Path]) -> int:
             refused += 1
             print(f"错误：{path.name}：{printable(str(err))}", file=sys.stderr)
             continue
-        if got.already:
-            print(f"{path.name}：此任务文件已导入过（未作任何改动）")
-        else:
-            print(f"{path.name}：已更新任务：新增 {len(got.added)} 项举措"
-                  + (f"（{'、'.join(got.added)}）" if got.added else "")
-                  + f"，{len(got.deadlines)} 项内部时限有变化")
+        print(f"{path.name}：{printable(got.sentence())}")  # the window's sentence
     return refused
 
 

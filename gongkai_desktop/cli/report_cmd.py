@@ -27,7 +27,8 @@ P12_PASSWORD_ENV = "GONGKAI_P12_PASSWORD"
 def register(sub: Any) -> None:
     report = sub.add_parser("report", help="生成自查报告PDF（默认用本单位的签名证书签名）")
     report.add_argument("workspace", type=Path, help="工作区文件")
-    report.add_argument("-o", "--output", type=Path, required=True, help="输出的 .pdf 文件")
+    report.add_argument("-o", "--output", type=Path, required=True,
+                        help="输出的 .pdf 文件，或文件夹（用窗口建议的文件名）")
     report.add_argument("--no-sign", action="store_true", help="不签名（例如只打印纸质版时）")
     report.add_argument("--signer", help="签章上的签署人（默认为工作区的负责人）")
     report.add_argument("--offices-annex", action="store_true",
@@ -52,7 +53,8 @@ def register(sub: Any) -> None:
 
     export = signing_sub.add_parser("export-cert", help="导出证书（.cer），交给接收单位核验签名")
     export.add_argument("workspace", type=Path, help="工作区文件")
-    export.add_argument("-o", "--output", type=Path, required=True, help="输出的 .cer 文件")
+    export.add_argument("-o", "--output", type=Path, required=True,
+                        help="输出的 .cer 文件，或文件夹（用窗口建议的文件名）")
     export.set_defaults(func=cmd_signing_export)
 
     show = signing_sub.add_parser("show", help="查看签名证书的主体和指纹")
@@ -95,10 +97,11 @@ def p12_password() -> str:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from gongkai_desktop.report.build import NO_IDENTITY, build_report
+    from gongkai_desktop.storage.default_names import in_folder, report_name
     from gongkai_desktop.units import UnitDirectory
 
-    out = output_file(args.output, ".pdf")
     with Workspace.open(args.workspace, readonly=True) as ws:
+        out = output_file(in_folder(args.output, report_name(ws, dt.date.today())), ".pdf")
         passphrase = None
         if not args.no_sign:
             from gongkai_desktop.signing.store import has_identity
@@ -203,9 +206,10 @@ def _stored_certificate(ws: Workspace) -> Any:
 
 def cmd_signing_export(args: argparse.Namespace) -> int:
     from gongkai_desktop.signing.identity import write_certificate_file
+    from gongkai_desktop.storage.default_names import certificate_name, in_folder
 
-    out = output_file(args.output)
     with Workspace.open(args.workspace, readonly=True) as ws:
+        out = output_file(in_folder(args.output, certificate_name(ws)))
         cert = _stored_certificate(ws)
     write_certificate_file(cert, out)
     print(f"已导出证书：{out}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.cli.common import ChineseArgumentParser, actor, open_for_writing
+from gongkai_desktop.text_safety import printable
 
 PROG = "gongkai-desktop review"
 
@@ -136,7 +137,6 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE, OfficeKeyNotAccepted
     from gongkai_desktop.errors import GongkaiError
-    from gongkai_desktop.review.states import to_rectify
     from gongkai_desktop.review.unit_side import import_review
 
     refused = 0
@@ -154,16 +154,12 @@ def _import(args: argparse.Namespace) -> int:
                 refused += 1
                 print(f"错误：{path.name}：{err}", file=sys.stderr)
                 continue
-            if got.stale:  # a replayed older review: refused, as the user must notice
+            # The window's sentence; a replayed older review is refused, as the user must notice.
+            if got.stale:
                 refused += 1
-                print(f"错误：{path.name}：比已导入的整改意见旧，未导入（不会覆盖较新的审核结论）",
-                      file=sys.stderr)
-            elif not got.new:
-                print(f"{path.name}：此前已导入，未作改动")
+                print(f"错误：{path.name}：{printable(got.sentence())}", file=sys.stderr)
             else:
-                returned = to_rectify(got.counts)
-                print(f"{path.name}：已导入“{got.office_name}”（{got.signer}）对序号 {got.sequence}"
-                      f" 的审核意见，{len(got.changed)} 项结论更新，需整改 {returned} 项")
+                print(f"{path.name}：{printable(got.sentence())}")
             if got.key_changed:
                 print(f"提示：{KEY_CHANGED_NOTE}", file=sys.stderr)
     return 1 if refused else 0

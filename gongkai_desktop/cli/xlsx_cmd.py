@@ -27,7 +27,8 @@ def register(sub: Any) -> None:
 
     export = xlsx_sub.add_parser("export", help="把本单位需填报的举措导出为Excel清单")
     export.add_argument("workspace", type=Path, help="工作区文件")
-    export.add_argument("-o", "--output", type=Path, required=True, help="输出的 .xlsx 文件")
+    export.add_argument("-o", "--output", type=Path, required=True,
+                        help="输出的 .xlsx 文件，或文件夹（用窗口建议的文件名）")
     export.set_defaults(func=cmd_export)
 
     imp = xlsx_sub.add_parser(
@@ -45,15 +46,16 @@ def register(sub: Any) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from gongkai_desktop.roles import roles_for_plan
+    from gongkai_desktop.storage.default_names import checklist_name, in_folder
     from gongkai_desktop.units import UnitDirectory
-    from gongkai_desktop.xlsx import export_checklist
+    from gongkai_desktop.xlsx import export_checklist, exported_sentence
 
-    out = output_file(args.output, ".xlsx")
     with Workspace.open(args.workspace, readonly=True) as ws:
+        out = output_file(in_folder(args.output, checklist_name(ws, dt.date.today())), ".xlsx")
         roles = roles_for_plan(ws.plan, ws.unit, UnitDirectory.load())
         count = export_checklist(ws.plan, ws.unit, roles, ws.records(), out)
         unit = ws.unit.name
-    print(f"已导出“{unit}”需填报的 {count} 项举措：{out}")
+    print(exported_sentence(unit, count, out))  # the window's sentence
     return 0
 
 
@@ -87,10 +89,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             else:
                 print("表格与工作区一致，没有需要导入的更改")
             return 0
-        applied = apply_checklist(ws, result, actor(), allow_partial=args.partial).count
-    skipped = len(result.changes) - applied
-    note = f"（有问题的行中的 {skipped} 处更改未导入）" if skipped else ""
-    print(f"已导入 {applied} 处更改{note}")
+        applied = apply_checklist(ws, result, actor(), allow_partial=args.partial)
+    print(applied.sentence())  # the window's sentence
     return 0
 
 

@@ -88,6 +88,14 @@ class TaskUpdate:
     deadlines: tuple[str, ...]  # measures whose internal deadline changed
     task: TaskFile
 
+    def sentence(self) -> str:
+        """What applying the task did, the one line the window and the CLI show."""
+        if self.already:
+            return "此任务文件已导入过（未作任何改动）"
+        added = f"（{'、'.join(self.added)}）" if self.added else ""
+        return (f"已更新任务：新增 {len(self.added)} 项举措{added}，"
+                f"{len(self.deadlines)} 项内部时限有变化")
+
 
 def _measure_key(measure_id: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in measure_id.split("."))

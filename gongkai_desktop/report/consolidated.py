@@ -71,6 +71,11 @@ class ConsolidatedResult:
     measures: int
     missing_chars: frozenset[str]  # characters no font could set (printed as 〓)
 
+    def sentence(self) -> str:
+        """The one line the window and the CLI show once it is written."""
+        return (f"已导出汇总表（{self.units} 个单位，{self.measures} 项举措，"
+                f"共 {self.pages} 页）：{self.path}")
+
 
 def percent(value: float | None) -> str:
     """"37.5%"; "—" when nothing applies."""

@@ -30,7 +30,7 @@ from gongkai_desktop.bundle.receipt import check_own_export
 from gongkai_desktop.changes import NOTHING, Changes
 from gongkai_desktop.errors import InvalidInput, SignatureError
 from gongkai_desktop.review.reviewfile import ReviewFile, read_review
-from gongkai_desktop.review.states import UNIT_VERDICT_ACTION, count_states
+from gongkai_desktop.review.states import UNIT_VERDICT_ACTION, count_states, to_rectify
 from gongkai_desktop.review.unit_state import unit_verdicts
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.wsconn import reading, writing
@@ -75,6 +75,16 @@ class ImportedReview:
     def changes(self) -> Changes:
         """A stored review changes the verdicts the window flags (and its key)."""
         return Changes(review=True) if self.new else NOTHING
+
+    def sentence(self) -> str:
+        """What importing the file did, the one line the window and the CLI show (a stale
+        file is refused: shown as an error)."""
+        if self.stale:
+            return "该整改意见比已导入的旧，未导入（不会覆盖较新的审核结论）"
+        if not self.new:
+            return "该整改意见此前已导入，未作改动"
+        return (f"已导入“{self.office_name}”（{self.signer}）对数据包序号 {self.sequence}"
+                f" 的审核意见：{len(self.changed)} 项结论更新，需整改 {to_rectify(self.counts)} 项")
 
 
 def _check(ws: Workspace, review: ReviewFile) -> None:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from gongkai_desktop.xlsx.checklist_export import export_checklist
+from gongkai_desktop.xlsx.checklist_export import export_checklist, exported_sentence
 from gongkai_desktop.xlsx.checklist_import import (
     ChecklistImport,
     RecordChange,
@@ -27,6 +27,7 @@ __all__ = [
     "RecordChange",
     "apply_checklist",
     "export_checklist",
+    "exported_sentence",
     "open_workbook",
     "read_checklist",
     "read_plan_workbook",

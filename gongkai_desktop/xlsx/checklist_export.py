@@ -51,6 +51,11 @@ _LINE_POINTS = 14.5  # one line of 11 pt text with CJK glyphs
 _STATUS_CHOICES = ",".join(s.label for s in Status)
 
 
+def exported_sentence(unit_name: str, count: int, out: Path) -> str:
+    """"已导出“区教委”需填报的 12 项举措：…xlsx" — the window and the CLI say the same."""
+    return f"已导出“{unit_name}”需填报的 {count} 项举措：{out}"
+
+
 def export_checklist(
     plan: Plan,
     unit: Unit,

@@ -359,6 +359,14 @@ class AppliedChecklist:
     count: int  # field changes applied
     measures: tuple[str, ...]  # the measures they touched, in the workbook's order
     changes: Changes
+    skipped: int = 0  # changes left out with the faulty rows (``allow_partial``)
+
+    def sentence(self) -> str:
+        """"已导入 4 处更改，涉及 2 项举措" — the one line the window and the CLI show."""
+        text = f"已导入 {self.count} 处更改，涉及 {len(self.measures)} 项举措"
+        if self.skipped:
+            text += f"；有问题的行中的 {self.skipped} 处更改没有导入"
+        return text
 
 
 def apply_checklist(
@@ -397,7 +405,8 @@ def apply_checklist(
         for measure_id, fields in by_measure.items():
             values: dict[str, Any] = {name: _update_value(c) for name, c in fields.items()}
             ws.update_record(measure_id, **values, actor=who)
-    return AppliedChecklist(len(changes), tuple(by_measure), Changes.of_records(by_measure))
+    return AppliedChecklist(len(changes), tuple(by_measure), Changes.of_records(by_measure),
+                            skipped=len(result.changes) - len(changes))
 
 
 def _update_value(change: RecordChange) -> object:

@@ -62,6 +62,10 @@ class XlsxResult:
     measures: int
     detail_rows: int
 
+    def sentence(self) -> str:
+        """The one line the window and the CLI show once it is written."""
+        return f"已导出汇总表（{self.units} 个单位，{self.measures} 项举措）：{self.path}"
+
 
 def _clean(value: object) -> object:
     if isinstance(value, str):

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from gongkai_desktop import file_kinds
-from gongkai_desktop.ui.bundles.texts import receipt_text, status_text
+from gongkai_desktop.ui.bundles.texts import status_text
 from gongkai_desktop.ui.common import prompts, style
 from gongkai_desktop.ui.common.errors import show_error, show_info
 from gongkai_desktop.ui.common.features import install_once
@@ -239,14 +239,11 @@ class BundleActions(QObject):
         mb = 1024 * 1024
         files = "\n".join(f"{p.name}（{p.stat().st_size / mb:.1f} MB）"
                           for p in result.files if p.exists())
-        text = self.tr("已导出数据包（序号 {n}）：\n{files}\n\n保存位置：{folder}").format(
-            n=result.sequence, files=files, folder=result.files[0].parent)
-        if result.parts > 1:
-            text += "\n\n" + self.tr(
-                "数据包已拆分为 {k} 个文件，请全部发送，对方一起导入。").format(k=result.parts)
-        if result.shrunk_images:
-            text += "\n\n" + self.tr("已压缩图片 {k} 张，节省 {mb:.1f} MB。").format(
-                k=result.shrunk_images, mb=result.bytes_saved / mb)
+        head, *more = result.sentences()  # the command line's sentences
+        text = head + "：\n" + files + "\n\n" + self.tr("保存位置：{folder}").format(
+            folder=result.files[0].parent)
+        for sentence in more:
+            text += "\n\n" + sentence + "。"
         for warning in result.warnings:
             text += "\n\n" + self.tr("提示：") + warning
         show_info(self.window, self.tr("导出完成"), text)
@@ -405,11 +402,7 @@ class BundleActions(QObject):
                 if self.history_dialog is not None:
                     self.history_dialog.refresh()
             self.receiptImported.emit(got)
-            text = receipt_text(got)
-            if got.stale:
-                text = self.tr("此回执比已记录的回执旧，未作改动。已记录：") + text
-            elif not got.new:
-                text = self.tr("该回执此前已记录：") + text
+            text = got.sentence()  # the command line's sentence
             if got.key_changed:
                 from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE
 

@@ -231,10 +231,9 @@ class BundleExportDialog(QDialog):
         return self.base_estimate
 
     def default_name(self) -> str:
-        from gongkai_desktop.bundle.export import default_bundle_name
+        from gongkai_desktop.storage.default_names import bundle_name
 
-        ws = self.session.ws
-        return default_bundle_name(ws.profile.unit_name or ws.unit.name, self.session.today())
+        return bundle_name(self.session.ws, self.session.today())  # as `bundle export -o DIR`
 
     def limit_bytes(self) -> int:
         return self.limit_spin.value() * MIB

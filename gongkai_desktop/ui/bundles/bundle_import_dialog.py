@@ -8,7 +8,8 @@ certificate. A key not trusted yet (a unit's first bundle, or a changed key) is 
 trusted silently: 导入 first shows 核对签名证书 (``key_acceptance_dialog``), one entry per
 unit with its fingerprint(s), each accepted or refused; only the accepted (unit, key)
 pairs go to the core (``import_batch.apply_previews``), which applies each bundle in its own
-transaction (worker thread); each row then says 已导入 / 已有（未更改） / 拒绝：why.
+transaction (worker thread); each row then says 已导入 / 已有（未更改） / 已拒绝：why
+(``batch.state_text``).
 
 The rows and their table model are in ``import_table``; writing a receipt for an
 imported bundle is ``receipt_dialog``.
@@ -42,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gongkai_desktop.ui.bundles.import_table import ALREADY_TEXT, ImportRow, ImportTableModel
+from gongkai_desktop.ui.bundles.import_table import ImportRow, ImportTableModel
 from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.geometry import manage_window
 from gongkai_desktop.ui.common.operations import Operation, Progress, run_workspace_operation
@@ -67,11 +68,13 @@ def _when(moment: Any) -> str:
 
 def preview_rows(ws: Workspace, paths: list[Path], progress: Progress | None = None
                  ) -> list[ImportRow]:
-    """Group the files into bundles and preview each (``batch.preview_bundles``)."""
-    from gongkai_desktop.bundle.batch import preview_bundles
+    """Group the files into bundles and preview each (``batch.preview_bundles``), listed
+    in the batch's order (``batch.batch_order``: by unit, oldest first, as the CLI)."""
+    from gongkai_desktop.bundle.batch import batch_order, preview_bundles
 
-    return [ImportRow(f.path, group=f.group, preview=f.preview, error=f.error)
+    rows = [ImportRow(f.path, group=f.group, preview=f.preview, error=f.error)
             for f in preview_bundles(ws, paths, progress)]
+    return [rows[i] for i in batch_order([r.sort_key for r in rows])]
 
 
 def apply_rows(ws: Workspace, previews: list[ImportPreview], accepted: set[tuple[str, str]],
@@ -451,22 +454,18 @@ class BundleImportDialog(QDialog):
         if not rows:
             self.summary.setText(self.tr("还没有选择数据包。"))
             return
+        from gongkai_desktop.bundle.batch import outcome_sentence, preview_sentence
+        from gongkai_desktop.bundle.importer import Outcome
+
         if any(r.result is not None for r in rows):
-            imported = sum(1 for r in rows if r.status() == "已导入")
-            already = sum(1 for r in rows if r.status() == ALREADY_TEXT)
-            refused = sum(1 for r in rows if r.refused)
-            self.summary.setText(self.tr(
-                "共 {n} 个文件：已导入 {a} 个，已有（未更改）{b} 个，拒绝 {c} 个。").format(
-                    n=len(rows), a=imported, b=already, c=refused))
+            # The command line's sentence (``batch.outcome_sentence``).
+            self.summary.setText(outcome_sentence(
+                [r.result.outcome if r.result is not None else Outcome.REFUSED for r in rows]))
             return
-        ready = sum(1 for r in rows if r.importable and not r.needs_key)
-        keys = sum(1 for r in rows if r.needs_key)
-        refused = sum(1 for r in rows if r.refused)
-        text = self.tr("共 {n} 个文件：可以导入 {a} 个，拒绝 {c} 个").format(
-            n=len(rows), a=ready, c=refused)
-        if keys:
-            text += self.tr("，{k} 个需核对签名证书（导入时逐个单位接受或拒绝）").format(k=keys)
-        self.summary.setText(text + self.tr("。"))
+        self.summary.setText(preview_sentence(
+            len(rows), ready=sum(1 for r in rows if r.importable and not r.needs_key),
+            refused=sum(1 for r in rows if r.refused),
+            keys=sum(1 for r in rows if r.needs_key)))
 
 
 def _key(path: Path) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from gongkai_desktop.bundle.batch import ALREADY_TEXT
 from gongkai_desktop.ui.common import style
 from gongkai_desktop.ui.common.list_table import ListTableModel
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from gongkai_desktop.bundle.importer import ImportPreview, ImportResult
 
 Index = QModelIndex | QPersistentModelIndex
-ALREADY_TEXT = "已有（未更改）"
 IMPORTED_COLOR = style.status_color("done")
 KEY_COLOR = QColor("#b06000")
 
@@ -58,28 +58,28 @@ class ImportRow:
     def importable(self) -> bool:
         return self.result is None and self.preview is not None and not self.error
 
+    @property
+    def sort_key(self) -> tuple[str, str, int] | None:
+        """(unit name, unit id, sequence) once read: the batch's order (``batch.batch_order``)."""
+        p = self.preview
+        return None if p is None else (p.unit.name, p.unit.id, p.sequence)
+
     def status(self) -> str:
+        """Where this file stands, in the command line's words (``batch.state_text``)."""
+        from gongkai_desktop.bundle.batch import state_text
+
         if self.result is not None:
-            outcome = self.result.outcome.value
-            if outcome == "imported":
-                return "已导入"
-            if outcome == "already":
-                return ALREADY_TEXT
-            return "拒绝：" + self.result.message
+            return state_text(self.result.outcome, self.result.message)
         if self.error:
-            return "拒绝：" + self.error
-        if self.preview is None:
-            return "待核验"
-        if self.preview.outcome.value == "already":
-            return ALREADY_TEXT
-        if self.preview.needs_key_acceptance:
-            first = self.preview.trust.state.value == "new"
-            if self.accepted_key:
-                return "可以导入（已核对并接受证书）" if first else "可以导入（已接受新密钥）"
-            if self.refused_key:
-                return "不导入（未接受签名证书）"
-            return "需核对证书指纹（首次收到）" if first else "需确认新密钥"
-        return "可以导入"
+            from gongkai_desktop.bundle.importer import Outcome
+
+            return state_text(Outcome.REFUSED, self.error)
+        p = self.preview
+        return state_text(
+            None if p is None else p.outcome,
+            needs_key=p is not None and p.needs_key_acceptance,
+            first_contact=p is not None and p.trust.state.value == "new",
+            accepted_key=self.accepted_key, refused_key=self.refused_key)
 
 
 class ImportTableModel(ListTableModel):

@@ -17,12 +17,8 @@ def _tr(text: str) -> str:
 
 
 def receipt_text(receipt: ReceivedReceipt) -> str:
-    """"序号 3 的数据包已由“市政府办公厅”（王五）于 2026-11-29 10:05 收到"."""
-    when = receipt.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    who = f"（{receipt.signer}）" if receipt.signer and receipt.signer != receipt.receiver_name \
-        else ""
-    return _tr("序号 {n} 的数据包已由“{unit}”{who}于 {when} 收到").format(
-        n=receipt.sequence, unit=receipt.receiver_name, who=who, when=when)
+    """"序号 3 的数据包已由“市政府办公厅”（王五）于 2026-11-29 10:05 收到" (the core's words)."""
+    return receipt.text()
 
 
 def status_text(history: list[ExportRecord]) -> tuple[str, str]:

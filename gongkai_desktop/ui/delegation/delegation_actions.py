@@ -515,16 +515,13 @@ class DelegationActions(QObject):
 
         def done(update: Any) -> None:
             if update.already:
-                show_info(self.window, self.tr("导入更新的任务文件"), self.tr(
-                    "该任务文件此前已导入，未作改动。"))
+                show_info(self.window, self.tr("导入更新的任务文件"), update.sentence() + "。")
                 return
             # The plan is read when a workspace opens: open it again to show the new measures.
             self.window.set_session(None)
             self.window.workspace_actions.open_path(path)
-            show_info(self.window, self.tr("已更新任务"), self.tr(
-                "已导入上级单位重新下发的任务：新增举措 {added} 项，"
-                "内部时限调整 {days} 项。").format(
-                    added=len(update.added), days=len(update.deadlines)))
+            # The command line's sentence.
+            show_info(self.window, self.tr("已更新任务"), update.sentence() + "。")
 
         return run_workspace_operation(self.window, self.tr("正在导入任务文件…"), path, work,
                                        write=True, on_success=done,

@@ -59,11 +59,10 @@ def install(window: MainWindow) -> ReportActions:
 
 
 def report_file_name(session: Session) -> str:
-    """万州区-自查报告-2020-09-05.pdf"""
-    from gongkai_desktop.storage import safe_file_name
+    """万州区-自查报告-2020-09-05.pdf, as ``report -o FOLDER`` names it."""
+    from gongkai_desktop.storage.default_names import report_name
 
-    unit = session.ws.profile.unit_name or session.ws.unit.name
-    return safe_file_name(f"{unit}-自查报告-{session.today().isoformat()}.pdf")
+    return report_name(session.ws, session.today())
 
 
 def build_summary(result: BuildResult) -> str:

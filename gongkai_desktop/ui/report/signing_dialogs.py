@@ -107,10 +107,10 @@ def renewal_text(cert: x509.Certificate) -> str:
 
 
 def certificate_file_name(session: Session) -> str:
-    from gongkai_desktop.storage import safe_file_name
+    """万州区-签名证书.cer, as ``signing export-cert -o FOLDER`` names it."""
+    from gongkai_desktop.storage.default_names import certificate_name
 
-    unit = session.ws.profile.unit_name or session.ws.unit.name
-    return safe_file_name(f"{unit}-签名证书.cer")
+    return certificate_name(session.ws)
 
 
 def export_certificate(parent: QWidget, session: Session) -> Path | None:

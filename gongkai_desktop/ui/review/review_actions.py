@@ -167,22 +167,14 @@ class ReviewActions(QObject):
 
         def done(got: Any) -> None:
             from gongkai_desktop.errors import InvalidInput
-            from gongkai_desktop.review.states import to_rectify
 
             if got.stale:
-                show_error(self.window, InvalidInput(self.tr(
-                    "该整改意见比已导入的旧，未导入（不会覆盖较新的审核结论）")))
+                show_error(self.window, InvalidInput(got.sentence()))
                 return
             if self.window.session is session:
                 session.apply_changes(got.changes)
             self.reviewImported.emit(got)
-            if not got.new:
-                text = self.tr("该整改意见此前已导入，未作改动。")
-            else:
-                text = self.tr("已导入“{office}”（{signer}）对数据包序号 {n} 的审核意见："
-                               "{changed} 项结论更新，需整改 {returned} 项。").format(
-                    office=got.office_name, signer=got.signer, n=got.sequence,
-                    changed=len(got.changed), returned=to_rectify(got.counts))
+            text = got.sentence() + "。"  # the command line's sentence
             if got.key_changed:
                 from gongkai_desktop.bundle.office_key import KEY_CHANGED_NOTE
 

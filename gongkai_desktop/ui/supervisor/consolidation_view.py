@@ -438,17 +438,15 @@ class ConsolidationWindow(QWidget):
 
     # ---- exports -----------------------------------------------------------------------------
 
-    def _file_stem(self) -> str:
-        from gongkai_desktop.storage import safe_file_name
-
-        unit = self.session.ws.unit.name
-        return safe_file_name(f"{unit}-汇总-{self.session.today().isoformat()}")
-
     def _start_folder(self) -> Path:
         return prompts.start_folder(prompts.CONSOLIDATED)
 
     def _ask_save(self, title: str, suffix: str, file_filter: str) -> Path | None:
-        suggested = self._start_folder() / f"{self._file_stem()}{suffix}"
+        from gongkai_desktop.storage.default_names import consolidation_name
+
+        # As ``bundle consolidate -o FOLDER`` names it.
+        suggested = self._start_folder() / consolidation_name(self.session.ws,
+                                                              self.session.today(), suffix)
         return prompts.save_path_with_suffix(self, prompts.CONSOLIDATED, title, suggested,
                                              file_filter, suffix)
 
@@ -470,9 +468,7 @@ class ConsolidationWindow(QWidget):
             return export_consolidation_xlsx(cons, ws, out, progress=progress)
 
         def done(result: XlsxResult) -> None:
-            show_info(self, self.tr("导出完成"), self.tr(
-                "已导出汇总表（{units} 个单位，{measures} 项举措）：\n{path}").format(
-                    units=result.units, measures=result.measures, path=result.path))
+            show_info(self, self.tr("导出完成"), result.sentence())  # the CLI's sentence
 
         return run_workspace_operation(self, self.tr("正在导出Excel汇总表…"), path, work,
                                        on_success=done)
@@ -498,9 +494,7 @@ class ConsolidationWindow(QWidget):
                                             ledger=ledger)
 
         def done(result: ConsolidatedResult) -> None:
-            show_info(self, self.tr("导出完成"), self.tr(
-                "已生成PDF汇总表，共 {pages} 页：\n{path}").format(pages=result.pages,
-                                                             path=result.path))
+            show_info(self, self.tr("导出完成"), result.sentence())  # the CLI's sentence
 
         return run_workspace_operation(self, self.tr("正在生成PDF汇总表…"), path, work,
                                        on_success=done)

@@ -62,11 +62,10 @@ def install(window: MainWindow) -> XlsxActions:
 
 
 def checklist_file_name(session: Session) -> str:
-    """万州区-自查清单-2026-11-28.xlsx"""
-    from gongkai_desktop.storage import safe_file_name
+    """万州区-自查清单-2026-11-28.xlsx, as ``xlsx export -o FOLDER`` names it."""
+    from gongkai_desktop.storage.default_names import checklist_name
 
-    unit = session.ws.profile.unit_name or session.ws.unit.name
-    return safe_file_name(f"{unit}-自查清单-{session.today().isoformat()}.xlsx")
+    return checklist_name(session.ws, session.today())
 
 
 class XlsxActions(QObject):
@@ -124,7 +123,7 @@ class XlsxActions(QObject):
         session = self.window.session
         if session is None:
             return None
-        path, roles = session.path, dict(session.roles)
+        path, roles, unit = session.path, dict(session.roles), session.ws.unit.name
 
         def work(ws: Workspace, _progress: Progress) -> int:
             from gongkai_desktop.xlsx import export_checklist
@@ -132,10 +131,10 @@ class XlsxActions(QObject):
             return export_checklist(ws.plan, ws.unit, roles, ws.records(), out)
 
         def done(count: int) -> None:
-            show_info(self.window, self.tr("导出完成"), self.tr(
-                "已导出本单位需填报的 {n} 项举措：\n{path}\n\n"
-                "请同事只填写黄色的列；填好后用“导入Excel清单…”导入。").format(
-                    n=count, path=out))
+            from gongkai_desktop.xlsx import exported_sentence
+
+            show_info(self.window, self.tr("导出完成"), exported_sentence(unit, count, out)
+                      + "\n\n" + self.tr("请同事只填写黄色的列；填好后用“导入Excel清单…”导入。"))
 
         return run_workspace_operation(self.window, self.tr("正在导出Excel清单…"), path, work,
                                        on_success=done, cancellable=False)
@@ -202,12 +201,7 @@ class XlsxActions(QObject):
         session.undo_stack.clear()
         session.apply_changes(applied.changes)
         count = applied.count
-        skipped = len(result.changes) - count
-        text = self.tr("已导入 {n} 处更改，涉及 {m} 项举措。").format(
-            n=count, m=len(applied.measures))
-        if skipped:
-            text += self.tr("有问题的行中的 {k} 处更改没有导入。").format(k=skipped)
-        text += "\n\n" + self.tr(
+        text = applied.sentence() + "。\n\n" + self.tr(
             "导入不能用“撤销”恢复，此前的撤销记录已清空；"
             "每处更改都已记入该举措的修改历史。")
         show_info(self.window, self.tr("导入完成"), text)
