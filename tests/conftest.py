@@ -263,6 +263,24 @@ def office(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication) -> Se
 
 
 @pytest.fixture
+def office_window(office: Session, directory: UnitDirectory, qtbot: QtBot,
+                  tmp_path: Path) -> Iterator[MainWindow]:
+    """The supervising office's (市政府办公厅) main window at 1280×800, shown, with the
+    bundle actions installed and saving into ``tmp_path``."""
+    from gongkai_desktop.ui.bundles import bundle_actions
+    from gongkai_desktop.ui.main_window import MainWindow
+
+    w = MainWindow(office, directory=directory)
+    bundle_actions.install(w).folder = tmp_path
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+@pytest.fixture
 def window(session: Session, directory: UnitDirectory, qtbot: QtBot) -> Iterator[MainWindow]:
     """The unit's (万州区) main window, shown; modules needing more define their own."""
     from gongkai_desktop.ui.main_window import MainWindow

@@ -3,7 +3,7 @@ bundles is listed in one order with one state per file and one closing sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -42,15 +42,8 @@ def batch(tmp_path: Path, directory: UnitDirectory) -> list[Path]:
 
 
 @pytest.fixture
-def window(office: Session, directory: UnitDirectory, qtbot, tmp_path: Path
-           ) -> Iterator[MainWindow]:
-    w = MainWindow(office, directory=directory)
-    bundle_actions.install(w).folder = tmp_path
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def window(office_window: MainWindow) -> MainWindow:
+    return office_window  # the office's window (conftest)
 
 
 def cli_import(capsys: pytest.CaptureFixture[str], path: Path, files: list[Path],

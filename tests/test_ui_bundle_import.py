@@ -34,16 +34,8 @@ WANZHOU = "重庆市万州区人民政府"
 
 
 @pytest.fixture
-def window(office: Session, directory: UnitDirectory, qtbot, tmp_path: Path
-           ) -> Iterator[MainWindow]:
-    w = MainWindow(office, directory=directory)
-    bundle_actions.install(w).folder = tmp_path
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def window(office_window: MainWindow) -> MainWindow:
+    return office_window  # the office's window (conftest)
 
 
 @pytest.fixture
