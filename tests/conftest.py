@@ -267,15 +267,9 @@ def office_window(office: Session, directory: UnitDirectory, qtbot: QtBot,
                   tmp_path: Path) -> Iterator[MainWindow]:
     """The supervising office's (市政府办公厅) main window at 1280×800, shown, with the
     bundle actions installed and saving into ``tmp_path``."""
-    from gongkai_desktop.ui.bundles import bundle_actions
-    from gongkai_desktop.ui.main_window import MainWindow
+    from tests.ui_fixtures import make_window
 
-    w = MainWindow(office, directory=directory)
-    bundle_actions.install(w).folder = tmp_path
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window(office, directory, qtbot, tmp_path)
     yield w
     w.close()
 

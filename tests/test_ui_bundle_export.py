@@ -20,7 +20,7 @@ from gongkai_desktop.ui.main_window import MainWindow
 from gongkai_desktop.ui.workspace.session import Session
 from gongkai_desktop.units import UnitDirectory
 from tests.bundle_fixtures import PASSPHRASE, identity, jpeg
-from tests.ui_fixtures import Message, save_shot, type_text
+from tests.ui_fixtures import Message, make_window, save_shot, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(r"does not support propagateSizeHints")
 
@@ -31,12 +31,7 @@ TODAY = dt.date(2026, 11, 28)
 def window(session: Session, directory: UnitDirectory, qtbot, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setattr(Session, "today", staticmethod(lambda: TODAY))
-    w = MainWindow(session, directory=directory)
-    bundle_actions.install(w).folder = tmp_path
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window(session, directory, qtbot, tmp_path)
     yield w
     w.close()
 
