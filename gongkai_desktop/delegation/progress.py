@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
-from gongkai_desktop.delegation.contributions import contributions_in
+from gongkai_desktop.delegation.contributions import contributions_in, pending_in
 from gongkai_desktop.delegation.offices import Office, offices_in
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
@@ -108,7 +108,7 @@ def delegation_progress(ws: Workspace, today: dt.date) -> DelegationProgress:
         offices = tuple(offices_in(conn))
         assigned = assignments_in(conn)
         answers = {(c.office.office_id, c.record.measure_id): c for c in contributions_in(conn)}
-        pending = {str(r[0]) for r in conn.execute("SELECT measure_id FROM rollup_flags")}
+        pending = pending_in(conn)
     cells: dict[tuple[str, str], Cell] = {}
     for a in sorted(assigned, key=lambda a: order.get(a.measure_id, 1 << 30)):
         c = answers.get((a.office.office_id, a.measure_id))

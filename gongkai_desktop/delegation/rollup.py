@@ -24,6 +24,7 @@ from gongkai_desktop.delegation.contributions import (
     Contribution,
     ContributionEvidence,
     contributions_in,
+    pending_in,
 )
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import MeasureRecord, Status
@@ -232,5 +233,5 @@ def pending_rollups(ws: Workspace) -> list[str]:
     """Measures flagged 下级有新填报, in plan order."""
     order = {m.id: i for i, m in enumerate(ws.plan.measures())}
     with reading(ws) as conn:
-        found = [str(r[0]) for r in conn.execute("SELECT measure_id FROM rollup_flags")]
+        found = pending_in(conn)
     return sorted(found, key=lambda m: order.get(m, 1 << 30))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai_desktop.delegation.assignment import assignments_in
-from gongkai_desktop.delegation.contributions import contributions_in
+from gongkai_desktop.delegation.contributions import contributions_in, pending_in
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.wsconn import reading
 
@@ -15,7 +15,7 @@ def add_offices_summary(ws: Workspace, summary: dict[str, Any]) -> dict[str, Any
     with reading(ws) as conn:
         answers = contributions_in(conn)
         assigned = assignments_in(conn)
-        pending = {str(r[0]) for r in conn.execute("SELECT measure_id FROM rollup_flags")}
+        pending = pending_in(conn)
     by_measure: dict[str, dict[str, Any]] = {}
     for a in assigned:
         by_measure.setdefault(a.measure_id, {})[a.office.name] = {
