@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from gongkai_desktop.bundle.import_batch import import_bundles
 from gongkai_desktop.delegation import assignments, list_offices, pending_measures
@@ -560,7 +560,7 @@ def test_another_parents_office_bundle_refused_in_one_line(
 
 def test_a_changed_office_key_is_shown_with_both_fingerprints_and_needs_a_choice(
     directory: UnitDirectory, qtbot, tmp_path: Path, messages: list[Message],
-    prompt_mock: PromptMock, shots: Path,
+    prompt_mock: PromptMock, shots: Path, ui_app: QApplication,
 ) -> None:
     from gongkai_desktop.delegation import ReturnOutcome, find_office, import_returns
     from gongkai_desktop.delegation.office_keys import pinned_key
