@@ -80,6 +80,26 @@ def test_every_help_page_is_in_chinese() -> None:
     assert "显示程序版本并退出" in pages[0]
 
 
+def test_wrapped_usage_lines_line_up_under_the_first_on_a_terminal() -> None:
+    """用法： is one terminal column narrower than usage:, so argparse's wrapped usage
+    lines stood one column right of the first line's options; the headings' colon is
+    full-width like 用法：'s."""
+    import unicodedata
+
+    from gongkai_desktop.cli import build_parser
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    init = next(a for a in build_parser()._actions if a.dest == "command").choices["init"]
+    first, second, *_ = init.format_help().splitlines()
+    assert first.startswith("用法：gongkai-desktop init [-h]")
+    assert second.startswith(" ") and second.lstrip().startswith("[")
+    assert len(second) - len(second.lstrip()) == columns("用法：gongkai-desktop init ")
+    assert "\n位置参数：\n" in init.format_help() and "\n选项：\n" in init.format_help()
+    assert "位置参数:" not in init.format_help() and "选项:" not in init.format_help()
+
+
 def test_plan_export_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "plan", "export", "--json")
     data = json.loads(out)

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import getpass
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,7 +43,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 
 def _chinese_usage(text: str) -> str:
-    return "用法：" + text[len("usage: "):] if text.startswith("usage: ") else text
+    """用法： for usage: (one column narrower on a terminal: 3 wide characters against 7
+    narrow ones, so wrapped usage lines lose one space to stay aligned), and the
+    headings' colon full-width like 用法：'s."""
+    if not text.startswith("usage: "):
+        return text
+    usage, blank, rest = text.partition("\n\n")
+    first, *wrapped = usage.split("\n")
+    lines = ["用法：" + first[len("usage: "):], *(line.removeprefix(" ") for line in wrapped)]
+    rest = _HEADING.sub(r"\1：", rest)
+    return "\n".join(lines) + blank + rest
+
+
+_HEADING = re.compile(r"^(位置参数|选项):$", re.MULTILINE)
 
 
 _PHRASES = {
