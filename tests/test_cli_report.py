@@ -146,9 +146,10 @@ def test_report_prints_what_it_did(ws: Path, tmp_path: Path, capsys: pytest.Capt
     assert code == 0, err
     assert f"已生成自查报告：{out}" in stdout
     assert "已签名（签署人：王五）" in stdout
-    assert re.search(r"报告内容指纹（SHA-256）：[0-9a-f]{64}", stdout)
-    fp = identity("重庆市万州区人民政府").fingerprint()
-    assert f"证书指纹（SHA-256）：{fp}" in stdout
+    # Grouped in fours, upper case, as verify and signing init print them.
+    assert re.search(r"报告内容指纹（SHA-256）：([0-9A-F]{4} ){15}[0-9A-F]{4}$", stdout, re.M)
+    fp = identity("重庆市万州区人民政府").display_fingerprint()
+    assert f"证书指纹（SHA-256）：{fp}\n" in stdout
     code, stdout, _ = run(capsys, "verify", out)
     assert code == 0  # intact; without --cert the officer is asked to compare fingerprints
     assert "完整性：完好" in stdout and "签名人：张三" in stdout

@@ -97,6 +97,7 @@ def p12_password() -> str:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from gongkai_desktop.report.build import NO_IDENTITY, build_report
+    from gongkai_desktop.signing.identity import group_fingerprint
     from gongkai_desktop.storage.default_names import in_folder, report_name
     from gongkai_desktop.units import UnitDirectory
 
@@ -115,9 +116,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     state = f"已签名（签署人：{result.signer}）" if result.signed else "未签名"
     print(f"已生成自查报告：{result.path}")
     print(f"页数：{result.pages}；{state}")
-    print(f"报告内容指纹（SHA-256）：{result.fingerprint}")
+    # Grouped as verify, signing show and the window print them: read out over the phone.
+    print(f"报告内容指纹（SHA-256）：{group_fingerprint(result.fingerprint)}")
     if result.signed:
-        print(f"证书指纹（SHA-256）：{result.cert_fingerprint}")
+        print(f"证书指纹（SHA-256）：{group_fingerprint(result.cert_fingerprint)}")
     if result.missing_chars:
         chars = "".join(sorted(result.missing_chars))
         print(f"注意：以下字符没有可用字体，印为〓：{chars}", file=sys.stderr)
