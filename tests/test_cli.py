@@ -100,6 +100,16 @@ def test_wrapped_usage_lines_line_up_under_the_first_on_a_terminal() -> None:
     assert "位置参数:" not in init.format_help() and "选项:" not in init.format_help()
 
 
+def test_a_number_option_given_words_is_refused_in_chinese(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["bundle", "export", str(tmp_path / "w.gkws"), "-o", str(tmp_path),
+              "--max-size", "abc"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert "--max-size: 不是数字: 'abc'" in err and "float" not in err and "value" not in err
+
+
 def test_plan_export_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "plan", "export", "--json")
     data = json.loads(out)

@@ -63,6 +63,8 @@ _PHRASES = {
     "unrecognized arguments": "无法识别的参数",
     "invalid choice": "无效的选项",
     "expected one argument": "需要一个值",
+    "invalid float value": "不是数字",
+    "invalid int value": "不是整数",
     "argument": "参数",
     "invalid": "无效",
     "choose from": "可选",
