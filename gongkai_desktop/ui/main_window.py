@@ -78,6 +78,10 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        if deferred:
+            # Start-up: the features fill this menu right after the plan's first paint;
+            # shown from the first frame, the menu bar does not shift when they come.
+            self.actions_menu.menuAction().setVisible(True)
         self._build_pages()
         self.statusBar()  # there from the start, so the page does not shift when it fills
         self._restore_geometry()
