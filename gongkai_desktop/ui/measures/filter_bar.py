@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -101,6 +101,12 @@ class FilterToolbar(QToolBar):
         self.search_box.setMinimumWidth(260)
         self.search_box.textChanged.connect(self._on_search_typed)
         self.search_box.returnPressed.connect(self.apply_search)
+        # Esc in the box clears the search, as in a browser's find bar.
+        clear_search = QAction(self)
+        clear_search.setShortcuts([QKeySequence("Esc")])
+        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_search.triggered.connect(self.clear_search)
+        self.search_box.addAction(clear_search)
         self.addWidget(self.search_box)
 
         self._search_timer = QTimer(self)
@@ -192,6 +198,11 @@ class FilterToolbar(QToolBar):
         """A filter changed (also a feature's own, such as 需整改): saved, and announced."""
         self.save()
         self.filtersChanged.emit()
+
+    def clear_search(self) -> None:
+        """Empty the search box and show what the other filters show."""
+        self.search_box.clear()
+        self.apply_search()
 
     def clear(self) -> None:
         if self.proxy is None:
