@@ -272,3 +272,20 @@ def test_the_same_workspace_on_the_same_day_gets_the_same_names(
         == Path(asked[-1]).name
     view.close()
     office.close()
+
+
+def test_a_folder_never_loses_a_file_the_user_did_not_name(
+        loop: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Two exports on one day get the same suggested name: the second is refused (one
+    # Chinese line, exit 1), and the first file stays as it was.
+    out = tmp_path / "出"
+    out.mkdir()
+    name = written_in(out, capsys, "bundle", "export", loop["wz"], "-o", out)
+    first = (out / name).read_bytes()
+    assert main(["bundle", "export", str(loop["wz"]), "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "已有" in err and "未覆盖" in err and len(err.splitlines()) == 1
+    assert (out / name).read_bytes() == first
+    assert sorted(p.name for p in out.iterdir()) == [name]
+    # Naming the file outright still replaces it, as before.
+    assert main(["bundle", "export", str(loop["wz"]), "-o", str(out / name)]) == 0

@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from gongkai_desktop import file_kinds
+from gongkai_desktop.errors import InvalidInput
 from gongkai_desktop.storage.names import safe_file_name
 from gongkai_desktop.storage.workspace import Workspace
 
@@ -57,7 +58,13 @@ def in_folder(out: Path, name: str) -> Path:
 
     A folder whose name ends like the file (``报告.pdf/``) is taken as the file name the
     user meant, and refused by the writer as before, rather than silently written into.
+    A file of that name already in the folder is refused (``InvalidInput``): the name was
+    chosen here, not by the user, so nothing is overwritten that the user did not name.
     """
     if out.is_dir() and out.suffix.lower() != Path(name).suffix.lower():
-        return out / name
+        target = out / name
+        if target.exists():
+            raise InvalidInput(f"文件夹“{out}”中已有“{name}”，未覆盖"
+                               "（要覆盖它，请写出完整的文件名）")
+        return target
     return out
