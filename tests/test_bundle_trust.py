@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from gongkai_desktop.bundle.certs import load_certificate_file
 from gongkai_desktop.bundle.import_batch import import_bundles
 from gongkai_desktop.bundle.importer import Outcome, apply_import, import_bundle, preview_import
+from gongkai_desktop.bundle.key_pins import normalize_fingerprint
 from gongkai_desktop.bundle.trust import (
     KeySource,
     TrustState,
-    normalize_fingerprint,
     trust_certificate,
     trusted_keys,
     unit_for_certificate,

@@ -37,7 +37,6 @@ from gongkai_desktop.errors import (
     SignatureError,
     UnsafeInput,
 )
-from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace
 from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.units import UnitDirectory
@@ -129,11 +128,8 @@ def import_bundles(ws: Workspace, paths: Sequence[Path], *,
 
 
 def _shared_keys(manifests: list[Manifest]) -> dict[str, list[str]]:
-    """Fingerprints the batch shows signing for more than one unit → those units' names."""
-    units: dict[str, dict[str, str]] = {}
-    for m in manifests:
-        units.setdefault(m.certificate_sha256, {})[m.unit.id] = m.unit.name
-    return {fp: list(names.values()) for fp, names in units.items() if len(names) > 1}
+    return key_pins.shared_keys((m.certificate_sha256, m.unit.id, m.unit.name)
+                                for m in manifests)
 
 
 def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
@@ -162,7 +158,7 @@ def _import_group(ws: Workspace, files: list[Path], accepted: set[str],
                                 preview.sequence, preview.exported_at, preview.bundle_hash,
                                 fingerprint=fingerprint)
         if preview.needs_key_acceptance and accept and fingerprint in shared:
-            raise SignatureError(_shared_text(fingerprint, shared[fingerprint]))
+            raise SignatureError(key_pins.shared_key_text(fingerprint, shared[fingerprint]))
         return ImportResult(files[0], preview.files, Outcome.REFUSED,
                             preview.trust.message(preview.unit.name), preview.unit,
                             preview.sequence, preview.exported_at, preview.bundle_hash,
@@ -214,7 +210,7 @@ def apply_previews(ws: Workspace, previews: Sequence[ImportPreview], *,
                 base, outcome=Outcome.ALREADY, message=_already_text(preview.manifest))
         elif preview.needs_key_acceptance and fingerprint in shared:
             results[preview.bundle_hash] = dataclasses.replace(
-                base, message=_shared_text(fingerprint, shared[fingerprint]))
+                base, message=key_pins.shared_key_text(fingerprint, shared[fingerprint]))
         elif preview.needs_key_acceptance and not accept:
             results[preview.bundle_hash] = dataclasses.replace(
                 base, message=preview.trust.message(preview.unit.name),
@@ -233,12 +229,6 @@ def apply_previews(ws: Workspace, previews: Sequence[ImportPreview], *,
                 results[preview.bundle_hash] = dataclasses.replace(base, message=str(err))
         done += preview.size
     return results
-
-
-def _shared_text(fingerprint: str, units: list[str]) -> str:
-    return (f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
-            f"{'、'.join(f'“{n}”' for n in units)}的数据包签名，"
-            "一个密钥只能代表一个单位，未接受也未导入，请与各单位核实")
 
 
 def _for_file(result: ImportResult, path: Path) -> ImportResult:

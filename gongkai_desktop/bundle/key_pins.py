@@ -7,7 +7,8 @@ the parent each of its own offices' (``delegation.office_keys``). What they shar
   (``PinState``, ``pin_state``);
 - a key that is not the pinned one is used only when accepted explicitly (``admit``),
   after comparing its fingerprint (``normalize_fingerprint``);
-- one key speaks for one owner (``owner_elsewhere``);
+- one key speaks for one owner (``owner_elsewhere``; within one batch of files,
+  ``shared_keys``: a key shown signing for two owners is accepted for neither);
 - pinning retires the old key (kept as history, ``retired_at``) and writes the audit
   entry in the same transaction (``record_pin``).
 """
@@ -23,6 +24,7 @@ from enum import StrEnum
 
 from gongkai_desktop.bundle.certs import CertificateInfo
 from gongkai_desktop.errors import InvalidInput
+from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import audit, db
 
 
@@ -69,6 +71,22 @@ def normalize_fingerprint(text: str) -> str:
 def accepted_fingerprints(keys: Iterable[str]) -> set[str]:
     """The fingerprints a user accepted (any grouping); ``InvalidInput`` for a malformed one."""
     return {normalize_fingerprint(k) for k in keys}
+
+
+def shared_keys(signers: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """The fingerprints a batch shows signing for more than one owner, with those owners'
+    names; ``signers``: (fingerprint, owner id, owner name) per file. Such a key is
+    accepted for none of them (``shared_key_text`` says why)."""
+    owners: dict[str, dict[str, str]] = {}
+    for fingerprint, owner_id, name in signers:
+        owners.setdefault(fingerprint, {})[owner_id] = name
+    return {fp: list(names.values()) for fp, names in owners.items() if len(names) > 1}
+
+
+def shared_key_text(fingerprint: str, owners: Iterable[str], ask: str = "各单位") -> str:
+    return (f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
+            f"{'、'.join(f'“{n}”' for n in owners)}的数据包签名，"
+            f"一个密钥只能代表一个单位，未接受也未导入，请与{ask}核实")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,6 @@ from enum import StrEnum
 from gongkai_desktop.bundle import key_pins
 from gongkai_desktop.bundle.certs import CertificateInfo, certificate_info
 from gongkai_desktop.bundle.key_pins import PinState
-from gongkai_desktop.bundle.key_pins import normalize_fingerprint as normalize_fingerprint
 from gongkai_desktop.errors import GongkaiError, NotFound, SignatureError
 from gongkai_desktop.model import Unit
 from gongkai_desktop.signing.identity import group_fingerprint

@@ -141,11 +141,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from gongkai_desktop.bundle.certs import load_certificate_file
     from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles
     from gongkai_desktop.bundle.importer import Outcome
-    from gongkai_desktop.bundle.trust import (
-        normalize_fingerprint,
-        trust_certificates,
-        unit_for_certificate,
-    )
+    from gongkai_desktop.bundle.key_pins import normalize_fingerprint
+    from gongkai_desktop.bundle.trust import trust_certificates, unit_for_certificate
     from gongkai_desktop.signing.identity import group_fingerprint
     from gongkai_desktop.units import UnitDirectory
 

@@ -48,7 +48,6 @@ from gongkai_desktop.delegation.office_plan import office_plan, office_unit, rol
 from gongkai_desktop.delegation.offices import Office, offices_in
 from gongkai_desktop.errors import GongkaiError, InvalidInput, SignatureError, UnsafeInput
 from gongkai_desktop.model import MeasureRecord
-from gongkai_desktop.signing.identity import group_fingerprint
 from gongkai_desktop.storage import Workspace, audit, db
 from gongkai_desktop.storage.entities import AuditEntry, EvidenceItem
 from gongkai_desktop.storage.evidence import put_chunk, start_verified_blob
@@ -410,7 +409,7 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
         accepted = key_pins.accepted_fingerprints(accept_keys)
     except GongkaiError:
         accepted = set()  # each bundle's row says which fingerprint is malformed
-    signers: dict[str, dict[str, str]] = {}
+    signers: list[tuple[str, str, str]] = []
     groups: dict[str, list[tuple[int, Path]]] = {}
     order: dict[str, tuple[str, int]] = {}
     singles: list[tuple[int, Path]] = []
@@ -426,9 +425,9 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
             continue
         groups.setdefault(manifest.bundle_id, []).append((i, path))
         order[manifest.bundle_id] = (manifest.unit.id, manifest.sequence)
-        signers.setdefault(manifest.certificate_sha256, {})[manifest.unit.id] = manifest.unit.name
+        signers.append((manifest.certificate_sha256, manifest.unit.id, manifest.unit.name))
     # A key the batch shows signing for two offices is accepted for neither (as for units).
-    shared = {fp: list(names.values()) for fp, names in signers.items() if len(names) > 1}
+    shared = key_pins.shared_keys(signers)
     for bundle_id in sorted(groups, key=lambda b: order[b]):
         members = groups[bundle_id]
         files = [p for _i, p in members]
@@ -439,8 +438,9 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
                              not in shared])
         except office_keys.OfficeKeyNeeded as exc:
             fp = exc.standing.cert.fingerprint
-            result = _refusal(files[0], exc if fp not in shared or fp not in accepted else
-                              SignatureError(_shared_text(fp, shared[fp])))
+            shared_key = fp in shared and fp in accepted
+            result = _refusal(files[0], SignatureError(
+                key_pins.shared_key_text(fp, shared[fp], "各下级单位")) if shared_key else exc)
         except Exception as exc:
             result = _refusal(files[0], exc)
         for i, path in members:
@@ -454,12 +454,6 @@ def import_returns(ws: Workspace, paths: Sequence[Path], *, accept_keys: Collect
         except Exception as exc:
             rows[i] = _refusal(path, exc)
     return [rows[i] for i in range(len(paths))]
-
-
-def _shared_text(fingerprint: str, offices: list[str]) -> str:
-    return (f"同一签名证书（指纹 {group_fingerprint(fingerprint)}）为"
-            f"{'、'.join(f'“{n}”' for n in offices)}的数据包签名，"
-            "一个密钥只能代表一个单位，未接受也未导入，请与各下级单位核实")
 
 
 def _refusal(path: Path, exc: Exception) -> ReturnResult:
