@@ -3,13 +3,21 @@
 The list lives in ``data/units.toml`` (editable data; the department list is an
 unverified 2020 list). Lookups ignore whitespace and full/half-width forms, so a
 name copied out of a PDF table (``市委组织部（市公务员\\n局）``) still matches.
+
+``data/units.json`` beside it is the same list already parsed, with the exact TOML text
+it was made from: it is used only while that text is unchanged (any edit of the TOML
+file makes the next start read the TOML again), and saves the window ~5 ms of TOML
+parsing before the plan shows (#15). ``python -m gongkai_desktop.units`` rewrites it,
+``--check`` says whether it is stale (the test command runs it).
 """
 
 from __future__ import annotations
 
+import json
 import re
-import tomllib
+import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,15 +99,12 @@ class UnitDirectory:
         source = path if path is not None else paths.data_file("units.toml")
         raw = faults.read_bytes(source, "单位名录文件")
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"单位名录文件 {source} 不是 UTF-8 编码的文本") from exc
-        except tomllib.TOMLDecodeError as exc:
-            where = re.search(r"line (\d+)", str(exc))
-            line = f"第{where.group(1)}行" if where else ""
-            raise InvalidInput(
-                f"单位名录文件 {source} {line}格式有误，请按 TOML 格式修改后重试"
-            ) from exc
+        data = _prebuilt(source, text)
+        if data is None:
+            data = _parse_toml(source, text)
         entries = data.get("unit")
         if not isinstance(entries, list) or not entries:
             raise InvalidInput(f"单位名录文件 {source} 中没有任何 [[unit]] 条目")
@@ -214,6 +219,66 @@ class UnitDirectory:
         return Unit(CUSTOM_PREFIX + key, shown, shown, UnitType.OTHER)
 
 
+# ---- the TOML file, and its pre-parsed copy -----------------------------------------
+
+
+def prebuilt_path(source: Path) -> Path:
+    return source.with_suffix(".json")
+
+
+def _parse_toml(source: Path, text: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+)", str(exc))
+        line = f"第{where.group(1)}行" if where else ""
+        raise InvalidInput(
+            f"单位名录文件 {source} {line}格式有误，请按 TOML 格式修改后重试"
+        ) from exc
+
+
+def _prebuilt(source: Path, text: str) -> dict[str, Any] | None:
+    """The parsed TOML from the copy beside ``source``, if it was made from ``text``."""
+    try:
+        data = json.loads(prebuilt_path(source).read_bytes())
+    except (OSError, ValueError):
+        return None  # none, unreadable or damaged: the TOML file says what is true
+    if not isinstance(data, dict) or data.get("made_from") != text:
+        return None
+    return {"unit": data.get("unit")}
+
+
+def prebuilt_text(source: Path) -> str:
+    """The pre-parsed copy of ``source``, as ``main`` writes it."""
+    text = source.read_text(encoding="utf-8")
+    data = _parse_toml(source, text)
+    return json.dumps({"made_from": text, "unit": data.get("unit")},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m gongkai_desktop.units [--check]``: rewrite (or check) units.json."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    source = paths.data_file("units.toml")
+    target = prebuilt_path(source)
+    wanted = prebuilt_text(source)
+    if args == ["--check"]:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != wanted:
+            print(f"{target} 与 {source.name} 不一致：请运行 python -m gongkai_desktop.units",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if args:
+        print("用法：python -m gongkai_desktop.units [--check]", file=sys.stderr)
+        return 2
+    target.write_text(wanted, encoding="utf-8")
+    print(f"已写入 {target}")
+    return 0
+
+
 def _rank(key: str, unit: Unit) -> int | None:
     short = normalize_name(unit.name)
     if short == key:
@@ -278,3 +343,7 @@ def _parse_entry(index: int, item: Any) -> _Entry:
             merged.append(alias)
     unit = Unit(values["id"], values["name"], values["full_name"], unit_type, tuple(merged))
     return _Entry(unit, administrative)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -259,3 +259,36 @@ def test_search_follows_edited_explanations(session: Session, proxy: PlanFilterP
     session.ws.update_record("2.1.1", explanation="已在门户网站开设专栏", actor="张三")
     session.recordChanged.emit("2.1.1")
     assert visible_measures(proxy) == ["2.1.1"]
+
+
+class _Screen:
+    def __init__(self, ratio: float) -> None:
+        self.ratio = ratio
+
+    def devicePixelRatio(self) -> float:  # noqa: N802  (Qt's name)
+        return self.ratio
+
+
+@pytest.mark.parametrize(("ratios", "sizes"), [
+    ((1.0,), (16,)),
+    ((1.5, 1.0), (16, 24)),  # a laptop at 150 % with an office monitor
+    ((1.25,), (16, 20)),
+    ((2.0,), (16, 32)),
+    ((4.0,), (16, 64)),
+    ((5.0,), (16, 64)),  # beyond the largest: the largest, scaled by Qt
+])
+def test_badges_are_painted_at_the_sizes_of_the_screens(
+        ui_app, monkeypatch: pytest.MonkeyPatch, ratios: tuple[float, ...],
+        sizes: tuple[int, ...]) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    monkeypatch.setattr(QGuiApplication, "screens", lambda: [_Screen(r) for r in ratios])
+    monkeypatch.setattr(style, "_badge_sizes", None)
+    assert style.badge_sizes() == sizes
+    icon = style.status_icon(Status.DONE)
+    assert sorted(s.width() for s in icon.availableSizes()) == list(sizes)
+    assert not icon.pixmap(16, 16).isNull()
+    style._forget_badge_sizes()  # a screen plugged in: the next badges are made again
+    monkeypatch.setattr(QGuiApplication, "screens", lambda: [_Screen(1.0), _Screen(3.0)])
+    assert style.badge_sizes() == (16, 48)
+    assert sorted(s.width() for s in style.status_icon(Status.DONE).availableSizes()) == [16, 48]

@@ -224,3 +224,48 @@ def test_shipped_file_has_86_units_with_unique_ids(directory: UnitDirectory) -> 
     assert len({u.id for u in directory.all()}) == len(directory) == 86
     others = [u.name for u in directory.others()]
     assert others == ["市委组织部（市公务员局）", "市委党校（重庆行政学院）"]
+
+
+# ---- the pre-parsed copy (data/units.json) --------------------------------------------
+
+
+def test_the_shipped_preparsed_copy_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai_desktop.units import main
+
+    assert main(["--check"]) == 0, capsys.readouterr().err
+
+
+def test_the_preparsed_copy_is_read_while_the_toml_is_unchanged(tmp_path: Path) -> None:
+    from gongkai_desktop.units import prebuilt_path, prebuilt_text
+
+    text = ENTRY.format(id="x1", name="市新局", full="重庆市新局", type="department", aliases="")
+    source = _write(tmp_path, text)
+    copy = prebuilt_text(source).replace("重庆市新局\"", "重庆市另一局\"")  # only in "unit"
+    prebuilt_path(source).write_text(copy, encoding="utf-8")
+    assert UnitDirectory.load(source).get("x1").full_name == "重庆市另一局"
+
+
+def test_an_edited_toml_wins_over_a_stale_or_damaged_copy(tmp_path: Path) -> None:
+    from gongkai_desktop.units import prebuilt_path, prebuilt_text
+
+    old = ENTRY.format(id="x1", name="市新局", full="重庆市新局", type="department", aliases="")
+    source = _write(tmp_path, old)
+    prebuilt_path(source).write_text(prebuilt_text(source), encoding="utf-8")
+    source.write_text(old.replace("市新局", "市更新局"), encoding="utf-8")  # the officer's edit
+    assert UnitDirectory.load(source).get("x1").name == "市更新局"
+    for damaged in ("{", "[]", '{"made_from": 1}', ""):
+        prebuilt_path(source).write_text(damaged, encoding="utf-8")
+        assert UnitDirectory.load(source).get("x1").name == "市更新局"
+
+
+def test_the_check_fails_on_a_stale_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai_desktop import paths, units
+
+    text = ENTRY.format(id="x1", name="市新局", full="重庆市新局", type="department", aliases="")
+    (tmp_path / "units.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(paths, "data_file", lambda name: tmp_path / name)
+    assert units.main(["--check"]) == 1
+    assert "不一致" in capsys.readouterr().err
+    assert units.main([]) == 0
+    assert units.main(["--check"]) == 0

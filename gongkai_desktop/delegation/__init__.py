@@ -10,14 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# What the plan tree needs at start-up (and ``contributions``, which is also the name of
-# its module: imported here so the function, not the module, is the package's attribute).
+# ``contributions`` is also the name of its module: imported here so the function, not the
+# module, is the package's attribute.
 from gongkai_desktop.delegation.contributions import (
     Contribution,
     ContributionEvidence,
     contributions,
-    pending_measures,
 )
+from gongkai_desktop.storage.rollup_flags import pending_measures
 
 # The other names below are imported on first use, not with the package: the window's plan
 # tree needs only ``pending_measures`` at start-up, and importing all of delegation

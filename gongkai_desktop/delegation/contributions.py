@@ -101,13 +101,3 @@ def contributions(ws: Workspace, measure_id: str | None = None) -> list[Contribu
     with reading(ws) as conn:
         return contributions_in(conn, measure_id)
 
-
-def pending_measures(ws: Workspace) -> set[str]:
-    """Measures flagged 下级有新填报: an office's answer changed since the last roll-up."""
-    with reading(ws) as conn:
-        return pending_in(conn)
-
-
-def pending_in(conn: sqlite3.Connection) -> set[str]:
-    """``pending_measures`` inside the caller's transaction."""
-    return {str(r[0]) for r in conn.execute("SELECT measure_id FROM rollup_flags")}

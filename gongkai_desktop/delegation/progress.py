@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gongkai_desktop.delegation.assignment import OfficeRole, assignments_in
-from gongkai_desktop.delegation.contributions import contributions_in, pending_in
+from gongkai_desktop.delegation.contributions import contributions_in
 from gongkai_desktop.delegation.offices import Office, offices_in
 from gongkai_desktop.model import Status
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.rollup_flags import pending_in
 from gongkai_desktop.storage.wsconn import reading
 from gongkai_desktop.supervisor.consolidation import (
     CellState,

@@ -24,12 +24,12 @@ from gongkai_desktop.delegation.contributions import (
     Contribution,
     ContributionEvidence,
     contributions_in,
-    pending_in,
 )
 from gongkai_desktop.errors import InvalidInput, NotFound
 from gongkai_desktop.model import MeasureRecord, Status
 from gongkai_desktop.storage import Workspace, audit, db, evidence, records, search
 from gongkai_desktop.storage.entities import EvidenceItem
+from gongkai_desktop.storage.rollup_flags import pending_in
 from gongkai_desktop.storage.wsconn import reading, writing
 
 SOURCE_PREFIX = "来源："

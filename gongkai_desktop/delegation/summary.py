@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai_desktop.delegation.assignment import assignments_in
-from gongkai_desktop.delegation.contributions import contributions_in, pending_in
+from gongkai_desktop.delegation.contributions import contributions_in
 from gongkai_desktop.storage import Workspace
+from gongkai_desktop.storage.rollup_flags import pending_in
 from gongkai_desktop.storage.wsconn import reading
 
 

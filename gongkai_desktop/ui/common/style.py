@@ -36,10 +36,14 @@ MUTED_TEXT_COLOR = QColor("#5f6670")
 
 ICON_SIZES = (16, 20, 24, 32, 40, 48, 64, 96, 128, 256)
 # The status, overdue and flag badges show at 16 logical pixels (tree, combos, panel):
-# up to 64 covers 400 % scaling, and the large sizes were most of their painting at start-up.
+# up to 64 covers 400 % scaling.
 BADGE_SIZES = ICON_SIZES[:7]
+BADGE_LOGICAL = 16
 
 _icon_cache: dict[str, QIcon] = {}
+_badge_cache: dict[tuple[str, tuple[int, ...]], QIcon] = {}
+_badge_sizes: tuple[int, ...] | None = None
+_watching_screens = False
 
 
 def status_color(status: Status | str) -> QColor:
@@ -52,18 +56,54 @@ def status_icon(status: Status | str) -> QIcon:
     """A small round badge: ring (未开始), half (推进中), check (已完成), dash (不适用)."""
     from gongkai_desktop.model import Status
 
-    return cached_icon(f"status:{Status(status).value}",
-                       lambda p, s: _paint_status(p, s, Status(status)), BADGE_SIZES)
+    return _badge(f"status:{Status(status).value}",
+                  lambda p, s: _paint_status(p, s, Status(status)))
 
 
 def overdue_icon() -> QIcon:
     """A red clock-like badge with an exclamation bar, for 逾期."""
-    return cached_icon("overdue", _paint_overdue, BADGE_SIZES)
+    return _badge("overdue", _paint_overdue)
 
 
 def flag_icon() -> QIcon:
     """A red warning triangle: a measure has input kept until it is corrected (待修正)."""
-    return cached_icon("flag", _paint_flag, BADGE_SIZES)
+    return _badge("flag", _paint_flag)
+
+
+def badge_sizes() -> tuple[int, ...]:
+    """The pixel sizes badges are painted at: 16, and 16 × the scale of each screen,
+    rounded up to a size of BADGE_SIZES (16 and 24 on a laptop at 150 % with a 100 %
+    monitor). Painting all seven sizes was most of the badges' cost at start-up; a screen
+    plugged in later makes the next badges include its size."""
+    global _badge_sizes, _watching_screens
+    if _badge_sizes is None:
+        from PySide6.QtGui import QGuiApplication
+
+        app = QGuiApplication.instance()
+        screens = QGuiApplication.screens() if app is not None else []
+        ratios = [screen.devicePixelRatio() for screen in screens]
+        wanted = {BADGE_LOGICAL}
+        for ratio in ratios:
+            physical = BADGE_LOGICAL * ratio - 0.01
+            wanted.add(next((b for b in BADGE_SIZES if b >= physical), BADGE_SIZES[-1]))
+        _badge_sizes = tuple(sorted(wanted))
+        if app is not None and not _watching_screens:
+            _watching_screens = True
+            app.screenAdded.connect(_forget_badge_sizes)  # type: ignore[attr-defined]
+    return _badge_sizes
+
+
+def _forget_badge_sizes(*_screen: object) -> None:
+    global _badge_sizes
+    _badge_sizes = None
+
+
+def _badge(key: str, paint: Callable[[QPainter, float], None]) -> QIcon:
+    sizes = badge_sizes()
+    icon = _badge_cache.get((key, sizes))
+    if icon is None:
+        icon = _badge_cache[key, sizes] = _build_icon(paint, sizes)
+    return icon
 
 
 def app_icon() -> QIcon:
@@ -120,11 +160,13 @@ def _build_icon(paint: Callable[[QPainter, float], None], sizes: tuple[int, ...]
 
 def _paint_status(p: QPainter, size: float, status: Status) -> None:
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QBrush, QPen
+    from PySide6.QtGui import QPen
 
     from gongkai_desktop.model import Status
 
     color = status_color(status)
+    # setBrush(colour), not setBrush(QBrush(colour)): PySide resolving QBrush's constructors
+    # creates QGradient's and QImage's enums (~2 ms) before the plan tree's first paint.
     pen_width = max(1.25, size / 10)
     margin = size * 0.12 + pen_width / 2
     box = QRectF(margin, margin, size - 2 * margin, size - 2 * margin)
@@ -136,14 +178,14 @@ def _paint_status(p: QPainter, size: float, status: Status) -> None:
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawEllipse(box)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QBrush(color))
+        p.setBrush(color)
         p.drawPie(box, 90 * 16, 180 * 16)  # left half filled
     elif status is Status.DONE:
-        p.setBrush(QBrush(color))
+        p.setBrush(color)
         p.drawEllipse(box)
         _check_mark(p, box, QColor("white"), pen_width * 1.1)
     else:  # NOT_APPLICABLE
-        p.setBrush(QBrush(color.lighter(165)))
+        p.setBrush(color.lighter(165))
         p.drawEllipse(box)
         dash = QPen(color.darker(115), pen_width * 1.1)
         dash.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -172,12 +214,12 @@ def _check_mark(p: QPainter, box: QRectF, color: QColor, width: float) -> None:
 
 def _paint_overdue(p: QPainter, size: float) -> None:
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QBrush, QPen
+    from PySide6.QtGui import QPen
 
     margin = size * 0.1
     box = QRectF(margin, margin, size - 2 * margin, size - 2 * margin)
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QBrush(OVERDUE_COLOR))
+    p.setBrush(OVERDUE_COLOR)
     p.drawEllipse(box)
     c = box.center()
     pen = QPen(QColor("white"), max(1.5, size / 8))
@@ -190,11 +232,11 @@ def _paint_overdue(p: QPainter, size: float) -> None:
 
 def _paint_flag(p: QPainter, size: float) -> None:
     from PySide6.QtCore import QPointF, Qt
-    from PySide6.QtGui import QBrush, QPen, QPolygonF
+    from PySide6.QtGui import QPen, QPolygonF
 
     m = size * 0.08
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QBrush(QColor("#c0392b")))
+    p.setBrush(QColor("#c0392b"))
     p.drawPolygon(QPolygonF([QPointF(size / 2, m), QPointF(size - m, size - m),
                              QPointF(m, size - m)]))
     pen = QPen(QColor("white"), max(1.5, size / 8))
@@ -207,18 +249,18 @@ def _paint_flag(p: QPainter, size: float) -> None:
 def _paint_app(p: QPainter, size: float) -> None:
     # A page with a folded corner on a red rounded square, and a white check mark.
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QBrush, QPen
+    from PySide6.QtGui import QPen
 
     radius = size * 0.18
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QBrush(ACCENT_COLOR))
+    p.setBrush(ACCENT_COLOR)
     p.drawRoundedRect(QRectF(0, 0, size, size), radius, radius)
     page = QRectF(size * 0.24, size * 0.14, size * 0.52, size * 0.72)
     fold = size * 0.14
     path, corner = folded_page(page, fold)
-    p.setBrush(QBrush(QColor("#fff7f0")))
+    p.setBrush(QColor("#fff7f0"))
     p.drawPath(path)
-    p.setBrush(QBrush(QColor("#f0c8b8")))
+    p.setBrush(QColor("#f0c8b8"))
     p.drawPath(corner)
     if size >= 24:  # text lines vanish into mush at tiny sizes
         p.setPen(QPen(QColor("#d9b3a3"), max(1.0, size / 28)))

@@ -1,13 +1,12 @@
 """The plan as a tree: area → sub-task → measure, with status, deadline and rollups.
 
-Everything a cell shows is computed once when the model is built (texts,
-tooltips) or when a record changes (status, overdue, rollups), so ``data()`` is
-a few dictionary look-ups: no SQL, no formatting while painting.
+Everything a cell shows is computed once when the model is built (texts), when a
+record changes (status, overdue, rollups) or on the first hover (tooltips), so
+``data()`` is a few dictionary look-ups: no SQL, no formatting while painting.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +76,7 @@ class _Node:
     row: int
     parent: int  # node number of the parent; -1 for an area
     title: str
-    tooltip: str
+    tooltip: str  # "" until first asked for
     children: list[int] = field(default_factory=list)
     measure: Measure | None = None
     deadline_text: str = ""
@@ -119,11 +118,11 @@ class PlanTreeModel(QAbstractItemModel):
         rolling = _tr("滚动时限")
         for a_row, area in enumerate(self.session.ws.plan.areas):
             a_title = f"{area.label}、{area.title}" if area.label else area.title
-            a_num = self._add(_Node(AREA, area.id, a_row, -1, a_title, _tip(a_title)))
+            a_num = self._add(_Node(AREA, area.id, a_row, -1, a_title, ""))
             self._areas.append(a_num)
             for s_row, sub in enumerate(area.subtasks):
                 s_title = f"{sub.label}{sub.title}"
-                s_num = self._add(_Node(SUBTASK, sub.id, s_row, a_num, s_title, _tip(s_title)))
+                s_num = self._add(_Node(SUBTASK, sub.id, s_row, a_num, s_title, ""))
                 self._nodes[a_num].children.append(s_num)
                 for m_row, m in enumerate(sub.measures):
                     m_roles = roles.get(m.id, frozenset())
@@ -150,7 +149,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _load_pending(self) -> None:
         """下级有新填报 (#14): measures with offices' answers not yet rolled up."""
-        from gongkai_desktop.delegation import pending_measures
+        from gongkai_desktop.storage.rollup_flags import pending_measures
 
         self._pending: set[str] = pending_measures(self.session.ws)
 
@@ -392,6 +391,8 @@ class PlanTreeModel(QAbstractItemModel):
         if role == _TOOLTIP:
             if column == COL_STATUS and tally is not None:
                 return _tally_tip(tally)
+            if not node.tooltip:
+                node.tooltip = _tip(node.title)  # built on first hover
             return node.tooltip
         if role == _FONT:
             return self._bold if node.kind == AREA and column == COL_TASK else None
@@ -443,11 +444,16 @@ def _review_data(state: Any, role: int) -> Any:
     return None
 
 
+# Tooltips are built on first hover, so the html module loads then, not at start-up.
 def _tip(text: str) -> str:
+    import html
+
     return f"<qt>{html.escape(text)}</qt>"
 
 
 def _measure_tip(m: Measure, roles: frozenset[Role]) -> str:
+    import html
+
     parts = [f"<b>{_tr('举措')} {html.escape(m.id)}</b>", html.escape(f"{m.label}{m.text}")]
     if m.lead_units:
         parts.append(f"{_tr('牵头单位：')}{html.escape('、'.join(m.lead_units))}")

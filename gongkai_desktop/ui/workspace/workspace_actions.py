@@ -17,16 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gongkai_desktop.errors import Cancelled, NotFound
-from gongkai_desktop.ui.common import prompts
 from gongkai_desktop.ui.common.errors import show_error
 from gongkai_desktop.ui.common.settings import LAST_WORKSPACE, RECENT_FILES, AppSettings
 
-if TYPE_CHECKING:  # storage is imported when a workspace is opened, not with the menu
+# Imported where used, not with the menu: storage when a workspace is opened; the file
+# dialogs (prompts) and QUrl when asked for — PySide creates each Qt class's enums on
+# first use, ~3 ms of the start-up before the plan shows (#15).
+if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.storage.lock import WorkspaceLock
     from gongkai_desktop.ticker import Progress
@@ -43,8 +47,14 @@ def _tr(text: str) -> str:
 
 OPEN_TITLE = "无法打开工作区"
 
+def _open_url(url: QUrl) -> bool:
+    from PySide6.QtGui import QDesktopServices
+
+    return QDesktopServices.openUrl(url)
+
+
 # Swapped in tests so nothing launches a file manager.
-open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
+open_url: Callable[[QUrl], bool] = _open_url
 
 
 class SessionHost(Protocol):
@@ -298,6 +308,8 @@ class WorkspaceActions(QObject):
         return workspaces_dir()
 
     def open_dialog(self) -> None:
+        from gongkai_desktop.ui.common import prompts
+
         name = prompts.open_file_name(
             self.window, self.tr("打开工作区"),
             prompts.suggested(prompts.WORKSPACE, fallback=self.start_folder()),
@@ -343,6 +355,7 @@ class WorkspaceActions(QObject):
         if session is None:
             return
         from gongkai_desktop.storage.backup import default_backup_name
+        from gongkai_desktop.ui.common import prompts
 
         suggested = prompts.suggested(prompts.BACKUP, default_backup_name(session.path),
                                            fallback=session.path.parent)
@@ -373,6 +386,8 @@ class WorkspaceActions(QObject):
 
     def show_folder(self) -> bool:
         folder = self.start_folder()
+        from PySide6.QtCore import QUrl
+
         # A local file URL only: nothing here ever opens a network location.
         url = QUrl.fromLocalFile(str(folder.resolve()))
         if not url.isLocalFile():
