@@ -23,7 +23,7 @@ import stat
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai_desktop import faults
 from gongkai_desktop.atomic import publish_new
@@ -38,9 +38,11 @@ from gongkai_desktop.model import MeasureRecord, Plan, Status, Unit, UnitType
 from gongkai_desktop.plan.store import read_plan, write_plan
 from gongkai_desktop.storage import audit, db, evidence, migrations, records, search
 from gongkai_desktop.storage.entities import AuditEntry, Clear, EvidenceItem, UnitProfile
-from gongkai_desktop.storage.evidence_files import AddedFiles, add_evidence_files
 from gongkai_desktop.storage.names import safe_file_name
 from gongkai_desktop.ticker import Progress
+
+if TYPE_CHECKING:  # imported when used: the window opens a workspace without it (#15)
+    from gongkai_desktop.storage.evidence_files import AddedFiles
 
 MAX_PROFILE_TEXT = 100
 MAX_SETTING_BYTES = 1024 * 1024
@@ -391,6 +393,8 @@ class Workspace:
                            skip_refused: bool = True) -> AddedFiles:
         """Several files at once: duplicates skipped, a cancel undoes them all
         (``evidence_files.add_evidence_files``; the window and ``attach`` use it)."""
+        from gongkai_desktop.storage.evidence_files import add_evidence_files
+
         return add_evidence_files(self, measure_id, files, actor=actor, progress=progress,
                                   skip_refused=skip_refused)
 
