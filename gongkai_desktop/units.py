@@ -255,7 +255,7 @@ def prebuilt_text(source: Path) -> str:
     text = source.read_text(encoding="utf-8")
     data = _parse_toml(source, text)
     return json.dumps({"made_from": text, "unit": data.get("unit")},
-                      ensure_ascii=False, indent=1) + "\n"
+                      ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
