@@ -265,7 +265,7 @@ class _Screen:
     def __init__(self, ratio: float) -> None:
         self.ratio = ratio
 
-    def devicePixelRatio(self) -> float:  # noqa: N802  (Qt's name)
+    def devicePixelRatio(self) -> float:
         return self.ratio
 
 
