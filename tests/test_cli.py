@@ -107,7 +107,7 @@ def test_a_number_option_given_words_is_refused_in_chinese(
               "--max-size", "abc"])
     err = capsys.readouterr().err
     assert exit_.value.code == 2
-    assert "--max-size: 不是数字: 'abc'" in err and "float" not in err and "value" not in err
+    assert "--max-size: 不是数字：'abc'" in err and "float" not in err and "value" not in err
 
 
 def test_plan_export_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
@@ -263,3 +263,77 @@ def test_installed_entry_point_runs_as_a_process(cli_ws: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["unit"] == "万州区"
+
+
+def _all_help_pages() -> dict[str, str]:
+    import argparse
+
+    from gongkai_desktop.cli import build_parser, review_cmd
+
+    pages: dict[str, str] = {}
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        pages[parser.prog] = parser.format_help()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    walk(child)
+
+    walk(build_parser())
+    for make in (review_cmd._verdict_parser, review_cmd._export_parser,
+                 review_cmd._import_parser):
+        walk(make())
+    return pages
+
+
+def test_help_lines_fit_an_80_column_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Chinese character takes two columns: argparse counted one, so Chinese help ran
+    up to twice the terminal's width. Only a word longer than a line may pass it."""
+    from gongkai_desktop.cli.help_format import columns
+
+    monkeypatch.setenv("COLUMNS", "80")
+    too_wide = [(prog, line) for prog, page in _all_help_pages().items()
+                for line in page.splitlines()
+                if columns(line) > 80 and len(line.split()) > 1]
+    assert not too_wide, too_wide[:5]
+
+
+def test_every_positional_says_what_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+
+    monkeypatch.setenv("COLUMNS", "100")
+    pages = _all_help_pages()
+    assert "工作区文件（.gkws）" in pages["gongkai-desktop set"]
+    for prog, page in pages.items():
+        positionals = page.partition("位置参数：\n")[2].partition("\n\n")[0]
+        for line, after in itertools.pairwise([*positionals.splitlines(), ""]):
+            if line.startswith("  ") and not line.startswith("    "):
+                if after.startswith("    "):
+                    continue  # sub-commands: each listed under it with what it does
+                assert len(line.split()) > 1, (prog, line)  # a name and what it is
+
+
+def test_review_help_lists_its_forms_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["review", "--help"], ["review", "export", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = capsys.readouterr().out
+        # parse_intermixed_args() cut 7 characters off the usage line ("用法：gong")
+        assert out.startswith("用法：gongkai-desktop review"), out[:60]
+    with pytest.raises(SystemExit):
+        main(["review", "--help"])
+    page = capsys.readouterr().out
+    assert "四种用法" in page and "review export 工作区" in page
+    assert "takes" not in page and "WORKSPACE" not in page
+
+
+def test_wrapping_by_columns() -> None:
+    from gongkai_desktop.cli.help_format import columns, wrap
+
+    text = "接受该指纹的签名密钥：首次收到某单位的数据包，或该单位更换了证书时（须先核对指纹）"
+    lines = wrap(text, 30)
+    assert "".join(lines) == text
+    assert all(columns(line) <= 32 for line in lines)  # a closing mark may hang
+    assert not any(line[0] in "，。、；：）" for line in lines)
+    assert wrap("用 --accept-key FINGERPRINT 接受", 12) == [
+        "用", "--accept-key", "FINGERPRINT", "接受"]  # words are never split

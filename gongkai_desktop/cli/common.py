@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from gongkai_desktop.cli.help_format import WideHelpFormatter
 from gongkai_desktop.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
         kwargs["add_help"] = False  # our own -h line below, in Chinese
+        kwargs.setdefault("formatter_class", WideHelpFormatter)  # Chinese lines fit the terminal
         super().__init__(*args, **kwargs)
         # argparse's own headings (attributes it has had since Python 3.2).
         self._positionals.title = "位置参数"
@@ -32,14 +34,32 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help="显示本帮助并退出")
 
-    def format_usage(self) -> str:
-        return _chinese_usage(super().format_usage())
+    # format_usage() stays argparse's own: parse_intermixed_args() cuts its first seven
+    # characters ("usage: ") off, which took "用法：gong" off the 用法 line.
+    def print_usage(self, file: Any = None) -> None:
+        self._print_message(_chinese_usage(self.format_usage()), file)
 
     def format_help(self) -> str:
         return _chinese_usage(super().format_help())
 
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """A positional without its own help gets the usual one (the workspace …)."""
+        if args and not str(args[0]).startswith("-") and "help" not in kwargs:
+            kwargs["help"] = POSITIONAL_HELP.get(str(args[0]))
+        return super().add_argument(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"参数错误：{_translate(message)}（用 {self.prog} --help 查看用法）\n")
+
+
+# What the positionals most commands share are, said once (their help pages left them bare).
+POSITIONAL_HELP = {
+    "workspace": "工作区文件（.gkws）",
+    "bundles": "收到的数据包（.gkbundle），可以多个",
+    "receipt": "上级单位发回的回执（.gkreceipt）",
+    "certificate": "报送单位单独发来的证书文件（.cer）",
+    "measures": "举措编号，可以多个，例如 2.1.1 2.1.2",
+}
 
 
 def _chinese_usage(text: str) -> str:
@@ -74,7 +94,10 @@ _PHRASES = {
 def _translate(message: str) -> str:
     for english, chinese in _PHRASES.items():
         message = message.replace(english, chinese)
-    return message
+    return _AFTER_CHINESE_COLON.sub(r"\1：", message)
+
+
+_AFTER_CHINESE_COLON = re.compile(r"([\u4e00-\u9fff]): ")  # 缺少必需的参数: → 缺少必需的参数：
 
 
 def actor() -> str:

@@ -54,13 +54,14 @@ def register(sub: Any) -> None:
         "import",
         help="导入下级单位交回的数据包或填好的清单（下级单位：导入上级重新下发的任务文件）")
     dimp.add_argument("workspace", type=Path)
-    dimp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    dimp.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                      help="下级单位交回的数据包（.gkbundle）或填好的清单（.xlsx），可以多个")
     dimp.add_argument("--accept-key", action="append", default=[], metavar="FINGERPRINT",
                       help="核对后接受的下级单位证书指纹（可重复）")
     dimp.set_defaults(func=cmd_delegate_import)
     brk = delegate_sub.add_parser("breakdown", help="导出本单位的任务分解表（.xlsx）")
     brk.add_argument("workspace", type=Path)
-    brk.add_argument("-o", "--output", type=Path, required=True)
+    brk.add_argument("-o", "--output", type=Path, required=True, help="输出的 .xlsx 文件")
     brk.set_defaults(func=cmd_delegate_breakdown)
     prog = delegate_sub.add_parser("progress", help="下级单位完成进度、未交和逾期的单位")
     prog.add_argument("workspace", type=Path)

@@ -19,18 +19,29 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_desktop.cli.common import ChineseArgumentParser, actor, open_for_writing
+from gongkai_desktop.cli.help_format import WideRawDescriptionHelpFormatter
 from gongkai_desktop.text_safety import printable
 
 PROG = "gongkai-desktop review"
+FORMS = """四种用法（每种都可加 --help 查看详细说明）：
+
+  （上级单位）设定一项举措的审核结论：
+    review 工作区 --unit 单位 举措 --verdict 通过|退回整改|待核实 [--comment 意见]
+  （上级单位）尚未审核的举措一律设为通过：
+    review 工作区 --unit 单位 --accept-remaining
+  （上级单位）导出签名的整改意见文件：
+    review export 工作区 (--unit 单位 | --all) -o 文件或文件夹
+  （报送单位）导入收到的整改意见文件：
+    review import 工作区 文件… [--accept-key 指纹]
+"""
 
 
 def register(sub: Any) -> None:
     review = sub.add_parser(
         "review", help="审核与整改：设定审核结论、导出或导入整改意见文件（.gkreview）",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=FORMS, formatter_class=WideRawDescriptionHelpFormatter)
     review.add_argument("rest", nargs=argparse.REMAINDER, metavar="…",
-                        help="export … / import … / WORKSPACE --unit …")
+                        help="export … / import … / 工作区 --unit …（见上）")
     review.set_defaults(func=cmd_review)
 
     rectify = sub.add_parser("rectify",
@@ -71,7 +82,8 @@ def _import_parser() -> ChineseArgumentParser:
     p = ChineseArgumentParser(prog=f"{PROG} import",
                               description="（报送单位）导入收到的整改意见文件")
     p.add_argument("workspace", type=Path)
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help="收到的整改意见文件（.gkreview），可以多个")
     p.add_argument("--accept-key", metavar="FINGERPRINT",
                    help="接受该指纹的上级单位证书（首次导入或对方更换证书时，核对后填写）")
     return p
