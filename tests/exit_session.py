@@ -168,8 +168,8 @@ class Driver:
     def consolidation(self) -> None:
         actions = self.window.consolidation_actions
         view = actions.open_view()
-        if view is not None:
-            view.close()
+        assert view is not None, "nothing to consolidate in the session's workspace"
+        view.close()
 
     def switch(self) -> None:
         self.window.workspace_actions.open_path(self.other)

@@ -63,6 +63,21 @@ def unit_workspace(path: Path) -> Path:
     return path
 
 
+def holding_a_bundle(path: Path, folder: Path) -> Path:
+    """The workspace at ``path`` with 涪陵区's bundle imported (made in ``folder``): something
+    to consolidate (``bundle consolidate`` refuses a workspace that holds no bundle)."""
+    from gongkai_desktop.bundle.importer import import_bundle
+    from tests.bundle_fixtures import UNIT_B, export, fill_b
+
+    folder.mkdir(exist_ok=True)
+    with make_unit(folder / "涪陵区.gkws", UNIT_B) as other:
+        fill_b(other)
+        bundle = export(other, folder / "涪陵区.gkbundle")
+    with Workspace.open(path) as ws:
+        import_bundle(ws, bundle.files, accept_new_key=True)
+    return path
+
+
 def snapshot(path: Path) -> list[tuple[str, list[tuple[object, ...]]]]:
     """Everything the workspace holds (schema and every table's rows), read without
     leaving anything beside it once closed."""

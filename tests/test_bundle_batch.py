@@ -63,3 +63,15 @@ def test_a_batch_is_listed_by_unit_oldest_first_unread_files_last() -> None:
         == "需核对证书指纹（首次收到）"
     assert outcome_sentence([Outcome.IMPORTED, Outcome.REFUSED, Outcome.ALREADY]) \
         == "共 3 个文件：已导入 1 个，已有（未更改）1 个，拒绝 1 个。"
+
+
+def test_the_count_sentence_closes_a_batch_only() -> None:
+    """One file's own line says it all; a batch's count adds what the lines do not."""
+    from gongkai_desktop.bundle.batch import closing_sentence, outcome_sentence
+    from gongkai_desktop.bundle.importer import Outcome
+
+    assert closing_sentence([Outcome.REFUSED]) is None
+    assert closing_sentence([Outcome.ALREADY]) is None
+    batch = [Outcome.IMPORTED, Outcome.REFUSED]
+    assert closing_sentence(batch) == outcome_sentence(batch) \
+        == "共 2 个文件：已导入 1 个，已有（未更改）0 个，拒绝 1 个。"

@@ -79,15 +79,15 @@ def test_nested_brackets_in_the_cli(tmp_path: Path, bad: Path, other_unit_bundle
         before = dump(ws)
     assert main(["bundle", "import", str(path), str(bad)]) == 1
     out, err = capsys.readouterr()
-    assert "可疑.gkbundle：已拒绝" in out and "嵌套层数过多" in out
+    assert "错误：可疑.gkbundle：已拒绝" in err and "嵌套层数过多" in err and out == ""
     with Workspace.open(path, readonly=True) as ws:
         assert dump(ws) == before
     # The hostile file first, a genuine one after it: the genuine one is imported.
     assert main(["bundle", "import", str(path), str(bad), str(other_unit_bundle),
                  "--accept-key", keys_in([other_unit_bundle])[0]]) == 1
     out, err = capsys.readouterr()
-    assert "已拒绝" in out and "已导入：涪陵区" in out
-    assert "共 2 个文件：已导入 1 个，已有（未更改）0 个，拒绝 1 个" in err
+    assert "已拒绝" in err and "已导入：涪陵区" in out
+    assert "共 2 个文件：已导入 1 个，已有（未更改）0 个，拒绝 1 个" in out
 
 
 def test_a_deeply_nested_manifest(sup: Workspace, bad: Path, other_unit_bundle: Path) -> None:

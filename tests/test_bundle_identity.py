@@ -128,8 +128,8 @@ def test_a_made_up_id_under_a_directory_units_name(
     assert "冒充" in message
     before = state(sup_path)
     code, out, err = cli(capsys, "bundle", "import", sup_path, bad, *accepting(IMPOSTOR_KEY))
-    assert code == 1 and "冒充.gkbundle：已拒绝：" in out and "500199" in out
-    assert "拒绝 1 个" in err and state(sup_path) == before
+    assert code == 1 and "错误：冒充.gkbundle：已拒绝：" in err and "500199" in err
+    assert out == "" and state(sup_path) == before
     # In one batch with the genuine bundles: they import, the impostor does not.
     code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, *genuine.values(),
                        *accepting(IMPOSTOR_KEY, WZ_KEY, FL_KEY))
@@ -152,8 +152,8 @@ def test_a_known_name_under_another_id_or_an_unknown_unit(
     with Workspace.open(sup_path) as sup:
         refused_alone(sup, bad, *expected)
     before = state(sup_path)
-    code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, *accepting(IMPOSTOR_KEY))
-    assert code == 1 and "冒充.gkbundle：已拒绝：" in out and expected[0] in out
+    code, _out, err = cli(capsys, "bundle", "import", sup_path, bad, *accepting(IMPOSTOR_KEY))
+    assert code == 1 and "冒充.gkbundle：已拒绝：" in err and expected[0] in err
     assert state(sup_path) == before
     with Workspace.open(sup_path) as sup:
         rows = import_bundles(sup, [bad, *genuine.values()],
@@ -193,18 +193,18 @@ def test_an_impostors_first_bundle_is_not_trusted_silently(
     before = state(sup_path)
     code, out, err = cli(capsys, "bundle", "import", sup_path, impostor)
     grouped = group_fingerprint(IMPOSTOR_KEY.fingerprint())
-    assert code == 1 and "冒充.gkbundle：已拒绝：" in out and "“涪陵区”" in out
-    assert grouped in out and f'--accept-key "{grouped}"' in out
-    assert "纸质报告最后一页" in out and "拒绝 1 个" in err
+    assert code == 1 and "冒充.gkbundle：已拒绝：" in err and "“涪陵区”" in err
+    assert grouped in err and f'--accept-key "{grouped}"' in err
+    assert "纸质报告最后一页" in err and out == ""
     assert state(sup_path) == before
     # The genuine unit's .cer trusted first: the impostor is refused, the genuine imports.
     cer = tmp_path / "涪陵区.cer"
     FL_KEY.export_cer(cer)
     code, out, _ = cli(capsys, "bundle", "trust", sup_path, cer)
     assert code == 0 and "已信任“涪陵区”的证书" in out
-    code, out, _ = cli(capsys, "bundle", "import", sup_path, impostor, genuine["涪陵区"])
+    code, out, err = cli(capsys, "bundle", "import", sup_path, impostor, genuine["涪陵区"])
     assert code == 1
-    assert "冒充.gkbundle：已拒绝：" in out and "换了签名密钥" in out
+    assert "冒充.gkbundle：已拒绝：" in err and "换了签名密钥" in err
     assert "涪陵区.gkbundle：已导入" in out
     with Workspace.open(sup_path) as sup:
         assert imported_ids(sup) == ["500102"]
@@ -225,8 +225,8 @@ def test_a_key_pinned_for_one_unit_cannot_sign_for_another(
             preview_import(sup, [bad])
     before = state(sup_path)
     # --accept-key with 万州区's fingerprint does not make it 涪陵区's.
-    code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, *accepting(WZ_KEY))
-    assert code == 1 and "一个密钥只能代表一个单位" in out and state(sup_path) == before
+    code, _out, err = cli(capsys, "bundle", "import", sup_path, bad, *accepting(WZ_KEY))
+    assert code == 1 and "一个密钥只能代表一个单位" in err and state(sup_path) == before
     # Nor does trusting 万州区's certificate for 涪陵区.
     cer = tmp_path / "万州区.cer"
     WZ_KEY.export_cer(cer)
@@ -311,9 +311,9 @@ def test_a_certificate_outside_its_validity(
         row = import_bundles(sup, [bad], accept_keys=[key.fingerprint()])[0]
     assert row.outcome is Outcome.REFUSED and expected in row.message and "有效期" in row.message
     assert state(sup_path) == before
-    code, out, _ = cli(capsys, "bundle", "import", sup_path, bad, genuine["万州区"],
-                       *accepting(key, WZ_KEY))
-    assert code == 1 and "证书过期.gkbundle：已拒绝：“涪陵区”" in out and expected in out
+    code, out, err = cli(capsys, "bundle", "import", sup_path, bad, genuine["万州区"],
+                         *accepting(key, WZ_KEY))
+    assert code == 1 and "证书过期.gkbundle：已拒绝：“涪陵区”" in err and expected in err
     assert "万州区.gkbundle：已导入" in out
     with Workspace.open(sup_path) as sup:
         assert imported_ids(sup) == ["500101"]

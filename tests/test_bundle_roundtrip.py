@@ -90,7 +90,8 @@ def test_importing_the_same_bundle_again_changes_nothing(tmp_path: Path, unit_a:
     assert import_bundle(sup, a.files, accept_new_key=True).outcome is Outcome.IMPORTED
     before = dump(sup)
     again = import_bundles(sup, [a.files[0]], accept_keys=keys_in([a.files[0]]))
-    assert again[0].outcome is Outcome.ALREADY and "已导入过" in again[0].message
+    assert again[0].outcome is Outcome.ALREADY
+    assert again[0].message == "已有（未更改）：万州区，序号 1"  # the window's words first
     preview = preview_import(sup, a.files)
     assert preview.outcome is Outcome.ALREADY and "不会改动" in preview.summary()
     assert apply_import(sup, preview, accept_new_key=True).outcome is Outcome.ALREADY

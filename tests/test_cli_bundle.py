@@ -73,8 +73,9 @@ def test_export_import_and_summary_of_all_units(tmp_path: Path, units: tuple[Pat
     lines = out.strip().splitlines()
     assert lines[0].startswith("万州区.gkbundle：已导入：万州区，序号 1")
     assert lines[1].startswith("涪陵区.gkbundle：已导入：涪陵区")
-    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "万州区.gkbundle")
-    assert code == 0 and "已导入过" in out
+    code, out, err = run(capsys, "bundle", "import", sup, tmp_path / "万州区.gkbundle")
+    # The window's words for it (已有（未更改）); one file: no count sentence after its line.
+    assert (code, out, err) == (0, "万州区.gkbundle：已有（未更改）：万州区，序号 1\n", "")
     code, out, _ = run(capsys, "summary", sup, "--json", "--all-units", "--today", "2021-01-01")
     assert code == 0
     data = json.loads(out)
@@ -97,10 +98,34 @@ def test_refused_files_say_why_and_exit_non_zero(tmp_path: Path, units: tuple[Pa
     code, out, err = run(capsys, "bundle", "import", sup, broken, text, tmp_path / "good.gkbundle",
                          *accepting(WZ_KEY))
     assert code == 1
-    assert "broken.gkbundle：已拒绝：" in out and "不完整" in out
-    assert "notes.gkbundle：已拒绝：" in out and "不是本程序导出的数据包" in out
-    assert "good.gkbundle：已导入" in out
-    assert "拒绝 2 个" in err
+    # Each refusal one error line on stderr; what was imported and the batch's count on stdout.
+    refusals = err.splitlines()
+    assert len(refusals) == 2 and all(line.startswith("错误：") for line in refusals)
+    assert "broken.gkbundle：已拒绝：" in err and "不完整" in err
+    assert "notes.gkbundle：已拒绝：" in err and "不是本程序导出的数据包" in err
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("good.gkbundle：已导入")
+    assert lines[1] == "共 3 个文件：已导入 1 个，已有（未更改）0 个，拒绝 2 个。"
+
+
+def test_a_single_refused_bundle_is_one_error_line(
+        tmp_path: Path, units: tuple[Path, Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    wz, _fl, sup = units
+    run(capsys, "bundle", "export", wz, "-o", tmp_path / "good.gkbundle")
+    text = tmp_path / "notes.gkbundle"
+    text.write_text("hello", encoding="utf-8")
+    code, out, err = run(capsys, "bundle", "import", sup, text)
+    assert (code, out) == (1, "")
+    assert err == ("错误：notes.gkbundle：已拒绝：“notes.gkbundle”不是本程序导出的数据包"
+                   "（.gkbundle），未导入\n")  # no "共 1 个文件…" after it
+    # First contact: the refusal, then how to accept the key once it is checked.
+    code, out, err = run(capsys, "bundle", "import", sup, tmp_path / "good.gkbundle")
+    first, hint = err.splitlines()
+    assert (code, out) == (1, "")
+    assert first.startswith("错误：good.gkbundle：已拒绝：首次收到“万州区”的数据包")
+    shown = group_fingerprint(WZ_KEY.fingerprint())
+    assert hint == f'  核实后可加 --accept-key "{shown}" 重新导入'
 
 
 def test_split_export_imports_from_a_folder(tmp_path: Path, units: tuple[Path, Path, Path],
@@ -182,8 +207,8 @@ def test_trust_cert_and_accept_key(tmp_path: Path, units: tuple[Path, Path, Path
         save_identity(ws, new_key)
     run(capsys, "set", wz, "1.1.1", "--status", "已完成", "--note", "换了电脑")
     run(capsys, "bundle", "export", wz, "-o", tmp_path / "2.gkbundle")
-    code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "2.gkbundle")
-    assert code == 1 and "换了签名密钥" in out and "--accept-key" in out
+    code, out, err = run(capsys, "bundle", "import", sup, tmp_path / "2.gkbundle")
+    assert code == 1 and out == "" and "换了签名密钥" in err and "--accept-key" in err
     code, out, _ = run(capsys, "bundle", "import", sup, tmp_path / "2.gkbundle",
                        "--accept-key", group_fingerprint(new_key.fingerprint()))
     assert code == 0 and "已导入" in out
@@ -292,6 +317,32 @@ def test_consolidate_to_xlsx(tmp_path: Path, units: tuple[Path, Path, Path],
     out_file = tmp_path / "汇总.xlsx"
     code, out, _ = run(capsys, "bundle", "consolidate", sup, "-o", out_file, "--led")
     assert code == 0 and out_file.is_file() and "项举措" in out
+
+
+def test_nothing_to_consolidate_is_refused_without_a_file(
+        tmp_path: Path, units: tuple[Path, Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """万州区's own workspace supervises nobody: no table of 86 units all 未报送."""
+    wz, fl, _sup = units
+    out_dir = tmp_path / "出"
+    out_dir.mkdir()
+    for target in (out_dir / "汇总.xlsx", out_dir / "汇总.pdf", out_dir):
+        for extra in ((), ("--led",)):
+            code, out, err = run(capsys, "bundle", "consolidate", wz, "-o", target, *extra)
+            assert (code, out) == (1, "")
+            assert err == ("错误：本工作区尚未导入任何单位的数据包，没有可汇总的内容："
+                           "请先用 bundle import 导入各单位报送的数据包"
+                           "（本单位自己的完成情况用 summary 查看）\n")
+    # Once it holds a bundle it consolidates, but 万州区 leads no measure: --led is empty.
+    run(capsys, "bundle", "export", fl, "-o", tmp_path / "涪陵区.gkbundle")
+    assert run(capsys, "bundle", "import", wz, tmp_path / "涪陵区.gkbundle",
+               *accepting(FL_KEY))[0] == 0
+    code, out, err = run(capsys, "bundle", "consolidate", wz, "-o", out_dir, "--led")
+    assert (code, out) == (1, "")
+    assert err == "错误：本单位没有牵头的举措，没有可汇总的内容：请去掉 --led，汇总全部举措\n"
+    assert list(out_dir.iterdir()) == []
+    code, out, _err = run(capsys, "bundle", "consolidate", wz, "-o", out_dir)
+    assert code == 0 and out.startswith("已导出汇总表") and len(list(out_dir.iterdir())) == 1
 
 
 def test_passphrase_and_key_problems(tmp_path: Path, units: tuple[Path, Path, Path],

@@ -14,7 +14,7 @@ import pytest
 
 from gongkai_desktop.text_safety import printable
 from tests.bundle_fixtures import PASSPHRASE, copy, export, key_of, make_supervisor, resign
-from tests.fault_fixtures import run, tiny_disk, unit_workspace
+from tests.fault_fixtures import holding_a_bundle, run, tiny_disk, unit_workspace
 from tests.plan_fixtures import TEST_UNIT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,14 +61,17 @@ def test_bundle_import_prints_one_line_per_file_with_names_escaped(
     genuine, bad = _hostile_bundle(tmp_path, name)
     make_supervisor(tmp_path / "办公厅.gkws").close()
     _code, out, err = run(capsys, "bundle", "import", tmp_path / "办公厅.gkws", bad, genuine)
-    lines = [line for line in out.splitlines() if not line.startswith("  ")]  # hints indent
-    assert len(lines) == 2, out
+    # Both refused (keys not accepted): one error line each on stderr, the count on stdout.
+    lines = [line.removeprefix("错误：") for line in err.splitlines()
+             if not line.startswith("  ")]  # hints indent
+    assert len(lines) == 2 and out.startswith("共 2 个文件："), err
     # Listed by unit (``batch.batch_order``), so the hostile name may come second.
     assert sum(line.startswith("恶意\\n万州区\\u202e.gkbundle：") for line in lines) == 1
     assert sum(line.startswith("万州区.gkbundle：") for line in lines) == 1
     for text in (out, err):
         assert "\u202e" not in text and "\u200b" not in text
-    assert all(line.startswith("错误：") or "共" in line for line in err.splitlines())
+    assert all(line.startswith(("错误：", "  核实后可加 --accept-key"))
+               for line in err.splitlines())
 
 
 @pytest.mark.parametrize("name", [HOSTILE, "万州\u202e区\u200b"])
@@ -170,7 +173,7 @@ workspace_cmd.cmd_summary = broken
 
 def test_a_real_full_disk_in_a_process_prints_one_chinese_line(tmp_path: Path) -> None:
     """Was: openpyxl's “Exception ignored … Traceback” lines after the Chinese one."""
-    ws = unit_workspace(tmp_path / "万州区.gkws")
+    ws = holding_a_bundle(unit_workspace(tmp_path / "万州区.gkws"), tmp_path / "涪陵区")
     with tiny_disk(tmp_path / "小盘") as disk:
         for args in (("bundle", "consolidate", ws, "-o", disk / "汇总.xlsx"),
                      ("xlsx", "export", ws, "-o", disk / "清单.xlsx"),

@@ -16,6 +16,7 @@ from gongkai_desktop.storage import Workspace
 from tests.bundle_fixtures import PASSPHRASE
 from tests.fault_fixtures import (
     fill_disk,
+    holding_a_bundle,
     limit_workspace_pages,
     listing,
     one_chinese_line,
@@ -153,6 +154,7 @@ def test_xlsx_export_disk_full(capsys: pytest.CaptureFixture[str], ws: Path, out
 
 def test_consolidation_workbook_disk_full(capsys: pytest.CaptureFixture[str], ws: Path,
                                           out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    holding_a_bundle(ws, ws.parent.parent / "涪陵区")
     fill_disk(monkeypatch, out)
     _refused(capsys, ws, out, "bundle", "consolidate", ws, "-o", out / "汇总.xlsx",
              name="汇总.xlsx")
@@ -241,6 +243,7 @@ def test_real_tiny_disk(capsys: pytest.CaptureFixture[str], ws: Path, tmp_path: 
     """The real thing: a 1 MiB tmpfs with two free pages (root only)."""
     with Workspace.open(ws) as w:
         w.add_evidence_bytes("1.1.1", os.urandom(300_000), "照片.bin")
+    holding_a_bundle(ws, tmp_path / "涪陵区")  # something to consolidate
     before = snapshot(ws)
     with tiny_disk(tmp_path / "小盘") as disk:
         for args, name in (
@@ -271,6 +274,7 @@ def test_bundle_import_workspace_disk_full(capsys: pytest.CaptureFixture[str], t
     limit_workspace_pages(monkeypatch)
     code, out, err = run(capsys, "bundle", "import", sup, bundle, "--accept-key", key)
     assert code != 0
-    assert out.count("\n") == 1 and "磁盘空间不足" in out and "办公厅.gkws" in out, out
+    assert out == "" and err.count("\n") == 1 and err.startswith("错误：万州区.gkbundle：")
+    assert "磁盘空间不足" in err and "办公厅.gkws" in err, err
     assert "Traceback" not in err and "savepoint" not in out + err
     assert snapshot(sup) == before and listing(tmp_path) == files

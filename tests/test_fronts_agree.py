@@ -3,6 +3,8 @@ bundles is listed in one order with one state per file and one closing sentence.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -48,12 +50,14 @@ def window(office_window: MainWindow) -> MainWindow:
 
 def cli_import(capsys: pytest.CaptureFixture[str], path: Path, files: list[Path],
                *extra: str) -> tuple[list[str], str]:
-    """(the file lines in the order printed, the closing sentence)."""
-    main(["bundle", "import", str(path), *map(str, files), *extra])
-    out, err = capsys.readouterr()
+    """(the file lines in the order printed, the closing sentence on stdout). A refused
+    file's line is on stderr after "错误："; both streams are read as one, in order."""
+    with contextlib.redirect_stderr(sys.stdout):  # capsys's stdout: one stream, in order
+        main(["bundle", "import", str(path), *map(str, files), *extra])
+    out, _err = capsys.readouterr()
     names = {f.name for f in files}
-    lines = [line for line in out.splitlines() if line.split("：", 1)[0] in names]
-    return lines, (err or out).strip().splitlines()[-1]
+    lines = [line.removeprefix("错误：") for line in out.splitlines()]
+    return [line for line in lines if line.split("：", 1)[0] in names], lines[-1]
 
 
 def test_a_batch_is_listed_named_and_summed_up_alike(
@@ -86,6 +90,22 @@ def test_a_batch_is_listed_named_and_summed_up_alike(
     assert dialog.summary.text() == cli_sentence
     assert cli_sentence == "共 3 个文件：已导入 2 个，已有（未更改）0 个，拒绝 1 个。"
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == shown
+    dialog.close()
+
+    # The same bundles again: both say 已有（未更改）, in the words of ``batch.ALREADY_TEXT``.
+    from gongkai_desktop.bundle.batch import ALREADY_TEXT
+
+    lines, cli_sentence = cli_import(capsys, other.ws.path, good)
+    again = bundle_actions.install(window).open_import_dialog(good)
+    assert again is not None
+    qtbot.waitUntil(lambda: len(again.model.rows) == 2
+                    and all(r.status() != "待核验" for r in again.model.rows), timeout=20000)
+    states = [again.model.index(r, again.model.STATUS).data() for r in range(2)]
+    assert states == [ALREADY_TEXT, ALREADY_TEXT] == ["已有（未更改）"] * 2
+    assert [line.split("：")[1] for line in lines] == states
+    assert lines[0] == "万州区.gkbundle：已有（未更改）：万州区，序号 1"
+    assert cli_sentence == "共 2 个文件：已导入 0 个，已有（未更改）2 个，拒绝 0 个。"
+    again.close()
 
 
 # ---- the sentence after an action: the window shows what the command line prints ----------

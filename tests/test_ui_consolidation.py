@@ -271,3 +271,61 @@ def test_menu_action_opens_the_view_for_the_open_workspace(
 
 def test_model_is_a_qabstractitemmodel() -> None:
     assert issubclass(ConsolidationModel, QAbstractItemModel)
+
+
+# ---- nothing to consolidate: refused as `bundle consolidate` refuses it ---------------------
+
+@pytest.fixture
+def district_session(tmp_path: Path, directory: UnitDirectory, ui_app: QApplication,
+                     monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """万州区's own workspace: it supervises nobody (no bundle imported)."""
+    monkeypatch.setattr(Session, "today", staticmethod(lambda: TODAY))
+    session = Session(make_unit(tmp_path / "万州区.gkws", UNIT_A), directory)
+    yield session
+    if shiboken6.isValid(session):
+        session.close()
+        session.deleteLater()
+
+
+def test_a_workspace_holding_no_bundle_opens_no_matrix(
+        district_session: Session, directory: UnitDirectory, qtbot, messages: list,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai_desktop.cli import main
+    from gongkai_desktop.supervisor.consolidation import NOTHING_IMPORTED
+
+    window = MainWindow(district_session, directory=directory)
+    qtbot.addWidget(window)
+    actions = consolidation_actions.install(window)
+    assert actions.open_view() is None and actions.view is None  # no 86 rows of 未报送
+    assert [m.title for m in messages] == ["各单位完成情况汇总"]
+    shown = messages[0].text
+    assert shown.startswith(f"{NOTHING_IMPORTED}：") and "“导入数据包…”" in shown
+    # The command line's line: the same words, its own command named for what to do.
+    out = district_session.path.parent / "汇总.xlsx"
+    assert main(["bundle", "consolidate", str(district_session.path), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"错误：{NOTHING_IMPORTED}：") and "bundle import" in err
+    assert not out.exists()
+    window.close()
+
+
+def test_the_led_filter_with_no_led_measure_keeps_all_measures(
+        district_session: Session, tmp_path: Path, qtbot, messages: list) -> None:
+    """万州区 holding 涪陵区's bundle: a matrix, but 万州区 leads no measure."""
+    with make_unit(tmp_path / "涪陵区.gkws", UNIT_B) as unit_ws:
+        fill_b(unit_ws)
+        bundle = export(unit_ws, tmp_path / "涪陵区.gkbundle")
+    import_bundle(district_session.ws, bundle.files, accept_new_key=True)
+    w = ConsolidationWindow(district_session)
+    qtbot.addWidget(w)
+    w.reload()
+    wait_done(qtbot)
+    cons = w.consolidation
+    assert cons is not None and cons.column_count > 0
+    w.led_check.setChecked(True)
+    wait_done(qtbot)
+    assert [m.text for m in messages] == [
+        "本单位没有牵头的举措，没有可汇总的内容：只能汇总全部举措"]
+    assert not w.led_check.isChecked() and w.consolidation is cons  # still all measures
+    assert w.model.columnCount() == cons.column_count
+    w.close()

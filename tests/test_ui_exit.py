@@ -79,6 +79,16 @@ def workspaces(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Workspace.create(folder / f"{name}.gkws", bundled_plan(), directory.find(name),
                          officer="张三", contact="李四", phone="023-12345678",
                          actor="张三").close()
+    # 万州区 holds 涪陵区's bundle: something to consolidate, so the session's step opens
+    # the consolidation view (a workspace holding no bundle is refused it).
+    from gongkai_desktop.bundle.importer import import_bundle
+    from tests.bundle_fixtures import export
+
+    bundles = tmp_path_factory.mktemp("exit-bundles")
+    with Workspace.open(folder / "涪陵区.gkws") as fl:
+        bundle = export(fl, bundles / "涪陵区.gkbundle")
+    with Workspace.open(folder / "万州区.gkws") as wz:
+        import_bundle(wz, bundle.files, accept_new_key=True)
     return folder
 
 

@@ -5,7 +5,9 @@ The window shows one row per file, asks about keys not trusted yet, then applies
 previews it kept with ``import_batch.apply_previews``; the command line does both steps in
 one call (``import_batch.import_bundles``). Both list the files in one order
 (``batch_order``: by unit, oldest first) and name where each stands in the same words
-(``state_text``, ``preview_sentence``, ``outcome_sentence``).
+(``state_text``, ``preview_sentence``, ``outcome_sentence``). The words for a file's
+outcome (``IMPORTED_TEXT``, ``ALREADY_TEXT``, ``REFUSED_TEXT``) live here only: the
+importer's ``Outcome.label`` and its result messages start with them.
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ def preview_bundles(ws: Workspace, paths: Sequence[Path],
 
 # ---- one way to list a batch and name where each file stands (the window and the CLI) ----
 
-ALREADY_TEXT = "已有（未更改）"
+IMPORTED_TEXT = "已导入"
+ALREADY_TEXT = "已有（未更改）"  # imported before, this very bundle: nothing changed
 REFUSED_TEXT = "已拒绝"
 UNCHECKED_TEXT = "待核验"
 
@@ -108,7 +111,7 @@ def state_text(outcome: Outcome | None, message: str = "", *, needs_key: bool = 
     if outcome is Outcome.REFUSED:
         return f"{REFUSED_TEXT}：{message}"
     if outcome is Outcome.IMPORTED:
-        return "已导入"
+        return IMPORTED_TEXT
     if outcome is Outcome.ALREADY:
         return ALREADY_TEXT
     if outcome is None:
@@ -137,5 +140,11 @@ def outcome_sentence(outcomes: Sequence[Outcome]) -> str:
 
     def count(which: Outcome) -> int:
         return sum(1 for o in outcomes if o is which)
-    return (f"共 {len(outcomes)} 个文件：已导入 {count(Outcome.IMPORTED)} 个，"
+    return (f"共 {len(outcomes)} 个文件：{IMPORTED_TEXT} {count(Outcome.IMPORTED)} 个，"
             f"{ALREADY_TEXT}{count(Outcome.ALREADY)} 个，拒绝 {count(Outcome.REFUSED)} 个。")
+
+
+def closing_sentence(outcomes: Sequence[Outcome]) -> str | None:
+    """The count sentence the command line closes a batch with (``outcome_sentence``);
+    None for a single file, whose own line already says all of it."""
+    return outcome_sentence(outcomes) if len(outcomes) > 1 else None

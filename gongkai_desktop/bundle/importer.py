@@ -27,6 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from gongkai_desktop.bundle import key_pins, trust
+from gongkai_desktop.bundle.batch import ALREADY_TEXT, IMPORTED_TEXT, REFUSED_TEXT
 from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.import_copy import DbSink, OnePassSink
 from gongkai_desktop.bundle.manifest import Manifest
@@ -59,8 +60,8 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ready": "可以导入", "imported": "已导入", "already": "已有（未更改）",
-                "refused": "已拒绝"}[self.value]
+        return {"ready": "可以导入", "imported": IMPORTED_TEXT, "already": ALREADY_TEXT,
+                "refused": REFUSED_TEXT}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +370,7 @@ def _apply(ws: Workspace, opened: OpenedBundle, preview: ImportPreview, accept_n
 
 
 def _imported_text(m: Manifest, changed: int) -> str:
-    return (f"已导入：{m.unit.name}，序号 {m.sequence}，导出于 {_when(m.exported_at)}，"
+    return (f"{IMPORTED_TEXT}：{m.unit.name}，序号 {m.sequence}，导出于 {_when(m.exported_at)}，"
             f"{changed} 项举措有变化")
 
 
@@ -458,7 +459,8 @@ def _apply_one_pass(ws: Workspace, opened: OpenedBundle, accept_new_key: bool, a
 
 
 def _already_text(m: Manifest) -> str:
-    return f"已导入过：{m.unit.name}，序号 {m.sequence}（未作任何改动）"
+    # The window's words for the row (``batch.state_text``), then which bundle it was.
+    return f"{ALREADY_TEXT}：{m.unit.name}，序号 {m.sequence}"
 
 
 def import_bundle(ws: Workspace, files: Sequence[Path], *, accept_new_key: bool = False,

@@ -137,7 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from gongkai_desktop.bundle.batch import batch_order, outcome_sentence, state_text
+    from gongkai_desktop.bundle.batch import batch_order, closing_sentence, state_text
     from gongkai_desktop.bundle.certs import load_certificate_file
     from gongkai_desktop.bundle.import_batch import bundle_files_in, import_bundles
     from gongkai_desktop.bundle.importer import Outcome
@@ -162,23 +162,28 @@ def cmd_import(args: argparse.Namespace) -> int:
         results = import_bundles(ws, files, accept_keys=accepted, actor=actor(),
                                  directory=directory)
     # Listed as the window lists them (by unit, oldest first; unread files last), each
-    # file's state in the window's words, then the window's count sentence.
+    # file's state in the window's words; a refused file is an error line on stderr (as
+    # `delegate import` and `review import` say theirs); a batch closes with the window's
+    # count sentence.
     order = batch_order([None if r.unit is None or r.sequence is None
                          else (r.unit.name, r.unit.id, r.sequence) for r in results])
     for row in (results[i] for i in order):
-        if row.outcome is Outcome.REFUSED:
-            print(f"{printable(row.path.name)}：{printable(state_text(row.outcome, row.message))}")
+        refused = row.outcome is Outcome.REFUSED
+        where = sys.stderr if refused else sys.stdout
+        if refused:
+            print(f"错误：{printable(row.path.name)}："
+                  f"{printable(state_text(row.outcome, row.message))}", file=where)
             if row.needs_key_acceptance and row.fingerprint:
                 shown = group_fingerprint(row.fingerprint)
-                print(f"  核实后可加 --accept-key \"{shown}\" 重新导入")
+                print(f"  核实后可加 --accept-key \"{shown}\" 重新导入", file=where)
         else:
             print(f"{printable(row.path.name)}：{printable(row.message)}")
         for warning in row.warnings:
-            print(f"  提示：{printable(warning)}")
-    refused = any(r.outcome is Outcome.REFUSED for r in results)
-    print(outcome_sentence([r.outcome for r in results]),
-          file=sys.stderr if refused else sys.stdout)
-    return 1 if refused else 0
+            print(f"  提示：{printable(warning)}", file=where)
+    closing = closing_sentence([r.outcome for r in results])
+    if closing is not None:
+        print(closing)
+    return 1 if any(r.outcome is Outcome.REFUSED for r in results) else 0
 
 
 def _find_imported_unit(ws: Any, name: str) -> str:
@@ -270,10 +275,16 @@ def cmd_trust(args: argparse.Namespace) -> int:
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from gongkai_desktop.storage import Workspace
     from gongkai_desktop.storage.default_names import consolidation_name, in_folder
+    from gongkai_desktop.supervisor.consolidation import nothing_to_consolidate
     from gongkai_desktop.units import UnitDirectory
 
     today = today_of(args)
+    directory = UnitDirectory.load()
     with Workspace.open(args.workspace, readonly=True) as ws:
+        # Nothing to consolidate: refused as the window refuses it, before any file.
+        refusal = nothing_to_consolidate(ws, directory, led_only=args.led, command_line=True)
+        if refusal is not None:
+            raise refusal
         out = in_folder(args.output, consolidation_name(ws, today))
         suffix = out.suffix.lower()
         if suffix not in (".xlsx", ".pdf"):
@@ -281,14 +292,12 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         if suffix == ".pdf":
             from gongkai_desktop.report.consolidated import consolidation_pdf
 
-            pdf = consolidation_pdf(ws, UnitDirectory.load(), out, today=today,
-                                    led_only=args.led)
+            pdf = consolidation_pdf(ws, directory, out, today=today, led_only=args.led)
             sentence = pdf.sentence()  # the window's sentence
         else:
             from gongkai_desktop.xlsx.consolidation import consolidation_workbook
 
-            book = consolidation_workbook(ws, UnitDirectory.load(), out, today=today,
-                                          led_only=args.led)
+            book = consolidation_workbook(ws, directory, out, today=today, led_only=args.led)
             sentence = book.sentence()  # the window's sentence
     print(sentence)
     return 0

@@ -9,6 +9,10 @@ its own checklist). Rows: every unit with an imported bundle, plus every directo
 report on a shown measure but with no bundle yet (its cells are MISSING), in
 directory order (custom units last). Columns: the plan's measures, or only those
 the given unit leads.
+
+``nothing_to_consolidate`` says why a workspace has nothing to consolidate (no unit's
+bundle imported yet, or no measure left by the lead filter): the window then opens no
+matrix and the command line writes no file, both saying the same line.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
+from gongkai_desktop.errors import NotFound
 from gongkai_desktop.model import NOT_REPORTED, STATUS_LABELS, Measure, Plan, Role, Status, Unit
 from gongkai_desktop.roles import led_measures, must_report, roles_for_measure
 from gongkai_desktop.storage import Workspace
@@ -165,6 +170,33 @@ class Consolidation:
             for c, code in enumerate(codes):
                 if code:
                     yield r, c, CellState(code), bool(late[c])
+
+
+NOTHING_IMPORTED = "本工作区尚未导入任何单位的数据包，没有可汇总的内容"
+_IMPORT_FIRST = "请先用“导入数据包…”导入各单位报送的数据包（本单位自己的完成情况见主窗口）"
+_IMPORT_FIRST_CLI = ("请先用 bundle import 导入各单位报送的数据包"
+                     "（本单位自己的完成情况用 summary 查看）")
+NOTHING_LED = "本单位没有牵头的举措，没有可汇总的内容"
+_ALL_MEASURES = "只能汇总全部举措"
+_ALL_MEASURES_CLI = "请去掉 --led，汇总全部举措"
+
+
+def nothing_to_consolidate(ws: Workspace, directory: UnitDirectory, *, led_only: bool = False,
+                           command_line: bool = False) -> NotFound | None:
+    """Why ``ws`` has nothing to consolidate, as the error both front ends show (the command
+    line names its commands, the window its menu); None when there is something.
+
+    Nothing: no unit's bundle imported yet (a unit's own workspace, e.g. a district that
+    supervises nobody; every row would be "未报送"), or, with ``led_only``, no measure the
+    workspace's unit leads (an empty table). Cheap: no matrix is built.
+    """
+    if not SupervisorView(ws).units():
+        how = _IMPORT_FIRST_CLI if command_line else _IMPORT_FIRST
+        return NotFound(f"{NOTHING_IMPORTED}：{how}")
+    if led_only and not led_measures(ws.plan, ws.unit, directory):
+        how = _ALL_MEASURES_CLI if command_line else _ALL_MEASURES
+        return NotFound(f"{NOTHING_LED}：{how}")
+    return None
 
 
 def row_labels(units: list[Unit]) -> list[str]:

@@ -45,6 +45,8 @@ class ConsolidationActions(QObject):
         session = self.window.session
         if session is None:
             return None
+        if not self._something_to_consolidate(session):
+            return None
         if self.view is not None and self.view.session is session:
             self.view.show()
             self.view.raise_()
@@ -56,6 +58,18 @@ class ConsolidationActions(QObject):
         self.view.show()
         self.view.reload()
         return self.view
+
+    def _something_to_consolidate(self, session: Session) -> bool:
+        """No matrix for a workspace with nothing to consolidate: the line
+        ``bundle consolidate`` refuses with (``nothing_to_consolidate``)."""
+        from gongkai_desktop.supervisor.consolidation import nothing_to_consolidate
+        from gongkai_desktop.ui.common.errors import show_info
+
+        refusal = nothing_to_consolidate(session.ws, session.directory)
+        if refusal is None:
+            return True
+        show_info(self.window, self.tr("各单位完成情况汇总"), str(refusal))
+        return False
 
     def _close_view(self) -> None:
         if self.view is not None:

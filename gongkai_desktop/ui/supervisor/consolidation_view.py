@@ -257,11 +257,19 @@ class ConsolidationWindow(QWidget):
 
     def reload(self) -> Operation[Consolidation] | None:
         """Consolidate the workspace again (worker thread); the table shows the result."""
-        from gongkai_desktop.supervisor.consolidation import consolidate
+        from gongkai_desktop.supervisor.consolidation import consolidate, nothing_to_consolidate
 
         path, directory = self.session.path, self.session.directory
         today = self.session.today()
         led = self.session.ws.unit if self.led_check.isChecked() else None
+        refusal = nothing_to_consolidate(self.session.ws, directory, led_only=led is not None)
+        if refusal is not None:  # as ``bundle consolidate`` refuses it
+            show_info(self, self.tr("各单位完成情况汇总"), str(refusal))
+            if led is not None:  # back to all measures (the table still shows them)
+                self.led_check.blockSignals(True)
+                self.led_check.setChecked(False)
+                self.led_check.blockSignals(False)
+            return None
         self._set_busy(True)
 
         def work(ws: Workspace, _progress: Progress) -> Consolidation:
