@@ -77,7 +77,7 @@ def test_delegate_return_roll_up_and_report_up(tmp_path: Path,
     assert code == 1 and "首次收到下级单位“区司法局”的数据包" in err and "--accept-key" in err
     assert "区委编办 的清单，1 项举措有新填报" in out
     code, out, _ = run(capsys, "delegate", "import", wz, sfj_bundle, filled, *accepting(SFJ_KEY))
-    assert code == 0 and "已导入：区司法局，序号 1" in out and "已导入过：区委编办" in out
+    assert code == 0 and "已导入：区司法局，序号 1" in out and "已有（未更改）：区委编办" in out
 
     code, out, _ = run(capsys, "summary", wz, "--json")
     m111 = json.loads(out)["measures"]["1.1.1"]

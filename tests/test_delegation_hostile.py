@@ -150,7 +150,7 @@ def test_a_reissued_task_adds_measures_and_replays_change_nothing(
         assert ws.record("1.1.1").status is Status.DONE  # kept
     before = file_dump(world.sfj)
     code, out, _ = run(capsys, "delegate", "import", world.sfj, newer)
-    assert code == 0 and "已导入过" in out and file_dump(world.sfj) == before
+    assert code == 0 and "此任务文件已导入过" in out and file_dump(world.sfj) == before
     err = world.refused(capsys, "delegate", "import", world.sfj, world.task,
                         workspace=world.sfj)
     assert "较旧" in err
@@ -197,7 +197,7 @@ def test_replayed_and_older_returns_change_nothing(world: World,
     assert run(capsys, "delegate", "import", world.wz, world.bundle2, *accepting(SFJ_KEY))[0] == 0
     before = file_dump(world.wz)
     code, out, _ = run(capsys, "delegate", "import", world.wz, world.bundle2)
-    assert code == 0 and "已导入过" in out and file_dump(world.wz) == before
+    assert code == 0 and "已有（未更改）" in out and file_dump(world.wz) == before
     err = world.refused(capsys, "delegate", "import", world.wz, world.bundle1)
     assert "较旧" in err
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from gongkai_desktop import file_kinds
 from gongkai_desktop.bundle import key_pins
+from gongkai_desktop.bundle.batch import ALREADY_TEXT, IMPORTED_TEXT, REFUSED_TEXT
 from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
 from gongkai_desktop.bundle.verify import open_verified
@@ -64,7 +65,9 @@ class ReturnOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"imported": "已导入", "already": "已有（未改动）", "refused": "已拒绝"}[self.value]
+        # The words of a unit's bundles in the office's import (one vocabulary).
+        return {"imported": IMPORTED_TEXT, "already": ALREADY_TEXT,
+                "refused": REFUSED_TEXT}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +252,7 @@ def import_office_bundle(ws: Workspace, files: Sequence[Path], *,
             if _already(conn, digest) is not None:
                 return dataclasses.replace(
                     base, outcome=ReturnOutcome.ALREADY,
-                    message=f"已导入过：{office.name}，序号 {m.sequence}（未作任何改动）")
+                    message=f"{ALREADY_TEXT}：{office.name}，序号 {m.sequence}")
             last = conn.execute("SELECT max(sequence) FROM office_returns WHERE office_id = ?"
                                 " AND kind = 'bundle'", (office.office_id,)).fetchone()[0]
             if last is not None and m.sequence <= int(last):
@@ -328,7 +331,7 @@ def import_office_checklist(ws: Workspace, path: Path, *, actor: str = "") -> Re
         base = ReturnResult(path, ReturnOutcome.IMPORTED, "", office, "xlsx")
         if _already(conn, digest) is not None:
             return dataclasses.replace(base, outcome=ReturnOutcome.ALREADY,
-                                       message=f"已导入过：{office.name} 的清单（未作任何改动）")
+                                       message=f"{ALREADY_TEXT}：{office.name} 的清单")
         last = conn.execute("SELECT max(made_at) FROM office_returns WHERE office_id = ?"
                             " AND kind = 'xlsx'", (office.office_id,)).fetchone()[0]
         if last is not None and made is not None and made < db.datetime_from(str(last)):
