@@ -16,7 +16,13 @@
    the program's own.
 2. Memory: peak resident set (``ru_maxrss``) of the app child after it has been
    shown and idle for a second (target ≤ 150 MB).
-3. A synthetic plan of 5,000 measures (built in code, written to a new
+3. ``--instructions``: instead of timing, counts the instructions each child runs to its
+   first paint (the bare window) and to "shown" and "ready" (the app, which ends itself
+   there) under ``valgrind --tool=callgrind``. Counts repeat to ±0.01 %, so they show a
+   change's effect where a shared virtual machine's timings swing by ±30 %; they leave out
+   waiting (disk, the GIL), and under valgrind's ~50× slowdown the app's 300 ms and
+   500 ms timers fire before its tree's paint, which they never do at full speed.
+4. A synthetic plan of 5,000 measures (built in code, written to a new
    workspace): in a child process, time from opening the workspace to the first
    paint of the tree's viewport (target ≤ 1 s).
 
@@ -111,6 +117,59 @@ w.setCentralWidget(tree)
 w.show()
 sys.exit(app.exec())
 """
+
+
+# The app ended at one of its marks: ``_report`` is wrapped so the process exits as the
+# mark is printed (nothing after it is counted).
+STOP_AT = """
+import os, sys
+import gongkai_desktop.ui.app as app
+report, stop = app._report, {stop!r}
+def _report(mark):
+    inner = report(mark)
+    def done():
+        inner()
+        if mark == stop:
+            os._exit(0)
+    return done
+app._report = _report
+sys.exit(app.run(sys.argv[1:]))
+"""
+BARE_STOP = BARE_WINDOW.replace(f'print("{MARK} 0", flush=True)', "import os; os._exit(0)")
+
+
+def instructions(cmd: list[str], env: dict[str, str]) -> int:
+    """Instructions ``cmd`` runs under callgrind until it exits."""
+    with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as tmp:
+        out = Path(tmp) / "callgrind.out"
+        done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                               *cmd], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=900)
+    found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+    if not found:
+        raise SystemExit(f"callgrind counted nothing: {done.stderr[-500:]}")
+    return int(found[-1].rsplit(":", 1)[1])
+
+
+def count_instructions(seed_ws: Path, env: dict[str, str], runs: int) -> None:
+    """``--instructions``: medians of ``runs`` counts each (after one run that fills the
+    bytecode cache), and the ratios to the bare window."""
+    bare_cmd = [sys.executable, "-c", BARE_STOP]
+    shown_cmd = [sys.executable, "-c", STOP_AT.format(stop=MARK), str(seed_ws)]
+    ready_cmd = [sys.executable, "-c", STOP_AT.format(stop=READY), str(seed_ws)]
+    counts: dict[str, list[int]] = {"bare": [], "shown": [], "ready": []}
+    for cmd in (bare_cmd, ready_cmd):
+        instructions(cmd, env)  # compiles into the private bytecode cache
+    for _ in range(runs):
+        counts["bare"].append(instructions(bare_cmd, env))
+        counts["shown"].append(instructions(shown_cmd, env))
+        counts["ready"].append(instructions(ready_cmd, env))
+    bare = statistics.median(counts["bare"])
+    print(f"instructions (callgrind, median of {runs}; millions):")
+    print(f"bare QMainWindow, to its first paint: {bare / 1e6:8.1f} M")
+    for kind, label in (("shown", "app, to window shown:"), ("ready", "app, to workspace ready:")):
+        value = statistics.median(counts[kind])
+        print(f"{label:<37} {value / 1e6:8.1f} M; ratio {kind} / bare : {value / bare:.2f}")
 
 
 def _child_env(data_dir: Path, platform: str, pycache: Path | None = None) -> dict[str, str]:
@@ -236,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="children inherit PYTHONDONTWRITEBYTECODE (compile on every start)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind (callgrind) instead of timing")
     parser.add_argument("--synthetic-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.synthetic_child:
@@ -254,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         Workspace.create(seed_ws, bundled_plan(), unit, officer="基准").close()
         pycache = None if args.no_bytecode_cache else Path(tmp) / "pycache"
         env = _child_env(data, args.platform, pycache)
+        if args.instructions:
+            count_instructions(seed_ws, env, max(1, min(args.runs, 3)))
+            return 0
 
         app_cmd = [sys.executable, "-m", "gongkai_desktop", str(seed_ws)]
         direct = "import sys; from gongkai_desktop.ui.app import run; sys.exit(run(sys.argv[1:]))"
