@@ -22,6 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str]) -> int:
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(__doc__)
+        return 0
     size, scale = "1366x728", "1.0"
     if "--size" in argv:
         at = argv.index("--size")
