@@ -88,6 +88,9 @@ def test_cells_show_task_status_deadline(model: PlanTreeModel) -> None:
     tooltip = cell(model, "1.1.1", COL_TASK, Qt.ItemDataRole.ToolTipRole)
     assert "更新完善权责清单并按要求公开" in str(tooltip)  # the full text, not elided
     assert "牵头单位：市政府办公厅、市司法局" in str(tooltip)
+    # Areas and sub-tasks show their whole title (long ones are elided in the cell).
+    assert cell(model, "1.1", COL_TASK, Qt.ItemDataRole.ToolTipRole) == (
+        "<qt>（一）以权责清单为依托，加强权力配置信息公开。</qt>")
     assert cell(model, "1.1.1", COL_STATUS) == "未开始"
     assert not cell(model, "1.1.1", COL_STATUS, Qt.ItemDataRole.DecorationRole).isNull()
     assert cell(model, "1.2.3", COL_DEADLINE) == "2020-10-30"
