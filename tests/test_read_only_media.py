@@ -16,6 +16,7 @@ from gongkai_desktop.errors import ReadOnlyStorage
 from gongkai_desktop.storage import Workspace, db
 from tests.bundle_fixtures import PASSPHRASE
 from tests.fault_fixtures import (
+    holding_a_bundle,
     listing,
     one_chinese_line,
     read_only_media,
@@ -32,10 +33,11 @@ def passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def medium(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A folder holding a workspace that has exported once, and that bundle."""
+    """A folder holding a workspace that has exported once, and that bundle; the workspace
+    holds another unit's bundle (something to consolidate)."""
     folder = tmp_path / "光盘"
     folder.mkdir()
-    ws = unit_workspace(folder / "万州区.gkws")
+    ws = holding_a_bundle(unit_workspace(folder / "万州区.gkws"), tmp_path / "涪陵区")
     code, _, err = run(capsys, "bundle", "export", ws, "-o", folder / "万州区.gkbundle")
     assert code == 0, err
     return folder
