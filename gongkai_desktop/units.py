@@ -252,7 +252,7 @@ def _prebuilt(source: Path, text: str) -> dict[str, Any] | None:
 
 def prebuilt_text(source: Path) -> str:
     """The pre-parsed copy of ``source``, as ``main`` writes it."""
-    text = source.read_text(encoding="utf-8")
+    text = source.read_bytes().decode("utf-8")  # as load() reads it (line endings kept)
     data = _parse_toml(source, text)
     return json.dumps({"made_from": text, "unit": data.get("unit")},
                       ensure_ascii=False, separators=(",", ":")) + "\n"
