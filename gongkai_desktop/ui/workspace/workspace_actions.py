@@ -47,6 +47,7 @@ def _tr(text: str) -> str:
 
 OPEN_TITLE = "无法打开工作区"
 
+
 def _open_url(url: QUrl) -> bool:
     from PySide6.QtGui import QDesktopServices
 
