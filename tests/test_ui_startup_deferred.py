@@ -69,3 +69,44 @@ def test_without_a_workspace_the_menus_still_come(
     assert window.session is None
     qtbot.waitUntil(lambda: hasattr(window, "bundle_actions"), timeout=5000)
     window.close()
+
+
+def test_the_search_box_stays_put_when_the_review_feature_adds_its_filter(
+        ws_path: Path, qtbot: QtBot, directory: UnitDirectory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """需整改 comes with the review feature, after the tree's first paint: it takes its
+    place after 只看逾期 without moving or narrowing the search box the officer sees."""
+    from PySide6.QtCore import QPoint, QRect
+
+    window = MainWindow(None, deferred=True, directory=directory)
+    qtbot.addWidget(window)
+
+    def search_rect() -> QRect:
+        box = window.toolbar.search_box
+        return QRect(box.mapTo(window, QPoint(0, 0)), box.size())
+
+    before: list[QRect] = []
+    real_finish = ui_app_module._finish_features
+
+    def finish_features(w: MainWindow) -> None:
+        assert not hasattr(w, "review_actions")  # the feature is not imported yet
+        before.append(search_rect())
+        real_finish(w)
+
+    monkeypatch.setattr(ui_app_module, "_finish_features", finish_features)
+    window.show_opening(ws_path)
+    window.show()
+    ui_app_module.finish_start(window, ws_path, [], defer=True)
+    qtbot.waitUntil(lambda: hasattr(window, "review_actions"), timeout=15_000)
+    check = window.review_actions.rectify_check
+    qtbot.waitUntil(check.isVisible, timeout=5000)
+    qtbot.wait(50)  # the toolbar's layout request is handled
+    assert before and before[0].width() > 0 and window.toolbar.search_box.isVisible()
+    after = search_rect()
+    assert (after.x(), after.width()) == (before[0].x(), before[0].width())
+    assert after.y() == before[0].y()
+    # 需整改 sits right after 只看逾期, left of the search box, not overlapping it.
+    overdue = window.toolbar.overdue_check
+    assert overdue.mapTo(window, QPoint(0, 0)).x() < check.mapTo(window, QPoint(0, 0)).x()
+    assert check.mapTo(window, QPoint(check.width(), 0)).x() <= after.x()
+    window.close()

@@ -39,7 +39,16 @@ class DateField(QWidget):
         self.line = QLineEdit()
         self.line.setPlaceholderText(self.tr("未填写（如 2020-09-15）"))
         self.line.setClearButtonEnabled(False)
-        self.line.setMaximumWidth(self.fontMetrics().horizontalAdvance("2020年12月31日") + 60)
+        # Empty, it is wide enough for its hint, not cut to 未填写（如 202…; with a date it
+        # may give way to a note beside it. QLineEdit's size hint is room for 17 'x' plus
+        # its frame and margins.
+        metrics = self.line.fontMetrics()
+        frame = self.line.sizeHint().width() - metrics.horizontalAdvance("x") * 17
+        self._hint_width = frame + metrics.horizontalAdvance(self.line.placeholderText()) + 2
+        self.line.setMaximumWidth(max(self._hint_width, metrics.horizontalAdvance(
+            "2020年12月31日") + 60))
+        self.line.textChanged.connect(self._fit_hint)
+        self._fit_hint(self.line.text())
         self.line.editingFinished.connect(self._finished)
         self.button = QToolButton()
         self.button.setText(self.tr("日历"))
@@ -63,6 +72,9 @@ class DateField(QWidget):
         layout.addWidget(self.line)
         layout.addWidget(self.button)
         self.setFocusProxy(self.line)
+
+    def _fit_hint(self, text: str) -> None:
+        self.line.setMinimumWidth(0 if text else self._hint_width)
 
     # -- value ---------------------------------------------------------------------------
 

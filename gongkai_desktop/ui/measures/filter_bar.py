@@ -41,10 +41,14 @@ from gongkai_desktop.ui.measures.tree_model import PlanTreeModel
 from gongkai_desktop.ui.workspace.session import Session
 
 SEARCH_DELAY_MS = 250
+SEARCH_WIDTH = 320
 
 
 class FilterToolbar(QToolBar):
-    """总览, then the filters; feature actions may be appended after them."""
+    """总览, then the filters; a feature's own filter (``add_filter``) goes after them and
+    its actions at the end. The search box keeps its width at the right-hand end: only
+    the stretch before it gives way, so it does not move when a feature adds a filter
+    after the window is shown."""
 
     filtersChanged = Signal()
 
@@ -92,13 +96,16 @@ class FilterToolbar(QToolBar):
 
         stretch = QWidget()
         stretch.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.addWidget(stretch)
+        self._stretch = self.addWidget(stretch)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setPlaceholderText(self.tr("查找举措、说明、佐证材料（Ctrl+F）"))
         self.search_box.setAccessibleName(self.tr("查找"))
-        self.search_box.setMinimumWidth(260)
+        # Its own width, not a share of the stretch's space (which a feature filter takes).
+        self.search_box.setFixedWidth(max(SEARCH_WIDTH, self.search_box.fontMetrics()
+                                          .horizontalAdvance(self.search_box.placeholderText())
+                                          + 80))
         self.search_box.textChanged.connect(self._on_search_typed)
         self.search_box.returnPressed.connect(self.apply_search)
         # Esc in the box clears the search, as in a browser's find bar.
@@ -113,6 +120,10 @@ class FilterToolbar(QToolBar):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_search)
+
+    def add_filter(self, widget: QWidget) -> QAction:
+        """A feature's filter (such as 需整改): after the others, before the stretch."""
+        return self.insertWidget(self._stretch, widget)
 
     def _widgets(self) -> tuple[QWidget, ...]:
         return (self.scope_combo, self.status_combo, self.overdue_check, self.search_box)

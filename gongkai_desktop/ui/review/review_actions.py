@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
 def install(window: MainWindow) -> ReviewActions:
     return install_once(window, "review_actions", ReviewActions)
 
@@ -64,7 +63,7 @@ class ReviewActions(QObject):
             from gongkai_desktop.ui.review import review_style
 
             self.rectify_check.setIcon(review_style.icon(ReviewState.RETURNED))
-            _add_after(toolbar, getattr(toolbar, "overdue_check", None), self.rectify_check)
+            toolbar.add_filter(self.rectify_check)  # right after 只看逾期
         window.clear_filter_action.triggered.connect(lambda: self.rectify_check.setChecked(False))
 
         self.status_label = QLabel()
@@ -200,17 +199,6 @@ class ReviewActions(QObject):
         self.key_dialog = dialog
         dialog.open()
         return dialog
-
-
-def _add_after(toolbar: Any, neighbour: QWidget | None, widget: QWidget) -> None:
-    """Beside 只看逾期 when it is there, else at the end of the toolbar."""
-    actions = toolbar.actions()
-    for n, action in enumerate(actions):
-        if neighbour is not None and toolbar.widgetForAction(action) is neighbour \
-                and n + 1 < len(actions):
-            toolbar.insertWidget(actions[n + 1], widget)
-            return
-    toolbar.addWidget(widget)
 
 
 # ---- the office: writing review files ---------------------------------------------------------
