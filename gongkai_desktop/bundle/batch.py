@@ -83,6 +83,8 @@ def preview_bundles(ws: Workspace, paths: Sequence[Path],
 IMPORTED_TEXT = "已导入"
 ALREADY_TEXT = "已有（未更改）"  # imported before, this very bundle: nothing changed
 REFUSED_TEXT = "已拒绝"
+# An outcome's value ("imported" …) → its words: units' bundles and offices' returns alike.
+OUTCOME_TEXT = {"imported": IMPORTED_TEXT, "already": ALREADY_TEXT, "refused": REFUSED_TEXT}
 UNCHECKED_TEXT = "待核验"
 
 

@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from gongkai_desktop.bundle import key_pins, trust
-from gongkai_desktop.bundle.batch import ALREADY_TEXT, IMPORTED_TEXT, REFUSED_TEXT
+from gongkai_desktop.bundle.batch import ALREADY_TEXT, IMPORTED_TEXT, OUTCOME_TEXT
 from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.import_copy import DbSink, OnePassSink
 from gongkai_desktop.bundle.manifest import Manifest
@@ -60,8 +60,7 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"ready": "可以导入", "imported": IMPORTED_TEXT, "already": ALREADY_TEXT,
-                "refused": REFUSED_TEXT}[self.value]
+        return "可以导入" if self is Outcome.READY else OUTCOME_TEXT[self.value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from gongkai_desktop import file_kinds
 from gongkai_desktop.bundle import key_pins
-from gongkai_desktop.bundle.batch import ALREADY_TEXT, IMPORTED_TEXT, REFUSED_TEXT
+from gongkai_desktop.bundle.batch import ALREADY_TEXT, OUTCOME_TEXT
 from gongkai_desktop.bundle.decode import BundleProfile
 from gongkai_desktop.bundle.open_untrusted import DEFAULT_LIMITS, Limits
 from gongkai_desktop.bundle.verify import open_verified
@@ -65,9 +65,7 @@ class ReturnOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        # The words of a unit's bundles in the office's import (one vocabulary).
-        return {"imported": IMPORTED_TEXT, "already": ALREADY_TEXT,
-                "refused": REFUSED_TEXT}[self.value]
+        return OUTCOME_TEXT[self.value]  # the words of units' bundles (one vocabulary)
 
 
 @dataclass(frozen=True, slots=True)
